@@ -1,0 +1,123 @@
+/**
+ * Command-line parsing shared by both programs: one option table yields both the parser and the
+ * help text, and usage errors become one line and exit status 2.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+/** A command-line option, described once for parsing and for `--help`. */
+export interface OptionSpec {
+  readonly type: "string" | "boolean";
+  readonly short?: string;
+  readonly value?: string;
+  readonly description: string;
+  readonly default?: string;
+}
+
+/** Everything `--help` says about a program. */
+export interface CommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly positionals: readonly { readonly name: string; readonly description: string }[];
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  readonly examples?: readonly string[];
+}
+
+/** The command line is wrong; the message is one line for the user. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Parsed options and positionals. */
+export interface ParsedCommandLine {
+  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  readonly positionals: readonly string[];
+}
+
+/**
+ * Parses `args` against `spec`, throwing {@linkcode UsageError} with a readable message.
+ *
+ * @example
+ * ```ts
+ * import { parseCommandLine } from "./cli.ts";
+ * const parsed = parseCommandLine(["--host", "::1", "5000"], {
+ *   name: "demo",
+ *   summary: "",
+ *   positionals: [{ name: "port", description: "" }],
+ *   options: { host: { type: "string", description: "" } },
+ * });
+ * console.assert(parsed.values.host === "::1" && parsed.positionals[0] === "5000");
+ * ```
+ */
+export function parseCommandLine(args: readonly string[], spec: CommandSpec): ParsedCommandLine {
+  const options: Record<string, { type: "string" | "boolean"; short?: string; default?: string }> =
+    {};
+  for (const [name, option] of Object.entries(spec.options)) {
+    options[name] = { type: option.type };
+    if (option.short) options[name].short = option.short;
+    if (option.default !== undefined) options[name].default = option.default;
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: values as Record<string, string | boolean | undefined>, positionals };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // node:util messages can span lines with hints; the user gets the first one.
+    throw new UsageError(message.split("\n")[0].replace(/\. To specify.*$/, ""));
+  }
+}
+
+/** The `--help` text of a command, generated from its spec. */
+export function helpText(spec: CommandSpec): string {
+  const usage = [
+    `Usage: ${spec.name} [options]`,
+    ...spec.positionals.map((positional) => `<${positional.name}>`),
+  ].join(" ");
+  const lines = [spec.summary, "", usage, ""];
+  if (spec.positionals.length > 0) {
+    lines.push("Arguments:");
+    for (const positional of spec.positionals) {
+      lines.push(`  ${`<${positional.name}>`.padEnd(28)}${positional.description}`);
+    }
+    lines.push("");
+  }
+  lines.push("Options:");
+  for (const [name, option] of Object.entries(spec.options)) {
+    const flag = `${option.short ? `-${option.short}, ` : "    "}--${name}${
+      option.value ? ` ${option.value}` : ""
+    }`;
+    const fallback = option.default !== undefined ? ` (default: ${option.default})` : "";
+    lines.push(`  ${flag.padEnd(28)}${option.description}${fallback}`);
+  }
+  if (spec.examples?.length) {
+    lines.push("", "Examples:", ...spec.examples.map((example) => `  ${example}`));
+  }
+  return lines.join("\n");
+}
+
+/** Parses a port number 0–65535 given on the command line. */
+export function parsePortArgument(text: string, what = "port"): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) {
+    throw new UsageError(`invalid ${what} "${text}": expected a number from 0 to 65535`);
+  }
+  return Number(text);
+}
+
+/** Where the user ran the command: `deno task` runs in the project folder but records it. */
+export function userDirectory(): string {
+  try {
+    return Deno.env.get("INIT_CWD") ?? Deno.cwd();
+  } catch {
+    return Deno.cwd();
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The tracker's UDP edge: one datagram socket, processed sequentially, with a timer that retires
+ * silent sessions. Everything it decides comes from {@linkcode handleDatagram}.
+ *
+ * @module
+ */
+
+import { encodeReply, replyText } from "../protocol/mod.ts";
+import { type Logger, silentLogger } from "../log.ts";
+import type { Credential } from "./credentials.ts";
+import { handleDatagram, type Outcome } from "./dispatch.ts";
+import { type Address, type Session, TrackerState } from "./state.ts";
+
+/** The tracker could not bind its socket. */
+export class ListenError extends Error {
+  constructor(readonly address: Address, reason: string) {
+    super(`cannot listen on ${address.hostname}:${address.port}: ${reason}`);
+    this.name = "ListenError";
+  }
+}
+
+/** Options for {@linkcode startTracker}. */
+export interface TrackerOptions {
+  readonly hostname: string;
+  /** 0 picks a free port; {@linkcode RunningTracker.address} reports it. */
+  readonly port: number;
+  readonly credentials: ReadonlyMap<string, Credential>;
+  readonly logger?: Logger;
+  readonly signal?: AbortSignal;
+  /** How often silent sessions are retired between datagrams. */
+  readonly sweepIntervalMs?: number;
+  /** Monotonic milliseconds; defaults to `performance.now`. */
+  readonly now?: () => number;
+}
+
+/** A tracker that is serving. */
+export interface RunningTracker {
+  readonly address: Address;
+  readonly state: TrackerState;
+  /** Settles when the socket is closed after the signal aborts. */
+  readonly finished: Promise<void>;
+}
+
+function listenReason(error: unknown): string {
+  if (error instanceof Deno.errors.AddrInUse) return "address already in use";
+  if (error instanceof Deno.errors.AddrNotAvailable) return "address not available on this host";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Binds the tracker's socket and serves until `signal` aborts.
+ *
+ * @example
+ * ```ts ignore
+ * import { startTracker } from "./server.ts";
+ * const controller = new AbortController();
+ * const tracker = startTracker({
+ *   hostname: "127.0.0.1",
+ *   port: 0,
+ *   credentials: new Map(),
+ *   signal: controller.signal,
+ * });
+ * controller.abort();
+ * await tracker.finished;
+ * ```
+ */
+export function startTracker(options: TrackerOptions): RunningTracker {
+  const logger = options.logger ?? silentLogger;
+  let socket: Deno.DatagramConn;
+  try {
+    socket = Deno.listenDatagram({
+      transport: "udp",
+      hostname: options.hostname,
+      port: options.port,
+    });
+  } catch (error) {
+    throw new ListenError({ hostname: options.hostname, port: options.port }, listenReason(error));
+  }
+  const local = socket.addr as Deno.NetAddr;
+  const state = new TrackerState({
+    credentials: options.credentials,
+    now: options.now ?? (() => performance.now()),
+  });
+  const logExpired = (sessions: readonly Session[]) => {
+    for (const session of sessions) {
+      logger.log({
+        port: session.address.port,
+        message: `Session of ${session.user} expired`,
+        fields: { event: "expired", user: session.user },
+      });
+    }
+  };
+  const sweeper = setInterval(() => logExpired(state.expire()), options.sweepIntervalMs ?? 500);
+  const stop = () => socket.close();
+  options.signal?.addEventListener("abort", stop, { once: true });
+
+  const serve = async () => {
+    try {
+      while (true) {
+        let datagram: Uint8Array;
+        let from: Deno.NetAddr;
+        try {
+          const [data, addr] = await socket.receive();
+          datagram = data;
+          from = addr as Deno.NetAddr;
+        } catch (error) {
+          if (options.signal?.aborted || error instanceof Deno.errors.BadResource) return;
+          // A transient receive error (e.g. ICMP feedback) must not stop the tracker.
+          logger.log({ message: `Receive error: ${listenReason(error)}` });
+          continue;
+        }
+        const address = { hostname: from.hostname, port: from.port };
+        const outcome = handleDatagram(state, datagram, address);
+        logExpired(outcome.expired);
+        logOutcome(logger, address, datagram.length, outcome);
+        if (outcome.reply) {
+          try {
+            await socket.send(encodeReply(outcome.reply), {
+              transport: "udp",
+              hostname: address.hostname,
+              port: address.port,
+            });
+          } catch (error) {
+            if (options.signal?.aborted) return;
+            logger.log({ port: address.port, message: `Send error: ${listenReason(error)}` });
+          }
+        }
+      }
+    } finally {
+      clearInterval(sweeper);
+      options.signal?.removeEventListener("abort", stop);
+      try {
+        socket.close();
+      } catch {
+        // Already closed by the abort.
+      }
+    }
+  };
+  return {
+    address: { hostname: local.hostname, port: local.port },
+    state,
+    finished: serve(),
+  };
+}
+
+const MAX_LOGGED_REPLY_CHARS = 80;
+
+function logOutcome(logger: Logger, from: Address, size: number, outcome: Outcome): void {
+  const why = outcome.note ? ` (${outcome.note})` : "";
+  logger.log({
+    port: from.port,
+    message: outcome.command === "INVALID"
+      ? `Received invalid datagram of ${size} bytes from ${outcome.peer}${why}`
+      : `Received ${outcome.command} from ${outcome.peer}${outcome.reply ? "" : why}`,
+    fields: {
+      event: "received",
+      command: outcome.command,
+      peer: outcome.peer,
+      host: from.hostname,
+      bytes: size,
+      note: outcome.note,
+    },
+  });
+  if (outcome.reply === undefined) return;
+  const text = replyText(outcome.reply);
+  const shown = text.length > MAX_LOGGED_REPLY_CHARS
+    ? `${text.slice(0, MAX_LOGGED_REPLY_CHARS)}\u2026`
+    : text;
+  logger.log({
+    port: from.port,
+    message: `Sent ${shown} to ${outcome.peer}${outcome.reply.kind === "error" ? why : ""}`,
+    fields: { event: "sent", reply: outcome.reply.kind, peer: outcome.peer },
+  });
+}

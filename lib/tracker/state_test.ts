@@ -1,0 +1,204 @@
+import assert from "node:assert/strict";
+import { type Address, TrackerState } from "./state.ts";
+import type { Credential } from "./credentials.ts";
+
+const credentials = new Map<string, Credential>(
+  ["alice", "bob", "carol"].map((user) => [user, { kind: "plain", password: `${user}-pw` }]),
+);
+const at = (port: number): Address => ({ hostname: "127.0.0.1", port });
+
+function setup() {
+  const clock = { now: 0 };
+  const state = new TrackerState({ credentials, now: () => clock.now });
+  const login = (user: string, port: number) => {
+    const result = state.login(at(port), user, `${user}-pw`);
+    assert.ok(result.ok, `${user} logs in`);
+    result.session.downloadAddress = at(port + 1000);
+    return result.session;
+  };
+  return { clock, state, login };
+}
+
+Deno.test("login checks user and password", () => {
+  const { state } = setup();
+  assert.deepEqual(state.login(at(1), "mallory", "x"), { ok: false, reason: "unknown user" });
+  assert.deepEqual(state.login(at(1), "alice", "bob-pw"), { ok: false, reason: "wrong password" });
+  assert.deepEqual(state.login(at(1), "alice", "alice-pw-longer"), {
+    ok: false,
+    reason: "wrong password",
+  });
+  assert.ok(state.login(at(1), "alice", "alice-pw").ok);
+});
+
+Deno.test("a second login of a live user is refused, from any address", () => {
+  const { state, login } = setup();
+  login("alice", 1);
+  assert.deepEqual(state.login(at(2), "alice", "alice-pw"), {
+    ok: false,
+    reason: "already logged in",
+  });
+  assert.deepEqual(state.login(at(1), "alice", "alice-pw"), {
+    ok: false,
+    reason: "already logged in",
+  });
+  assert.deepEqual(state.login(at(1), "bob", "bob-pw"), { ok: false, reason: "address busy" });
+});
+
+Deno.test("a session stays live while its last sign of life is at most 3 s old", () => {
+  const { clock, state, login } = setup();
+  const alice = login("alice", 1);
+  clock.now = 3000;
+  assert.deepEqual(state.expire(), []);
+  assert.equal(state.sessionAt(at(1)), alice);
+  clock.now = 3001;
+  assert.deepEqual(state.expire(), [alice]);
+  assert.equal(state.sessionAt(at(1)), undefined);
+});
+
+Deno.test("heartbeats keep a session alive past the timeout", () => {
+  const { clock, state, login } = setup();
+  const alice = login("alice", 1);
+  for (clock.now = 2000; clock.now <= 20_000; clock.now += 2000) {
+    state.touch(alice);
+    assert.deepEqual(state.expire(), []);
+  }
+  assert.equal(state.sessionAt(at(1)), alice);
+});
+
+Deno.test("expiry removes only the silent sessions, oldest first", () => {
+  const { clock, state, login } = setup();
+  const alice = login("alice", 1);
+  clock.now = 1000;
+  const bob = login("bob", 2);
+  clock.now = 2000;
+  const carol = login("carol", 3);
+  clock.now = 2500;
+  state.touch(alice);
+  clock.now = 4500;
+  assert.deepEqual(state.expire(), [bob]);
+  clock.now = 5600;
+  assert.deepEqual(state.expire(), [carol, alice]);
+  assert.equal(state.sessionCount, 0);
+});
+
+Deno.test("a user can log in again after the session expired", () => {
+  const { clock, state, login } = setup();
+  login("alice", 1);
+  clock.now = 3001;
+  assert.ok(state.login(at(2), "alice", "alice-pw").ok);
+});
+
+Deno.test("a silent session is not live even before a sweep removes it", () => {
+  const { clock, state, login } = setup();
+  login("alice", 1);
+  login("bob", 2);
+  state.publish("alice", "a.txt");
+  clock.now = 3001;
+  assert.equal(state.sessionAt(at(1)), undefined);
+  assert.deepEqual(state.search("a", "bob"), []);
+  assert.equal(state.locate("a.txt", "bob").kind, "noActiveHolder");
+});
+
+Deno.test("lap lists the other live users, never the asker", () => {
+  const { clock, state, login } = setup();
+  login("carol", 3);
+  login("alice", 1);
+  login("bob", 2);
+  assert.deepEqual(state.activeUsers("alice"), ["bob", "carol"]);
+  clock.now = 3001;
+  state.expire();
+  assert.deepEqual(state.activeUsers("alice"), []);
+});
+
+Deno.test("publications belong to the user and survive logout and expiry", () => {
+  const { clock, state, login } = setup();
+  login("alice", 1);
+  assert.ok(state.publish("alice", "b.txt"));
+  assert.ok(state.publish("alice", "a.txt"));
+  assert.ok(state.publish("alice", "a.txt"));
+  assert.deepEqual(state.publishedBy("alice"), ["a.txt", "b.txt"]);
+  clock.now = 3001;
+  state.expire();
+  login("alice", 9);
+  assert.deepEqual(state.publishedBy("alice"), ["a.txt", "b.txt"]);
+});
+
+Deno.test("unpublish fails for a file the user had not published", () => {
+  const { state, login } = setup();
+  login("alice", 1);
+  login("bob", 2);
+  state.publish("bob", "a.txt");
+  assert.equal(state.unpublish("alice", "a.txt"), false);
+  assert.ok(state.unpublish("bob", "a.txt"));
+  assert.equal(state.unpublish("bob", "a.txt"), false);
+  assert.equal(state.locate("a.txt", "alice").kind, "notPublished");
+});
+
+Deno.test("search finds distinct names of other live users, case-sensitively", () => {
+  const { clock, state, login } = setup();
+  login("alice", 1);
+  login("bob", 2);
+  login("carol", 3);
+  state.publish("bob", "Summer.jpg");
+  state.publish("bob", "summary.txt");
+  state.publish("carol", "summary.txt");
+  state.publish("alice", "summary.txt");
+  state.publish("alice", "mine-only.sum");
+  assert.deepEqual(state.search("sum", "alice"), ["summary.txt"]);
+  assert.deepEqual(state.search("Sum", "alice"), ["Summer.jpg"]);
+  assert.deepEqual(state.search("sum", "bob"), ["mine-only.sum", "summary.txt"]);
+  clock.now = 2000;
+  state.touch(state.sessionAt(at(1))!);
+  state.touch(state.sessionAt(at(3))!);
+  clock.now = 4000;
+  state.expire();
+  assert.deepEqual(state.search("Sum", "alice"), [], "bob's session expired");
+});
+
+Deno.test("get finds a live holder other than the asker, or says why not", () => {
+  const { clock, state, login } = setup();
+  login("alice", 1);
+  login("bob", 2);
+  assert.equal(state.locate("a.txt", "alice").kind, "notPublished");
+  state.publish("alice", "a.txt");
+  assert.equal(state.locate("a.txt", "alice").kind, "noActiveHolder");
+  const found = state.locate("a.txt", "bob");
+  assert.ok(found.kind === "holder" && found.session.user === "alice");
+  clock.now = 3001;
+  state.expire();
+  login("bob", 5);
+  assert.equal(state.locate("a.txt", "bob").kind, "noActiveHolder");
+});
+
+Deno.test("get skips a holder that has not told where it accepts downloads", () => {
+  const { state, login } = setup();
+  login("alice", 1);
+  const result = state.login(at(2), "bob", "bob-pw");
+  assert.ok(result.ok);
+  state.publish("bob", "a.txt");
+  assert.equal(state.locate("a.txt", "alice").kind, "noActiveHolder");
+});
+
+Deno.test("get spreads downloads over every live holder", () => {
+  const { state, login } = setup();
+  login("alice", 1);
+  login("bob", 2);
+  login("carol", 3);
+  state.publish("bob", "a.txt");
+  state.publish("carol", "a.txt");
+  const served = new Set<string>();
+  for (let i = 0; i < 4; i++) {
+    const found = state.locate("a.txt", "alice");
+    assert.ok(found.kind === "holder");
+    served.add(found.session.user);
+  }
+  assert.deepEqual([...served].sort(), ["bob", "carol"]);
+});
+
+Deno.test("publishing stops at the per-user cap", () => {
+  const state = new TrackerState({ credentials, now: () => 0, maxPublicationsPerUser: 2 });
+  assert.ok(state.publish("alice", "a"));
+  assert.ok(state.publish("alice", "b"));
+  assert.ok(state.publish("alice", "b"), "republishing at the cap is still fine");
+  assert.equal(state.publish("alice", "c"), false);
+});

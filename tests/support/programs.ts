@@ -1,0 +1,163 @@
+/**
+ * Starts the real programs as subprocesses for end-to-end tests and reads what they print.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+
+/** The project root, wherever the tests are run from. */
+export const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Collects a stream's text and lets a test wait for a pattern in it. */
+export class OutputWatcher {
+  #text = "";
+  #waiters: (() => void)[] = [];
+  readonly done: Promise<void>;
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.done = (async () => {
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+        this.#text += chunk;
+        for (const wake of this.#waiters.splice(0)) wake();
+      }
+      for (const wake of this.#waiters.splice(0)) wake();
+    })();
+  }
+
+  /** Everything read so far. */
+  get text(): string {
+    return this.#text;
+  }
+
+  /**
+   * Resolves with the first match of `pattern` in the text after `from`, failing after
+   * `timeoutMs` with the text seen so far.
+   */
+  async waitFor(pattern: RegExp | string, timeoutMs = 10_000, from = 0): Promise<RegExpExecArray> {
+    const regex = typeof pattern === "string"
+      ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      : pattern;
+    const deadline = Date.now() + timeoutMs;
+    let ended = false;
+    this.done.then(() => ended = true);
+    while (true) {
+      const match = regex.exec(this.#text.slice(from));
+      if (match) return match;
+      const left = deadline - Date.now();
+      if (left <= 0 || ended) {
+        throw new Error(`timed out waiting for ${regex} in output:\n${this.#text}`);
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        new Promise<void>((wake) => this.#waiters.push(wake)),
+        new Promise<void>((wake) => timer = setTimeout(wake, Math.min(left, 200))),
+        this.done,
+      ]);
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** A running program with piped standard streams. */
+export class Program {
+  readonly stdout: OutputWatcher;
+  readonly stderr: OutputWatcher;
+  readonly #child: Deno.ChildProcess;
+  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #stdinClosed = false;
+
+  constructor(script: string, args: readonly string[], options: { cwd?: string } = {}) {
+    this.#child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", `${projectRoot}${script}`, ...args],
+      cwd: options.cwd ?? projectRoot,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    this.stdout = new OutputWatcher(this.#child.stdout);
+    this.stderr = new OutputWatcher(this.#child.stderr);
+    this.#stdin = this.#child.stdin.getWriter();
+  }
+
+  /** Types `line` and Enter. */
+  async type(line: string): Promise<void> {
+    await this.#stdin.write(new TextEncoder().encode(line + "\n"));
+  }
+
+  /** Ends standard input (the user pressed Ctrl-D). */
+  async closeStdin(): Promise<void> {
+    if (this.#stdinClosed) return;
+    this.#stdinClosed = true;
+    await this.#stdin.close().catch(() => {});
+  }
+
+  /** Sends a signal (SIGKILL simulates a crash). */
+  kill(signal: Deno.Signal = "SIGTERM"): void {
+    try {
+      this.#child.kill(signal);
+    } catch {
+      // Already exited.
+    }
+  }
+
+  /** Waits for exit, with every stream drained. */
+  async exit(): Promise<Deno.CommandStatus> {
+    await this.closeStdin();
+    const [status] = await Promise.all([this.#child.status, this.stdout.done, this.stderr.done]);
+    return status;
+  }
+
+  /** Kills the program (if still running) and waits for it. */
+  async stop(signal: Deno.Signal = "SIGTERM"): Promise<Deno.CommandStatus> {
+    this.kill(signal);
+    return await this.exit();
+  }
+}
+
+/** Runs a program to completion with no input and returns its exit code and output. */
+export async function runProgram(
+  script: string,
+  args: readonly string[],
+  options: { cwd?: string; stdin?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const program = new Program(script, args, options);
+  if (options.stdin !== undefined) await program.type(options.stdin);
+  const status = await program.exit();
+  return { code: status.code, stdout: program.stdout.text, stderr: program.stderr.text };
+}
+
+/** A tracker subprocess on a free loopback port. */
+export class TrackerProcess {
+  private constructor(readonly program: Program, readonly port: number, readonly dir: string) {}
+
+  /** Starts `tracker.ts` with the given credentials file text. */
+  static async start(
+    credentials = "alice alice-pw\nbob bob-pw\ncarol carol-pw\ndave dave-pw\n",
+    extraArgs: readonly string[] = [],
+  ): Promise<TrackerProcess> {
+    const dir = await Deno.makeTempDir({ prefix: "peersync-tracker-" });
+    await Deno.writeTextFile(`${dir}/credentials.txt`, credentials);
+    const program = new Program("tracker.ts", [
+      "--credentials",
+      `${dir}/credentials.txt`,
+      ...extraArgs,
+      "0",
+    ]);
+    try {
+      const match = await program.stdout.waitFor(/listening on [^ ]+:(\d+)/);
+      return new TrackerProcess(program, Number(match[1]), dir);
+    } catch (error) {
+      await program.stop();
+      await Deno.remove(dir, { recursive: true });
+      throw error;
+    }
+  }
+
+  /** Stops the tracker and removes its files. */
+  async stop(): Promise<void> {
+    await this.program.stop("SIGTERM");
+    await Deno.remove(this.dir, { recursive: true });
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * `peersync-tracker`: parses the command line and runs the tracker until SIGINT or SIGTERM.
+ *
+ * @module
+ */
+
+import { resolve } from "node:path";
+import {
+  type CommandSpec,
+  helpText,
+  parseCommandLine,
+  parsePortArgument,
+  UsageError,
+  userDirectory,
+} from "./lib/cli.ts";
+import { createLogger, type LogFormat, silentLogger } from "./lib/log.ts";
+import { CredentialsError, loadCredentials } from "./lib/tracker/credentials.ts";
+import { ListenError, startTracker } from "./lib/tracker/server.ts";
+
+const spec: CommandSpec = {
+  name: "peersync-tracker",
+  summary:
+    "PeerSync tracker: authenticates peers over UDP, tracks who is online and what they share.",
+  positionals: [{ name: "port", description: "UDP port to listen on (0 picks a free one)" }],
+  options: {
+    host: {
+      type: "string",
+      value: "ADDR",
+      description: "address to listen on (0.0.0.0 for every interface)",
+      default: "127.0.0.1",
+    },
+    credentials: {
+      type: "string",
+      value: "FILE",
+      description: "`user password` lines (default: credentials.txt where you ran the command)",
+    },
+    "log-format": {
+      type: "string",
+      value: "text|json",
+      description: "log line format",
+      default: "text",
+    },
+    quiet: { type: "boolean", description: "do not log each datagram" },
+    help: { type: "boolean", short: "h", description: "show this help" },
+  },
+  examples: [
+    "deno task tracker 5000",
+    "deno task tracker --host 0.0.0.0 --credentials users.txt 5000",
+  ],
+};
+
+function fail(message: string, code: number): never {
+  console.error(`${spec.name}: ${message}`);
+  Deno.exit(code);
+}
+
+async function main(): Promise<void> {
+  let port: number;
+  let hostname: string;
+  let credentialsFile: string;
+  let format: LogFormat;
+  let quiet: boolean;
+  try {
+    const { values, positionals } = parseCommandLine(Deno.args, spec);
+    if (values.help) {
+      console.log(helpText(spec));
+      return;
+    }
+    if (positionals.length !== 1) {
+      throw new UsageError(positionals.length === 0 ? "missing <port>" : "too many arguments");
+    }
+    const formatValue = values["log-format"] as string;
+    if (formatValue !== "text" && formatValue !== "json") {
+      throw new UsageError(`invalid --log-format "${formatValue}": expected text or json`);
+    }
+    format = formatValue;
+    hostname = values.host as string;
+    quiet = values.quiet === true;
+    credentialsFile = resolve(userDirectory(), (values.credentials as string) ?? "credentials.txt");
+    try {
+      port = parsePortArgument(positionals[0]);
+    } catch (error) {
+      // An unusable port is a failure to start (exit 1), like a port already in use.
+      fail((error as UsageError).message, 1);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) fail(`${error.message} (see --help)`, 2);
+    throw error;
+  }
+
+  let credentials;
+  try {
+    credentials = await loadCredentials(credentialsFile);
+  } catch (error) {
+    if (error instanceof CredentialsError) fail(error.message, 1);
+    throw error;
+  }
+
+  const logger = createLogger({ format });
+  const controller = new AbortController();
+  let tracker;
+  try {
+    tracker = startTracker({
+      hostname,
+      port,
+      credentials,
+      logger: quiet ? silentLogger : logger,
+      signal: controller.signal,
+    });
+  } catch (error) {
+    if (error instanceof ListenError) fail(error.message, 1);
+    throw error;
+  }
+  const stop = () => controller.abort();
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  logger.log({
+    message: `Tracker listening on ${tracker.address.hostname}:${tracker.address.port} ` +
+      `with ${credentials.size} users from ${credentialsFile}`,
+    fields: { event: "listening", host: tracker.address.hostname, port: tracker.address.port },
+  });
+  await tracker.finished;
+  Deno.removeSignalListener("SIGINT", stop);
+  Deno.removeSignalListener("SIGTERM", stop);
+  logger.log({ message: "Tracker stopped", fields: { event: "stopped" } });
+}
+
+if (import.meta.main) await main();
