@@ -41,6 +41,10 @@ const spec: CommandSpec = {
       default: "text",
     },
     quiet: { type: "boolean", description: "do not log each datagram" },
+    "no-plaintext": {
+      type: "boolean",
+      description: "refuse v1 logins, which send the password in clear (v2 logins never do)",
+    },
     help: { type: "boolean", short: "h", description: "show this help" },
   },
   examples: [
@@ -60,6 +64,7 @@ async function main(): Promise<void> {
   let credentialsFile: string;
   let format: LogFormat;
   let quiet: boolean;
+  let allowPlaintext: boolean;
   try {
     const { values, positionals } = parseCommandLine(Deno.args, spec);
     if (values.help) {
@@ -76,6 +81,7 @@ async function main(): Promise<void> {
     format = formatValue;
     hostname = values.host as string;
     quiet = values.quiet === true;
+    allowPlaintext = values["no-plaintext"] !== true;
     credentialsFile = resolve(userDirectory(), (values.credentials as string) ?? "credentials.txt");
     try {
       port = parsePortArgument(positionals[0]);
@@ -106,6 +112,7 @@ async function main(): Promise<void> {
       credentials,
       logger: quiet ? silentLogger : logger,
       signal: controller.signal,
+      allowPlaintext,
     });
   } catch (error) {
     if (error instanceof ListenError) fail(error.message, 1);

@@ -59,4 +59,5 @@ build() {
   echo "built $out/$name$suffix"
 }
 build peersync-tracker tracker.ts --allow-net --allow-read --allow-env=INIT_CWD
-build peersync-peer peer.ts --allow-net --allow-read --allow-write --allow-env=INIT_CWD
+build peersync-peer peer.ts --allow-net --allow-read --allow-write --allow-env=INIT_CWD \
+  --allow-sys=networkInterfaces

@@ -52,3 +52,99 @@ export const TRANSFER_BUFFER_BYTES = 1024 * 1024;
 
 /** Publications one user may hold; past it `pub` is refused so no user can grow the tracker without bound. */
 export const MAX_PUBLICATIONS_PER_USER = 10_000;
+
+/** PBKDF2 rounds of a new SCRAM-SHA-256 verifier: RFC 7677's minimum and PostgreSQL's default. */
+export const DEFAULT_SCRAM_ITERATIONS = 4096;
+
+/** Fewer PBKDF2 rounds are refused in a verifier or a challenge (RFC 7677 asks for 4096). */
+export const MIN_SCRAM_ITERATIONS = 4096;
+
+/**
+ * More PBKDF2 rounds are refused in a verifier or a challenge, so a hostile tracker cannot make a
+ * peer compute for minutes: a million rounds take 0.15 s (WebCrypto) to 0.5 s (sync) here.
+ */
+export const MAX_SCRAM_ITERATIONS = 1_000_000;
+
+/** Bytes of random salt in a new SCRAM-SHA-256 verifier (PostgreSQL's choice). */
+export const SCRAM_SALT_BYTES = 16;
+
+/** Random bytes in each half of a login nonce: the peer's own, then the tracker's appended. */
+export const SCRAM_NONCE_BYTES = 18;
+
+/** Every v2 datagram starts with this. */
+export const V2_PREFIX = "PS2 ";
+
+/** A v2 request without a session (LOGIN, PROOF) is padded to at least this, so replies never amplify. */
+export const V2_MIN_HANDSHAKE_BYTES = 256;
+
+/** A v2 peer sends `HBT` this often. */
+export const V2_HEARTBEAT_INTERVAL_MS = 1000;
+
+/** A v2 session lives this long after its last sign of life: 15 heartbeats would have to be lost. */
+export const V2_SESSION_TIMEOUT_MS = 15_000;
+
+/** Largest request id; ids are decimal 1..this. */
+export const V2_MAX_REQUEST_ID = 0xffff_ffff;
+
+/** Replies remembered per session for retransmitted requests; older ids are answered `stale`. */
+export const V2_REPLY_CACHE_SIZE = 64;
+
+/** A login challenge is valid this long. */
+export const V2_CHALLENGE_TTL_MS = 30_000;
+
+/** Longest nonce accepted in a login (our peers send 24 + 24 base64 characters). */
+export const V2_MAX_NONCE_CHARS = 128;
+
+/** Most holders a v2 `GET` reply carries per page. */
+export const V2_MAX_HOLDERS_PER_PAGE = 8;
+
+/** Retransmission of a v2 request: the first wait, doubled after each try up to the cap. */
+export const V2_RETRY_INITIAL_MS = 250;
+
+/** Longest wait between two tries of one request. */
+export const V2_RETRY_MAX_INTERVAL_MS = 1000;
+
+/**
+ * A request unanswered this long is reported as "tracker not responding": about ten tries, so 20%
+ * loss each way fails a request once in ~30 000.
+ */
+export const V2_REQUEST_DEADLINE_MS = 8000;
+
+/** Live sessions the tracker holds at most; a login past it is refused. */
+export const MAX_SESSIONS = 100_000;
+
+/** Datagrams per second one source address (ip and port) may send before the excess is dropped. */
+export const RATE_LIMIT_PER_SECOND = 100;
+
+/** Burst one source address may send above its rate. */
+export const RATE_LIMIT_BURST = 200;
+
+/**
+ * Datagrams per second one host (ip, any port) may send: a flooder rotating source ports is cut
+ * here, while many honest peers behind one address still fit.
+ */
+export const HOST_RATE_LIMIT_PER_SECOND = 2000;
+
+/** Burst one host may send above its rate. */
+export const HOST_RATE_LIMIT_BURST = 4000;
+
+/** Source addresses (or users) remembered by the flood and login guards; the oldest are forgotten. */
+export const MAX_TRACKED_SOURCES = 10_000;
+
+/** Failed logins allowed before a user or source is locked out. */
+export const FREE_LOGIN_FAILURES = 3;
+
+/** First lockout after the free failures; doubles with each further failure up to the cap. */
+export const LOGIN_LOCKOUT_INITIAL_MS = 1000;
+
+/** Longest lockout. */
+export const LOGIN_LOCKOUT_MAX_MS = 5 * 60_000;
+
+/** Login challenges waiting for their proof at most; the oldest are dropped past it. */
+export const MAX_PENDING_CHALLENGES = 4096;
+
+/** Replies to handshake requests remembered for retransmissions, across all sources. */
+export const MAX_HANDSHAKE_REPLIES = 4096;
+
+/** A cap that is hit is logged at most once per this interval, with a count. */
+export const CAP_LOG_INTERVAL_MS = 10_000;

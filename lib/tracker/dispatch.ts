@@ -12,7 +12,15 @@ import {
   type Reply,
   type Request,
 } from "../protocol/mod.ts";
+import type { LoginGuard } from "./guard.ts";
 import { type Address, addressKey, type Session, type TrackerState } from "./state.ts";
+
+/** How v1 logins are policed. */
+export interface V1Policy {
+  readonly guard?: LoginGuard;
+  /** False refuses every plaintext `auth` (the password would cross the network in clear). */
+  readonly allowPlaintext?: boolean;
+}
 
 /** What happened to one datagram, for the reply and the operator's log. */
 export interface Outcome {
@@ -47,6 +55,7 @@ export function handleDatagram(
   state: TrackerState,
   datagram: Uint8Array,
   from: Address,
+  policy: V1Policy = {},
 ): Outcome {
   const expired = state.expire();
   const session = state.sessionAt(from);
@@ -66,10 +75,35 @@ export function handleDatagram(
   const request = decoded.request;
   const command = request.kind.toUpperCase();
   if (request.kind === "auth") {
+    const peer = request.user;
+    const refuse = (note: string): Outcome => ({
+      peer,
+      command,
+      expired,
+      reply: { kind: "error" },
+      note,
+    });
+    if (policy.allowPlaintext === false) return refuse("plaintext logins are disabled");
+    if (policy.guard && policy.guard.lockedFor(peer, from.hostname) > 0) {
+      return refuse("locked out after failures");
+    }
     const login = state.login(from, request.user, request.password);
-    return login.ok
-      ? { peer: request.user, command, expired, reply: { kind: "ok" } }
-      : { peer: request.user, command, expired, reply: { kind: "error" }, note: login.reason };
+    if (!login.ok) {
+      if (login.reason === "unknown user" || login.reason === "wrong password") {
+        policy.guard?.failed(peer, from.hostname);
+      }
+      return refuse(login.reason);
+    }
+    policy.guard?.succeeded(peer);
+    return { peer, command, expired, reply: { kind: "ok" } };
+  }
+  if (session?.version === 2) {
+    // A v2 session is identified by its token, never by its address alone.
+    const silent = request.kind === "HBT" || request.kind === "TCP";
+    const note = "v1 request from a v2 session's address";
+    return silent
+      ? { peer: session.user, command, note, expired }
+      : { peer: session.user, command, note, expired, reply: { kind: "error" } };
   }
   if (session === undefined) {
     const silent = request.kind === "HBT" || request.kind === "TCP";

@@ -5,11 +5,11 @@
  * @module
  */
 
-import { encodeReply, replyText } from "../protocol/mod.ts";
 import { type Logger, silentLogger } from "../log.ts";
+import { type CoreOutcome, TrackerCore } from "./core.ts";
 import type { Credential } from "./credentials.ts";
-import { handleDatagram, type Outcome } from "./dispatch.ts";
-import { type Address, type Session, TrackerState } from "./state.ts";
+import { EventThrottle } from "./guard.ts";
+import type { Address, Session, TrackerState } from "./state.ts";
 
 /** The tracker could not bind its socket. */
 export class ListenError extends Error {
@@ -31,6 +31,10 @@ export interface TrackerOptions {
   readonly sweepIntervalMs?: number;
   /** Monotonic milliseconds; defaults to `performance.now`. */
   readonly now?: () => number;
+  /** False refuses v1 plaintext `auth` (v2 logins never send the password). */
+  readonly allowPlaintext?: boolean;
+  /** Per-source flood limit. */
+  readonly rate?: { readonly perSecond: number; readonly burst: number };
 }
 
 /** A tracker that is serving. */
@@ -78,10 +82,14 @@ export function startTracker(options: TrackerOptions): RunningTracker {
     throw new ListenError({ hostname: options.hostname, port: options.port }, listenReason(error));
   }
   const local = socket.addr as Deno.NetAddr;
-  const state = new TrackerState({
+  const now = options.now ?? (() => performance.now());
+  const core = new TrackerCore({
     credentials: options.credentials,
-    now: options.now ?? (() => performance.now()),
+    now,
+    allowPlaintext: options.allowPlaintext,
+    rate: options.rate,
   });
+  const throttle = new EventThrottle({ now });
   const logExpired = (sessions: readonly Session[]) => {
     for (const session of sessions) {
       logger.log({
@@ -91,7 +99,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
       });
     }
   };
-  const sweeper = setInterval(() => logExpired(state.expire()), options.sweepIntervalMs ?? 500);
+  const sweeper = setInterval(() => logExpired(core.expire()), options.sweepIntervalMs ?? 500);
   const stop = () => socket.close();
   options.signal?.addEventListener("abort", stop, { once: true });
 
@@ -111,12 +119,24 @@ export function startTracker(options: TrackerOptions): RunningTracker {
           continue;
         }
         const address = { hostname: from.hostname, port: from.port };
-        const outcome = handleDatagram(state, datagram, address);
+        const outcome = core.handle(datagram, address);
         logExpired(outcome.expired);
-        logOutcome(logger, address, datagram.length, outcome);
+        if (outcome.capHit) {
+          const suppressed = throttle.record(outcome.capHit);
+          if (suppressed !== undefined) {
+            logger.log({
+              port: address.port,
+              message: `Limit: ${outcome.capHit}${
+                suppressed ? ` (${suppressed} more since the last report)` : ""
+              }`,
+              fields: { event: "limit", limit: outcome.capHit, suppressed },
+            });
+          }
+        }
+        if (outcome.command !== undefined) logOutcome(logger, address, datagram.length, outcome);
         if (outcome.reply) {
           try {
-            await socket.send(encodeReply(outcome.reply), {
+            await socket.send(outcome.reply, {
               transport: "udp",
               hostname: address.hostname,
               port: address.port,
@@ -139,20 +159,18 @@ export function startTracker(options: TrackerOptions): RunningTracker {
   };
   return {
     address: { hostname: local.hostname, port: local.port },
-    state,
+    state: core.state,
     finished: serve(),
   };
 }
 
-const MAX_LOGGED_REPLY_CHARS = 80;
-
-function logOutcome(logger: Logger, from: Address, size: number, outcome: Outcome): void {
+function logOutcome(logger: Logger, from: Address, size: number, outcome: CoreOutcome): void {
   const why = outcome.note ? ` (${outcome.note})` : "";
   logger.log({
     port: from.port,
     message: outcome.command === "INVALID"
       ? `Received invalid datagram of ${size} bytes from ${outcome.peer}${why}`
-      : `Received ${outcome.command} from ${outcome.peer}${outcome.reply ? "" : why}`,
+      : `Received ${outcome.command} from ${outcome.peer}${why}`,
     fields: {
       event: "received",
       command: outcome.command,
@@ -163,13 +181,15 @@ function logOutcome(logger: Logger, from: Address, size: number, outcome: Outcom
     },
   });
   if (outcome.reply === undefined) return;
-  const text = replyText(outcome.reply);
-  const shown = text.length > MAX_LOGGED_REPLY_CHARS
-    ? `${text.slice(0, MAX_LOGGED_REPLY_CHARS)}\u2026`
-    : text;
+  const refused = outcome.summary?.startsWith("ERR") ?? false;
   logger.log({
     port: from.port,
-    message: `Sent ${shown} to ${outcome.peer}${outcome.reply.kind === "error" ? why : ""}`,
-    fields: { event: "sent", reply: outcome.reply.kind, peer: outcome.peer },
+    message: `Sent ${outcome.summary} to ${outcome.peer}${refused ? why : ""}`,
+    fields: {
+      event: "sent",
+      reply: outcome.summary,
+      peer: outcome.peer,
+      bytes: outcome.reply.length,
+    },
   });
 }

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { MAX_PUBLICATIONS_PER_USER, SESSION_TIMEOUT_MS } from "../protocol/mod.ts";
-import type { Credential } from "./credentials.ts";
+import { MAX_PUBLICATIONS_PER_USER, MAX_SESSIONS, SESSION_TIMEOUT_MS } from "../protocol/mod.ts";
+import { checkPlaintextPassword, type Credential } from "./credentials.ts";
 
 /** A UDP or TCP endpoint. */
 export interface Address {
@@ -25,13 +25,43 @@ export function addressKey(address: Address): string {
 export interface Session {
   readonly user: string;
   readonly address: Address;
+  /** The protocol the session logged in with; a v2 session refuses v1 requests. */
+  readonly version: 1 | 2;
+  /** v2 only: the secret every request must carry. */
+  readonly token?: string;
+  /** How long the session lives after its last sign of life. */
+  readonly timeoutMs: number;
   /** Where this session accepts downloads, once it has said so with `TCP`. */
   downloadAddress?: Address;
   lastSeen: number;
 }
 
+/** How a new session is opened. */
+export interface SessionOptions {
+  readonly version: 1 | 2;
+  readonly timeoutMs?: number;
+  readonly token?: string;
+}
+
+/** What a holder published along with a file name (v2 only). */
+export interface FileMeta {
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** A live holder of a file, with what it published. */
+export interface HolderSession {
+  readonly session: Session;
+  readonly meta?: FileMeta;
+}
+
 /** Why a login was refused. */
-export type LoginRefusal = "unknown user" | "wrong password" | "already logged in" | "address busy";
+export type LoginRefusal =
+  | "unknown user"
+  | "wrong password"
+  | "already logged in"
+  | "address busy"
+  | "tracker full";
 
 /** The outcome of a login attempt. */
 export type LoginResult =
@@ -49,8 +79,10 @@ export interface TrackerStateOptions {
   readonly credentials: ReadonlyMap<string, Credential>;
   /** Monotonic milliseconds. */
   readonly now: () => number;
+  /** Timeout of v1 sessions (v2 sessions say their own). */
   readonly sessionTimeoutMs?: number;
   readonly maxPublicationsPerUser?: number;
+  readonly maxSessions?: number;
 }
 
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -77,11 +109,14 @@ export class TrackerState {
   readonly #now: () => number;
   readonly #timeoutMs: number;
   readonly #maxPublications: number;
-  // Kept in order of last sign of life (a touch re-inserts), so expiry only looks at the front.
+  readonly #maxSessions: number;
   readonly #sessions = new Map<string, Session>();
+  // One queue per timeout, each in order of last sign of life (a touch re-inserts), so expiry
+  // only ever looks at the front of each.
+  readonly #expiryQueues = new Map<number, Map<string, Session>>();
   readonly #sessionByUser = new Map<string, Session>();
   // Publications belong to users, not sessions: they outlive logouts.
-  readonly #filesByUser = new Map<string, Set<string>>();
+  readonly #filesByUser = new Map<string, Map<string, FileMeta | undefined>>();
   readonly #holdersByFile = new Map<string, Set<string>>();
   #rotation = 0;
 
@@ -90,6 +125,12 @@ export class TrackerState {
     this.#now = options.now;
     this.#timeoutMs = options.sessionTimeoutMs ?? SESSION_TIMEOUT_MS;
     this.#maxPublications = options.maxPublicationsPerUser ?? MAX_PUBLICATIONS_PER_USER;
+    this.#maxSessions = options.maxSessions ?? MAX_SESSIONS;
+  }
+
+  /** The credential of `user`, if the user exists. */
+  credential(user: string): Credential | undefined {
+    return this.#credentials.get(user);
   }
 
   /** Number of live sessions. */
@@ -99,15 +140,25 @@ export class TrackerState {
 
   /** Removes every session whose last sign of life is older than the timeout; returns them. */
   expire(): Session[] {
-    const deadline = this.#now() - this.#timeoutMs;
+    const now = this.#now();
     const expired: Session[] = [];
-    for (const [key, session] of this.#sessions) {
-      if (session.lastSeen >= deadline) break;
-      this.#sessions.delete(key);
-      this.#sessionByUser.delete(session.user);
-      expired.push(session);
+    for (const [timeoutMs, queue] of this.#expiryQueues) {
+      for (const session of queue.values()) {
+        if (now - session.lastSeen <= timeoutMs) break;
+        this.end(session);
+        expired.push(session);
+      }
     }
     return expired;
+  }
+
+  /** Ends a session at once (logout, or expiry). */
+  end(session: Session): void {
+    const key = addressKey(session.address);
+    if (this.#sessions.get(key) !== session) return;
+    this.#sessions.delete(key);
+    this.#sessionByUser.delete(session.user);
+    this.#expiryQueues.get(session.timeoutMs)?.delete(key);
   }
 
   /** The live session that logged in from `address`, if any. */
@@ -117,19 +168,46 @@ export class TrackerState {
   }
 
   /** Checks a password and opens a session for `user` at `address`. */
+  /** Checks a plaintext password (v1 `auth`) and opens a v1 session for `user` at `address`. */
   login(address: Address, user: string, password: string): LoginResult {
-    this.expire();
     const credential = this.#credentials.get(user);
     if (credential === undefined) return { ok: false, reason: "unknown user" };
-    if (!constantTimeEqual(credential.password, password)) {
+    if (!checkPlaintextPassword(credential, password)) {
       return { ok: false, reason: "wrong password" };
     }
+    return this.openSession(address, user, { version: 1 });
+  }
+
+  /** Whether `user` has a live session. */
+  isLoggedIn(user: string): boolean {
+    this.expire();
+    return this.#sessionByUser.has(user);
+  }
+
+  /** Opens a session for an authenticated user, unless the user or the address has one. */
+  openSession(address: Address, user: string, options: SessionOptions): LoginResult {
+    this.expire();
     if (this.#sessionByUser.has(user)) return { ok: false, reason: "already logged in" };
     const key = addressKey(address);
     if (this.#sessions.has(key)) return { ok: false, reason: "address busy" };
-    const session: Session = { user, address, lastSeen: this.#now() };
+    if (this.#sessions.size >= this.#maxSessions) return { ok: false, reason: "tracker full" };
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const session: Session = {
+      user,
+      address,
+      version: options.version,
+      timeoutMs,
+      lastSeen: this.#now(),
+      ...(options.token ? { token: options.token } : {}),
+    };
     this.#sessions.set(key, session);
     this.#sessionByUser.set(user, session);
+    let queue = this.#expiryQueues.get(timeoutMs);
+    if (queue === undefined) {
+      queue = new Map();
+      this.#expiryQueues.set(timeoutMs, queue);
+    }
+    queue.set(key, session);
     return { ok: true, session };
   }
 
@@ -138,8 +216,9 @@ export class TrackerState {
     const key = addressKey(session.address);
     if (this.#sessions.get(key) !== session) return;
     session.lastSeen = this.#now();
-    this.#sessions.delete(key);
-    this.#sessions.set(key, session);
+    const queue = this.#expiryQueues.get(session.timeoutMs);
+    queue?.delete(key);
+    queue?.set(key, session);
   }
 
   /** Names of the users with a live session, other than `asker`, sorted. */
@@ -151,19 +230,25 @@ export class TrackerState {
 
   /** The files `user` has published, sorted. */
   publishedBy(user: string): string[] {
-    return [...(this.#filesByUser.get(user) ?? [])].sort(byCodeUnit);
+    return [...(this.#filesByUser.get(user)?.keys() ?? [])].sort(byCodeUnit);
   }
 
-  /** Publishes `file` for `user`; publishing twice is fine. False when the user is at the cap. */
-  publish(user: string, file: string): boolean {
+  /**
+   * Publishes `file` for `user` with its size and digest where known (v2); publishing again
+   * replaces them. False when the user is at the cap.
+   */
+  publish(user: string, file: string, meta?: FileMeta): boolean {
     let files = this.#filesByUser.get(user);
-    if (files?.has(file)) return true;
+    if (files?.has(file)) {
+      files.set(file, meta);
+      return true;
+    }
     if (files === undefined) {
-      files = new Set();
+      files = new Map();
       this.#filesByUser.set(user, files);
     }
     if (files.size >= this.#maxPublications) return false;
-    files.add(file);
+    files.set(file, meta);
     let holders = this.#holdersByFile.get(file);
     if (holders === undefined) {
       holders = new Set();
@@ -196,6 +281,23 @@ export class TrackerState {
     return found.sort(byCodeUnit);
   }
 
+  /** Every live holder of `file` other than `asker` that registered a download address. */
+  holders(file: string, asker: string): HolderSession[] {
+    const holders: HolderSession[] = [];
+    for (const user of this.#holdersByFile.get(file) ?? []) {
+      const session = this.#sessionByUser.get(user);
+      if (user !== asker && session?.downloadAddress && this.#isLive(session)) {
+        holders.push({ session, meta: this.#filesByUser.get(user)?.get(file) });
+      }
+    }
+    return holders.sort((a, b) => byCodeUnit(a.session.user, b.session.user));
+  }
+
+  /** Whether anyone, live or not, publishes `file`. */
+  isPublished(file: string): boolean {
+    return this.#holdersByFile.has(file);
+  }
+
   /**
    * A live session other than `asker`'s that published `file` and told where it accepts
    * downloads. Holders take turns so one peer does not serve every download.
@@ -224,15 +326,6 @@ export class TrackerState {
   }
 
   #isLive(session: Session): boolean {
-    return this.#now() - session.lastSeen <= this.#timeoutMs;
+    return this.#now() - session.lastSeen <= session.timeoutMs;
   }
-}
-
-/** Compares secrets without an early exit, so response time does not reveal a matching prefix. */
-function constantTimeEqual(expected: string, given: string): boolean {
-  const a = new TextEncoder().encode(expected);
-  const b = new TextEncoder().encode(given);
-  let difference = a.length ^ b.length;
-  for (let i = 0; i < a.length; i++) difference |= a[i] ^ (b[i % Math.max(b.length, 1)] ?? 0);
-  return difference === 0;
 }

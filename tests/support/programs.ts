@@ -68,17 +68,24 @@ export class Program {
   #stdinClosed = false;
 
   constructor(script: string, args: readonly string[], options: { cwd?: string } = {}) {
+    const cwd = options.cwd ?? projectRoot;
     this.#child = new Deno.Command(Deno.execPath(), {
       args: ["run", "--allow-all", `${projectRoot}${script}`, ...args],
-      cwd: options.cwd ?? projectRoot,
+      cwd,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
-      env: { NO_COLOR: "1" },
+      // `deno task test` sets INIT_CWD to the project; the program must see its own folder.
+      env: { NO_COLOR: "1", INIT_CWD: cwd },
     }).spawn();
     this.stdout = new OutputWatcher(this.#child.stdout);
     this.stderr = new OutputWatcher(this.#child.stderr);
     this.#stdin = this.#child.stdin.getWriter();
+  }
+
+  /** The process id, e.g. to read its memory use from /proc. */
+  get pid(): number {
+    return this.#child.pid;
   }
 
   /** Types `line` and Enter. */
@@ -124,7 +131,10 @@ export async function runProgram(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const program = new Program(script, args, options);
   if (options.stdin !== undefined) await program.type(options.stdin);
+  // A program that should have exited but did not must fail the test, not hang the suite.
+  const watchdog = setTimeout(() => program.kill("SIGKILL"), 30_000);
   const status = await program.exit();
+  clearTimeout(watchdog);
   return { code: status.code, stdout: program.stdout.text, stderr: program.stderr.text };
 }
 

@@ -1,0 +1,209 @@
+/**
+ * The peer's side of the v1 control channel: one UDP socket, one request in flight at a time, a
+ * timeout per request. v1 replies carry no request id, so a reply is matched to the only request
+ * that is waiting for one; a reply that arrives while none is waiting is stale and dropped.
+ *
+ * @module
+ */
+
+import {
+  decodeReply,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  encodeRequest,
+  MAX_DATAGRAM_BYTES,
+  type Reply,
+  type Request,
+} from "../protocol/mod.ts";
+import { isLoopback } from "./local_address.ts";
+
+/** The tracker did not answer a request in time. */
+export class TrackerTimeoutError extends Error {
+  override name = "TrackerTimeoutError";
+  constructor(readonly request: Request["kind"], readonly timeoutMs: number) {
+    super(`the tracker did not answer ${request} within ${timeoutMs} ms`);
+  }
+}
+
+/** The tracker answered, but not with anything that fits the request. */
+export class UnexpectedReplyError extends Error {
+  override name = "UnexpectedReplyError";
+  constructor(readonly request: Request["kind"], readonly reason: string) {
+    super(reason);
+  }
+}
+
+/** The client was closed while a request was waiting or before it was sent. */
+export class ControlClientClosedError extends Error {
+  override name = "ControlClientClosedError";
+  constructor() {
+    super("the control channel is closed");
+  }
+}
+
+/** Where the tracker is and how long to wait for it. */
+export interface ControlClientOptions {
+  /** The tracker's IP address (a literal: replies are matched against it). */
+  readonly trackerHost: string;
+  /** The tracker's UDP port. */
+  readonly trackerPort: number;
+  /** Local address to bind; defaults to the loopback or wildcard address of the tracker's family. */
+  readonly bindHostname?: string;
+  /** How long to wait for each reply; defaults to {@linkcode DEFAULT_REQUEST_TIMEOUT_MS}. */
+  readonly timeoutMs?: number;
+}
+
+interface Pending {
+  readonly kind: Request["kind"];
+  readonly resolve: (reply: Reply) => void;
+  readonly reject: (error: Error) => void;
+  // The last datagram that did not fit; reported instead of a bare timeout.
+  misfit?: string;
+}
+
+// A v1 reply is at most 1024 bytes, but reading the largest possible datagram lets an oversized
+// one be recognised and refused instead of silently truncated into something that parses.
+const RECEIVE_BUFFER_BYTES = 65_507;
+
+function defaultBindHostname(trackerHost: string): string {
+  const v6 = trackerHost.includes(":");
+  if (isLoopback(trackerHost)) return v6 ? "::1" : "127.0.0.1";
+  return v6 ? "::" : "0.0.0.0";
+}
+
+/**
+ * A UDP client for the tracker's v1 control channel.
+ *
+ * @example
+ * ```ts ignore
+ * import { ControlClient } from "./control_client.ts";
+ * const client = new ControlClient({ trackerHost: "127.0.0.1", trackerPort: 9000 });
+ * const reply = await client.request({ kind: "lap" });
+ * await client.close();
+ * ```
+ */
+export class ControlClient {
+  readonly #conn: Deno.DatagramConn;
+  readonly #tracker: Deno.NetAddr;
+  readonly #timeoutMs: number;
+  readonly #receiving: Promise<void>;
+  #queue: Promise<unknown> = Promise.resolve();
+  #pending: Pending | undefined;
+  #closed = false;
+
+  constructor(options: ControlClientOptions) {
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#tracker = { transport: "udp", hostname: options.trackerHost, port: options.trackerPort };
+    this.#conn = Deno.listenDatagram({
+      transport: "udp",
+      hostname: options.bindHostname ?? defaultBindHostname(options.trackerHost),
+      port: 0,
+    });
+    this.#receiving = this.#receiveLoop();
+  }
+
+  /** The local UDP address this client sends from (the one the tracker knows the session by). */
+  get localAddr(): Deno.NetAddr {
+    return this.#conn.addr as Deno.NetAddr;
+  }
+
+  /**
+   * Sends `request` and resolves with the tracker's reply. Requests are serialised: the next one
+   * is sent only after the previous one is answered or timed out.
+   *
+   * @throws {TrackerTimeoutError} when no fitting reply came in time.
+   * @throws {UnexpectedReplyError} when only replies that do not fit the request came.
+   * @throws {ControlClientClosedError} when the client is closed meanwhile.
+   */
+  request(request: Request): Promise<Reply> {
+    const result = this.#queue.then(() => this.#exchange(request));
+    // The queue only orders requests; one request's failure must not fail the next.
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+
+  /** Sends a request that gets no reply (`HBT`, `TCP`). */
+  async send(request: Request): Promise<void> {
+    if (this.#closed) throw new ControlClientClosedError();
+    await this.#conn.send(encodeRequest(request), this.#tracker);
+  }
+
+  /** Closes the socket, fails any waiting request, and resolves once the receive loop ended. */
+  async close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#conn.close();
+      this.#settle((pending) => pending.reject(new ControlClientClosedError()));
+    }
+    await this.#receiving;
+  }
+
+  async #exchange(request: Request): Promise<Reply> {
+    if (this.#closed) throw new ControlClientClosedError();
+    const { promise, resolve, reject } = Promise.withResolvers<Reply>();
+    const pending: Pending = { kind: request.kind, resolve, reject };
+    this.#pending = pending;
+    const timer = setTimeout(() => {
+      this.#settle((waiting) => {
+        waiting.reject(
+          waiting.misfit === undefined
+            ? new TrackerTimeoutError(request.kind, this.#timeoutMs)
+            : new UnexpectedReplyError(request.kind, waiting.misfit),
+        );
+      });
+    }, this.#timeoutMs);
+    try {
+      await this.#conn.send(encodeRequest(request), this.#tracker);
+      return await promise;
+    } catch (error) {
+      if (this.#pending === pending) this.#pending = undefined;
+      throw this.#closed ? new ControlClientClosedError() : error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #settle(action: (pending: Pending) => void): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending) action(pending);
+  }
+
+  async #receiveLoop(): Promise<void> {
+    const buffer = new Uint8Array(RECEIVE_BUFFER_BYTES);
+    while (!this.#closed) {
+      let datagram: Uint8Array;
+      let from: Deno.Addr;
+      try {
+        [datagram, from] = await this.#conn.receive(buffer);
+      } catch (error) {
+        // An ICMP report surfacing as a reset (Windows) must not end the channel; anything else
+        // means the socket is gone, and waiting requests will time out.
+        if (this.#closed || !(error instanceof Deno.errors.ConnectionReset)) return;
+        continue;
+      }
+      const pending = this.#pending;
+      if (pending === undefined || !this.#fromTracker(from)) continue;
+      if (datagram.length > MAX_DATAGRAM_BYTES) {
+        pending.misfit = `oversized reply to ${pending.kind} (${datagram.length} bytes)`;
+        continue;
+      }
+      const decoded = decodeReply(pending.kind, datagram);
+      if (decoded.ok) {
+        this.#settle((waiting) => waiting.resolve(decoded.reply));
+      } else {
+        // Possibly a late answer to an earlier, timed-out request: keep waiting for a fitting one.
+        pending.misfit = decoded.reason;
+      }
+    }
+  }
+
+  #fromTracker(from: Deno.Addr): boolean {
+    return from.transport === "udp" && from.port === this.#tracker.port &&
+      sameIp(from.hostname, this.#tracker.hostname);
+  }
+}
+
+function sameIp(a: string, b: string): boolean {
+  const strip = (ip: string) => ip.toLowerCase().replace(/^::ffff:(?=\d+\.)/, "");
+  return strip(a) === strip(b);
+}

@@ -1,0 +1,79 @@
+/**
+ * The whole system as users see it: a real tracker and three real peers on loopback, scripted
+ * through their standard input, transferring real files.
+ */
+
+import assert from "node:assert/strict";
+import { TrackerProcess } from "./support/programs.ts";
+import { PeerProcess, sameBytes, writeRandomFile } from "./support/peers.ts";
+
+const MiB = 1024 * 1024;
+
+Deno.test("three peers log in, publish, search, download, unpublish and expire", async () => {
+  const tracker = await TrackerProcess.start();
+  const alice = await PeerProcess.start(tracker.port);
+  const bob = await PeerProcess.start(tracker.port);
+  const carol = await PeerProcess.start(tracker.port);
+  try {
+    await alice.login("alice", "not-her-password", "Authentication failed. Please try again.");
+    await alice.login("alice", "alice-pw");
+    await alice.program.stdout.waitFor(
+      "Available commands are: get, lap, lpf, pub, sch, unp, xit.",
+    );
+    await bob.login("bob", "bob-pw");
+    await carol.login("alice", "alice-pw", "Authentication failed. Please try again.");
+    await carol.login("carol", "carol-pw");
+    await tracker.program.stdout.waitFor("Sent OK to carol");
+
+    assert.match(await alice.run("lap", "carol\n"), /2 active peers:\nbob\ncarol\n/);
+
+    const movie = await writeRandomFile(`${alice.dir}/movie.bin`, 5 * MiB + 123);
+    await alice.run("pub movie.bin", "File published successfully");
+    assert.match(await alice.run("lpf", "movie.bin\n"), /1 file published:\nmovie.bin\n/);
+    assert.match(await bob.run("lpf", "No files published"), /No files published/);
+
+    assert.match(await bob.run("sch movie", "movie.bin\n"), /1 file found:\nmovie.bin\n/);
+    assert.match(await alice.run("sch movie", "No files found"), /No files found/);
+    await bob.run("get movie.bin", "movie.bin downloaded successfully");
+    assert.ok(sameBytes(await Deno.readFile(`${bob.dir}/movie.bin`), movie));
+    assert.match(await bob.run("get nothing.bin", "File not found"), /File not found/);
+
+    // Two downloads from one uploader at once.
+    const big = await writeRandomFile(`${alice.dir}/big.bin`, 24 * MiB);
+    await alice.run("pub big.bin", "File published successfully");
+    await Promise.all([
+      bob.run("get big.bin", "big.bin downloaded successfully", 30_000),
+      carol.run("get big.bin", "big.bin downloaded successfully", 30_000),
+    ]);
+    assert.ok(sameBytes(await Deno.readFile(`${bob.dir}/big.bin`), big));
+    assert.ok(sameBytes(await Deno.readFile(`${carol.dir}/big.bin`), big));
+    // Nothing but the finished files is left in the share folders.
+    for (const peer of [bob, carol]) {
+      const names = [...Deno.readDirSync(peer.dir)].map((entry) => entry.name).sort();
+      assert.deepEqual(names, peer === bob ? ["big.bin", "movie.bin"] : ["big.bin"]);
+    }
+
+    await alice.run("unp movie.bin", "File unpublished successfully");
+    await alice.run("unp movie.bin", "File unpublication failed");
+    assert.match(await bob.run("sch movie", "No files found"), /No files found/);
+
+    // A killed peer expires within ~3 s and disappears from lap, sch and get.
+    await writeRandomFile(`${carol.dir}/carol.txt`, 10);
+    await carol.run("pub carol.txt", "File published successfully");
+    assert.match(await alice.run("sch carol", "carol.txt\n"), /1 file found:\ncarol\.txt\n/);
+    carol.program.kill("SIGKILL");
+    await tracker.program.stdout.waitFor("Session of carol expired", 5000);
+    assert.match(await alice.run("lap", "1 active peer:\nbob\n"), /1 active peer:\nbob\n/);
+    assert.match(await alice.run("sch carol", "No files found"), /No files found/);
+    assert.match(
+      await alice.run("get carol.txt", "No active peer has this file"),
+      /No active peer has this file/,
+    );
+
+    await alice.run("xit", "Goodbye!");
+    assert.equal((await alice.program.exit()).code, 0);
+  } finally {
+    await Promise.all([alice.stop(), bob.stop(), carol.stop()]);
+    await tracker.stop();
+  }
+});
