@@ -8,7 +8,12 @@
 
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_REQUEST_TIMEOUT_MS, isIpLiteral, parsePort } from "./lib/protocol/mod.ts";
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  isIpLiteral,
+  parsePort,
+  V2_REQUEST_DEADLINE_MS,
+} from "./lib/protocol/mod.ts";
 import { ExitCode, runSession, StopRequested } from "./lib/peer/session.ts";
 import { openTerminal } from "./lib/peer/terminal.ts";
 
@@ -41,7 +46,13 @@ const OPTIONS = {
   timeout: {
     type: "string",
     value: "MS",
-    help: `how long to wait for each tracker reply (default ${DEFAULT_REQUEST_TIMEOUT_MS})`,
+    help:
+      `how long to wait for a tracker reply, retransmitting under v2 (default ${V2_REQUEST_DEADLINE_MS}; ` +
+      `${DEFAULT_REQUEST_TIMEOUT_MS} for a v1 tracker)`,
+  },
+  "require-v2": {
+    type: "boolean",
+    help: "refuse a tracker that speaks only v1 (its login sends the password in clear)",
   },
   help: { type: "boolean", short: "h", help: "show this help and exit" },
 } as const satisfies Record<string, OptionSpec>;
@@ -94,6 +105,7 @@ interface Settings {
   readonly dir: string;
   readonly advertise?: string;
   readonly timeoutMs?: number;
+  readonly requireV2?: boolean;
 }
 
 function userDirectory(): string {
@@ -154,7 +166,15 @@ function parseCommandLine(args: string[]): Settings {
       throw new UsageError(`invalid --timeout ${values.timeout} (expected 1-${MAX_TIMEOUT_MS} ms)`);
     }
   }
-  return { help: false, trackerHost, trackerPort, dir, advertise: values.advertise, timeoutMs };
+  return {
+    help: false,
+    trackerHost,
+    trackerPort,
+    dir,
+    advertise: values.advertise,
+    timeoutMs,
+    requireV2: values["require-v2"] === true,
+  };
 }
 
 const STOP_SIGNALS: ReadonlyArray<readonly [Deno.Signal, number]> = [

@@ -10,7 +10,8 @@ import { PeerProcess, sameBytes, writeRandomFile } from "./support/peers.ts";
 const MiB = 1024 * 1024;
 
 Deno.test("three peers log in, publish, search, download, unpublish and expire", async () => {
-  const tracker = await TrackerProcess.start();
+  // v2 sessions would live 15 s; a 3 s timeout (with heartbeats every 200 ms) keeps this quick.
+  const tracker = await TrackerProcess.start(undefined, ["--session-timeout", "3000"]);
   const alice = await PeerProcess.start(tracker.port);
   const bob = await PeerProcess.start(tracker.port);
   const carol = await PeerProcess.start(tracker.port);

@@ -18,7 +18,8 @@ export interface FakeTracker {
 }
 
 /**
- * Starts a fake tracker on 127.0.0.1, port 0. `answer` returns the reply text for a request (or
+ * Starts a fake v1-only tracker on 127.0.0.1, port 0 (a v2 request gets v1's `ERR`, and is not
+ * recorded in `received`). `answer` returns the reply text for a request (or
  * several, sent in order), or `undefined` to stay silent (as for `HBT` and `TCP`, or to simulate
  * a dead tracker).
  */
@@ -40,6 +41,11 @@ export function startFakeTracker(
         return;
       }
       const text = decoder.decode(datagram);
+      if (text.startsWith("PS2 ")) {
+        // A v1 tracker answers what it does not know with ERR; our peer then falls back to v1.
+        await socket.send(encoder.encode("ERR"), from);
+        continue;
+      }
       received.push(text);
       for (const waiter of waiters.filter((waiter) => received.length >= waiter.count)) {
         waiters.splice(waiters.indexOf(waiter), 1);

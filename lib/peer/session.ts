@@ -6,12 +6,13 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
+import { join } from "node:path";
 import {
   isValidField,
   MAX_PASSWORD_BYTES,
   MAX_USER_NAME_BYTES,
-  type Reply,
-  type Request,
+  TRANSFER_BUFFER_BYTES,
 } from "../protocol/mod.ts";
 import {
   AVAILABLE_COMMANDS,
@@ -23,18 +24,30 @@ import {
   parseCommand,
   TerminalText,
 } from "./commands.ts";
-import {
-  ControlClient,
-  ControlClientClosedError,
-  TrackerTimeoutError,
-  UnexpectedReplyError,
-} from "./control_client.ts";
+import { ControlClientClosedError, UnexpectedReplyError } from "./control_client.ts";
 import { DownloadError, downloadFile } from "./download.ts";
 import { startHeartbeat } from "./heartbeat.ts";
-import { AddressError, advertisedAddress, listenHostname, resolveHost } from "./local_address.ts";
+import {
+  AddressError,
+  advertisedAddress,
+  isLoopback,
+  listenHostname,
+  resolveHost,
+} from "./local_address.ts";
 import { describeNotShareable, resolveSharedFile } from "./share_folder.ts";
 import { InterruptedError, type Terminal } from "./terminal.ts";
 import { startUploadServer, type UploadServer } from "./upload_server.ts";
+import {
+  type ConnectOptions,
+  isNotResponding,
+  type LoginAttempt,
+  loginV1,
+  loginWithV2,
+  type PublishedMeta,
+  SessionLostError,
+  type TrackerLink,
+} from "./tracker_link.ts";
+import { TrackerNotAuthenticError, TrackerRefusedError, V2ClientClosedError } from "./v2_client.ts";
 
 /** Stops the session from outside (a signal); the session then exits with `exitCode`. */
 export class StopRequested extends Error {
@@ -54,8 +67,10 @@ export interface SessionOptions {
   readonly dir: string;
   /** The address to advertise instead of the detected one. */
   readonly advertise?: string;
-  /** How long to wait for each tracker reply. */
+  /** How long to wait for each tracker reply (v2: until this deadline, retransmitting). */
   readonly timeoutMs?: number;
+  /** Refuse a tracker that speaks only v1, whose login sends the password in clear. */
+  readonly requireV2?: boolean;
   /** Where prompts go and lines come from. */
   readonly terminal: Terminal;
   /** Aborting it (with a {@linkcode StopRequested} reason) ends the session. */
@@ -71,6 +86,13 @@ export const ExitCode = {
   /** 128 + SIGTERM. */
   terminated: 143,
 } as const;
+
+/** The local address to send from: loopback for a loopback tracker, else any. */
+function bindHostnameFor(trackerIp: string): string {
+  const v6 = trackerIp.includes(":");
+  if (isLoopback(trackerIp)) return v6 ? "::1" : "127.0.0.1";
+  return v6 ? "::" : "0.0.0.0";
+}
 
 /** Resolves with `promise`, or rejects with the signal's reason as soon as `signal` aborts. */
 function untilStopped<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -97,10 +119,30 @@ function untilStopped<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 /** The parts that live for the whole logged-in session. */
 interface Parts {
   readonly options: SessionOptions;
-  readonly client: ControlClient;
+  readonly connect: ConnectOptions;
   readonly server: UploadServer;
   readonly published: Set<string>;
   readonly advertised: string;
+}
+
+/** The parts once logged in. */
+interface LoggedIn extends Parts {
+  readonly link: TrackerLink;
+}
+
+/** Size and SHA-256 of a shared file, streamed with one reused buffer. */
+async function digestOf(dir: string, file: string): Promise<PublishedMeta> {
+  using handle = await Deno.open(join(dir, file), { read: true });
+  const hash = createHash("sha256");
+  const buffer = new Uint8Array(TRANSFER_BUFFER_BYTES);
+  let size = 0;
+  for (;;) {
+    const read = await handle.read(buffer);
+    if (read === null) break;
+    hash.update(buffer.subarray(0, read));
+    size += read;
+  }
+  return { size, sha256: hash.digest("hex") };
 }
 
 /** A login that did not happen: the session exits with this code. */
@@ -111,12 +153,18 @@ class LoginAbandoned extends Error {
   }
 }
 
-async function login(parts: Parts): Promise<void> {
+const FALLBACK_NOTICE = "peersync-peer: the tracker speaks only PeerSync v1; falling back to v1 " +
+  "(your password will cross the network in clear)";
+const REQUIRE_V2_REFUSAL = "peersync-peer: the tracker speaks only PeerSync v1, whose login " +
+  "sends the password in clear; not logging in (--require-v2)";
+
+async function login(parts: Parts): Promise<TrackerLink> {
   const { terminal, signal, trackerHost, trackerPort } = parts.options;
   const endOfInput = () => {
     terminal.error("peersync-peer: input ended before login");
     return new LoginAbandoned(ExitCode.failure);
   };
+  let v1Only = false;
   for (;;) {
     const user = await untilStopped(terminal.readLine(TerminalText.usernamePrompt), signal);
     if (user === null) throw endOfInput();
@@ -127,12 +175,27 @@ async function login(parts: Parts): Promise<void> {
       terminal.print(TerminalText.authenticationFailed);
       continue;
     }
-    let reply: Reply;
+    let attempt: LoginAttempt;
     try {
-      reply = await untilStopped(parts.client.request({ kind: "auth", user, password }), signal);
+      attempt = v1Only
+        ? await untilStopped(loginV1(parts.connect, user, password), signal)
+        : await untilStopped(loginWithV2(parts.connect, user, password), signal);
+      if (attempt.kind === "v1Only") {
+        v1Only = true;
+        if (parts.options.requireV2) {
+          terminal.error(REQUIRE_V2_REFUSAL);
+          throw new LoginAbandoned(ExitCode.failure);
+        }
+        terminal.error(FALLBACK_NOTICE);
+        attempt = await untilStopped(loginV1(parts.connect, user, password), signal);
+      }
     } catch (error) {
-      if (error instanceof TrackerTimeoutError) {
+      if (isNotResponding(error)) {
         terminal.error(`Tracker at ${trackerHost}:${trackerPort} is not responding`);
+        throw new LoginAbandoned(ExitCode.failure);
+      }
+      if (error instanceof TrackerNotAuthenticError) {
+        terminal.error(`peersync-peer: ${error.message}`);
         throw new LoginAbandoned(ExitCode.failure);
       }
       if (error instanceof UnexpectedReplyError) {
@@ -141,21 +204,28 @@ async function login(parts: Parts): Promise<void> {
       }
       throw error;
     }
-    if (reply.kind === "ok") return;
+    if (attempt.kind === "ok") return attempt.link;
+    if (attempt.kind === "refused" && attempt.code === "locked") {
+      terminal.print("Too many failed logins: the tracker refuses this user for a while.");
+    }
     terminal.print(TerminalText.authenticationFailed);
   }
 }
 
 /** Announces the upload address and learns what this user already publishes. */
-async function startSession(parts: Parts, heartbeat: AbortSignal): Promise<void> {
-  const { client, server, published, options } = parts;
-  await client.send({ kind: "TCP", host: parts.advertised, port: server.addr.port });
+async function startSession(parts: LoggedIn, heartbeat: AbortSignal): Promise<void> {
+  const { link, server, published, options } = parts;
+  await untilStopped(link.register(parts.advertised, server.addr.port), options.signal);
   options.terminal.print(TerminalText.welcome);
   options.terminal.print(AVAILABLE_COMMANDS);
-  startHeartbeat({ beat: () => client.send({ kind: "HBT" }), signal: heartbeat });
+  startHeartbeat({
+    beat: () => link.heartbeat(),
+    signal: heartbeat,
+    intervalMs: link.heartbeatIntervalMs,
+  });
   try {
     // Publications outlive sessions, so files published last time must be served again.
-    const reply = await untilStopped(client.request({ kind: "lpf" }), options.signal);
+    const reply = await untilStopped(link.publishedFiles(), options.signal);
     if (reply.kind === "publishedFiles") {
       for (const name of reply.list.names) published.add(name);
     }
@@ -166,30 +236,38 @@ async function startSession(parts: Parts, heartbeat: AbortSignal): Promise<void>
 }
 
 /** Asks the tracker, turning the failures every command shares into one printed line. */
-async function ask(parts: Parts, request: Request): Promise<Reply | string> {
+async function ask<T>(
+  parts: LoggedIn,
+  question: (link: TrackerLink) => Promise<T>,
+): Promise<T | string> {
   try {
-    return await untilStopped(parts.client.request(request), parts.options.signal);
+    return await untilStopped(question(parts.link), parts.options.signal);
   } catch (error) {
-    if (error instanceof TrackerTimeoutError) return TerminalText.trackerNotResponding;
+    if (isNotResponding(error)) return TerminalText.trackerNotResponding;
     if (error instanceof UnexpectedReplyError) {
       return `Unexpected reply from the tracker: ${error.reason}`;
     }
+    if (error instanceof SessionLostError) {
+      return `The tracker refused the request: ${error.message}`;
+    }
+    if (error instanceof TrackerRefusedError) return TerminalText.trackerRefused;
     throw error;
   }
 }
 
-async function publish(parts: Parts, file: string): Promise<string[]> {
+async function publish(parts: LoggedIn, file: string): Promise<string[]> {
   const { dir } = parts.options;
   const shared = await resolveSharedFile(dir, file);
   if (!shared.ok) return [`Cannot publish ${file}: ${describeNotShareable(shared.reason, dir)}`];
-  const reply = await ask(parts, { kind: "pub", file });
+  const meta = parts.link.version === 2 ? await digestOf(dir, file) : { size: 0, sha256: "" };
+  const reply = await ask(parts, (link) => link.publish(file, meta));
   if (typeof reply === "string") return [reply];
   if (reply.kind === "published") parts.published.add(file);
   return formatReply("pub", reply);
 }
 
-async function unpublish(parts: Parts, file: string): Promise<string[]> {
-  const reply = await ask(parts, { kind: "unp", file });
+async function unpublish(parts: LoggedIn, file: string): Promise<string[]> {
+  const reply = await ask(parts, (link) => link.unpublish(file));
   if (typeof reply === "string") return [reply];
   // Either way the tracker no longer lists it, so it must no longer be served.
   if (reply.kind === "unpublished" || reply.kind === "unpublishFailed") {
@@ -198,28 +276,34 @@ async function unpublish(parts: Parts, file: string): Promise<string[]> {
   return formatReply("unp", reply);
 }
 
-async function get(parts: Parts, file: string): Promise<string[]> {
-  const reply = await ask(parts, { kind: "get", file });
-  if (typeof reply === "string") return [reply];
-  if (reply.kind !== "holder") return formatReply("get", reply);
-  try {
-    await downloadFile({
-      host: reply.host,
-      port: reply.port,
-      file,
-      dir: parts.options.dir,
-      signal: parts.options.signal,
-    });
-    return [formatDownloaded(file)];
-  } catch (error) {
-    if (parts.options.signal.aborted) throw parts.options.signal.reason;
-    if (error instanceof DownloadError) return [formatDownloadFailed(file, error.message)];
-    throw error;
+async function get(parts: LoggedIn, file: string): Promise<string[]> {
+  const located = await ask(parts, (link) => link.locate(file));
+  if (typeof located === "string") return [located];
+  if (located.kind !== "holders") return formatReply("get", located);
+  let lastFailure = "no holder could be reached";
+  // Every holder is tried in turn: one that is gone or refuses must not fail the download.
+  for (const holder of located.holders) {
+    try {
+      await downloadFile({
+        host: holder.host,
+        port: holder.port,
+        file,
+        dir: parts.options.dir,
+        signal: parts.options.signal,
+      });
+      return [formatDownloaded(file)];
+    } catch (error) {
+      if (parts.options.signal.aborted) throw parts.options.signal.reason;
+      if (!(error instanceof DownloadError)) throw error;
+      lastFailure = error.message;
+      if (/already exists/.test(error.message)) break;
+    }
   }
+  return [formatDownloadFailed(file, lastFailure)];
 }
 
 async function carryOut(
-  parts: Parts,
+  parts: LoggedIn,
   command: Exclude<Command, { kind: "empty" | "xit" }>,
 ): Promise<string[]> {
   switch (command.kind) {
@@ -229,19 +313,22 @@ async function carryOut(
       return await unpublish(parts, command.file);
     case "get":
       return await get(parts, command.file);
-    case "lap":
+    case "lap": {
+      const reply = await ask(parts, (link) => link.activePeers());
+      return typeof reply === "string" ? [reply] : formatReply("lap", reply);
+    }
     case "lpf": {
-      const reply = await ask(parts, { kind: command.kind });
-      return typeof reply === "string" ? [reply] : formatReply(command.kind, reply);
+      const reply = await ask(parts, (link) => link.publishedFiles());
+      return typeof reply === "string" ? [reply] : formatReply("lpf", reply);
     }
     case "sch": {
-      const reply = await ask(parts, { kind: "sch", text: command.text });
+      const reply = await ask(parts, (link) => link.search(command.text));
       return typeof reply === "string" ? [reply] : formatReply("sch", reply);
     }
   }
 }
 
-async function commandLoop(parts: Parts): Promise<number> {
+async function commandLoop(parts: LoggedIn): Promise<number> {
   const { terminal, signal } = parts.options;
   for (;;) {
     const line = await untilStopped(terminal.readCommand(TerminalText.commandPrompt), signal);
@@ -256,6 +343,7 @@ async function commandLoop(parts: Parts): Promise<number> {
     if (command.kind === "xit") break;
     for (const output of await carryOut(parts, command)) terminal.print(output);
   }
+  await parts.link.logout();
   terminal.print(TerminalText.goodbye);
   return ExitCode.ok;
 }
@@ -310,28 +398,34 @@ export async function runSession(options: SessionOptions): Promise<number> {
     terminal.close();
     return ExitCode.failure;
   }
-  const client = new ControlClient({
-    trackerHost: trackerIp,
+  const connect: ConnectOptions = {
+    trackerIp,
     trackerPort: options.trackerPort,
+    bindHostname: bindHostnameFor(trackerIp),
     timeoutMs: options.timeoutMs,
-  });
+  };
   const heartbeat = new AbortController();
-  const parts: Parts = { options, client, server, published, advertised };
-  let loggedIn = false;
+  const parts: Parts = { options, connect, server, published, advertised };
+  let link: TrackerLink | undefined;
   try {
-    await login(parts);
-    loggedIn = true;
-    await startSession(parts, heartbeat.signal);
-    return await commandLoop(parts);
+    link = await login(parts);
+    const loggedIn: LoggedIn = { ...parts, link };
+    await startSession(loggedIn, heartbeat.signal);
+    return await commandLoop(loggedIn);
   } catch (error) {
     if (error instanceof LoginAbandoned) return error.exitCode;
     const exitCode = exitCodeOf(error, options.signal);
-    if (exitCode === undefined && !(error instanceof ControlClientClosedError)) throw error;
-    if (loggedIn) terminal.print(TerminalText.goodbye);
+    const closed = error instanceof ControlClientClosedError ||
+      error instanceof V2ClientClosedError;
+    if (exitCode === undefined && !closed) throw error;
+    if (link) {
+      await link.logout();
+      terminal.print(TerminalText.goodbye);
+    }
     return exitCode ?? ExitCode.failure;
   } finally {
     heartbeat.abort();
-    await client.close();
+    await link?.close();
     await server.close();
     terminal.close();
   }

@@ -80,6 +80,9 @@ export const V2_MIN_HANDSHAKE_BYTES = 256;
 /** A v2 peer sends `HBT` this often. */
 export const V2_HEARTBEAT_INTERVAL_MS = 1000;
 
+/** The shortest heartbeat interval a tracker asks of v2 peers. */
+export const MIN_HEARTBEAT_INTERVAL_MS = 100;
+
 /** A v2 session lives this long after its last sign of life: 15 heartbeats would have to be lost. */
 export const V2_SESSION_TIMEOUT_MS = 15_000;
 
@@ -105,10 +108,10 @@ export const V2_RETRY_INITIAL_MS = 250;
 export const V2_RETRY_MAX_INTERVAL_MS = 1000;
 
 /**
- * A request unanswered this long is reported as "tracker not responding": about ten tries, so 20%
- * loss each way fails a request once in ~30 000.
+ * A request unanswered this long is reported as "tracker not responding": seven tries, so 20%
+ * loss each way fails a request about once in 1300 (`--timeout` raises it for worse links).
  */
-export const V2_REQUEST_DEADLINE_MS = 8000;
+export const V2_REQUEST_DEADLINE_MS = 5000;
 
 /** Live sessions the tracker holds at most; a login past it is refused. */
 export const MAX_SESSIONS = 100_000;
@@ -148,3 +151,30 @@ export const MAX_HANDSHAKE_REPLIES = 4096;
 
 /** A cap that is hit is logged at most once per this interval, with a count. */
 export const CAP_LOG_INTERVAL_MS = 10_000;
+
+/** Every v2 data-channel request and status line starts with this (a v1 file name has no space). */
+export const TRANSFER_V2_PREFIX = "PS2 ";
+
+/**
+ * Longest v2 data-channel request: `PS2 GET `, a 255-byte name, two 16-digit numbers, a SHA-256
+ * and the separators and newline fit well within it.
+ */
+export const MAX_TRANSFER_REQUEST_BYTES = 512;
+
+/** Longest status line an uploader sends before the bytes (`PS2 OK …` or `PS2 ERR …`). */
+export const MAX_TRANSFER_STATUS_BYTES = 512;
+
+/** Longest human-readable message in a `PS2 ERR` status line. */
+export const MAX_TRANSFER_ERROR_MESSAGE_BYTES = 200;
+
+/** Uploads one peer serves at once by default; a v2 request past it gets `PS2 ERR busy`. */
+export const DEFAULT_MAX_UPLOADS = 8;
+
+/** A downloader drops a holder that sends no byte for this long and continues from another. */
+export const DEFAULT_TRANSFER_STALL_TIMEOUT_MS = 15_000;
+
+/** Files at least this large are fetched from several v2 holders at once, in disjoint ranges. */
+export const DEFAULT_MULTI_SOURCE_THRESHOLD_BYTES = 64 * 1024 * 1024;
+
+/** Holders a multi-source download uses at once by default. */
+export const DEFAULT_PARALLEL_SOURCES = 4;

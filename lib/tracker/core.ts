@@ -10,6 +10,7 @@ import {
   HOST_RATE_LIMIT_BURST,
   HOST_RATE_LIMIT_PER_SECOND,
   isV2Datagram,
+  MIN_HEARTBEAT_INTERVAL_MS,
   replyText,
 } from "../protocol/mod.ts";
 import type { Credential } from "./credentials.ts";
@@ -46,6 +47,8 @@ export interface TrackerCoreOptions {
   /** Per-source limit (datagrams per second and burst). */
   readonly rate?: { readonly perSecond: number; readonly burst: number };
   readonly iterations?: number;
+  /** How long a silent v2 session lives; its peers are told to beat 15 times as often. */
+  readonly v2SessionTimeoutMs?: number;
 }
 
 const MAX_LOGGED_REPLY_CHARS = 80;
@@ -90,6 +93,10 @@ export class TrackerCore {
       secret: options.secret ?? crypto.getRandomValues(new Uint8Array(32)),
       randomBytes: options.randomBytes,
       iterations: options.iterations,
+      sessionTimeoutMs: options.v2SessionTimeoutMs,
+      heartbeatMs: options.v2SessionTimeoutMs === undefined
+        ? undefined
+        : Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.floor(options.v2SessionTimeoutMs / 15)),
     });
   }
 

@@ -35,6 +35,8 @@ export interface TrackerOptions {
   readonly allowPlaintext?: boolean;
   /** Per-source flood limit. */
   readonly rate?: { readonly perSecond: number; readonly burst: number };
+  /** How long a silent v2 session lives (default 15 s). */
+  readonly v2SessionTimeoutMs?: number;
 }
 
 /** A tracker that is serving. */
@@ -88,6 +90,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
     now,
     allowPlaintext: options.allowPlaintext,
     rate: options.rate,
+    v2SessionTimeoutMs: options.v2SessionTimeoutMs,
   });
   const throttle = new EventThrottle({ now });
   const logExpired = (sessions: readonly Session[]) => {
