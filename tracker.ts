@@ -13,7 +13,7 @@ import {
   UsageError,
   userDirectory,
 } from "./lib/cli.ts";
-import { createLogger, type LogFormat, silentLogger } from "./lib/log.ts";
+import { createLogger, type LogFormat } from "./lib/log.ts";
 import { CredentialsError, loadCredentials } from "./lib/tracker/credentials.ts";
 import { ListenError, startTracker } from "./lib/tracker/server.ts";
 
@@ -40,7 +40,10 @@ const spec: CommandSpec = {
       description: "log line format",
       default: "text",
     },
-    quiet: { type: "boolean", description: "do not log each datagram" },
+    quiet: {
+      type: "boolean",
+      description: "no line per datagram (start, expiries and limits are still logged)",
+    },
     "session-timeout": {
       type: "string",
       value: "MS",
@@ -125,7 +128,8 @@ async function main(): Promise<void> {
       hostname,
       port,
       credentials,
-      logger: quiet ? silentLogger : logger,
+      logger,
+      logDatagrams: !quiet,
       signal: controller.signal,
       allowPlaintext,
       v2SessionTimeoutMs,

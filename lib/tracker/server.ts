@@ -35,6 +35,8 @@ export interface TrackerOptions {
   readonly allowPlaintext?: boolean;
   /** Per-source flood limit. */
   readonly rate?: { readonly perSecond: number; readonly burst: number };
+  /** False logs only events (start, expiries, limits), not a line per datagram. */
+  readonly logDatagrams?: boolean;
   /** How long a silent v2 session lives (default 15 s). */
   readonly v2SessionTimeoutMs?: number;
 }
@@ -136,7 +138,9 @@ export function startTracker(options: TrackerOptions): RunningTracker {
             });
           }
         }
-        if (outcome.command !== undefined) logOutcome(logger, address, datagram.length, outcome);
+        if (outcome.command !== undefined && options.logDatagrams !== false) {
+          logOutcome(logger, address, datagram.length, outcome);
+        }
         if (outcome.reply) {
           try {
             await socket.send(outcome.reply, {
