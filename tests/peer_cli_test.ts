@@ -94,6 +94,23 @@ Deno.test("peer asks again after a wrong password, then welcomes the user", asyn
   });
 });
 
+Deno.test("with --require-v2 the peer refuses a v1-only tracker and never sends the password", async () => {
+  const tracker = scriptedTracker();
+  await withShare(tracker, async (dir) => {
+    const outcome = await runPeer(
+      ["--require-v2", "--dir", dir, String(tracker.port)],
+      "alice\npw\nxit\n",
+    );
+    assert.equal(outcome.code, 1);
+    assert.equal(
+      outcome.stderr,
+      "peersync-peer: the tracker speaks only PeerSync v1, whose login sends the password in " +
+        "clear; not logging in (--require-v2)\n",
+    );
+    assert.deepEqual(tracker.received, [], "no v1 auth was sent");
+  });
+});
+
 Deno.test("a user name with a space fails login without asking the tracker", async () => {
   const tracker = scriptedTracker();
   await withShare(tracker, async (dir) => {
