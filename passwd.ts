@@ -15,7 +15,7 @@ import {
   UsageError,
   userDirectory,
 } from "./lib/cli.ts";
-import { SecretEditor } from "./lib/peer/terminal.ts";
+import { SecretEditor, StdinChunks } from "./lib/peer/terminal.ts";
 import {
   decodeUtf8,
   DEFAULT_SCRAM_ITERATIONS,
@@ -82,21 +82,10 @@ class Interrupted extends Error {}
  * after an Enter carry over to the next prompt.
  */
 class HiddenInput {
-  readonly #chunk = new Uint8Array(1024);
-  #pending = new Uint8Array(0);
+  readonly #input = new StdinChunks(1024);
 
   constructor() {
     Deno.stdin.setRaw(true);
-  }
-
-  async #readBytes(): Promise<Uint8Array | null> {
-    if (this.#pending.length > 0) {
-      const bytes = this.#pending;
-      this.#pending = new Uint8Array(0);
-      return bytes;
-    }
-    const read = await Deno.stdin.read(this.#chunk);
-    return read === null ? null : this.#chunk.slice(0, read);
   }
 
   /** Prints `prompt` on standard error and reads one line without echo; `null` at end of input. */
@@ -105,7 +94,7 @@ class HiddenInput {
     const editor = new SecretEditor();
     try {
       for (;;) {
-        const bytes = await this.#readBytes();
+        const bytes = await this.#input.next();
         if (bytes === null) return null;
         for (let index = 0; index < bytes.length; index++) {
           const key = editor.feed(bytes[index]);
@@ -113,7 +102,7 @@ class HiddenInput {
           if (key === "eof") return null;
           if (key === "enter") {
             const rest = bytes.subarray(index + 1);
-            this.#pending = rest.slice(bytes[index] === CR && rest[0] === LF ? 1 : 0);
+            this.#input.unread(rest.slice(bytes[index] === CR && rest[0] === LF ? 1 : 0));
             return editor.text;
           }
         }

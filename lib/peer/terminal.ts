@@ -196,11 +196,39 @@ export class SecretEditor {
   }
 }
 
+/**
+ * Raw standard input in chunks, with room to push back what a reader took too much of (the rest
+ * of a line after Enter belongs to the next read).
+ */
+export class StdinChunks {
+  readonly #chunk: Uint8Array;
+  #pending: Uint8Array = new Uint8Array(0);
+
+  constructor(chunkBytes = 4096) {
+    this.#chunk = new Uint8Array(chunkBytes);
+  }
+
+  /** The pushed-back bytes if any, else the next read; `null` at end of input. */
+  async next(): Promise<Uint8Array | null> {
+    if (this.#pending.length > 0) {
+      const bytes = this.#pending;
+      this.#pending = new Uint8Array(0);
+      return bytes;
+    }
+    const read = await Deno.stdin.read(this.#chunk);
+    return read === null ? null : this.#chunk.slice(0, read);
+  }
+
+  /** Makes `bytes` the start of the next {@linkcode StdinChunks.next}. */
+  unread(bytes: Uint8Array): void {
+    this.#pending = bytes;
+  }
+}
+
 /** Standard input is a terminal: cooked lines, a raw-mode hidden line, readline for commands. */
 class TtyTerminal implements Terminal {
-  readonly #chunk = new Uint8Array(4096);
-  // Bytes read past the end of a line, kept for the next read.
-  #pending: Uint8Array = new Uint8Array(0);
+  // Bytes read past the end of a line are kept there for the next read.
+  readonly #input = new StdinChunks();
   #raw = false;
   #readline: Interface | undefined;
   #readlineClosed = false;
@@ -218,21 +246,11 @@ class TtyTerminal implements Terminal {
     writeText(Deno.stdout, "\n");
   }
 
-  async #readBytes(): Promise<Uint8Array | null> {
-    if (this.#pending.length > 0) {
-      const bytes = this.#pending;
-      this.#pending = new Uint8Array(0);
-      return bytes;
-    }
-    const read = await Deno.stdin.read(this.#chunk);
-    return read === null ? null : this.#chunk.slice(0, read);
-  }
-
   async readLine(prompt: string): Promise<string | null> {
     this.#prompt(prompt);
     const parts: Uint8Array[] = [];
     for (;;) {
-      const bytes = await this.#readBytes();
+      const bytes = await this.#input.next();
       if (bytes === null) {
         if (parts.length === 0) {
           this.#endLine();
@@ -243,7 +261,7 @@ class TtyTerminal implements Terminal {
       const newline = bytes.indexOf(LF);
       if (newline >= 0) {
         parts.push(bytes.subarray(0, newline));
-        this.#pending = bytes.slice(newline + 1);
+        this.#input.unread(bytes.slice(newline + 1));
         break;
       }
       parts.push(bytes);
@@ -261,7 +279,7 @@ class TtyTerminal implements Terminal {
     this.#raw = true;
     try {
       for (;;) {
-        const bytes = await this.#readBytes();
+        const bytes = await this.#input.next();
         if (bytes === null) return null;
         for (let index = 0; index < bytes.length; index++) {
           const key = editor.feed(bytes[index]);
@@ -271,7 +289,7 @@ class TtyTerminal implements Terminal {
             // Typed-ahead bytes after Enter belong to the next read.
             const rest = bytes.subarray(index + 1);
             const skipLf = bytes[index] === CR && rest[0] === LF ? 1 : 0;
-            this.#pending = rest.slice(skipLf);
+            this.#input.unread(rest.slice(skipLf));
             return editor.text;
           }
         }
