@@ -14,7 +14,7 @@ import {
   parsePort,
   V2_REQUEST_DEADLINE_MS,
 } from "./lib/protocol/mod.ts";
-import { ExitCode, runSession, StopRequested } from "./lib/peer/session.ts";
+import { ExitCode, runSession, type SessionOptions, StopRequested } from "./lib/peer/session.ts";
 import { openTerminal } from "./lib/peer/terminal.ts";
 
 const PROGRAM = "peersync-peer";
@@ -98,15 +98,8 @@ class UsageError extends Error {
   override name = "UsageError";
 }
 
-interface Settings {
-  readonly help: boolean;
-  readonly trackerHost: string;
-  readonly trackerPort: number;
-  readonly dir: string;
-  readonly advertise?: string;
-  readonly timeoutMs?: number;
-  readonly requireV2?: boolean;
-}
+/** What the command line sets: everything a session needs but its terminal and stop signal. */
+type Settings = Omit<SessionOptions, "terminal" | "signal"> & { readonly help: boolean };
 
 function userDirectory(): string {
   // `deno task` runs in the project folder and passes the user's folder in INIT_CWD; asking
