@@ -9,6 +9,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
+  DEFAULT_MAX_UPLOADS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   isIpLiteral,
   parsePort,
@@ -54,10 +55,25 @@ const OPTIONS = {
     type: "boolean",
     help: "refuse a tracker that speaks only v1 (its login sends the password in clear)",
   },
+  "max-uploads": {
+    type: "string",
+    value: "N",
+    help: `uploads served at once; more get a "busy" answer (default ${DEFAULT_MAX_UPLOADS})`,
+  },
+  "upload-limit": {
+    type: "string",
+    value: "RATE",
+    help: "cap on upload speed, bytes per second (suffix k, M or G for KiB, MiB, GiB)",
+  },
+  "download-limit": {
+    type: "string",
+    value: "RATE",
+    help: "cap on download speed, bytes per second (suffix k, M or G)",
+  },
   help: { type: "boolean", short: "h", help: "show this help and exit" },
 } as const satisfies Record<string, OptionSpec>;
 
-const HELP_COLUMN = 24;
+const HELP_COLUMN = 30;
 const HELP_WIDTH = 80;
 
 function wrap(text: string, width: number): string {
@@ -82,7 +98,7 @@ function usage(): string {
     return `  ${flag.padEnd(HELP_COLUMN - 2)}${wrap(spec.help, HELP_WIDTH - HELP_COLUMN)}`;
   });
   return [
-    `Usage: deno task peer [options] <tracker_port>`,
+    `Usage: peersync-peer [options] <tracker_port>   (deno task peer …)`,
     "",
     "Logs in to the PeerSync tracker at HOST:<tracker_port> (UDP), then reads commands:",
     "get, lap, lpf, pub, sch, unp, xit. The password is always read from the terminal or",
@@ -167,7 +183,35 @@ function parseCommandLine(args: string[]): Settings {
     advertise: values.advertise,
     timeoutMs,
     requireV2: values["require-v2"] === true,
+    maxUploads: values["max-uploads"] === undefined
+      ? undefined
+      : parseCount(values["max-uploads"], "--max-uploads"),
+    uploadLimit: values["upload-limit"] === undefined
+      ? undefined
+      : parseRate(values["upload-limit"], "--upload-limit"),
+    downloadLimit: values["download-limit"] === undefined
+      ? undefined
+      : parseRate(values["download-limit"], "--download-limit"),
   };
+}
+
+function parseCount(text: string, flag: string): number {
+  if (!/^[1-9]\d{0,5}$/.test(text)) {
+    throw new UsageError(`invalid ${flag} ${text} (expected 1-999999)`);
+  }
+  return Number(text);
+}
+
+const RATE_UNITS: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** `500000`, `512k`, `10M`, `1G` → bytes per second. */
+function parseRate(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)([kKmMgG]?)$/.exec(text);
+  const rate = match ? Math.floor(Number(match[1]) * RATE_UNITS[match[2].toLowerCase()]) : NaN;
+  if (!(rate >= 1)) {
+    throw new UsageError(`invalid ${flag} ${text} (expected bytes per second, e.g. 10M)`);
+  }
+  return rate;
 }
 
 const STOP_SIGNALS: ReadonlyArray<readonly [Deno.Signal, number]> = [

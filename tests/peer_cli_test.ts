@@ -214,13 +214,18 @@ Deno.test("get downloads the file from the holder the tracker names", async () =
         ["--dir", dir, String(tracker.port)],
         "alice\npw\nget song.ogg\nget song.ogg\nget gone.ogg\nxit\n",
       );
-      assert.equal(
+      const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      assert.match(
         outcome.stdout,
-        LOGIN + WELCOME +
-          "> song.ogg downloaded successfully\n" +
-          `> Download of song.ogg failed: song.ogg already exists in ${dir}; not overwriting\n` +
-          "> Download of gone.ogg failed: the peer sent nothing (it may no longer have the file)\n" +
-          "> Goodbye!\n",
+        new RegExp(
+          "^" + escape(LOGIN + WELCOME + "> song.ogg downloaded successfully\n") +
+            "8 B in \\d+\\.\\d s, [^\n]+/s \\(v1 holder: not verifiable\\)\n" +
+            escape(
+              `> Download of song.ogg failed: song.ogg already exists in ${dir}; not overwriting\n`,
+            ) +
+            "> Download of gone\\.ogg failed: bob \\(127\\.0\\.0\\.1:\\d+\\): " +
+            escape("the peer sent nothing (it may no longer have the file)\n> Goodbye!\n") + "$",
+        ),
       );
       assert.equal(await Deno.readTextFile(join(dir, "song.ogg")), "la la la");
       assert.deepEqual([...Deno.readDirSync(dir)].map((entry) => entry.name), ["song.ogg"]);
@@ -278,7 +283,7 @@ Deno.test("an unreachable tracker ends login with exit 1 within a few seconds", 
 Deno.test("--help prints the usage and exits 0", async () => {
   const outcome = await runPeer(["--help"]);
   assert.equal(outcome.code, 0);
-  assert.match(outcome.stdout, /^Usage: deno task peer \[options\] <tracker_port>/);
+  assert.match(outcome.stdout, /^Usage: peersync-peer \[options\] <tracker_port>/);
   for (const option of ["--host", "--dir", "--advertise", "--timeout", "--help"]) {
     assert.ok(outcome.stdout.includes(option), option);
   }

@@ -1,7 +1,9 @@
 /**
  * The peer's downloader for the v1 data channel: send the file name, receive bytes until the
  * uploader closes, and put the file into the share folder without ever overwriting anything.
- * The final name appears only once the whole stream has arrived.
+ * The final name appears only once the whole stream has arrived. (v1 carries no digest, so
+ * nothing can be verified; v2 downloads with resume, failover and verification are
+ * `downloadFromHolders` in `multi_source.ts`.)
  *
  * @module
  */
@@ -64,7 +66,8 @@ function hostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether anything (even a dangling symlink) exists at `path`. */
+export async function exists(path: string): Promise<boolean> {
   try {
     await Deno.lstat(path);
     return true;
@@ -74,7 +77,8 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function removeQuietly(path: string): Promise<void> {
+/** Removes `path`, ignoring a file that is already gone. */
+export async function removeQuietly(path: string): Promise<void> {
   try {
     await Deno.remove(path);
   } catch {
@@ -187,9 +191,16 @@ async function receive(
 
 /**
  * Moves the finished temporary file to its final name without ever replacing an existing file:
- * a hard link fails when the target exists, where a rename would silently overwrite it.
+ * a hard link fails when the target exists, where a rename would silently overwrite it. The
+ * temporary name is left for the caller to remove.
+ *
+ * @throws {DownloadError} when the final name exists or cannot be created.
  */
-async function placeWithoutOverwriting(temp: string, final: string, options: DownloadOptions) {
+export async function placeWithoutOverwriting(
+  temp: string,
+  final: string,
+  options: { readonly file: string; readonly dir: string },
+): Promise<void> {
   const appeared = () =>
     new DownloadError(`${options.file} appeared in ${options.dir} meanwhile; not overwriting`);
   try {

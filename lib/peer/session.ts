@@ -6,14 +6,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
-import { join } from "node:path";
-import {
-  isValidField,
-  MAX_PASSWORD_BYTES,
-  MAX_USER_NAME_BYTES,
-  TRANSFER_BUFFER_BYTES,
-} from "../protocol/mod.ts";
+import { isValidField, MAX_PASSWORD_BYTES, MAX_USER_NAME_BYTES } from "../protocol/mod.ts";
 import {
   AVAILABLE_COMMANDS,
   type Command,
@@ -25,7 +18,10 @@ import {
   TerminalText,
 } from "./commands.ts";
 import { ControlClientClosedError, UnexpectedReplyError } from "./control_client.ts";
-import { DownloadError, downloadFile } from "./download.ts";
+import { DigestCache, DigestError, fileDigest } from "./digest_cache.ts";
+import { DownloadError } from "./download.ts";
+import { downloadFromHolders } from "./multi_source.ts";
+import { formatTransferStats, ProgressDisplay } from "./progress.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import {
   AddressError,
@@ -43,7 +39,6 @@ import {
   type LoginAttempt,
   loginV1,
   loginWithV2,
-  type PublishedMeta,
   SessionLostError,
   type TrackerLink,
 } from "./tracker_link.ts";
@@ -71,6 +66,12 @@ export interface SessionOptions {
   readonly timeoutMs?: number;
   /** Refuse a tracker that speaks only v1, whose login sends the password in clear. */
   readonly requireV2?: boolean;
+  /** Uploads served at once; more get a "busy" status. */
+  readonly maxUploads?: number;
+  /** Upload rate limit in bytes per second (all uploads together). */
+  readonly uploadLimit?: number;
+  /** Download rate limit in bytes per second. */
+  readonly downloadLimit?: number;
   /** Where prompts go and lines come from. */
   readonly terminal: Terminal;
   /** Aborting it (with a {@linkcode StopRequested} reason) ends the session. */
@@ -123,26 +124,13 @@ interface Parts {
   readonly server: UploadServer;
   readonly published: Set<string>;
   readonly advertised: string;
+  /** Digests of shared files, re-used while a file is unchanged (by `pub` and by uploads). */
+  readonly digests: DigestCache;
 }
 
 /** The parts once logged in. */
 interface LoggedIn extends Parts {
   readonly link: TrackerLink;
-}
-
-/** Size and SHA-256 of a shared file, streamed with one reused buffer. */
-async function digestOf(dir: string, file: string): Promise<PublishedMeta> {
-  using handle = await Deno.open(join(dir, file), { read: true });
-  const hash = createHash("sha256");
-  const buffer = new Uint8Array(TRANSFER_BUFFER_BYTES);
-  let size = 0;
-  for (;;) {
-    const read = await handle.read(buffer);
-    if (read === null) break;
-    hash.update(buffer.subarray(0, read));
-    size += read;
-  }
-  return { size, sha256: hash.digest("hex") };
 }
 
 /** A login that did not happen: the session exits with this code. */
@@ -259,8 +247,20 @@ async function publish(parts: LoggedIn, file: string): Promise<string[]> {
   const { dir } = parts.options;
   const shared = await resolveSharedFile(dir, file);
   if (!shared.ok) return [`Cannot publish ${file}: ${describeNotShareable(shared.reason, dir)}`];
-  const meta = parts.link.version === 2 ? await digestOf(dir, file) : { size: 0, sha256: "" };
-  const reply = await ask(parts, (link) => link.publish(file, meta));
+  let meta = { size: 0, sha256: "" };
+  if (parts.link.version === 2) {
+    // v2 publishes size and digest so downloaders can verify; v1 has no field for them.
+    try {
+      meta = await fileDigest(dir, file, parts.digests);
+    } catch (error) {
+      if (error instanceof DigestError) return [`Cannot publish ${file}: ${error.message}`];
+      throw error;
+    }
+  }
+  const reply = await ask(
+    parts,
+    (link) => link.publish(file, { size: meta.size, sha256: meta.sha256 }),
+  );
   if (typeof reply === "string") return [reply];
   if (reply.kind === "published") parts.published.add(file);
   return formatReply("pub", reply);
@@ -280,26 +280,32 @@ async function get(parts: LoggedIn, file: string): Promise<string[]> {
   const located = await ask(parts, (link) => link.locate(file));
   if (typeof located === "string") return [located];
   if (located.kind !== "holders") return formatReply("get", located);
-  let lastFailure = "no holder could be reached";
-  // Every holder is tried in turn: one that is gone or refuses must not fail the download.
-  for (const holder of located.holders) {
-    try {
-      await downloadFile({
-        host: holder.host,
-        port: holder.port,
-        file,
-        dir: parts.options.dir,
-        signal: parts.options.signal,
-      });
-      return [formatDownloaded(file)];
-    } catch (error) {
-      if (parts.options.signal.aborted) throw parts.options.signal.reason;
-      if (!(error instanceof DownloadError)) throw error;
-      lastFailure = error.message;
-      if (/already exists/.test(error.message)) break;
-    }
+  const { terminal, signal, dir } = parts.options;
+  const display = new ProgressDisplay({ file });
+  try {
+    // Every holder is tried (and, for a large file, several at once); each must match the
+    // digest most holders published, and the whole file is verified before it gets its name.
+    const result = await downloadFromHolders({
+      file,
+      dir,
+      holders: located.holders,
+      signal,
+      rateLimitBytesPerSecond: parts.options.downloadLimit,
+      onProgress: (progress) => display.update(progress),
+      onNotice: (line) => {
+        display.finish();
+        terminal.print(line);
+      },
+    });
+    display.finish();
+    const verified = result.verified ? ", SHA-256 verified" : " (v1 holder: not verifiable)";
+    return [formatDownloaded(file), `${formatTransferStats(result.bytes, result.ms)}${verified}`];
+  } catch (error) {
+    display.finish();
+    if (signal.aborted) throw signal.reason;
+    if (error instanceof DownloadError) return [formatDownloadFailed(file, error.message)];
+    throw error;
   }
-  return [formatDownloadFailed(file, lastFailure)];
 }
 
 async function carryOut(
@@ -385,12 +391,16 @@ export async function runSession(options: SessionOptions): Promise<number> {
     return ExitCode.failure;
   }
   const published = new Set<string>();
+  const digests = new DigestCache();
   let server: UploadServer;
   try {
     server = startUploadServer({
       hostname: listenHostname(advertised),
       dir: options.dir,
       published,
+      digestCache: digests,
+      maxUploads: options.maxUploads,
+      rateLimitBytesPerSecond: options.uploadLimit,
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -405,7 +415,7 @@ export async function runSession(options: SessionOptions): Promise<number> {
     timeoutMs: options.timeoutMs,
   };
   const heartbeat = new AbortController();
-  const parts: Parts = { options, connect, server, published, advertised };
+  const parts: Parts = { options, connect, server, published, advertised, digests };
   let link: TrackerLink | undefined;
   try {
     link = await login(parts);

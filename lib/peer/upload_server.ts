@@ -1,18 +1,50 @@
 /**
- * The peer's uploader: a TCP listener that serves the v1 data channel to other peers while the
- * user goes on typing commands. Each connection names one file; the uploader streams it and
- * closes. Anything wrong with the request closes the connection without sending a byte.
+ * The peer's uploader: a TCP listener that serves the data channel to other peers while the user
+ * goes on typing commands. Each connection makes one request:
+ *
+ * - v1: a bare file name. The uploader streams the whole file and closes; anything wrong with the
+ *   request closes the connection without sending a byte.
+ * - v2: `PS2 GET <file> <offset> <length|-> <sha256>\n`. The uploader answers with a status line
+ *   before any byte — `PS2 OK <size> <sha256>` then the range, or `PS2 ERR <code> <message>` —
+ *   and closes.
+ *
+ * Only published names that resolve to regular files inside the share folder are opened; a v2
+ * request is served only while the file still has the digest it was published with.
  *
  * @module
  */
 
 import {
-  decodeUtf8,
-  MAX_TCP_REQUEST_BYTES,
+  decodeTransferRequest,
+  decodeV1TransferRequest,
+  DEFAULT_MAX_UPLOADS,
+  encodeTransferStatus,
+  isV2TransferRequest,
+  MAX_TRANSFER_REQUEST_BYTES,
   TCP_REQUEST_TIMEOUT_MS,
   TRANSFER_BUFFER_BYTES,
+  type TransferRequestV2,
+  type TransferStatus,
 } from "../protocol/mod.ts";
+import { DigestCache } from "./digest_cache.ts";
+import { TokenBucket } from "./rate_limit.ts";
 import { resolveSharedFile } from "./share_folder.ts";
+
+/** What a v2 `pub` recorded about a file: the uploader serves it only while it still matches. */
+export interface PublishedFile {
+  readonly size: number;
+  /** SHA-256, 64 lowercase hex digits. */
+  readonly sha256: string;
+  /** The modification time the digest belongs to; when size and mtime still match, no re-hash. */
+  readonly mtimeMs?: number;
+}
+
+/**
+ * The user's publications, read live on every request: a map from name to what was published
+ * (v2), or a plain set of names (v1 — v2 requests are then checked against a digest computed on
+ * demand and cached).
+ */
+export type PublishedFiles = ReadonlySet<string> | ReadonlyMap<string, PublishedFile>;
 
 /** What to serve, from where. */
 export interface UploadServerOptions {
@@ -22,12 +54,33 @@ export interface UploadServerOptions {
   readonly port?: number;
   /** The share folder. */
   readonly dir: string;
-  /** The names the user has published; read live on every request. */
-  readonly published: ReadonlySet<string>;
-  /** How long a downloader may take to name a file; defaults to {@linkcode TCP_REQUEST_TIMEOUT_MS}. */
+  /** The user's publications; read live on every request. */
+  readonly published: PublishedFiles;
+  /** How long a downloader may take to send its request; defaults to {@linkcode TCP_REQUEST_TIMEOUT_MS}. */
   readonly requestTimeoutMs?: number;
+  /**
+   * Uploads served at once; defaults to {@linkcode DEFAULT_MAX_UPLOADS}. Past it a v2 request
+   * gets `PS2 ERR busy` and a v1 request is closed without a byte.
+   */
+  readonly maxUploads?: number;
+  /** Total upload rate over all transfers, in bytes per second; unlimited when unset. */
+  readonly rateLimitBytesPerSecond?: number;
+  /** Where digests are remembered; share it with the code that publishes, so files hash once. */
+  readonly digestCache?: DigestCache;
   /** Closes the server when aborted. */
   readonly signal?: AbortSignal;
+}
+
+/** Counters of an {@linkcode UploadServer}, for operators and tests. */
+export interface UploadStats {
+  /** File bytes sent, over all transfers (status lines not counted). */
+  bytesSent: number;
+  /** Transfers that started sending (v1 or v2 `OK`). */
+  uploadsStarted: number;
+  /** Uploads in progress now. */
+  active: number;
+  /** Requests turned away because `maxUploads` were in progress. */
+  refusedBusy: number;
 }
 
 // A peer that sent its name in two writes (name, then newline) still has a byte unread when the
@@ -39,7 +92,6 @@ const ACCEPT_RETRY_MS = 50;
 // A downloader that stops reading must not hold a descriptor and a 1 MiB buffer forever.
 const STALL_TIMEOUT_MS = 30_000;
 const LF = 0x0a;
-const CR = 0x0d;
 
 /** One accepted connection, closed exactly once whoever gets there first. */
 class Connection {
@@ -87,8 +139,8 @@ class Connection {
 }
 
 /**
- * Extracts the file name from the downloader's one read: one trailing `\n` or `\r\n` is
- * dropped, the rest must be strict UTF-8. Returns `undefined` for anything else. Pure.
+ * Extracts the file name from a v1 request (the downloader's one read): one trailing `\n` or
+ * `\r\n` is dropped, the rest must be strict UTF-8. Returns `undefined` for anything else. Pure.
  *
  * @example
  * ```ts
@@ -97,13 +149,26 @@ class Connection {
  * ```
  */
 export function parseTransferRequest(bytes: Uint8Array): string | undefined {
-  if (bytes.length > MAX_TCP_REQUEST_BYTES) return undefined;
-  let end = bytes.length;
-  if (end > 0 && bytes[end - 1] === LF) {
-    end--;
-    if (end > 0 && bytes[end - 1] === CR) end--;
-  }
-  return decodeUtf8(bytes.subarray(0, end));
+  return decodeV1TransferRequest(bytes);
+}
+
+/** Why a v2 request is refused before any byte, or the file to serve. */
+type Prepared =
+  | { readonly ok: false; readonly status: TransferStatus & { ok: false } }
+  | {
+    readonly ok: true;
+    readonly file: Deno.FsFile;
+    readonly size: number;
+    readonly sha256: string;
+  };
+
+const refuse = (code: Exclude<TransferStatus, { ok: true }>["code"], message: string) => ({
+  ok: false as const,
+  status: { ok: false as const, code, message },
+});
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -115,10 +180,21 @@ export class UploadServer {
   readonly #connections = new Set<Connection>();
   readonly #transfers = new Set<Promise<void>>();
   readonly #accepting: Promise<void>;
+  readonly #cache: DigestCache;
+  readonly #bucket: TokenBucket | undefined;
+  readonly #maxUploads: number;
   #closed = false;
+  /** Live counters. */
+  readonly stats: UploadStats = { bytesSent: 0, uploadsStarted: 0, active: 0, refusedBusy: 0 };
 
   constructor(options: UploadServerOptions) {
     this.#options = options;
+    this.#cache = options.digestCache ?? new DigestCache();
+    this.#maxUploads = options.maxUploads ?? DEFAULT_MAX_UPLOADS;
+    const rate = options.rateLimitBytesPerSecond;
+    this.#bucket = rate !== undefined && rate > 0
+      ? new TokenBucket({ bytesPerSecond: rate })
+      : undefined;
     this.#listener = Deno.listen({
       transport: "tcp",
       hostname: options.hostname,
@@ -131,6 +207,11 @@ export class UploadServer {
   /** The address the server listens on; `port` is the real one when 0 was asked for. */
   get addr(): Deno.NetAddr {
     return this.#listener.addr;
+  }
+
+  /** The digest cache the server checks files against. */
+  get digestCache(): DigestCache {
+    return this.#cache;
   }
 
   /** Stops listening, drops every live connection, and resolves when all of them are closed. */
@@ -165,7 +246,9 @@ export class UploadServer {
       }
       const connection = new Connection(conn);
       this.#connections.add(connection);
-      const transfer = this.#serve(connection).finally(() => {
+      const transfer = this.#serve(connection).catch(() => {
+        // The downloader went away or the server is closing: only this transfer ends.
+      }).finally(() => {
         connection.close();
         this.#connections.delete(connection);
         this.#transfers.delete(transfer);
@@ -174,16 +257,88 @@ export class UploadServer {
     }
   }
 
-  async #serve(connection: Connection): Promise<void> {
-    const { dir, published } = this.#options;
+  /**
+   * Reads the request: one read for v1 (it never waits for a newline), and for a read that
+   * opens with `PS2 ` the rest of the line, all within the request timeout.
+   */
+  async #readRequest(connection: Connection): Promise<Uint8Array | undefined> {
     const timeoutMs = this.#options.requestTimeoutMs ?? TCP_REQUEST_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
     // One byte more than the longest valid request, so an overlong one is seen as such.
-    const request = new Uint8Array(MAX_TCP_REQUEST_BYTES + 1);
-    const length = await connection.readWithin(request, timeoutMs);
-    if (length === null) return;
-    const name = parseTransferRequest(request.subarray(0, length));
-    if (name === undefined || !published.has(name)) return;
-    const shared = await resolveSharedFile(dir, name);
+    const request = new Uint8Array(MAX_TRANSFER_REQUEST_BYTES + 1);
+    let length = await connection.readWithin(request, timeoutMs);
+    if (length === null) return undefined;
+    if (!isV2TransferRequest(request.subarray(0, length))) return request.subarray(0, length);
+    while (!request.subarray(0, length).includes(LF) && length < request.length) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return undefined;
+      const read = await connection.readWithin(request.subarray(length), remaining);
+      if (read === null) return undefined;
+      length += read;
+    }
+    // Bytes after the newline are a protocol error: the decoder then sees no newline at the end.
+    return request.subarray(0, length);
+  }
+
+  async #serve(connection: Connection): Promise<void> {
+    const bytes = await this.#readRequest(connection);
+    if (bytes === undefined || connection.closed) return;
+    const decoded = decodeTransferRequest(bytes);
+    if (decoded.version === 1) {
+      if (!decoded.ok || !this.#options.published.has(decoded.file)) return;
+      if (this.stats.active >= this.#maxUploads) {
+        this.stats.refusedBusy++;
+        return;
+      }
+      await this.#withSlot(() => this.#serveV1(connection, decoded.file));
+      return;
+    }
+    if (!decoded.ok) {
+      await this.#sendStatus(connection, {
+        ok: false,
+        code: "badrequest",
+        message: decoded.reason,
+      });
+      return;
+    }
+    const { request } = decoded;
+    if (!this.#options.published.has(request.file)) {
+      await this.#sendStatus(connection, {
+        ok: false,
+        code: "notpublished",
+        message: `${request.file} is not published here`,
+      });
+      return;
+    }
+    if (this.stats.active >= this.#maxUploads) {
+      this.stats.refusedBusy++;
+      await this.#sendStatus(connection, {
+        ok: false,
+        code: "busy",
+        message: `${this.stats.active} uploads in progress; try another holder or later`,
+      });
+      return;
+    }
+    await this.#withSlot(() => this.#serveV2(connection, request));
+  }
+
+  async #withSlot(serve: () => Promise<void>): Promise<void> {
+    this.stats.active++;
+    try {
+      await serve();
+    } finally {
+      this.stats.active--;
+    }
+  }
+
+  async #sendStatus(connection: Connection, status: TransferStatus): Promise<void> {
+    await connection.writeAllWithin(encodeTransferStatus(status), STALL_TIMEOUT_MS);
+    await connection.conn.closeWrite();
+    await this.#linger(connection);
+  }
+
+  async #serveV1(connection: Connection, name: string): Promise<void> {
+    const shared = await resolveSharedFile(this.#options.dir, name);
     if (!shared.ok || connection.closed) return;
     let file: Deno.FsFile;
     try {
@@ -193,21 +348,119 @@ export class UploadServer {
     }
     try {
       if (!(await file.stat()).isFile) return;
-      const buffer = new Uint8Array(TRANSFER_BUFFER_BYTES);
-      for (;;) {
-        // Sync reads of 1 MiB measured about twice as fast as async ones (TOOLCHAIN.md) and
-        // block the event loop only briefly.
-        const read = file.readSync(buffer);
-        if (read === null) break;
-        await connection.writeAllWithin(buffer.subarray(0, read), STALL_TIMEOUT_MS);
-      }
-      await connection.conn.closeWrite();
-      await this.#linger(connection);
-    } catch {
-      // The downloader went away or the server is closing: only this transfer ends.
+      this.stats.uploadsStarted++;
+      await this.#stream(connection, file, new Uint8Array(0), 0, Infinity);
     } finally {
       file.close();
     }
+  }
+
+  /** Opens the requested file and checks it against what was published and what was asked. */
+  async #prepare(request: TransferRequestV2): Promise<Prepared> {
+    const { dir, published } = this.#options;
+    const shared = await resolveSharedFile(dir, request.file);
+    if (!shared.ok) {
+      return refuse("notfound", `${request.file} is no longer a file in the share folder`);
+    }
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(shared.path, { read: true });
+    } catch {
+      return refuse("notfound", `${request.file} cannot be opened`);
+    }
+    try {
+      const info = await file.stat();
+      if (!info.isFile) {
+        file.close();
+        return refuse("notfound", `${request.file} is not a regular file`);
+      }
+      const publication = published instanceof Map ? published.get(request.file) : undefined;
+      let sha256: string;
+      if (
+        publication?.mtimeMs !== undefined && publication.size === info.size &&
+        publication.mtimeMs === info.mtime?.getTime()
+      ) {
+        // Unchanged since `pub` hashed it: no need to read it again.
+        sha256 = publication.sha256;
+      } else {
+        sha256 = (await this.#cache.digestOf(shared.path, file)).sha256;
+        if (publication !== undefined && publication.sha256 !== sha256) {
+          file.close();
+          return refuse("changed", `${request.file} changed on disk since it was published`);
+        }
+      }
+      if (request.sha256 !== sha256) {
+        file.close();
+        return refuse("changed", `${request.file} here has another digest (${sha256})`);
+      }
+      const end = request.length === undefined ? info.size : request.offset + request.length;
+      if (request.offset > info.size || end > info.size) {
+        file.close();
+        return refuse("range", `bytes ${request.offset}..${end} are not within ${info.size}`);
+      }
+      return { ok: true, file, size: info.size, sha256 };
+    } catch (error) {
+      file.close();
+      return refuse("internal", `cannot read ${request.file}: ${errorText(error)}`);
+    }
+  }
+
+  async #serveV2(connection: Connection, request: TransferRequestV2): Promise<void> {
+    const prepared = await this.#prepare(request);
+    if (!prepared.ok) {
+      await this.#sendStatus(connection, prepared.status);
+      return;
+    }
+    const { file, size, sha256 } = prepared;
+    try {
+      this.stats.uploadsStarted++;
+      const status = encodeTransferStatus({ ok: true, size, sha256 });
+      const end = request.length === undefined ? size : request.offset + request.length;
+      await this.#stream(connection, file, status, request.offset, end);
+    } finally {
+      file.close();
+    }
+  }
+
+  /**
+   * Sends `head`, then bytes `[start, end)` of `file` (to its end when `end` is Infinity), then
+   * half-closes and lingers. A file that ends early drops the connection, so the downloader sees
+   * a short transfer rather than a complete one.
+   */
+  async #stream(
+    connection: Connection,
+    file: Deno.FsFile,
+    head: Uint8Array,
+    start: number,
+    end: number,
+  ): Promise<void> {
+    const chunk = this.#bucket?.chunkBytes(TRANSFER_BUFFER_BYTES) ?? TRANSFER_BUFFER_BYTES;
+    const buffer = new Uint8Array(head.length + chunk);
+    buffer.set(head);
+    let filled = head.length;
+    if (start > 0) file.seekSync(start, Deno.SeekMode.Start);
+    let position = start;
+    while (position < end && !connection.closed) {
+      const want = Math.min(chunk, end - position);
+      // Sync reads of 1 MiB measured about twice as fast as async ones (TOOLCHAIN.md) and
+      // block the event loop only briefly.
+      const read = file.readSync(buffer.subarray(filled, filled + want));
+      if (read === null) {
+        if (end === Infinity) break;
+        // The file shrank under us: never let a short transfer look complete.
+        connection.close();
+        return;
+      }
+      if (this.#bucket !== undefined) await this.#bucket.take(read);
+      await connection.writeAllWithin(buffer.subarray(0, filled + read), STALL_TIMEOUT_MS);
+      this.stats.bytesSent += read;
+      position += read;
+      filled = 0;
+    }
+    if (filled > 0) await connection.writeAllWithin(buffer.subarray(0, filled), STALL_TIMEOUT_MS);
+    if (connection.closed) return;
+    await connection.conn.closeWrite();
+    await this.#linger(connection);
   }
 
   async #linger(connection: Connection): Promise<void> {

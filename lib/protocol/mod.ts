@@ -9,3 +9,4 @@ export * from "./limits.ts";
 export * from "./file_name.ts";
 export * from "./v1.ts";
 export * from "./v2.ts";
+export * from "./transfer.ts";

@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import {
+  formatBytes,
+  formatDuration,
+  formatTransferStats,
+  ProgressDisplay,
+  type ProgressOutput,
+  SpeedMeter,
+} from "./progress.ts";
+
+class FakeTerminal implements ProgressOutput {
+  text = "";
+  constructor(readonly terminal: boolean) {}
+  writeSync(bytes: Uint8Array): number {
+    this.text += new TextDecoder().decode(bytes);
+    return bytes.length;
+  }
+  isTerminal(): boolean {
+    return this.terminal;
+  }
+}
+
+Deno.test("the stats line gives size, time and average speed", () => {
+  assert.equal(formatTransferStats(5 * 1024 * 1024, 400), "5.0 MiB in 0.4 s, 12.5 MiB/s");
+  assert.equal(formatTransferStats(0, 0), "0 B in 0.0 s, 0 B/s");
+  assert.equal(formatBytes(1024 ** 3 * 8), "8.0 GiB");
+  assert.equal(formatDuration(3_725_000), "1:02:05");
+});
+
+Deno.test("the progress bar redraws at most ten times a second, on a terminal only", () => {
+  let clock = 0;
+  const terminal = new FakeTerminal(true);
+  const display = new ProgressDisplay({
+    file: "a.bin",
+    output: terminal,
+    columns: 120,
+    now: () => clock,
+  });
+  for (let i = 0; i <= 100; i++) {
+    clock = i * 10; // one second in all
+    display.update({
+      received: i * 1024 * 1024,
+      total: 100 * 1024 * 1024,
+      bytesPerSecond: 2 ** 20,
+    });
+  }
+  display.finish();
+  const draws = terminal.text.split("\r").filter((part) => part.startsWith("a.bin"));
+  assert.ok(draws.length <= 11, `${draws.length} redraws`);
+  assert.match(
+    draws.at(-1)!,
+    /^a\.bin \[#+\.*\] \d+% {2}[\d.]+ MiB \/ 100\.0 MiB {2}1\.0 MiB\/s {2}.* left/,
+  );
+  assert.ok(terminal.text.endsWith("\r\x1b[K"));
+
+  const pipe = new FakeTerminal(false);
+  const quiet = new ProgressDisplay({ file: "a.bin", output: pipe });
+  quiet.update({ received: 1, total: 2, bytesPerSecond: 1 });
+  quiet.finish();
+  assert.equal(quiet.enabled, false);
+  assert.equal(pipe.text, "");
+});
+
+Deno.test("the speed meter averages over its window", () => {
+  let clock = 0;
+  const meter = new SpeedMeter(() => clock, 1000);
+  for (let i = 1; i <= 50; i++) {
+    clock = i * 100;
+    meter.add(i <= 30 ? 100_000 : 10_000);
+  }
+  // The last second saw 10 000 bytes per 100 ms.
+  assert.ok(Math.abs(meter.bytesPerSecond() - 100_000) < 15_000, `${meter.bytesPerSecond()}`);
+});

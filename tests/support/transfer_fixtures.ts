@@ -1,0 +1,195 @@
+/**
+ * In-process uploaders ("seeders") and stand-in servers for the data-channel tests: every server
+ * binds port 0 on loopback and is closed by the test that opened it.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import type { Holder } from "../../lib/protocol/mod.ts";
+import { fileDigest } from "../../lib/peer/digest_cache.ts";
+import {
+  type PublishedFile,
+  startUploadServer,
+  type UploadServer,
+  type UploadServerOptions,
+} from "../../lib/peer/upload_server.ts";
+
+/** A share folder served by a real uploader, publishing like a v2 `pub` does. */
+export class Seeder {
+  readonly published = new Map<string, PublishedFile>();
+  readonly server: UploadServer;
+
+  private constructor(
+    readonly user: string,
+    readonly dir: string,
+    options: Partial<UploadServerOptions>,
+  ) {
+    this.server = startUploadServer({
+      hostname: "127.0.0.1",
+      dir,
+      published: this.published,
+      ...options,
+    });
+  }
+
+  /** Starts a seeder with a fresh share folder. */
+  static async start(user: string, options: Partial<UploadServerOptions> = {}): Promise<Seeder> {
+    const dir = await Deno.makeTempDir({ prefix: `peersync-${user}-` });
+    return new Seeder(user, dir, options);
+  }
+
+  /** Writes `content` as `name` and publishes it (size, digest and mtime). */
+  async publish(name: string, content: Uint8Array): Promise<PublishedFile> {
+    await Deno.writeFile(join(this.dir, name), content);
+    const digest = await fileDigest(this.dir, name, this.server.digestCache);
+    this.published.set(name, digest);
+    return digest;
+  }
+
+  /** This seeder as the tracker would list it. */
+  holder(file: string): Holder {
+    const published = this.published.get(file);
+    return {
+      user: this.user,
+      host: "127.0.0.1",
+      port: this.server.addr.port,
+      ...(published ? { size: published.size, sha256: published.sha256 } : {}),
+    };
+  }
+
+  /** Stops serving (idempotent) and removes the folder. */
+  async stop(): Promise<void> {
+    await this.server.close();
+    await Deno.remove(this.dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** A stand-in TCP server whose every connection is handled by `handle`. */
+export class StandIn {
+  readonly #listener: Deno.Listener;
+  readonly #handled = new Set<Promise<void>>();
+  readonly #conns = new Set<Deno.Conn>();
+  readonly #loop: Promise<void>;
+  connections = 0;
+
+  constructor(handle: (conn: Deno.Conn) => Promise<void>) {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    this.#listener = listener;
+    this.#loop = (async () => {
+      for (;;) {
+        let conn: Deno.Conn;
+        try {
+          conn = await listener.accept();
+        } catch {
+          return;
+        }
+        this.connections++;
+        this.#conns.add(conn);
+        const done = handle(conn).catch(() => {}).finally(() => {
+          try {
+            conn.close();
+          } catch {
+            // Closed by the handler.
+          }
+          this.#conns.delete(conn);
+          this.#handled.delete(done);
+        });
+        this.#handled.add(done);
+      }
+    })();
+  }
+
+  get port(): number {
+    return (this.#listener.addr as Deno.NetAddr).port;
+  }
+
+  /** A holder entry pointing here. */
+  holder(user: string, expected?: { size: number; sha256: string }): Holder {
+    return { user, host: "127.0.0.1", port: this.port, ...(expected ?? {}) };
+  }
+
+  async close(): Promise<void> {
+    try {
+      this.#listener.close();
+    } catch {
+      // Already closed.
+    }
+    for (const conn of this.#conns) {
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
+    }
+    await this.#loop;
+    while (this.#handled.size > 0) await Promise.allSettled([...this.#handled]);
+  }
+}
+
+/** Reads one request line (up to `\n`) or, for a v1 request, the first read. */
+export async function readRequestLine(conn: Deno.Conn): Promise<string> {
+  const buffer = new Uint8Array(1024);
+  let length = 0;
+  while (length < buffer.length) {
+    const read = await conn.read(buffer.subarray(length));
+    if (read === null) break;
+    length += read;
+    if (
+      buffer.subarray(0, length).includes(0x0a) ||
+      !buffer.subarray(0, 4).every((b, i) => b === "PS2 ".charCodeAt(i))
+    ) break;
+  }
+  return new TextDecoder().decode(buffer.subarray(0, length));
+}
+
+/** Writes all of `bytes`. */
+export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) written += await conn.write(bytes.subarray(written));
+}
+
+/** Every byte the peer sends until it closes. */
+export async function readToEnd(conn: Deno.Conn): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  const buffer = new Uint8Array(64 * 1024);
+  let total = 0;
+  for (;;) {
+    const read = await conn.read(buffer);
+    if (read === null) break;
+    chunks.push(buffer.slice(0, read));
+    total += read;
+  }
+  const whole = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return whole;
+}
+
+/** Sends `request` in one write to 127.0.0.1:`port` and returns every byte of the answer. */
+export async function rawExchange(port: number, request: string | Uint8Array): Promise<Uint8Array> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await writeAll(conn, typeof request === "string" ? new TextEncoder().encode(request) : request);
+    return await readToEnd(conn);
+  } finally {
+    conn.close();
+  }
+}
+
+/** `size` random bytes. */
+export function randomBytes(size: number): Uint8Array {
+  const data = new Uint8Array(size);
+  for (let offset = 0; offset < size; offset += 65536) {
+    crypto.getRandomValues(data.subarray(offset, Math.min(size, offset + 65536)));
+  }
+  return data;
+}
+
+/** The names in `dir`. */
+export function listDir(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
+}

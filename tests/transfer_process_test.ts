@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DownloadError } from "../lib/peer/download.ts";
+import { downloadFromHolders } from "../lib/peer/multi_source.ts";
+import { resumablePartName } from "../lib/peer/part_file.ts";
+import { Program } from "./support/programs.ts";
+import { sameBytes } from "./support/peers.ts";
+import { listDir, randomBytes } from "./support/transfer_fixtures.ts";
+
+const MiB = 1024 * 1024;
+
+/** The real upload server in its own process (bench/transfer_pair.ts). */
+async function uploaderProcess(dir: string, rate?: number) {
+  const program = new Program("bench/transfer_pair.ts", [
+    "serve",
+    dir,
+    "a.bin",
+    ...(rate === undefined ? [] : [String(rate)]),
+  ]);
+  const [, port, size, sha256] = await program.stdout.waitFor(
+    /ready (\d+) (\d+) ([0-9a-f]{64})/,
+    20_000,
+  );
+  return {
+    program,
+    holder: { user: "alice", host: "127.0.0.1", port: Number(port), size: Number(size), sha256 },
+  };
+}
+
+Deno.test("an uploader process killed mid-transfer: the download fails, then resumes from a restarted one", async () => {
+  const share = await Deno.makeTempDir({ prefix: "peersync-share-" });
+  const target = await Deno.makeTempDir({ prefix: "peersync-target-" });
+  const content = randomBytes(4 * MiB);
+  await Deno.writeFile(join(share, "a.bin"), content);
+  const first = await uploaderProcess(share, 2 * MiB);
+  let second: Awaited<ReturnType<typeof uploaderProcess>> | undefined;
+  try {
+    let reached!: () => void;
+    const oneMiB = new Promise<void>((resolve) => reached = resolve);
+    const download = downloadFromHolders({
+      file: "a.bin",
+      dir: target,
+      holders: [first.holder],
+      stallTimeoutMs: 2000,
+      onProgress: ({ received }) => received >= MiB && reached(),
+    }).then(() => "completed", (error: unknown) => error);
+    await oneMiB;
+    await first.program.stop("SIGKILL");
+    const outcome = await download;
+    assert.ok(outcome instanceof DownloadError, String(outcome));
+    const part = resumablePartName("a.bin", first.holder.sha256);
+    assert.deepEqual(listDir(target), [part]);
+    const kept = (await Deno.stat(join(target, part))).size;
+    assert.ok(kept >= MiB && kept < content.length);
+
+    second = await uploaderProcess(share);
+    const result = await downloadFromHolders({
+      file: "a.bin",
+      dir: target,
+      holders: [second.holder],
+    });
+    assert.equal(result.resumedFrom, kept);
+    assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+    assert.deepEqual(listDir(target), ["a.bin"]);
+  } finally {
+    await first.program.stop();
+    await second?.program.stop();
+    await Deno.remove(share, { recursive: true });
+    await Deno.remove(target, { recursive: true });
+  }
+});
