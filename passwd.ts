@@ -15,7 +15,7 @@ import {
   UsageError,
   userDirectory,
 } from "./lib/cli.ts";
-import { SecretEditor, StdinChunks } from "./lib/peer/terminal.ts";
+import { InterruptedError, StdinChunks } from "./lib/peer/terminal.ts";
 import {
   decodeUtf8,
   DEFAULT_SCRAM_ITERATIONS,
@@ -73,9 +73,6 @@ function fail(message: string, code: number): never {
   Deno.exit(code);
 }
 
-/** The user pressed Ctrl-C at the hidden prompt (raw mode turns it into a byte, not a signal). */
-class Interrupted extends Error {}
-
 /**
  * Reads hidden lines from a terminal, which stays in raw mode (no echo) from before the first
  * prompt until {@linkcode HiddenInput.close}, so nothing typed ahead is ever echoed. Bytes typed
@@ -91,22 +88,8 @@ class HiddenInput {
   /** Prints `prompt` on standard error and reads one line without echo; `null` at end of input. */
   async read(prompt: string): Promise<string | null> {
     Deno.stderr.writeSync(encoder.encode(prompt));
-    const editor = new SecretEditor();
     try {
-      for (;;) {
-        const bytes = await this.#input.next();
-        if (bytes === null) return null;
-        for (let index = 0; index < bytes.length; index++) {
-          const key = editor.feed(bytes[index]);
-          if (key === "interrupt") throw new Interrupted();
-          if (key === "eof") return null;
-          if (key === "enter") {
-            const rest = bytes.subarray(index + 1);
-            this.#input.unread(rest.slice(bytes[index] === CR && rest[0] === LF ? 1 : 0));
-            return editor.text;
-          }
-        }
-      }
+      return await this.#input.readHiddenLine();
     } finally {
       // Nothing was echoed, not even the Enter key. (Deno's raw mode keeps output processing.)
       Deno.stderr.writeSync(encoder.encode("\n"));
@@ -154,7 +137,7 @@ async function readPassword(): Promise<string> {
       if (password !== null && password !== "") repeated = await input.read("Repeat password: ");
     } catch (error) {
       input.close();
-      if (error instanceof Interrupted) Deno.exit(130);
+      if (error instanceof InterruptedError) Deno.exit(130);
       throw error;
     }
     input.close();

@@ -223,6 +223,30 @@ export class StdinChunks {
   unread(bytes: Uint8Array): void {
     this.#pending = bytes;
   }
+
+  /**
+   * Reads one line typed with echo off (the caller has put the terminal in raw mode); `null` at
+   * end of input. Bytes typed after Enter stay for the next read.
+   *
+   * @throws {InterruptedError} on Ctrl-C, which raw mode delivers as a byte, not a signal.
+   */
+  async readHiddenLine(): Promise<string | null> {
+    const editor = new SecretEditor();
+    for (;;) {
+      const bytes = await this.next();
+      if (bytes === null) return null;
+      for (let index = 0; index < bytes.length; index++) {
+        const key = editor.feed(bytes[index]);
+        if (key === "interrupt") throw new InterruptedError();
+        if (key === "eof") return null;
+        if (key === "enter") {
+          const rest = bytes.subarray(index + 1);
+          this.unread(rest.slice(bytes[index] === CR && rest[0] === LF ? 1 : 0));
+          return editor.text;
+        }
+      }
+    }
+  }
 }
 
 /** Standard input is a terminal: cooked lines, a raw-mode hidden line, readline for commands. */
@@ -274,26 +298,10 @@ class TtyTerminal implements Terminal {
 
   async readSecret(prompt: string): Promise<string | null> {
     this.#prompt(prompt);
-    const editor = new SecretEditor();
     Deno.stdin.setRaw(true);
     this.#raw = true;
     try {
-      for (;;) {
-        const bytes = await this.#input.next();
-        if (bytes === null) return null;
-        for (let index = 0; index < bytes.length; index++) {
-          const key = editor.feed(bytes[index]);
-          if (key === "interrupt") throw new InterruptedError();
-          if (key === "eof") return null;
-          if (key === "enter") {
-            // Typed-ahead bytes after Enter belong to the next read.
-            const rest = bytes.subarray(index + 1);
-            const skipLf = bytes[index] === CR && rest[0] === LF ? 1 : 0;
-            this.#input.unread(rest.slice(skipLf));
-            return editor.text;
-          }
-        }
-      }
+      return await this.#input.readHiddenLine();
     } finally {
       this.#leaveRaw();
       // Nothing was echoed, not even the Enter key.
