@@ -53,6 +53,15 @@ export interface TrackerCoreOptions {
 
 const MAX_LOGGED_REPLY_CHARS = 80;
 
+/** The limit event behind a refusal, when a table's cap caused it. */
+function tableCapHit(note?: string, summary?: string): string | undefined {
+  if (note === "tracker full") return "session table full";
+  if (note === "publication limit reached" || summary === "ERR limit") {
+    return "a user reached the publication limit";
+  }
+  return undefined;
+}
+
 /**
  * Routes datagrams to the v1 or v2 rules after the flood limits.
  *
@@ -111,17 +120,21 @@ export class TrackerCore {
     }
     const expired = this.state.expire();
     if (isV2Datagram(datagram)) {
-      return { expired, ...this.#v2.handle(datagram, from) };
+      const outcome = this.#v2.handle(datagram, from);
+      const capHit = outcome.capHit ?? tableCapHit(outcome.note, outcome.summary);
+      return { expired, ...outcome, ...(capHit ? { capHit } : {}) };
     }
     const outcome = handleDatagram(this.state, datagram, from, {
       guard: this.#guard,
       allowPlaintext: this.#allowPlaintext,
     });
+    const capHit = tableCapHit(outcome.note);
     const base = {
       peer: outcome.peer,
       command: outcome.command,
       note: outcome.note,
       expired: [...expired, ...outcome.expired],
+      ...(capHit ? { capHit } : {}),
     };
     if (outcome.reply === undefined) return base;
     const text = replyText(outcome.reply);

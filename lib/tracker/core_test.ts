@@ -92,3 +92,21 @@ Deno.test("a v1 request from a v2 session's address is refused", () => {
   );
   assert.equal(core.handle(new TextEncoder().encode("HBT"), from).reply, undefined);
 });
+
+Deno.test("hitting the publication cap is reported as a limit event", () => {
+  let clock = 0;
+  const core = new TrackerCore({
+    credentials,
+    now: () => clock,
+    rate: { perSecond: 1e9, burst: 1e9 },
+  });
+  const encoder = new TextEncoder();
+  const from: Address = { hostname: "10.0.0.3", port: 4000 };
+  core.handle(encoder.encode("auth alice alice-pw"), from);
+  let capHit: string | undefined;
+  for (let i = 0; i <= 10_000 && capHit === undefined; i++) {
+    clock += 1; // within the per-host rate
+    capHit = core.handle(encoder.encode(`pub f${i}`), from).capHit;
+  }
+  assert.equal(capHit, "a user reached the publication limit");
+});
