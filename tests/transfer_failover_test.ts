@@ -1,157 +1,113 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { DownloadError } from "../lib/peer/download.ts";
 import { downloadFromHolders } from "../lib/peer/multi_source.ts";
 import { resumablePartName } from "../lib/peer/part_file.ts";
 import { encodeTransferStatus } from "../lib/protocol/mod.ts";
 import {
+  type Cut,
+  downloadWithCut,
   listDir,
+  MiB,
   randomBytes,
   rawExchange,
   readRequestLine,
-  Seeder,
+  type Seeder,
+  sha256,
   StandIn,
+  withSeeders,
+  withTarget,
   writeAll,
 } from "./support/transfer_fixtures.ts";
 import { sameBytes } from "./support/peers.ts";
 
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-const MiB = 1024 * 1024;
+/** Alice sends slowly, so a transfer from her can be cut in the middle; bob sends at full speed. */
+const slowAliceAndBob = { alice: { rateLimitBytesPerSecond: 4 * MiB }, bob: {} };
 
-async function withTarget(run: (target: string) => Promise<void>): Promise<void> {
-  const target = await Deno.makeTempDir({ prefix: "peersync-target-" });
-  try {
-    await run(target);
-  } finally {
-    await Deno.remove(target, { recursive: true });
-  }
-}
-
-/** Resolves once `received` passes `bytes`, for `onProgress`. */
-function whenReceived(
-  bytes: number,
-): { onProgress: (p: { received: number }) => void; reached: Promise<void> } {
-  let reach!: () => void;
-  const reached = new Promise<void>((resolve) => reach = resolve);
-  return { onProgress: ({ received }) => received >= bytes && reach(), reached };
+/** Cuts a download off by closing `seeder`'s uploader once `bytes` have arrived. */
+function closing(seeder: Seeder, bytes: number): Cut {
+  return { when: ({ received }) => received >= bytes, by: () => seeder.server.close() };
 }
 
 Deno.test("an interrupted download keeps only its part file and resumes from another holder", async () => {
   const content = randomBytes(3 * MiB);
-  // Alice sends slowly, so the transfer can be cut in the middle.
-  const alice = await Seeder.start("alice", { rateLimitBytesPerSecond: 4 * MiB });
-  const bob = await Seeder.start("bob");
-  try {
-    await withTarget(async (target) => {
-      await alice.publish("a.bin", content);
-      await bob.publish("a.bin", content);
-      const progress = whenReceived(MiB);
-      const first = downloadFromHolders({
-        file: "a.bin",
-        dir: target,
-        holders: [alice.holder("a.bin")],
-        stallTimeoutMs: 2000,
-        onProgress: progress.onProgress,
-      }).then(() => "completed", (error: unknown) => error);
-      await progress.reached;
-      await alice.server.close();
-      const outcome = await first;
-      assert.ok(outcome instanceof DownloadError, String(outcome));
-      assert.match(outcome.message, /^alice .*: closed the connection at byte \d+ of 3145728 \(/);
-      assert.match(outcome.message, /kept; get it again to resume\)$/);
-      const partName = resumablePartName("a.bin", sha256(content));
-      assert.deepEqual(listDir(target), [partName]);
-      const kept = (await Deno.stat(join(target, partName))).size;
-      assert.ok(kept >= MiB && kept < content.length, `kept ${kept}`);
+  const publish = { file: "a.bin", content };
+  await withSeeders({ seeders: slowAliceAndBob, publish }, async ({ alice, bob }, target) => {
+    const outcome = await downloadWithCut(
+      { file: "a.bin", dir: target, holders: [alice.holder("a.bin")], stallTimeoutMs: 2000 },
+      closing(alice, MiB),
+    ).then(() => "completed", (error: unknown) => error);
+    assert.ok(outcome instanceof DownloadError, String(outcome));
+    assert.match(outcome.message, /^alice .*: closed the connection at byte \d+ of 3145728 \(/);
+    assert.match(outcome.message, /kept; get it again to resume\)$/);
+    const partName = resumablePartName("a.bin", sha256(content));
+    assert.deepEqual(listDir(target), [partName]);
+    const kept = (await Deno.stat(join(target, partName))).size;
+    assert.ok(kept >= MiB && kept < content.length, `kept ${kept}`);
 
-      const second = await downloadFromHolders({
-        file: "a.bin",
-        dir: target,
-        holders: [bob.holder("a.bin")],
-      });
-      assert.equal(second.resumedFrom, kept);
-      assert.equal(bob.server.stats.bytesSent, content.length - kept);
-      assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
-      assert.deepEqual(listDir(target), ["a.bin"]);
+    const second = await downloadFromHolders({
+      file: "a.bin",
+      dir: target,
+      holders: [bob.holder("a.bin")],
     });
-  } finally {
-    await alice.stop();
-    await bob.stop();
-  }
+    assert.equal(second.resumedFrom, kept);
+    assert.equal(bob.server.stats.bytesSent, content.length - kept);
+    assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+    assert.deepEqual(listDir(target), ["a.bin"]);
+  });
 });
 
 Deno.test("two holders, one dies mid-transfer: the download completes from the other", async () => {
   const content = randomBytes(3 * MiB);
-  const alice = await Seeder.start("alice", { rateLimitBytesPerSecond: 4 * MiB });
-  const bob = await Seeder.start("bob");
-  try {
-    await withTarget(async (target) => {
-      await alice.publish("a.bin", content);
-      await bob.publish("a.bin", content);
-      const progress = whenReceived(MiB);
-      const download = downloadFromHolders({
-        file: "a.bin",
-        dir: target,
-        holders: [alice.holder("a.bin"), bob.holder("a.bin")],
-        stallTimeoutMs: 2000,
-        onProgress: progress.onProgress,
-      });
-      await progress.reached;
-      await alice.server.close();
-      const result = await download;
-      assert.deepEqual(result.fromHolders, ["alice", "bob"]);
-      assert.equal(
-        alice.server.stats.bytesSent + bob.server.stats.bytesSent >= content.length,
-        true,
-      );
-      assert.ok(bob.server.stats.bytesSent < content.length);
-      assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
-      assert.deepEqual(listDir(target), ["a.bin"]);
-    });
-  } finally {
-    await alice.stop();
-    await bob.stop();
-  }
+  const publish = { file: "a.bin", content };
+  await withSeeders({ seeders: slowAliceAndBob, publish }, async ({ alice, bob }, target) => {
+    const holders = [alice.holder("a.bin"), bob.holder("a.bin")];
+    const result = await downloadWithCut(
+      { file: "a.bin", dir: target, holders, stallTimeoutMs: 2000 },
+      closing(alice, MiB),
+    );
+    assert.deepEqual(result.fromHolders, ["alice", "bob"]);
+    assert.equal(
+      alice.server.stats.bytesSent + bob.server.stats.bytesSent >= content.length,
+      true,
+    );
+    assert.ok(bob.server.stats.bytesSent < content.length);
+    assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+    assert.deepEqual(listDir(target), ["a.bin"]);
+  });
 });
 
 Deno.test("a busy holder answers `busy` and the download goes to the other holder", async () => {
   const content = randomBytes(MiB);
-  const alice = await Seeder.start("alice", { maxUploads: 1, rateLimitBytesPerSecond: 64 * 1024 });
-  const bob = await Seeder.start("bob");
-  try {
-    await withTarget(async (target) => {
-      const { sha256: digest } = await alice.publish("a.bin", content);
-      await bob.publish("a.bin", content);
-      // A slow download holds alice's only upload slot.
-      const slow = await Deno.connect({ hostname: "127.0.0.1", port: alice.server.addr.port });
-      try {
-        await slow.write(new TextEncoder().encode("a.bin"));
-        await slow.read(new Uint8Array(1024));
-        assert.equal(alice.server.stats.active, 1);
-        const reply = new TextDecoder().decode(
-          await rawExchange(alice.server.addr.port, `PS2 GET a.bin 0 - ${digest}\n`),
-        );
-        assert.match(reply, /^PS2 ERR busy [^\n]+\n$/);
-        // A v1 request past the cap is closed without a byte.
-        assert.equal((await rawExchange(alice.server.addr.port, "a.bin")).length, 0);
-        const result = await downloadFromHolders({
-          file: "a.bin",
-          dir: target,
-          holders: [alice.holder("a.bin"), bob.holder("a.bin")],
-        });
-        assert.deepEqual(result.fromHolders, ["bob"]);
-        assert.equal(alice.server.stats.refusedBusy, 3);
-        assert.equal(bob.server.stats.bytesSent, content.length);
-        assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
-      } finally {
-        slow.close();
-      }
-    });
-  } finally {
-    await alice.stop();
-    await bob.stop();
-  }
+  const digest = sha256(content);
+  const seeders = { alice: { maxUploads: 1, rateLimitBytesPerSecond: 64 * 1024 }, bob: {} };
+  const publish = { file: "a.bin", content };
+  await withSeeders({ seeders, publish }, async ({ alice, bob }, target) => {
+    // A slow download holds alice's only upload slot.
+    const slow = await Deno.connect({ hostname: "127.0.0.1", port: alice.server.addr.port });
+    try {
+      await slow.write(new TextEncoder().encode("a.bin"));
+      await slow.read(new Uint8Array(1024));
+      assert.equal(alice.server.stats.active, 1);
+      const reply = new TextDecoder().decode(
+        await rawExchange(alice.server.addr.port, `PS2 GET a.bin 0 - ${digest}\n`),
+      );
+      assert.match(reply, /^PS2 ERR busy [^\n]+\n$/);
+      // A v1 request past the cap is closed without a byte.
+      assert.equal((await rawExchange(alice.server.addr.port, "a.bin")).length, 0);
+      const result = await downloadFromHolders({
+        file: "a.bin",
+        dir: target,
+        holders: [alice.holder("a.bin"), bob.holder("a.bin")],
+      });
+      assert.deepEqual(result.fromHolders, ["bob"]);
+      assert.equal(alice.server.stats.refusedBusy, 3);
+      assert.equal(bob.server.stats.bytesSent, content.length);
+      assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+    } finally {
+      slow.close();
+    }
+  });
 });
 
 Deno.test("a holder that stalls is dropped after the stall timeout and another one finishes", async () => {
@@ -166,10 +122,9 @@ Deno.test("a holder that stalls is dropped after the stall timeout and another o
     await writeAll(conn, content.subarray(0, 100_000));
     await released;
   });
-  const bob = await Seeder.start("bob");
   try {
-    await withTarget(async (target) => {
-      await bob.publish("a.bin", content);
+    const publish = { file: "a.bin", content };
+    await withSeeders({ seeders: { bob: {} }, publish }, async ({ bob }, target) => {
       const started = Date.now();
       const result = await downloadFromHolders({
         file: "a.bin",
@@ -188,7 +143,6 @@ Deno.test("a holder that stalls is dropped after the stall timeout and another o
   } finally {
     release();
     await staller.close();
-    await bob.stop();
   }
 });
 
@@ -222,13 +176,10 @@ Deno.test("lying uploaders never produce a file under the final name", async () 
   for (const [what, body, reason] of cases) {
     const server = liar(content, body);
     try {
+      const holders = [server.holder("mallory", expected)];
       await withTarget(async (target) => {
         await assert.rejects(
-          downloadFromHolders({
-            file: "a.bin",
-            dir: target,
-            holders: [server.holder("mallory", expected)],
-          }),
+          downloadFromHolders({ file: "a.bin", dir: target, holders }),
           (error: unknown) => error instanceof DownloadError && reason.test(error.message),
           what,
         );
@@ -251,10 +202,9 @@ Deno.test("a liar's bytes are discarded and an honest holder supplies the file",
   const content = randomBytes(300_000);
   const expected = { size: content.length, sha256: sha256(content) };
   const mallory = liar(content, (c) => new Uint8Array([...c, 9]));
-  const bob = await Seeder.start("bob");
   try {
-    await withTarget(async (target) => {
-      await bob.publish("a.bin", content);
+    const publish = { file: "a.bin", content };
+    await withSeeders({ seeders: { bob: {} }, publish }, async ({ bob }, target) => {
       const result = await downloadFromHolders({
         file: "a.bin",
         dir: target,
@@ -266,7 +216,6 @@ Deno.test("a liar's bytes are discarded and an honest holder supplies the file",
     });
   } finally {
     await mallory.close();
-    await bob.stop();
   }
 });
 
@@ -282,13 +231,10 @@ Deno.test("a status line for another version or a garbage status is refused", as
     await writeAll(conn, new TextEncoder().encode("HTTP/1.1 200 OK\r\n\r\n"));
   });
   try {
+    const holders = [other.holder("other", expected), garbage.holder("garbage", expected)];
     await withTarget(async (target) => {
       await assert.rejects(
-        downloadFromHolders({
-          file: "a.bin",
-          dir: target,
-          holders: [other.holder("other", expected), garbage.holder("garbage", expected)],
-        }),
+        downloadFromHolders({ file: "a.bin", dir: target, holders }),
         (error: unknown) =>
           error instanceof DownloadError &&
           /other .*offers another version.*garbage .*invalid status line/.test(error.message),
@@ -303,104 +249,78 @@ Deno.test("a status line for another version or a garbage status is refused", as
 
 Deno.test("a resumed prefix is re-hashed: a corrupt one fails the check and is deleted", async () => {
   const content = randomBytes(500_000);
-  const bob = await Seeder.start("bob");
-  try {
-    await withTarget(async (target) => {
-      const { sha256: digest } = await bob.publish("a.bin", content);
-      const partPath = join(target, resumablePartName("a.bin", digest));
-      // A good prefix resumes: only the rest is sent.
-      await Deno.writeFile(partPath, content.subarray(0, 200_000));
-      const resumed = await downloadFromHolders({
-        file: "a.bin",
-        dir: target,
-        holders: [bob.holder("a.bin")],
-      });
-      assert.equal(resumed.resumedFrom, 200_000);
-      assert.equal(bob.server.stats.bytesSent, 300_000);
-      assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
-      await Deno.remove(join(target, "a.bin"));
-      // A corrupt prefix is caught by the final check and thrown away.
-      const corrupt = content.slice(0, 200_000);
-      corrupt[7] ^= 0xff;
-      await Deno.writeFile(partPath, corrupt);
-      await assert.rejects(
-        downloadFromHolders({ file: "a.bin", dir: target, holders: [bob.holder("a.bin")] }),
-        (error: unknown) =>
-          error instanceof DownloadError && /temporary file was deleted/.test(error.message),
-      );
-      assert.deepEqual(listDir(target), []);
+  const publish = { file: "a.bin", content };
+  await withSeeders({ seeders: { bob: {} }, publish }, async ({ bob }, target) => {
+    const partPath = join(target, resumablePartName("a.bin", sha256(content)));
+    // A good prefix resumes: only the rest is sent.
+    await Deno.writeFile(partPath, content.subarray(0, 200_000));
+    const resumed = await downloadFromHolders({
+      file: "a.bin",
+      dir: target,
+      holders: [bob.holder("a.bin")],
     });
-  } finally {
-    await bob.stop();
-  }
+    assert.equal(resumed.resumedFrom, 200_000);
+    assert.equal(bob.server.stats.bytesSent, 300_000);
+    assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+    await Deno.remove(join(target, "a.bin"));
+    // A corrupt prefix is caught by the final check and thrown away.
+    const corrupt = content.slice(0, 200_000);
+    corrupt[7] ^= 0xff;
+    await Deno.writeFile(partPath, corrupt);
+    await assert.rejects(
+      downloadFromHolders({ file: "a.bin", dir: target, holders: [bob.holder("a.bin")] }),
+      (error: unknown) =>
+        error instanceof DownloadError && /temporary file was deleted/.test(error.message),
+    );
+    assert.deepEqual(listDir(target), []);
+  });
 });
 
 Deno.test("a part file of another version is never resumed onto", async () => {
   const old = randomBytes(400_000);
   const current = randomBytes(400_000);
-  const bob = await Seeder.start("bob");
-  try {
-    await withTarget(async (target) => {
-      await bob.publish("a.bin", current);
-      const oldPart = resumablePartName("a.bin", sha256(old));
-      await Deno.writeFile(join(target, oldPart), old.subarray(0, 100_000));
-      const result = await downloadFromHolders({
-        file: "a.bin",
-        dir: target,
-        holders: [bob.holder("a.bin")],
-      });
-      assert.equal(result.resumedFrom, 0);
-      assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), current));
-      assert.deepEqual(listDir(target), [oldPart, "a.bin"].sort());
+  const publish = { file: "a.bin", content: current };
+  await withSeeders({ seeders: { bob: {} }, publish }, async ({ bob }, target) => {
+    const oldPart = resumablePartName("a.bin", sha256(old));
+    await Deno.writeFile(join(target, oldPart), old.subarray(0, 100_000));
+    const result = await downloadFromHolders({
+      file: "a.bin",
+      dir: target,
+      holders: [bob.holder("a.bin")],
     });
-  } finally {
-    await bob.stop();
-  }
+    assert.equal(result.resumedFrom, 0);
+    assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), current));
+    assert.deepEqual(listDir(target), [oldPart, "a.bin"].sort());
+  });
 });
 
 Deno.test("cancelling a download keeps its part file for a resume", async () => {
   const content = randomBytes(2 * MiB);
-  const alice = await Seeder.start("alice", { rateLimitBytesPerSecond: 2 * MiB });
-  try {
-    await withTarget(async (target) => {
-      await alice.publish("a.bin", content);
-      const controller = new AbortController();
-      const progress = whenReceived(512 * 1024);
-      const download = downloadFromHolders({
-        file: "a.bin",
-        dir: target,
-        holders: [alice.holder("a.bin")],
-        signal: controller.signal,
-        onProgress: progress.onProgress,
-      }).then(() => "completed", (error: unknown) => error);
-      await progress.reached;
-      controller.abort();
-      const outcome = await download;
-      assert.ok(outcome instanceof DownloadError && /^cancelled/.test(outcome.message));
-      assert.deepEqual(listDir(target), [resumablePartName("a.bin", sha256(content))]);
-    });
-  } finally {
-    await alice.stop();
-  }
+  const seeders = { alice: { rateLimitBytesPerSecond: 2 * MiB } };
+  const publish = { file: "a.bin", content };
+  await withSeeders({ seeders, publish }, async ({ alice }, target) => {
+    const controller = new AbortController();
+    const outcome = await downloadWithCut(
+      { file: "a.bin", dir: target, holders: [alice.holder("a.bin")], signal: controller.signal },
+      { when: ({ received }) => received >= 512 * 1024, by: () => controller.abort() },
+    ).then(() => "completed", (error: unknown) => error);
+    assert.ok(outcome instanceof DownloadError && /^cancelled/.test(outcome.message));
+    assert.deepEqual(listDir(target), [resumablePartName("a.bin", sha256(content))]);
+  });
 });
 
 Deno.test("a download rate limit slows the transfer down", async () => {
   const content = randomBytes(MiB);
-  const alice = await Seeder.start("alice");
-  try {
-    await withTarget(async (target) => {
-      await alice.publish("a.bin", content);
-      const result = await downloadFromHolders({
-        file: "a.bin",
-        dir: target,
-        holders: [alice.holder("a.bin")],
-        rateLimitBytesPerSecond: 2 * MiB,
-      });
-      // A quarter second's worth of burst, then 512 KiB at 2 MiB/s: a quarter second.
-      assert.ok(result.ms >= 200, `took ${result.ms} ms`);
-      assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+  const publish = { file: "a.bin", content };
+  await withSeeders({ seeders: { alice: {} }, publish }, async ({ alice }, target) => {
+    const result = await downloadFromHolders({
+      file: "a.bin",
+      dir: target,
+      holders: [alice.holder("a.bin")],
+      rateLimitBytesPerSecond: 2 * MiB,
     });
-  } finally {
-    await alice.stop();
-  }
+    // A quarter second's worth of burst, then 512 KiB at 2 MiB/s: a quarter second.
+    assert.ok(result.ms >= 200, `took ${result.ms} ms`);
+    assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+  });
 });

@@ -5,9 +5,13 @@ import { downloadFromHolders } from "../lib/peer/multi_source.ts";
 import { resumablePartName } from "../lib/peer/part_file.ts";
 import { Program } from "./support/programs.ts";
 import { sameBytes } from "./support/peers.ts";
-import { listDir, randomBytes } from "./support/transfer_fixtures.ts";
-
-const MiB = 1024 * 1024;
+import {
+  downloadWithCut,
+  listDir,
+  MiB,
+  randomBytes,
+  withTarget,
+} from "./support/transfer_fixtures.ts";
 
 /** The real upload server in its own process (bench/transfer_pair.ts). */
 async function uploaderProcess(dir: string, rate?: number) {
@@ -29,43 +33,35 @@ async function uploaderProcess(dir: string, rate?: number) {
 
 Deno.test("an uploader process killed mid-transfer: the download fails, then resumes from a restarted one", async () => {
   const share = await Deno.makeTempDir({ prefix: "peersync-share-" });
-  const target = await Deno.makeTempDir({ prefix: "peersync-target-" });
-  const content = randomBytes(4 * MiB);
-  await Deno.writeFile(join(share, "a.bin"), content);
-  const first = await uploaderProcess(share, 2 * MiB);
-  let second: Awaited<ReturnType<typeof uploaderProcess>> | undefined;
-  try {
-    let reached!: () => void;
-    const oneMiB = new Promise<void>((resolve) => reached = resolve);
-    const download = downloadFromHolders({
-      file: "a.bin",
-      dir: target,
-      holders: [first.holder],
-      stallTimeoutMs: 2000,
-      onProgress: ({ received }) => received >= MiB && reached(),
-    }).then(() => "completed", (error: unknown) => error);
-    await oneMiB;
-    await first.program.stop("SIGKILL");
-    const outcome = await download;
-    assert.ok(outcome instanceof DownloadError, String(outcome));
-    const part = resumablePartName("a.bin", first.holder.sha256);
-    assert.deepEqual(listDir(target), [part]);
-    const kept = (await Deno.stat(join(target, part))).size;
-    assert.ok(kept >= MiB && kept < content.length);
+  await withTarget(async (target) => {
+    const content = randomBytes(4 * MiB);
+    await Deno.writeFile(join(share, "a.bin"), content);
+    const first = await uploaderProcess(share, 2 * MiB);
+    let second: Awaited<ReturnType<typeof uploaderProcess>> | undefined;
+    try {
+      const outcome = await downloadWithCut(
+        { file: "a.bin", dir: target, holders: [first.holder], stallTimeoutMs: 2000 },
+        { when: ({ received }) => received >= MiB, by: () => first.program.stop("SIGKILL") },
+      ).then(() => "completed", (error: unknown) => error);
+      assert.ok(outcome instanceof DownloadError, String(outcome));
+      const part = resumablePartName("a.bin", first.holder.sha256);
+      assert.deepEqual(listDir(target), [part]);
+      const kept = (await Deno.stat(join(target, part))).size;
+      assert.ok(kept >= MiB && kept < content.length);
 
-    second = await uploaderProcess(share);
-    const result = await downloadFromHolders({
-      file: "a.bin",
-      dir: target,
-      holders: [second.holder],
-    });
-    assert.equal(result.resumedFrom, kept);
-    assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
-    assert.deepEqual(listDir(target), ["a.bin"]);
-  } finally {
-    await first.program.stop();
-    await second?.program.stop();
-    await Deno.remove(share, { recursive: true });
-    await Deno.remove(target, { recursive: true });
-  }
+      second = await uploaderProcess(share);
+      const result = await downloadFromHolders({
+        file: "a.bin",
+        dir: target,
+        holders: [second.holder],
+      });
+      assert.equal(result.resumedFrom, kept);
+      assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+      assert.deepEqual(listDir(target), ["a.bin"]);
+    } finally {
+      await first.program.stop();
+      await second?.program.stop();
+      await Deno.remove(share, { recursive: true });
+    }
+  });
 });

@@ -1,98 +1,80 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { DownloadError } from "../lib/peer/download.ts";
 import { downloadFromHolders } from "../lib/peer/multi_source.ts";
-import { resumablePartName } from "../lib/peer/part_file.ts";
 import type { TransferProgress } from "../lib/peer/progress.ts";
 import {
   listDir,
+  MiB,
   randomBytes,
   rawExchange,
   readRequestLine,
-  Seeder,
+  sha256,
   StandIn,
+  withSeeders,
+  withTarget,
 } from "./support/transfer_fixtures.ts";
 import { sameBytes } from "./support/peers.ts";
 
 const decoder = new TextDecoder();
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-
-async function withTarget(run: (target: string) => Promise<void>): Promise<void> {
-  const target = await Deno.makeTempDir({ prefix: "peersync-target-" });
-  try {
-    await run(target);
-  } finally {
-    await Deno.remove(target, { recursive: true });
-  }
-}
+/** One seeder, alice, publishing nothing until the test does. */
+const alone = { seeders: { alice: {} } };
 
 Deno.test("v2 transfers of 0 B, 1 B, 1023–1025 B and 20 MB arrive byte for byte, verified", async () => {
-  const alice = await Seeder.start("alice");
-  try {
-    await withTarget(async (target) => {
-      for (const size of [0, 1, 1023, 1024, 1025, 20_000_003]) {
-        const name = `file-${size}.bin`;
-        const content = randomBytes(size);
-        await alice.publish(name, content);
-        const progress: TransferProgress[] = [];
-        const result = await downloadFromHolders({
-          file: name,
-          dir: target,
-          holders: [alice.holder(name)],
-          onProgress: (update) => progress.push(update),
-        });
-        assert.equal(result.bytes, size);
-        assert.equal(result.verified, true);
-        assert.equal(result.resumedFrom, 0);
-        assert.deepEqual(result.fromHolders, ["alice"]);
-        assert.ok(sameBytes(await Deno.readFile(join(target, name)), content), name);
-        assert.deepEqual(progress.at(-1), {
-          received: size,
-          total: size,
-          bytesPerSecond: progress.at(-1)!.bytesPerSecond,
-        });
-      }
-      // Nothing but the files themselves: no part file or resume note is left behind.
-      assert.ok(listDir(target).every((name) => name.startsWith("file-")));
-    });
-  } finally {
-    await alice.stop();
-  }
+  await withSeeders(alone, async ({ alice }, target) => {
+    for (const size of [0, 1, 1023, 1024, 1025, 20_000_003]) {
+      const name = `file-${size}.bin`;
+      const content = randomBytes(size);
+      await alice.publish(name, content);
+      const progress: TransferProgress[] = [];
+      const result = await downloadFromHolders({
+        file: name,
+        dir: target,
+        holders: [alice.holder(name)],
+        onProgress: (update) => progress.push(update),
+      });
+      assert.equal(result.bytes, size);
+      assert.equal(result.verified, true);
+      assert.equal(result.resumedFrom, 0);
+      assert.deepEqual(result.fromHolders, ["alice"]);
+      assert.ok(sameBytes(await Deno.readFile(join(target, name)), content), name);
+      assert.deepEqual(progress.at(-1), {
+        received: size,
+        total: size,
+        bytesPerSecond: progress.at(-1)!.bytesPerSecond,
+      });
+    }
+    // Nothing but the files themselves: no part file or resume note is left behind.
+    assert.ok(listDir(target).every((name) => name.startsWith("file-")));
+  });
 });
 
 Deno.test("verifying on a worker thread gives the same verdicts", async () => {
-  const alice = await Seeder.start("alice");
-  try {
-    await withTarget(async (target) => {
-      const content = randomBytes(17 * 1024 * 1024);
-      await alice.publish("a.bin", content);
-      const result = await downloadFromHolders({
-        file: "a.bin",
-        dir: target,
-        holders: [alice.holder("a.bin")],
-        hashOnWorker: true,
-      });
-      assert.equal(result.verified, true);
-      assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
-      await Deno.remove(join(target, "a.bin"));
-      // The holder now claims another digest for the same bytes: the check must fail.
-      const wrong = { ...alice.holder("a.bin"), sha256: "0".repeat(64) };
-      alice.published.set("a.bin", { ...alice.published.get("a.bin")!, sha256: wrong.sha256 });
-      await assert.rejects(
-        downloadFromHolders({ file: "a.bin", dir: target, holders: [wrong], hashOnWorker: true }),
-        (error: unknown) => error instanceof DownloadError && /does not match/.test(error.message),
-      );
-      assert.deepEqual(listDir(target), []);
+  await withSeeders(alone, async ({ alice }, target) => {
+    const content = randomBytes(17 * MiB);
+    await alice.publish("a.bin", content);
+    const result = await downloadFromHolders({
+      file: "a.bin",
+      dir: target,
+      holders: [alice.holder("a.bin")],
+      hashOnWorker: true,
     });
-  } finally {
-    await alice.stop();
-  }
+    assert.equal(result.verified, true);
+    assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+    await Deno.remove(join(target, "a.bin"));
+    // The holder now claims another digest for the same bytes: the check must fail.
+    const wrong = { ...alice.holder("a.bin"), sha256: "0".repeat(64) };
+    alice.published.set("a.bin", { ...alice.published.get("a.bin")!, sha256: wrong.sha256 });
+    await assert.rejects(
+      downloadFromHolders({ file: "a.bin", dir: target, holders: [wrong], hashOnWorker: true }),
+      (error: unknown) => error instanceof DownloadError && /does not match/.test(error.message),
+    );
+    assert.deepEqual(listDir(target), []);
+  });
 });
 
 Deno.test("a v2 range request gets the status line, then exactly the range", async () => {
-  const alice = await Seeder.start("alice");
-  try {
+  await withSeeders(alone, async ({ alice }) => {
     const content = new TextEncoder().encode("0123456789abcdef");
     const { sha256: digest } = await alice.publish("a.txt", content);
     const port = alice.server.addr.port;
@@ -114,59 +96,46 @@ Deno.test("a v2 range request gets the status line, then exactly the range", asy
     );
     // v1 is served exactly as before by the same uploader.
     assert.equal(decoder.decode(await rawExchange(port, "a.txt")), "0123456789abcdef");
-  } finally {
-    await alice.stop();
-  }
+  });
 });
 
 Deno.test("a file changed on disk after publishing is refused with `changed`", async () => {
-  const alice = await Seeder.start("alice");
-  try {
-    await withTarget(async (target) => {
-      const { sha256: digest } = await alice.publish("a.txt", new TextEncoder().encode("one"));
-      const holder = alice.holder("a.txt");
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      await Deno.writeTextFile(join(alice.dir, "a.txt"), "two, longer");
-      const reply = decoder.decode(
-        await rawExchange(alice.server.addr.port, `PS2 GET a.txt 0 - ${digest}\n`),
-      );
-      assert.match(reply, /^PS2 ERR changed [^\n]+\n$/);
-      await assert.rejects(
-        downloadFromHolders({ file: "a.txt", dir: target, holders: [holder] }),
-        (error: unknown) => error instanceof DownloadError && /changed/.test(error.message),
-      );
-      assert.deepEqual(listDir(target), []);
-    });
-  } finally {
-    await alice.stop();
-  }
+  await withSeeders(alone, async ({ alice }, target) => {
+    const { sha256: digest } = await alice.publish("a.txt", new TextEncoder().encode("one"));
+    const holder = alice.holder("a.txt");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await Deno.writeTextFile(join(alice.dir, "a.txt"), "two, longer");
+    const reply = decoder.decode(
+      await rawExchange(alice.server.addr.port, `PS2 GET a.txt 0 - ${digest}\n`),
+    );
+    assert.match(reply, /^PS2 ERR changed [^\n]+\n$/);
+    await assert.rejects(
+      downloadFromHolders({ file: "a.txt", dir: target, holders: [holder] }),
+      (error: unknown) => error instanceof DownloadError && /changed/.test(error.message),
+    );
+    assert.deepEqual(listDir(target), []);
+  });
 });
 
 Deno.test("the uploader hashes a published file once, not once per request", async () => {
-  const alice = await Seeder.start("alice");
-  try {
-    await withTarget(async (target) => {
-      await alice.publish("a.bin", randomBytes(100_000));
-      const passes = alice.server.digestCache.hashPasses;
-      for (let i = 0; i < 3; i++) {
-        const result = await downloadFromHolders({
-          file: "a.bin",
-          dir: target,
-          holders: [alice.holder("a.bin")],
-        });
-        await Deno.remove(result.path);
-      }
-      assert.equal(alice.server.digestCache.hashPasses, passes);
-    });
-  } finally {
-    await alice.stop();
-  }
+  await withSeeders(alone, async ({ alice }, target) => {
+    await alice.publish("a.bin", randomBytes(100_000));
+    const passes = alice.server.digestCache.hashPasses;
+    for (let i = 0; i < 3; i++) {
+      const result = await downloadFromHolders({
+        file: "a.bin",
+        dir: target,
+        holders: [alice.holder("a.bin")],
+      });
+      await Deno.remove(result.path);
+    }
+    assert.equal(alice.server.digestCache.hashPasses, passes);
+  });
 });
 
 Deno.test("hostile names get no file bytes over v1 or v2, even when listed as published", async () => {
-  const alice = await Seeder.start("alice");
-  const outside = await Deno.makeTempDir({ prefix: "peersync-outside-" });
-  try {
+  // The (empty) target folder serves as a folder outside alice's share folder.
+  await withSeeders(alone, async ({ alice }, outside) => {
     const secret = "outside the share folder";
     await Deno.writeTextFile(join(outside, "x"), secret);
     await Deno.symlink(join(outside, "x"), join(alice.dir, "link"));
@@ -188,32 +157,24 @@ Deno.test("hostile names get no file bytes over v1 or v2, even when listed as pu
       decoder.decode(await rawExchange(port, `PS2 GET ${"a".repeat(600)}`)),
       /^PS2 ERR badrequest/,
     );
-  } finally {
-    await alice.stop();
-    await Deno.remove(outside, { recursive: true });
-  }
+  });
 });
 
 Deno.test("an unpublished file gets `notpublished` and the download says so", async () => {
-  const alice = await Seeder.start("alice");
-  try {
-    await withTarget(async (target) => {
-      const content = new TextEncoder().encode("private");
-      await Deno.writeFile(join(alice.dir, "secret.txt"), content);
-      await assert.rejects(
-        downloadFromHolders({
-          file: "secret.txt",
-          dir: target,
-          holders: [{ ...alice.holder("secret.txt"), size: 7, sha256: sha256(content) }],
-        }),
-        (error: unknown) =>
-          error instanceof DownloadError && /alice .*notpublished/.test(error.message),
-      );
-      assert.deepEqual(listDir(target), []);
-    });
-  } finally {
-    await alice.stop();
-  }
+  await withSeeders(alone, async ({ alice }, target) => {
+    const content = new TextEncoder().encode("private");
+    await Deno.writeFile(join(alice.dir, "secret.txt"), content);
+    await assert.rejects(
+      downloadFromHolders({
+        file: "secret.txt",
+        dir: target,
+        holders: [{ ...alice.holder("secret.txt"), size: 7, sha256: sha256(content) }],
+      }),
+      (error: unknown) =>
+        error instanceof DownloadError && /alice .*notpublished/.test(error.message),
+    );
+    assert.deepEqual(listDir(target), []);
+  });
 });
 
 Deno.test("a holder that believed v2 but speaks only v1 is retried in v1 and verified", async () => {
@@ -246,23 +207,18 @@ Deno.test("a holder that believed v2 but speaks only v1 is retried in v1 and ver
 });
 
 Deno.test("with v1 holders only, the plain v1 download runs (nothing to verify)", async () => {
-  const alice = await Seeder.start("alice");
-  try {
-    await withTarget(async (target) => {
-      const content = randomBytes(5000);
-      await alice.publish("a.bin", content);
-      const { user, host, port } = alice.holder("a.bin");
-      const result = await downloadFromHolders({
-        file: "a.bin",
-        dir: target,
-        holders: [{ user, host, port }],
-      });
-      assert.equal(result.verified, false);
-      assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+  await withSeeders(alone, async ({ alice }, target) => {
+    const content = randomBytes(5000);
+    await alice.publish("a.bin", content);
+    const { user, host, port } = alice.holder("a.bin");
+    const result = await downloadFromHolders({
+      file: "a.bin",
+      dir: target,
+      holders: [{ user, host, port }],
     });
-  } finally {
-    await alice.stop();
-  }
+    assert.equal(result.verified, false);
+    assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+  });
 });
 
 Deno.test("a download refuses an invalid name and an existing final file before any connection", async () => {
@@ -281,5 +237,3 @@ Deno.test("a download refuses an invalid name and an existing final file before 
     assert.deepEqual(listDir(target), ["a.txt"]);
   });
 });
-
-export { resumablePartName, sha256, withTarget };

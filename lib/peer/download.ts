@@ -62,7 +62,16 @@ export function partFileName(file: string): string {
   return `.peersync-${createHash("sha256").update(file).digest("hex").slice(0, 16)}.part`;
 }
 
-function hostPort(host: string, port: number): string {
+/**
+ * `host:port`, with an IPv6 host in brackets so the port stays readable.
+ *
+ * @example
+ * ```ts
+ * import { hostPort } from "./download.ts";
+ * console.assert(hostPort("::1", 7000) === "[::1]:7000");
+ * ```
+ */
+export function hostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
@@ -86,8 +95,55 @@ export async function removeQuietly(path: string): Promise<void> {
   }
 }
 
-function errorText(error: unknown): string {
+/** The message of `error`, or `error` itself as text when what was thrown is not an `Error`. */
+export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** `error` itself when it is a {@linkcode DownloadError}, else one carrying its message. */
+export function asDownloadError(error: unknown): DownloadError {
+  return error instanceof DownloadError ? error : new DownloadError(errorText(error));
+}
+
+/**
+ * Runs `run` and turns whatever it throws into a {@linkcode DownloadError}, so that a caller of a
+ * download always gets one typed, one-line reason, whatever went wrong inside.
+ *
+ * @example
+ * ```ts
+ * import { DownloadError, withDownloadErrors } from "./download.ts";
+ * const failure = await withDownloadErrors(() => Promise.reject(new RangeError("disk full")))
+ *   .catch((error) => error);
+ * console.assert(failure instanceof DownloadError && failure.message === "disk full");
+ * ```
+ */
+export async function withDownloadErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw asDownloadError(error);
+  }
+}
+
+/**
+ * The checks every download makes before it connects anywhere: the name is a valid file name,
+ * nothing exists under it in `dir` yet, and the download is not cancelled already. Returns the
+ * path the file will have.
+ *
+ * @throws {DownloadError} saying which check failed.
+ */
+export async function checkedFinalPath(
+  options: { readonly file: string; readonly dir: string; readonly signal?: AbortSignal },
+): Promise<string> {
+  const { file, dir } = options;
+  const problem = fileNameProblem(file);
+  if (problem !== undefined) throw new DownloadError(`invalid file name (${problem})`);
+  const final = join(dir, file);
+  if (await exists(final)) {
+    throw new DownloadError(`${file} already exists in ${dir}; not overwriting`);
+  }
+  if (options.signal?.aborted) throw new DownloadError("cancelled");
+  return final;
 }
 
 /**
@@ -235,25 +291,13 @@ export async function placeWithoutOverwriting(
  * const { bytes } = await downloadFile({ host: "127.0.0.1", port: 40123, file: "a.txt", dir: "." });
  * ```
  */
-export async function downloadFile(options: DownloadOptions): Promise<DownloadResult> {
-  try {
-    return await download(options);
-  } catch (error) {
-    // Whatever went wrong, the caller gets one typed, one-line reason.
-    if (error instanceof DownloadError) throw error;
-    throw new DownloadError(errorText(error));
-  }
+export function downloadFile(options: DownloadOptions): Promise<DownloadResult> {
+  return withDownloadErrors(() => download(options));
 }
 
 async function download(options: DownloadOptions): Promise<DownloadResult> {
   const { file, dir } = options;
-  const problem = fileNameProblem(file);
-  if (problem !== undefined) throw new DownloadError(`invalid file name (${problem})`);
-  const final = join(dir, file);
-  if (await exists(final)) {
-    throw new DownloadError(`${file} already exists in ${dir}; not overwriting`);
-  }
-  if (options.signal?.aborted) throw new DownloadError("cancelled");
+  const final = await checkedFinalPath(options);
   const where = hostPort(options.host, options.port);
   const conn = await connect(options, where);
   try {

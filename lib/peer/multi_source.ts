@@ -9,20 +9,23 @@
  * @module
  */
 
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import {
   DEFAULT_MULTI_SOURCE_THRESHOLD_BYTES,
   DEFAULT_PARALLEL_SOURCES,
   DEFAULT_TRANSFER_STALL_TIMEOUT_MS,
-  fileNameProblem,
   type Holder,
 } from "../protocol/mod.ts";
 import {
+  asDownloadError,
+  checkedFinalPath,
   DownloadError,
   downloadFile,
-  exists,
+  errorText,
+  hostPort,
   placeWithoutOverwriting,
   removeQuietly,
+  withDownloadErrors,
 } from "./download.ts";
 import { PartFile, resumablePartName, resumeNoteName } from "./part_file.ts";
 import { formatBytes, SpeedMeter, type TransferProgress } from "./progress.ts";
@@ -104,10 +107,7 @@ const OFF_THREAD_HASH_MIN_BYTES = 16 * 1024 * 1024;
 const partsInUse = new Set<string>();
 
 function holderLabel(holder: Holder): string {
-  const address = holder.host.includes(":")
-    ? `[${holder.host}]:${holder.port}`
-    : `${holder.host}:${holder.port}`;
-  return `${holder.user} (${address})`;
+  return `${holder.user} (${hostPort(holder.host, holder.port)})`;
 }
 
 function addressesOf(holder: Holder): { host: string; port: number }[] {
@@ -116,8 +116,11 @@ function addressesOf(holder: Holder): { host: string; port: number }[] {
   return addresses;
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** One line for the user out of each holder's reason for failing (a lone one is enough as is). */
+function everyHolderFailed(failures: readonly string[]): DownloadError {
+  return new DownloadError(
+    failures.length === 1 ? failures[0] : `every holder failed — ${failures.join("; ")}`,
+  );
 }
 
 /** The size and digest most v2 holders agree on, or `undefined` when none has one. */
@@ -170,28 +173,16 @@ export function splitRange(start: number, end: number, count: number): RangeTask
  * console.log(`${result.bytes} bytes from ${result.fromHolders.join(", ")}`);
  * ```
  */
-export async function downloadFromHolders(
+export function downloadFromHolders(
   options: DownloadFromHoldersOptions,
 ): Promise<HoldersDownloadResult> {
-  try {
-    return await download(options);
-  } catch (error) {
-    // Whatever went wrong, the caller gets one typed, one-line reason.
-    if (error instanceof DownloadError) throw error;
-    throw new DownloadError(errorText(error));
-  }
+  return withDownloadErrors(() => download(options));
 }
 
 async function download(options: DownloadFromHoldersOptions): Promise<HoldersDownloadResult> {
   const started = performance.now();
   const { file, dir, holders } = options;
-  const problem = fileNameProblem(file);
-  if (problem !== undefined) throw new DownloadError(`invalid file name (${problem})`);
-  const final = join(dir, file);
-  if (await exists(final)) {
-    throw new DownloadError(`${file} already exists in ${dir}; not overwriting`);
-  }
-  if (options.signal?.aborted) throw new DownloadError("cancelled");
+  const final = await checkedFinalPath(options);
   if (holders.length === 0) throw new DownloadError("no holder to download from");
   const expected = options.expected ?? expectedFromHolders(holders);
   if (expected === undefined) return await downloadV1(options, started);
@@ -268,9 +259,7 @@ async function downloadV1(
       }
     }
   }
-  throw new DownloadError(
-    failures.length === 1 ? failures[0] : `every holder failed — ${failures.join("; ")}`,
-  );
+  throw everyHolderFailed(failures);
 }
 
 interface HolderState {
@@ -451,12 +440,10 @@ async function downloadInto(
       failures.push(message);
     }
     if (failure === undefined && open.length > 0) {
-      failure = new DownloadError(
-        failures.length === 1 ? failures[0] : `every holder failed — ${failures.join("; ")}`,
-      );
+      failure = everyHolderFailed(failures);
     }
   } catch (error) {
-    failure = error instanceof DownloadError ? error : new DownloadError(errorText(error));
+    failure = asDownloadError(error);
   } finally {
     options.signal?.removeEventListener("abort", cancel);
     if (running.size > 0) {

@@ -5,9 +5,16 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Holder } from "../../lib/protocol/mod.ts";
 import { fileDigest } from "../../lib/peer/digest_cache.ts";
+import {
+  downloadFromHolders,
+  type DownloadFromHoldersOptions,
+  type HoldersDownloadResult,
+} from "../../lib/peer/multi_source.ts";
+import type { TransferProgress } from "../../lib/peer/progress.ts";
 import {
   type PublishedFile,
   startUploadServer,
@@ -63,6 +70,74 @@ export class Seeder {
     await this.server.close();
     await Deno.remove(this.dir, { recursive: true }).catch(() => {});
   }
+}
+
+/** Starts `Seeder`s, and has each publish one file, for {@linkcode withSeeders}. */
+export interface SeedersOptions<User extends string> {
+  /** The seeders to start, by user name, each with its uploader's options. */
+  readonly seeders: Readonly<Record<User, Partial<UploadServerOptions>>>;
+  /** A file every seeder publishes before the test body runs. */
+  readonly publish?: { readonly file: string; readonly content: Uint8Array };
+}
+
+/**
+ * Runs `run` with the seeders `options` asks for (by user name) and an empty target folder, then
+ * stops every seeder and removes every folder, whether `run` passed or threw.
+ */
+export async function withSeeders<User extends string>(
+  options: SeedersOptions<User>,
+  run: (seeders: Record<User, Seeder>, target: string) => Promise<void>,
+): Promise<void> {
+  const seeders = {} as Record<User, Seeder>;
+  try {
+    const entries = Object.entries(options.seeders) as [User, Partial<UploadServerOptions>][];
+    for (const [user, serverOptions] of entries) {
+      const seeder = seeders[user] = await Seeder.start(user, serverOptions);
+      if (options.publish) await seeder.publish(options.publish.file, options.publish.content);
+    }
+    await withTarget((target) => run(seeders, target));
+  } finally {
+    await Promise.all(Object.values<Seeder>(seeders).map((seeder) => seeder.stop()));
+  }
+}
+
+/** Runs `run` with a fresh, empty target folder and removes the folder afterwards. */
+export async function withTarget(run: (target: string) => Promise<void>): Promise<void> {
+  const target = await Deno.makeTempDir({ prefix: "peersync-target-" });
+  try {
+    await run(target);
+  } finally {
+    await Deno.remove(target, { recursive: true });
+  }
+}
+
+/** When and how a test cuts a download off in the middle. */
+export interface Cut {
+  /** Asked on every progress report: whether the moment to cut has come. */
+  readonly when: (progress: TransferProgress) => boolean;
+  /** Cuts the transfer off (closes a holder, kills its process, cancels); called once. */
+  readonly by: () => unknown;
+}
+
+/**
+ * `downloadFromHolders(options)`, cut off by `cut.by` once `cut.when` holds. Settles as the
+ * download does, so a test sees whether (and how) it survived the cut.
+ */
+export async function downloadWithCut(
+  options: DownloadFromHoldersOptions,
+  cut: Cut,
+): Promise<HoldersDownloadResult> {
+  let reach!: () => void;
+  const reached = new Promise<void>((resolve) => reach = resolve);
+  const download = downloadFromHolders({
+    ...options,
+    onProgress: (progress) => cut.when(progress) && reach(),
+  });
+  // Handled now and awaited below: the download may well fail while the cut is still under way,
+  // and one that ends before the moment comes must not leave the test waiting forever.
+  await Promise.race([reached, download.then(() => {}, () => {})]);
+  await cut.by();
+  return await download;
 }
 
 /** A stand-in TCP server whose every connection is handled by `handle`. */
@@ -178,6 +253,14 @@ export async function rawExchange(port: number, request: string | Uint8Array): P
   } finally {
     conn.close();
   }
+}
+
+/** One mebibyte, the unit the transfer tests size their files in. */
+export const MiB = 1024 * 1024;
+
+/** The SHA-256 of `bytes`, as a holder publishes it: 64 lowercase hex digits. */
+export function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** `size` random bytes. */
