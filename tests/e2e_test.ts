@@ -4,6 +4,7 @@
  */
 
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { TrackerProcess } from "./support/programs.ts";
 import { PeerProcess, sameBytes, writeRandomFile } from "./support/peers.ts";
 
@@ -75,6 +76,31 @@ Deno.test("three peers log in, publish, search, download, unpublish and expire",
     assert.equal((await alice.program.exit()).code, 0);
   } finally {
     await Promise.all([alice.stop(), bob.stop(), carol.stop()]);
+    await tracker.stop();
+  }
+});
+
+Deno.test("a peer keeps the digests it computed in its share folder for its next start", async () => {
+  const tracker = await TrackerProcess.start();
+  const alice = await PeerProcess.start(tracker.port);
+  try {
+    await alice.login("alice", "alice-pw");
+    const content = await writeRandomFile(`${alice.dir}/a.bin`, 100_000);
+    await alice.run("pub a.bin", "File published successfully");
+    await alice.run("xit", "Goodbye!");
+    assert.equal((await alice.program.exit()).code, 0);
+    const stored = JSON.parse(await Deno.readTextFile(`${alice.dir}/.peersync-digests.json`));
+    const digest = createHash("sha256").update(content).digest("hex");
+    assert.deepEqual(
+      stored.entries.map((entry: { name: string; size: number; sha256: string }) => [
+        entry.name,
+        entry.size,
+        entry.sha256,
+      ]),
+      [["a.bin", 100_000, digest]],
+    );
+  } finally {
+    await alice.stop();
     await tracker.stop();
   }
 });

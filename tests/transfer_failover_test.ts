@@ -324,3 +324,145 @@ Deno.test("a download rate limit slows the transfer down", async () => {
     assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
   });
 });
+
+/**
+ * Runs `run` while a real download of `content` from `seeder`, limited to `bytesPerSecond`, holds
+ * one of its upload slots (it has started when `run` starts); then checks that it completed too.
+ */
+async function whileSlotTaken(
+  seeder: Seeder,
+  content: Uint8Array,
+  bytesPerSecond: number,
+  run: () => Promise<void>,
+): Promise<void> {
+  await withTarget(async (slowTarget) => {
+    let settled = false;
+    const slow = downloadFromHolders({
+      file: "a.bin",
+      dir: slowTarget,
+      holders: [seeder.holder("a.bin")],
+      rateLimitBytesPerSecond: bytesPerSecond,
+    });
+    slow.then(() => settled = true, () => settled = true);
+    try {
+      while (seeder.server.stats.active === 0 && !settled) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await run();
+    } finally {
+      await slow.catch(() => {});
+    }
+    assert.ok(sameBytes(await Deno.readFile(join(slowTarget, "a.bin")), content));
+  });
+}
+
+Deno.test("a busy holder is asked again once no other holder can go on, and the download completes", async () => {
+  const content = randomBytes(MiB);
+  const seeders = { alice: { maxUploads: 1 } };
+  const publish = { file: "a.bin", content };
+  await withSeeders({ seeders, publish }, async ({ alice }, target) => {
+    // A download limited to 1 MiB/s holds alice's only upload slot for about a second.
+    await whileSlotTaken(alice, content, MiB, async () => {
+      const notices: string[] = [];
+      const result = await downloadFromHolders({
+        file: "a.bin",
+        dir: target,
+        holders: [alice.holder("a.bin")],
+        busyRetryDelayMs: 100,
+        busyRetryBudgetMs: 10_000,
+        onNotice: (line) => notices.push(line),
+      });
+      assert.ok(alice.server.stats.refusedBusy >= 1);
+      assert.deepEqual(notices.map((line) => line.replace(/:\d+/, ":PORT")), [
+        "alice (127.0.0.1:PORT) is busy; asking again for up to 10 s",
+      ]);
+      assert.ok(result.verified);
+      assert.deepEqual(result.fromHolders, ["alice"]);
+      assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+      assert.deepEqual(listDir(target), ["a.bin"]);
+    });
+  });
+});
+
+Deno.test("a busy holder asked again serves the rest from the byte where another holder dropped", async () => {
+  const content = randomBytes(3 * MiB);
+  // Bob sends at 4 MiB/s so he can be cut off mid-way; alice has one upload slot.
+  const seeders = { alice: { maxUploads: 1 }, bob: { rateLimitBytesPerSecond: 4 * MiB } };
+  const publish = { file: "a.bin", content };
+  await withSeeders({ seeders, publish }, async ({ alice, bob }, target) => {
+    let fromBob = 0;
+    // A download limited to 3 MiB/s holds alice's only upload slot for about a second.
+    await whileSlotTaken(alice, content, 3 * MiB, async () => {
+      const result = await downloadWithCut(
+        {
+          file: "a.bin",
+          dir: target,
+          holders: [alice.holder("a.bin"), bob.holder("a.bin")],
+          stallTimeoutMs: 2000,
+          busyRetryDelayMs: 100,
+          busyRetryBudgetMs: 10_000,
+        },
+        closing(bob, MiB),
+      );
+      fromBob = result.sources.find((source) => source.user === "bob")!.bytes;
+      const fromAlice = result.sources.find((source) => source.user === "alice")!.bytes;
+      assert.ok(fromBob >= MiB && fromBob < content.length, `bob sent ${fromBob}`);
+      // Alice was busy at first, then sent exactly the bytes bob did not.
+      assert.ok(alice.server.stats.refusedBusy >= 1);
+      assert.equal(fromAlice, content.length - fromBob);
+      assert.deepEqual(result.fromHolders, ["alice", "bob"]);
+      assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+    });
+    // Besides the slow download's whole file.
+    assert.equal(alice.server.stats.bytesSent, 2 * content.length - fromBob);
+  });
+});
+
+Deno.test("holders still busy after the retry budget fail the download with a message saying so", async () => {
+  const content = randomBytes(MiB);
+  const digest = sha256(content);
+  const expected = { size: content.length, sha256: digest };
+  const seeders = { alice: { maxUploads: 1, rateLimitBytesPerSecond: 64 * 1024 } };
+  const publish = { file: "a.bin", content };
+  // Refuses with `notfound`: a failure other than busy, so it is never asked again.
+  const refuser = new StandIn(async (conn) => {
+    await readRequestLine(conn);
+    await writeAll(
+      conn,
+      encodeTransferStatus({ ok: false, code: "notfound", message: "gone" }),
+    );
+  });
+  try {
+    await withSeeders({ seeders, publish }, async ({ alice }, target) => {
+      // A slow v1 download holds alice's only upload slot for the whole test.
+      const slow = await Deno.connect({ hostname: "127.0.0.1", port: alice.server.addr.port });
+      try {
+        await slow.write(new TextEncoder().encode("a.bin"));
+        await slow.read(new Uint8Array(1024));
+        const started = Date.now();
+        await assert.rejects(
+          downloadFromHolders({
+            file: "a.bin",
+            dir: target,
+            holders: [refuser.holder("carol", expected), alice.holder("a.bin")],
+            busyRetryDelayMs: 100,
+            busyRetryBudgetMs: 300,
+          }),
+          (error: unknown) =>
+            error instanceof DownloadError &&
+            /^every holder failed or is busy — carol .*: notfound: gone; alice .*: busy: .* \(still busy after waiting 0\.3 s\)$/
+              .test(error.message),
+        );
+        assert.ok(Date.now() - started >= 300);
+        // Asked at first, then after 100 ms and after 200 more; carol only once.
+        assert.equal(alice.server.stats.refusedBusy, 3);
+        assert.equal(refuser.connections, 1);
+        assert.deepEqual(listDir(target), []);
+      } finally {
+        slow.close();
+      }
+    });
+  } finally {
+    await refuser.close();
+  }
+});

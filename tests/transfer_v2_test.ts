@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { DigestCache, fileDigest } from "../lib/peer/digest_cache.ts";
 import { DownloadError } from "../lib/peer/download.ts";
 import { downloadFromHolders } from "../lib/peer/multi_source.ts";
+import { resumablePartName, resumeNoteName } from "../lib/peer/part_file.ts";
 import type { TransferProgress } from "../lib/peer/progress.ts";
 import {
   listDir,
@@ -157,6 +159,43 @@ Deno.test("hostile names get no file bytes over v1 or v2, even when listed as pu
       decoder.decode(await rawExchange(port, `PS2 GET ${"a".repeat(600)}`)),
       /^PS2 ERR badrequest/,
     );
+  });
+});
+
+Deno.test("the uploader never serves PeerSync's own files (digest cache, part, resume note), even when listed as published", async () => {
+  await withSeeders(alone, async ({ alice }, target) => {
+    // A real digest cache file, next to a part file and a resume note, and a link to the cache.
+    const cache = await DigestCache.open(alice.dir);
+    await alice.publish("a.bin", randomBytes(1000));
+    await fileDigest(alice.dir, "a.bin", cache);
+    await cache.close();
+    const part = resumablePartName("b.bin", "0".repeat(64));
+    await Deno.writeTextFile(join(alice.dir, part), "partial bytes");
+    await Deno.writeTextFile(join(alice.dir, resumeNoteName(part)), "13");
+    await Deno.symlink(join(alice.dir, ".peersync-digests.json"), join(alice.dir, "cache.json"));
+    const own = [".peersync-digests.json", part, resumeNoteName(part), "cache.json"];
+    for (const name of own) {
+      const content = await Deno.readFile(join(alice.dir, name));
+      alice.published.set(name, { size: content.length, sha256: sha256(content) });
+    }
+    const port = alice.server.addr.port;
+    for (const name of own) {
+      const { sha256: digest } = alice.published.get(name)!;
+      assert.equal((await rawExchange(port, name)).length, 0, `v1 ${name}`);
+      const v2 = decoder.decode(await rawExchange(port, `PS2 GET ${name} 0 - ${digest}\n`));
+      assert.match(v2, /^PS2 ERR notfound [^\n]*PeerSync's own files[^\n]*\n$/, `v2 ${name}`);
+    }
+    assert.equal(alice.server.stats.uploadsStarted, 0);
+    // Nor can a download create one.
+    await assert.rejects(
+      downloadFromHolders({
+        file: ".peersync-digests.json",
+        dir: target,
+        holders: [alice.holder(".peersync-digests.json")],
+      }),
+      (error: unknown) => error instanceof DownloadError && /invalid file name/.test(error.message),
+    );
+    assert.deepEqual(listDir(target), []);
   });
 });
 

@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { fileNameProblem, TRANSFER_BUFFER_BYTES } from "../protocol/mod.ts";
+import { isReservedName, RESERVED_NAME_PREFIX } from "./share_folder.ts";
 import { writeAllSync } from "./write_all.ts";
 
 /** A download that did not produce the file; `message` is one line for the user. */
@@ -126,9 +127,9 @@ export async function withDownloadErrors<T>(run: () => Promise<T>): Promise<T> {
 }
 
 /**
- * The checks every download makes before it connects anywhere: the name is a valid file name,
- * nothing exists under it in `dir` yet, and the download is not cancelled already. Returns the
- * path the file will have.
+ * The checks every download makes before it connects anywhere: the name is a valid file name
+ * and not reserved for PeerSync's own files (`.peersync-…`), nothing exists under it in `dir`
+ * yet, and the download is not cancelled already. Returns the path the file will have.
  *
  * @throws {DownloadError} saying which check failed.
  */
@@ -138,6 +139,9 @@ export async function checkedFinalPath(
   const { file, dir } = options;
   const problem = fileNameProblem(file);
   if (problem !== undefined) throw new DownloadError(`invalid file name (${problem})`);
+  if (isReservedName(file)) {
+    throw new DownloadError(`invalid file name (${RESERVED_NAME_PREFIX}… is reserved)`);
+  }
   const final = join(dir, file);
   if (await exists(final)) {
     throw new DownloadError(`${file} already exists in ${dir}; not overwriting`);

@@ -1,9 +1,10 @@
 /**
  * `downloadFromHolders`: the v2 download. It tries every holder the tracker named, resumes an
  * interrupted download of the same file and digest, moves on to another holder when one refuses,
- * stalls or drops (continuing at the current offset), fetches disjoint ranges from several v2
- * holders at once for large files, and links the file into place only after its size and SHA-256
- * match what was published. With v1 holders only (no digest), it falls back to the plain v1
+ * stalls or drops (continuing at the current offset), comes back to holders that were busy when
+ * no other holder can go on (after 1 s, 2 s, 4 s… within a budget), fetches disjoint ranges from
+ * several v2 holders at once for large files, and links the file into place only after its size
+ * and SHA-256 match what was published. With v1 holders only (no digest), it falls back to the plain v1
  * download: no resume and no verification are possible then.
  *
  * @module
@@ -11,6 +12,8 @@
 
 import { resolve } from "node:path";
 import {
+  BUSY_RETRY_INITIAL_MS,
+  DEFAULT_BUSY_RETRY_BUDGET_MS,
   DEFAULT_MULTI_SOURCE_THRESHOLD_BYTES,
   DEFAULT_PARALLEL_SOURCES,
   DEFAULT_TRANSFER_STALL_TIMEOUT_MS,
@@ -72,7 +75,19 @@ export interface DownloadFromHoldersOptions {
    * and the worker adds ~30 MiB of memory.
    */
   readonly hashOnWorker?: boolean;
-  /** Called with one line when something worth telling the user happens (a v1 fallback). */
+  /**
+   * When holders answered `busy` and no other holder can go on, they are asked again after a
+   * wait that starts at `busyRetryDelayMs` (1 s) and doubles, for at most this long in all (30 s
+   * by default; 0 gives up on a busy holder at once). Holders that failed any other way are not
+   * asked again.
+   */
+  readonly busyRetryBudgetMs?: number;
+  /** The first wait before busy holders are asked again; 1 s by default, doubling after each. */
+  readonly busyRetryDelayMs?: number;
+  /**
+   * Called with one line when something worth telling the user happens (a v1 fallback, waiting
+   * for busy holders).
+   */
   readonly onNotice?: (line: string) => void;
 }
 
@@ -121,6 +136,47 @@ function everyHolderFailed(failures: readonly string[]): DownloadError {
   return new DownloadError(
     failures.length === 1 ? failures[0] : `every holder failed — ${failures.join("; ")}`,
   );
+}
+
+/**
+ * The failure when some holders were still busy at the end: it says so, and how long they were
+ * waited for.
+ */
+function holdersStayedBusy(
+  busy: readonly string[],
+  others: readonly string[],
+  waitedMs: number,
+): DownloadError {
+  const all = [...others, ...busy];
+  const what = all.length === 1
+    ? all[0]
+    : `${others.length === 0 ? "every holder is busy" : "every holder failed or is busy"} — ${
+      all.join("; ")
+    }`;
+  const waited = waitedMs > 0 ? ` (still busy after waiting ${seconds(waitedMs)})` : "";
+  return new DownloadError(`${what}${waited}`);
+}
+
+function seconds(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * Waits `ms`, or rejects with a `cancelled` {@linkcode DownloadError} as soon as `signal` aborts.
+ */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(new DownloadError("cancelled"));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new DownloadError("cancelled"));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 /** The size and digest most v2 holders agree on, or `undefined` when none has one. */
@@ -267,6 +323,8 @@ interface HolderState {
   source: Source;
   active: boolean;
   dead: boolean;
+  /** Why it last answered `busy`, while it waits to be asked again. */
+  busy: string | undefined;
   bytes: number;
   confirmed: boolean;
   triedV1: boolean;
@@ -315,6 +373,7 @@ async function downloadInto(
     source,
     active: false,
     dead: false,
+    busy: undefined,
     bytes: 0,
     confirmed: false,
     triedV1: source.mode === "v1",
@@ -400,18 +459,37 @@ async function downloadInto(
     return task;
   };
 
+  const busyBudgetMs = Math.max(0, options.busyRetryBudgetMs ?? DEFAULT_BUSY_RETRY_BUDGET_MS);
+  let busyDelayMs = Math.max(1, options.busyRetryDelayMs ?? BUSY_RETRY_INITIAL_MS);
+  let busyWaitedMs = 0;
   let failure: DownloadError | undefined;
   try {
     if (multi) Deno.writeTextFileSync(notePath, String(resumedFrom));
     while (open.length > 0 && failure === undefined) {
       for (const state of states) {
         if (running.size >= maxWorkers) break;
-        if (state.dead || state.active) continue;
+        if (state.dead || state.active || state.busy !== undefined) continue;
         const task = pending.shift() ?? (multi && state.source.mode === "v2" ? split() : undefined);
         if (task === undefined) continue;
         startWorker(state, task);
       }
-      if (running.size === 0) break;
+      if (running.size === 0) {
+        // No one can go on: wait and ask the busy holders again, as long as the budget lasts.
+        const busy = states.filter((state) => state.busy !== undefined);
+        const waitMs = Math.min(busyDelayMs, busyBudgetMs - busyWaitedMs);
+        if (busy.length === 0 || waitMs <= 0) break;
+        if (busyWaitedMs === 0) {
+          options.onNotice?.(
+            `${busy.length === 1 ? busy[0].source.label + " is" : "every holder left is"} ` +
+              `busy; asking again for up to ${seconds(busyBudgetMs)}`,
+          );
+        }
+        await pause(waitMs, stopAll.signal);
+        busyWaitedMs += waitMs;
+        busyDelayMs *= 2;
+        for (const state of busy) state.busy = undefined;
+        continue;
+      }
       const outcome = await Promise.race(running.values());
       running.delete(outcome.task);
       assigned.delete(outcome.task);
@@ -429,6 +507,11 @@ async function downloadInto(
         break;
       }
       const message = `${state.source.label}: ${errorText(error)}`;
+      if (error instanceof FetchError && error.kind === "busy") {
+        // Its upload slots are all taken: worth asking again later, unlike any other failure.
+        state.busy = message;
+        continue;
+      }
       if (error instanceof FetchError && error.kind === "nostatus" && !state.triedV1) {
         // A v1 uploader reads a v2 request as an invalid name and closes without a byte.
         state.triedV1 = true;
@@ -440,7 +523,10 @@ async function downloadInto(
       failures.push(message);
     }
     if (failure === undefined && open.length > 0) {
-      failure = everyHolderFailed(failures);
+      const busy = states.flatMap((state) => state.busy ?? []);
+      failure = busy.length > 0
+        ? holdersStayedBusy(busy, failures, busyWaitedMs)
+        : everyHolderFailed(failures);
     }
   } catch (error) {
     failure = asDownloadError(error);

@@ -391,7 +391,7 @@ export async function runSession(options: SessionOptions): Promise<number> {
     return ExitCode.failure;
   }
   const published = new Set<string>();
-  const digests = new DigestCache();
+  const digests = await DigestCache.open(options.dir);
   let server: UploadServer;
   try {
     server = startUploadServer({
@@ -437,6 +437,7 @@ export async function runSession(options: SessionOptions): Promise<number> {
     heartbeat.abort();
     await link?.close();
     await server.close();
+    await digests.close();
     terminal.close();
   }
 }

@@ -360,7 +360,12 @@ export class UploadServer {
     const { dir, published } = this.#options;
     const shared = await resolveSharedFile(dir, request.file);
     if (!shared.ok) {
-      return refuse("notfound", `${request.file} is no longer a file in the share folder`);
+      return refuse(
+        "notfound",
+        shared.reason === "reserved name"
+          ? `${request.file} is one of PeerSync's own files and never served`
+          : `${request.file} is no longer a file in the share folder`,
+      );
     }
     let file: Deno.FsFile;
     try {

@@ -178,3 +178,12 @@ export const DEFAULT_MULTI_SOURCE_THRESHOLD_BYTES = 64 * 1024 * 1024;
 
 /** Holders a multi-source download uses at once by default. */
 export const DEFAULT_PARALLEL_SOURCES = 4;
+
+/**
+ * How long in all a download waits for holders that answered `busy` when no other holder can
+ * make progress, before it gives up on them.
+ */
+export const DEFAULT_BUSY_RETRY_BUDGET_MS = 30_000;
+
+/** The first wait before busy holders are asked again; each further wait is twice as long. */
+export const BUSY_RETRY_INITIAL_MS = 1000;
