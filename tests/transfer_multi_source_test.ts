@@ -34,12 +34,18 @@ Deno.test("a large file comes in disjoint ranges from three holders and verifies
       for (const seeder of Object.values(seeders)) {
         assert.ok(seeder.server.stats.bytesSent > 0, `${seeder.user} served nothing`);
       }
-      // (An idle holder may split a range, and its old holder overshoot the new end a little.)
+      // Disjoint: every byte was accepted from exactly one holder.
+      const accepted = result.sources.reduce((sum, source) => sum + source.bytes, 0);
+      assert.equal(accepted, content.length);
+      // An idle holder may split a range in flight; the old holder has then already written up to
+      // two 1 MiB chunks past the new end into socket buffers. Only a range with 4 MiB left is
+      // split, i.e. one of the three untouched 4 MiB ranges other than the idle holder's own, so
+      // there are at most two splits.
       const served = Object.values(seeders).reduce(
         (sum, seeder) => sum + seeder.server.stats.bytesSent,
         0,
       );
-      assert.ok(served >= content.length && served < content.length + 2 * MiB, `${served}`);
+      assert.ok(served >= content.length && served <= content.length + 4 * MiB, `${served}`);
       assert.ok(sameBytes(await Deno.readFile(join(target, "big.bin")), content));
       assert.deepEqual(listDir(target), ["big.bin"]);
     },
