@@ -207,12 +207,18 @@ Deno.test("v1 and v2 peers on one tracker see each other in lap, sch and get", a
       await v1.send(`TCP 127.0.0.1 ${v1.port}`);
       await v1.ask("pub old.txt");
       const alice = await loggedIn(client(), "alice");
+      const bob = await loggedIn(client(), "bob");
       await alice.request({ verb: "PUB", file: "new.bin", size: 7, sha256: digest });
-      assert.equal(await v1.ask("lap"), "alice");
+      assert.equal(await v1.ask("lap"), "alice, bob");
       assert.equal(await v1.ask("sch new"), "new.bin");
       assert.equal(await v1.ask("get new.bin"), `alice 127.0.0.1 ${alice.localAddr.port}`);
       assert.deepEqual(await fetchAllNames(alice, (offset) => ({ verb: "LAP", offset })), [
+        "bob",
         "carol",
+      ]);
+      assert.deepEqual(await fetchAllNames(bob, (offset) => ({ verb: "SCH", text: ".", offset })), [
+        "new.bin",
+        "old.txt",
       ]);
       assert.deepEqual(await alice.request({ verb: "GET", file: "old.txt", offset: 0 }), {
         status: "HOLDERS",
