@@ -60,6 +60,18 @@ interface Pending {
   misfit?: string;
 }
 
+/** v1 requests whose second application changes nothing, so a lost datagram can be re-sent. */
+const V1_SAFE_TO_REPEAT: ReadonlySet<Request["kind"]> = new Set([
+  "lap",
+  "lpf",
+  "sch",
+  "get",
+  "pub",
+]);
+
+/** First re-send of a safe v1 request; doubled each time while the timeout allows. */
+const V1_RESEND_INITIAL_MS = 300;
+
 // A v1 reply is at most 1024 bytes, but reading the largest possible datagram lets an oversized
 // one be recognised and refused instead of silently truncated into something that parses.
 const RECEIVE_BUFFER_BYTES = 65_507;
@@ -151,14 +163,29 @@ export class ControlClient {
         );
       });
     }, this.#timeoutMs);
+    const datagram = encodeRequest(request);
+    // v1 has no request ids, but a request that is safe to apply twice may be sent again: any
+    // reply to any copy is the answer. `auth` (a second copy is a duplicate login) and `unp` (a
+    // second copy reports failure) are sent once.
+    let resend: ReturnType<typeof setTimeout> | undefined;
+    const scheduleResend = (delayMs: number) => {
+      if (!V1_SAFE_TO_REPEAT.has(request.kind) || delayMs >= this.#timeoutMs) return;
+      resend = setTimeout(() => {
+        if (this.#pending !== pending || this.#closed) return;
+        this.#conn.send(datagram, this.#tracker).catch(() => {});
+        scheduleResend(delayMs * 2);
+      }, delayMs);
+    };
     try {
-      await this.#conn.send(encodeRequest(request), this.#tracker);
+      await this.#conn.send(datagram, this.#tracker);
+      scheduleResend(V1_RESEND_INITIAL_MS);
       return await promise;
     } catch (error) {
       if (this.#pending === pending) this.#pending = undefined;
       throw this.#closed ? new ControlClientClosedError() : error;
     } finally {
       clearTimeout(timer);
+      clearTimeout(resend);
     }
   }
 

@@ -149,3 +149,48 @@ Deno.test("send delivers a request that gets no reply", async () => {
     await tracker.close();
   }
 });
+
+Deno.test("a safe v1 request whose datagram is lost is sent again and answered", async () => {
+  let lapsSeen = 0;
+  // The tracker "loses" the first lap; the copy sent 300 ms later is answered.
+  const tracker = startFakeTracker((request) => {
+    if (request !== "lap") return undefined;
+    lapsSeen++;
+    return lapsSeen === 1 ? undefined : "bob";
+  });
+  const client = new ControlClient({
+    trackerHost: "127.0.0.1",
+    trackerPort: tracker.port,
+    timeoutMs: 2000,
+  });
+  try {
+    assert.deepEqual(await client.request({ kind: "lap" }), {
+      kind: "peers",
+      list: { names: ["bob"], omitted: 0 },
+    });
+    assert.equal(lapsSeen, 2);
+  } finally {
+    await client.close();
+    await tracker.close();
+  }
+});
+
+Deno.test("auth and unp are never sent twice, even when unanswered", async () => {
+  const tracker = startFakeTracker(() => undefined);
+  const client = new ControlClient({
+    trackerHost: "127.0.0.1",
+    trackerPort: tracker.port,
+    timeoutMs: 1000,
+  });
+  try {
+    await assert.rejects(
+      client.request({ kind: "auth", user: "a", password: "b" }),
+      TrackerTimeoutError,
+    );
+    await assert.rejects(client.request({ kind: "unp", file: "x" }), TrackerTimeoutError);
+    assert.deepEqual(tracker.received, ["auth a b", "unp x"]);
+  } finally {
+    await client.close();
+    await tracker.close();
+  }
+});
