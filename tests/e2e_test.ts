@@ -104,3 +104,25 @@ Deno.test("a peer keeps the digests it computed in its share folder for its next
     await tracker.stop();
   }
 });
+
+Deno.test("after a tracker restart a peer logs in again by itself and publishes its files again", async () => {
+  let tracker = await TrackerProcess.start();
+  const port = tracker.port;
+  const alice = await PeerProcess.start(port);
+  let bob: PeerProcess | undefined;
+  try {
+    await alice.login("alice", "alice-pw");
+    await writeRandomFile(`${alice.dir}/notes.txt`, 1000);
+    await alice.run("pub notes.txt", "File published successfully");
+    await tracker.stop();
+    tracker = await TrackerProcess.start(undefined, [], port);
+    const printed = await alice.run("lpf", "1 file published:\nnotes.txt\n");
+    assert.match(printed, /The tracker had lost this session \(restarted\?\): logged in again\.\n/);
+    bob = await PeerProcess.start(port);
+    await bob.login("bob", "bob-pw");
+    await bob.run("get notes.txt", "notes.txt downloaded successfully");
+  } finally {
+    await Promise.all([alice.stop(), bob?.stop()]);
+    await tracker.stop();
+  }
+});

@@ -130,7 +130,10 @@ interface Parts {
 
 /** The parts once logged in. */
 interface LoggedIn extends Parts {
-  readonly link: TrackerLink;
+  /** Replaced when a lost v2 session is restored. */
+  link: TrackerLink;
+  /** Logs in again as the same user (the password stays in this closure, never on disk). */
+  readonly relogin: () => Promise<LoginAttempt>;
 }
 
 /** A login that did not happen: the session exits with this code. */
@@ -146,7 +149,13 @@ const FALLBACK_NOTICE = "peersync-peer: the tracker speaks only PeerSync v1; fal
 const REQUIRE_V2_REFUSAL = "peersync-peer: the tracker speaks only PeerSync v1, whose login " +
   "sends the password in clear; not logging in (--require-v2)";
 
-async function login(parts: Parts): Promise<TrackerLink> {
+/** A successful login, and how to repeat it if the tracker loses the session. */
+interface LoginOutcome {
+  readonly link: TrackerLink;
+  readonly relogin: () => Promise<LoginAttempt>;
+}
+
+async function login(parts: Parts): Promise<LoginOutcome> {
   const { terminal, signal, trackerHost, trackerPort } = parts.options;
   const endOfInput = () => {
     terminal.error("peersync-peer: input ended before login");
@@ -192,7 +201,10 @@ async function login(parts: Parts): Promise<TrackerLink> {
       }
       throw error;
     }
-    if (attempt.kind === "ok") return attempt.link;
+    if (attempt.kind === "ok") {
+      const relogin = () => loginWithV2(parts.connect, user, password);
+      return { link: attempt.link, relogin };
+    }
     if (attempt.kind === "refused" && attempt.code === "locked") {
       terminal.print("Too many failed logins: the tracker refuses this user for a while.");
     }
@@ -207,7 +219,7 @@ async function startSession(parts: LoggedIn, heartbeat: AbortSignal): Promise<vo
   options.terminal.print(TerminalText.welcome);
   options.terminal.print(AVAILABLE_COMMANDS);
   startHeartbeat({
-    beat: () => link.heartbeat(),
+    beat: () => parts.link.heartbeat(),
     signal: heartbeat,
     intervalMs: link.heartbeatIntervalMs,
   });
@@ -227,6 +239,7 @@ async function startSession(parts: LoggedIn, heartbeat: AbortSignal): Promise<vo
 async function ask<T>(
   parts: LoggedIn,
   question: (link: TrackerLink) => Promise<T>,
+  mayRestore = true,
 ): Promise<T | string> {
   try {
     return await untilStopped(question(parts.link), parts.options.signal);
@@ -236,11 +249,54 @@ async function ask<T>(
       return `Unexpected reply from the tracker: ${error.reason}`;
     }
     if (error instanceof SessionLostError) {
+      if (mayRestore && parts.link.version === 2 && await restoreSession(parts)) {
+        return await ask(parts, question, false);
+      }
       return `The tracker refused the request: ${error.message}`;
     }
     if (error instanceof TrackerRefusedError) return TerminalText.trackerRefused;
     throw error;
   }
+}
+
+/**
+ * The tracker forgot this v2 session (it restarted, or the session expired while the network was
+ * down): log in again as the same user, tell it where uploads are accepted and publish again what
+ * this peer publishes, as a BitTorrent client re-announces. True when the session is back.
+ */
+async function restoreSession(parts: LoggedIn): Promise<boolean> {
+  const { terminal, signal, dir } = parts.options;
+  let attempt: LoginAttempt;
+  try {
+    attempt = await untilStopped(parts.relogin(), signal);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return false;
+  }
+  if (attempt.kind !== "ok") return false;
+  const lost = parts.link;
+  parts.link = attempt.link;
+  await lost.close();
+  try {
+    await untilStopped(parts.link.register(parts.advertised, parts.server.addr.port), signal);
+    for (const file of parts.published) {
+      let meta;
+      try {
+        meta = await fileDigest(dir, file, parts.digests);
+      } catch (error) {
+        // Gone from the share folder since: no longer published, so no longer served either.
+        if (!(error instanceof DigestError)) throw error;
+        parts.published.delete(file);
+        continue;
+      }
+      await untilStopped(parts.link.publish(file, meta), signal);
+    }
+  } catch (error) {
+    if (signal.aborted) throw error;
+    // What could not be re-published shows in the next lpf; the session itself is back.
+  }
+  terminal.print("The tracker had lost this session (restarted?): logged in again.");
+  return true;
 }
 
 async function publish(parts: LoggedIn, file: string): Promise<string[]> {
@@ -416,10 +472,10 @@ export async function runSession(options: SessionOptions): Promise<number> {
   };
   const heartbeat = new AbortController();
   const parts: Parts = { options, connect, server, published, advertised, digests };
-  let link: TrackerLink | undefined;
+  let loggedIn: LoggedIn | undefined;
   try {
-    link = await login(parts);
-    const loggedIn: LoggedIn = { ...parts, link };
+    const { link, relogin } = await login(parts);
+    loggedIn = { ...parts, link, relogin };
     await startSession(loggedIn, heartbeat.signal);
     return await commandLoop(loggedIn);
   } catch (error) {
@@ -428,14 +484,14 @@ export async function runSession(options: SessionOptions): Promise<number> {
     const closed = error instanceof ControlClientClosedError ||
       error instanceof V2ClientClosedError;
     if (exitCode === undefined && !closed) throw error;
-    if (link) {
-      await link.logout();
+    if (loggedIn) {
+      await loggedIn.link.logout();
       terminal.print(TerminalText.goodbye);
     }
     return exitCode ?? ExitCode.failure;
   } finally {
     heartbeat.abort();
-    await link?.close();
+    await loggedIn?.link.close();
     await server.close();
     await digests.close();
     terminal.close();

@@ -146,6 +146,7 @@ export class TrackerProcess {
   static async start(
     credentials = "alice alice-pw\nbob bob-pw\ncarol carol-pw\ndave dave-pw\n",
     extraArgs: readonly string[] = [],
+    port = 0,
   ): Promise<TrackerProcess> {
     const dir = await Deno.makeTempDir({ prefix: "peersync-tracker-" });
     await Deno.writeTextFile(`${dir}/credentials.txt`, credentials);
@@ -153,7 +154,7 @@ export class TrackerProcess {
       "--credentials",
       `${dir}/credentials.txt`,
       ...extraArgs,
-      "0",
+      String(port),
     ]);
     try {
       const match = await program.stdout.waitFor(/listening on [^ ]+:(\d+)/);
@@ -167,7 +168,11 @@ export class TrackerProcess {
 
   /** Stops the tracker and removes its files. */
   async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
     await this.program.stop("SIGTERM");
     await Deno.remove(this.dir, { recursive: true });
   }
+
+  #stopped = false;
 }
