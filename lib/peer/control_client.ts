@@ -14,7 +14,7 @@ import {
   type Reply,
   type Request,
 } from "../protocol/mod.ts";
-import { isLoopback } from "./local_address.ts";
+import { bindHostnameFor } from "./local_address.ts";
 
 /** The tracker did not answer a request in time. */
 export class TrackerTimeoutError extends Error {
@@ -76,12 +76,6 @@ const V1_RESEND_INITIAL_MS = 300;
 // one be recognised and refused instead of silently truncated into something that parses.
 const RECEIVE_BUFFER_BYTES = 65_507;
 
-function defaultBindHostname(trackerHost: string): string {
-  const v6 = trackerHost.includes(":");
-  if (isLoopback(trackerHost)) return v6 ? "::1" : "127.0.0.1";
-  return v6 ? "::" : "0.0.0.0";
-}
-
 /**
  * A UDP client for the tracker's v1 control channel.
  *
@@ -107,7 +101,7 @@ export class ControlClient {
     this.#tracker = { transport: "udp", hostname: options.trackerHost, port: options.trackerPort };
     this.#conn = Deno.listenDatagram({
       transport: "udp",
-      hostname: options.bindHostname ?? defaultBindHostname(options.trackerHost),
+      hostname: options.bindHostname ?? bindHostnameFor(options.trackerHost),
       port: 0,
     });
     this.#receiving = this.#receiveLoop();

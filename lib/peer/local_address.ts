@@ -18,6 +18,16 @@ export function isLoopback(ip: string): boolean {
   return /^127\./.test(ip) || ip === "::1" || /^::ffff:127\./i.test(ip);
 }
 
+/**
+ * The local address to send to the tracker from: the loopback address of the tracker's family
+ * for a loopback tracker (nothing else can reach it), else the wildcard.
+ */
+export function bindHostnameFor(trackerIp: string): string {
+  const v6 = isIPv6(trackerIp);
+  if (isLoopback(trackerIp)) return v6 ? "::1" : "127.0.0.1";
+  return v6 ? "::" : "0.0.0.0";
+}
+
 /** Whether `ip` is an IPv6 literal. */
 export function isIPv6(ip: string): boolean {
   return ip.includes(":");

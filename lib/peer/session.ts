@@ -26,7 +26,7 @@ import { startHeartbeat } from "./heartbeat.ts";
 import {
   AddressError,
   advertisedAddress,
-  isLoopback,
+  bindHostnameFor,
   listenHostname,
   resolveHost,
 } from "./local_address.ts";
@@ -87,13 +87,6 @@ export const ExitCode = {
   /** 128 + SIGTERM. */
   terminated: 143,
 } as const;
-
-/** The local address to send from: loopback for a loopback tracker, else any. */
-function bindHostnameFor(trackerIp: string): string {
-  const v6 = trackerIp.includes(":");
-  if (isLoopback(trackerIp)) return v6 ? "::1" : "127.0.0.1";
-  return v6 ? "::" : "0.0.0.0";
-}
 
 /** Resolves with `promise`, or rejects with the signal's reason as soon as `signal` aborts. */
 function untilStopped<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

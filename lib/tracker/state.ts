@@ -178,12 +178,6 @@ export class TrackerState {
     return this.openSession(address, user, { version: 1 });
   }
 
-  /** Whether `user` has a live session. */
-  isLoggedIn(user: string): boolean {
-    this.expire();
-    return this.#sessionByUser.has(user);
-  }
-
   /** Opens a session for an authenticated user, unless the user or the address has one. */
   openSession(address: Address, user: string, options: SessionOptions): LoginResult {
     this.expire();
@@ -303,17 +297,10 @@ export class TrackerState {
    * downloads. Holders take turns so one peer does not serve every download.
    */
   locate(file: string, asker: string): Location {
-    const holders = this.#holdersByFile.get(file);
-    if (holders === undefined) return { kind: "notPublished" };
-    const candidates: Session[] = [];
-    for (const user of holders) {
-      const session = this.#sessionByUser.get(user);
-      if (user !== asker && session?.downloadAddress && this.#isLive(session)) {
-        candidates.push(session);
-      }
-    }
+    if (!this.isPublished(file)) return { kind: "notPublished" };
+    const candidates = this.holders(file, asker);
     if (candidates.length === 0) return { kind: "noActiveHolder" };
-    const session = candidates[this.#rotation++ % candidates.length];
+    const { session } = candidates[this.#rotation++ % candidates.length];
     return { kind: "holder", session };
   }
 
