@@ -1,13 +1,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { downloadFromHolders, type DownloadFromHoldersOptions } from "../lib/peer/multi_source.ts";
+import { DownloadError } from "../lib/peer/download.ts";
 import { resumablePartName, resumeNoteName } from "../lib/peer/part_file.ts";
+import { coveredBytes, decodeResumeNote, encodeResumeNote } from "../lib/peer/resume_note.ts";
 import {
   downloadWithCut,
   listDir,
   MiB,
   randomBytes,
   type Seeder,
+  sha256,
   withSeeders,
 } from "./support/transfer_fixtures.ts";
 import { sameBytes } from "./support/peers.ts";
@@ -102,7 +105,7 @@ Deno.test("an idle holder takes half of a slow holder's range", async () => {
   });
 });
 
-Deno.test("a killed multi-source download resumes from its noted complete prefix, not its holes", async () => {
+Deno.test("a killed multi-source download resumes only its holes, from the ranges its note keeps", async () => {
   const content = randomBytes(6 * MiB);
   const publish = { file: "big.bin", content };
   await withSeeders({ seeders: { alice: {}, bob: {} }, publish }, async (seeders, target) => {
@@ -113,9 +116,68 @@ Deno.test("a killed multi-source download resumes from its noted complete prefix
     left.set(content.subarray(0, MiB));
     left.set(content.subarray(3 * MiB, 4 * MiB), 3 * MiB);
     await Deno.writeFile(join(target, part), left);
+    const note = encodeResumeNote(
+      [{ start: 0, end: MiB }, { start: 3 * MiB, end: 4 * MiB }],
+      6 * MiB,
+    );
+    await Deno.writeTextFile(join(target, resumeNoteName(part)), note);
+    const result = await downloadFromHolders({ ...bigFileFrom(seeders, target), parallel: 1 });
+    assert.equal(result.resumedFrom, 2 * MiB);
+    // Only the two holes were asked for: [1 MiB, 3 MiB) and [4 MiB, 6 MiB).
+    assert.equal(seeders.alice.server.stats.bytesSent, 4 * MiB);
+    assert.ok(sameBytes(await Deno.readFile(join(target, "big.bin")), content));
+    assert.deepEqual(listDir(target), ["big.bin"]);
+  });
+});
+
+Deno.test("a note from an older peer (a bare prefix length) resumes from that prefix", async () => {
+  const content = randomBytes(6 * MiB);
+  const publish = { file: "big.bin", content };
+  await withSeeders({ seeders: { alice: {}, bob: {} }, publish }, async (seeders, target) => {
+    const digest = seeders.alice.published.get("big.bin")!.sha256;
+    const part = resumablePartName("big.bin", digest);
+    const left = new Uint8Array(4 * MiB);
+    left.set(content.subarray(0, MiB));
+    await Deno.writeFile(join(target, part), left);
     await Deno.writeTextFile(join(target, resumeNoteName(part)), String(MiB));
     const result = await downloadFromHolders(bigFileFrom(seeders, target));
     assert.equal(result.resumedFrom, MiB);
+    assert.ok(sameBytes(await Deno.readFile(join(target, "big.bin")), content));
+    assert.deepEqual(listDir(target), ["big.bin"]);
+  });
+});
+
+Deno.test("a cancelled multi-source download keeps every finished range, and the next get fetches only the rest", async () => {
+  const content = randomBytes(8 * MiB);
+  // Slow enough to cancel mid-way, with both holders' ranges partly done.
+  const slow = { rateLimitBytesPerSecond: 4 * MiB };
+  const publish = { file: "big.bin", content };
+  await withSeeders({ seeders: { alice: slow, bob: slow }, publish }, async (seeders, target) => {
+    const controller = new AbortController();
+    const outcome = await downloadWithCut(
+      { ...bigFileFrom(seeders, target), signal: controller.signal },
+      { when: ({ received }) => received >= 3 * MiB, by: () => controller.abort() },
+    ).then(() => "completed", (error: unknown) => error);
+    assert.ok(outcome instanceof DownloadError, String(outcome));
+    const digest = sha256(content);
+    const part = resumablePartName("big.bin", digest);
+    const noteText = await Deno.readTextFile(join(target, resumeNoteName(part)));
+    const kept = decodeResumeNote(
+      noteText,
+      content.length,
+      (await Deno.stat(join(target, part))).size,
+    );
+    assert.ok(kept !== undefined && kept.length === 2, noteText);
+    // One range from each holder's half: the second starts where bob's half did, past a hole.
+    assert.equal(kept[0].start, 0);
+    assert.equal(kept[1].start, 4 * MiB);
+    const keptBytes = coveredBytes(kept);
+    assert.match(outcome.message, /kept; get it again to resume\)$/);
+    const result = await downloadFromHolders({ ...bigFileFrom(seeders, target), parallel: 1 });
+    assert.equal(result.resumedFrom, keptBytes);
+    // Exactly the holes, once each: before ranges were kept, bob's finished bytes came again.
+    const fetched = result.sources.reduce((sum, source) => sum + source.bytes, 0);
+    assert.equal(fetched, content.length - keptBytes);
     assert.ok(sameBytes(await Deno.readFile(join(target, "big.bin")), content));
     assert.deepEqual(listDir(target), ["big.bin"]);
   });

@@ -31,6 +31,14 @@ import {
   withDownloadErrors,
 } from "./download.ts";
 import { PartFile, resumablePartName, resumeNoteName } from "./part_file.ts";
+import {
+  type ByteRange,
+  coveredBytes,
+  decodeResumeNote,
+  encodeResumeNote,
+  mergeRanges,
+  missingRanges,
+} from "./resume_note.ts";
 import { formatBytes, SpeedMeter, type TransferProgress } from "./progress.ts";
 import { FetchError, fetchRange, type RangeTask, type Source } from "./range_fetch.ts";
 import { TokenBucket } from "./rate_limit.ts";
@@ -351,22 +359,25 @@ async function downloadInto(
   } catch (error) {
     throw new DownloadError(`cannot write into ${dir}: ${errorText(error)}`);
   }
-  let resumedFrom: number;
+  // What an interrupted download left: complete ranges from its note, or else (a download that
+  // only ever appended) the part file's whole length.
+  let previouslyDone: ByteRange[];
   try {
-    // A multi-source download that was killed left a note of its complete prefix.
+    const length = await part.length();
     const note = await Deno.readTextFile(notePath).catch(() => undefined);
-    if (note !== undefined) {
-      const complete = Number(note.trim());
-      const length = await part.length();
-      await part.truncate(Number.isSafeInteger(complete) ? Math.min(complete, length) : 0);
-      await removeQuietly(notePath);
-    }
-    resumedFrom = await part.length();
-    if (resumedFrom > 0) await part.seedHash(resumedFrom);
+    previouslyDone = note === undefined
+      ? (length > 0 ? [{ start: 0, end: length }] : [])
+      : decodeResumeNote(note, size, length) ?? [];
+    const prefix = previouslyDone[0]?.start === 0 ? previouslyDone[0].end : 0;
+    // Bytes past a complete prefix are not known good; with no note they are simply cut off.
+    if (coveredBytes(previouslyDone) === prefix && prefix < length) await part.truncate(prefix);
+    if (prefix > 0) await part.seedHash(prefix);
   } catch (error) {
     part.close();
     throw new DownloadError(`cannot read ${partPath}: ${errorText(error)}`);
   }
+  const resumedFrom = coveredBytes(previouslyDone);
+  const holes = missingRanges(previouslyDone, size);
 
   const states: HolderState[] = sourceList.map(({ holder, source }) => ({
     user: holder.user,
@@ -384,11 +395,25 @@ async function downloadInto(
   const multi = parallel > 1 && v2Count > 1 && size - resumedFrom >= threshold;
   const maxWorkers = multi ? Math.min(parallel, v2Count) : 1;
   // An empty file still asks one holder, so a file no one has is never "downloaded".
-  const open: RangeTask[] = resumedFrom < size
-    ? (multi ? splitRange(resumedFrom, size, maxWorkers) : [{ pos: resumedFrom, end: size }])
+  const open: RangeTask[] = holes.length === 1 && multi
+    ? splitRange(holes[0].start, holes[0].end, maxWorkers)
+    : holes.length > 0
+    ? holes.map(({ start, end }) => ({ pos: start, end }))
     : size === 0
     ? [{ pos: 0, end: 0 }]
     : [];
+  // Where each range started, so that `[start, pos)` is known written.
+  const startOf = new Map<RangeTask, number>(open.map((task) => [task, task.pos]));
+  const done = () =>
+    mergeRanges([
+      ...previouslyDone,
+      ...[...startOf].map(([task, start]) => ({ start, end: task.pos })),
+    ]);
+  // The part file's length says what is complete only while it is one prefix; otherwise a note
+  // beside it does (kept up to date, so even a killed download resumes from its holes).
+  const noted = multi || open.length > 1 || (open.length === 1 && open[0].end < size);
+  const writeNote = () => Deno.writeTextFileSync(notePath, encodeResumeNote(done(), size));
+  if (!noted) await removeQuietly(notePath);
   const pending = [...open];
   const assigned = new Set<RangeTask>();
   const running = new Map<RangeTask, Promise<Outcome>>();
@@ -398,7 +423,6 @@ async function downloadInto(
   options.signal?.addEventListener("abort", cancel, { once: true });
 
   let have = resumedFrom;
-  const contiguous = () => open.length === 0 ? size : Math.min(...open.map((task) => task.pos));
   let lastNote = performance.now();
   const meter = new SpeedMeter();
   let lastProgress = -Infinity;
@@ -431,9 +455,9 @@ async function downloadInto(
         state.bytes += bytes;
         if (bytes > 0) meter.add(bytes);
         report(false);
-        if (multi && performance.now() - lastNote >= NOTE_INTERVAL_MS) {
+        if (noted && performance.now() - lastNote >= NOTE_INTERVAL_MS) {
           lastNote = performance.now();
-          Deno.writeTextFileSync(notePath, String(contiguous()));
+          writeNote();
         }
       },
     }).then(
@@ -456,6 +480,7 @@ async function downloadInto(
     const task = { pos: middle, end: longest.end };
     longest.end = middle;
     open.push(task);
+    startOf.set(task, middle);
     return task;
   };
 
@@ -464,7 +489,7 @@ async function downloadInto(
   let busyWaitedMs = 0;
   let failure: DownloadError | undefined;
   try {
-    if (multi) Deno.writeTextFileSync(notePath, String(resumedFrom));
+    if (noted) writeNote();
     while (open.length > 0 && failure === undefined) {
       for (const state of states) {
         if (running.size >= maxWorkers) break;
@@ -539,20 +564,26 @@ async function downloadInto(
   }
 
   if (failure !== undefined) {
-    // Keep exactly the complete prefix, so the next attempt resumes from solid ground.
-    const keep = contiguous();
+    // Keep what is complete, and say which that is, so the next attempt fetches only the rest.
+    const kept = done();
     try {
-      await part.truncate(keep);
+      if (kept.length === 0) {
+        part.close();
+        await removeQuietly(partPath);
+      } else if (kept.length === 1 && kept[0].start === 0) {
+        await part.truncate(kept[0].end);
+        part.close();
+      } else {
+        part.close();
+        writeNote();
+      }
     } finally {
       part.close();
+      if (kept.length <= 1 && (kept[0]?.start ?? 0) === 0) await removeQuietly(notePath);
     }
-    await removeQuietly(notePath);
-    if (keep === 0) {
-      await removeQuietly(partPath);
-      throw failure;
-    }
+    if (kept.length === 0) throw failure;
     throw new DownloadError(
-      `${failure.message} (${formatBytes(keep)} of ${
+      `${failure.message} (${formatBytes(coveredBytes(kept))} of ${
         formatBytes(size)
       } kept; get it again to resume)`,
     );
