@@ -1,33 +1,43 @@
 /**
- * `deno task bench`: loopback transfers of one file (1 GiB by default), each beside baselines
- * measured in the same run on the same file:
+ * `deno task bench`: loopback transfers of one file (1 GiB by default), in interleaved rounds, each
+ * method beside the others in the same round on the same file:
  *
- * - socat (C) copy — the baseline the target is set against (≥ 0.8× with SHA-256 verification);
+ * - C copies piping the file, the baselines the target is set against (≥ 0.8× with SHA-256
+ *   verification on): Debian's netcat-openbsd (`nc -l > file` / `nc < file`), socat with its
+ *   default 8 KiB buffer, and socat with a 1 MiB buffer (the fastest C copy we found);
  * - a bare Deno socket copy (same 1 MiB buffer, no protocol);
  * - the v2 data channel on its own (`bench/transfer_pair.ts`: the real upload server in one
- *   process, `downloadFromHolders` with verification in another), with both sides' peak RSS;
- * - two real peers (`pub` then `get`), whichever data channel the peer's `get` uses.
+ *   process, `downloadFromHolders` with verification in another), with both sides' peak RSS and
+ *   the downloader's CPU time;
+ * - two real peers (`pub` then `get`).
+ *
+ * Single rounds swing up to 2× on the shared benchmark machine (fresh page-cache pages cost the
+ * guest a varying amount), so the verdicts are ratios of medians over the rounds.
  *
  * Also measured: SHA-256 speed (createHash, 1 MiB updates) and sync vs async 1 MiB file reads.
  *
- *   deno task bench [--mib 1024] [--runs 2] [--no-peers] [--huge [--huge-gib 8]]
+ *   deno task bench [--mib 1024] [--runs 3] [--no-peers] [--worker] [--huge [--huge-gib 8]]
  *
- * `--huge` moves a sparse file of 8 GiB through the transfer pair and prints each side's peak
- * RSS (VmHWM), which must stay ≤ 64 MiB: memory is flat whatever the size.
+ * `--worker` adds the transfer pair verifying on a worker thread. `--huge` moves a sparse file of
+ * 8 GiB through the transfer pair and prints each side's peak RSS (VmHWM), which must stay
+ * ≤ 64 MiB: memory is flat whatever the size.
  */
 
 import { createHash } from "node:crypto";
 import { parseArgs } from "node:util";
 import { Program, projectRoot, TrackerProcess } from "../tests/support/programs.ts";
 import { PeerProcess } from "../tests/support/peers.ts";
+import { writeAllSync } from "../lib/peer/write_all.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
     mib: { type: "string", default: "1024" },
-    runs: { type: "string", default: "2" },
+    runs: { type: "string", default: "3" },
     "no-peers": { type: "boolean", default: false },
     huge: { type: "boolean", default: false },
+    worker: { type: "boolean", default: false },
+    only: { type: "string" },
     "huge-gib": { type: "string", default: "8" },
   },
 });
@@ -73,61 +83,139 @@ function peakRssMiB(pid: number): number {
   }
 }
 
-async function hasSocat(): Promise<boolean> {
+/** User and system CPU time of a live process, from /proc (clock ticks of 10 ms). */
+function cpuTime(pid: number): string {
   try {
-    return (await new Deno.Command("socat", { args: ["-V"], stdout: "null", stderr: "null" })
-      .output()).success;
+    const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
+    const seconds = (ticks: string) => (Number(ticks) / 100).toFixed(2);
+    return `${seconds(fields[11])} s user + ${seconds(fields[12])} s sys`;
   } catch {
-    return false;
+    return "unknown";
   }
-}
-
-/** socat is the C baseline: install it once when missing and we are root, else skip it. */
-async function ensureSocat(): Promise<boolean> {
-  if (await hasSocat()) return true;
-  if (Deno.uid() !== 0) return false;
-  console.log("socat is missing: apt-get install -y socat …");
-  try {
-    await new Deno.Command("apt-get", {
-      args: ["install", "-y", "socat"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-  } catch {
-    return false;
-  }
-  return await hasSocat();
 }
 
 /**
- * Flushes dirty pages, so that one measurement does not pay for the previous one's writeback
- * (on this machine that alone swings a 1 GiB disk write between 0.5 and 4 GB/s).
+ * The guest kernel's free-page-reporting settings, when it has them (the balloon driver returns
+ * freed pages to the host, and writing a file into them again is then several times slower).
+ */
+function pageReportingSettings(): string | undefined {
+  const directory = "/sys/module/page_reporting/parameters";
+  try {
+    const settings = [...Deno.readDirSync(directory)]
+      .filter((entry) =>
+        ["min_free_ms", "max_waiting_mib", "page_reporting_order"].includes(entry.name)
+      )
+      .map((entry) => `${entry.name}=${Deno.readTextFileSync(`${directory}/${entry.name}`).trim()}`)
+      .sort();
+    return settings.length > 0 ? settings.join(", ") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function has(command: string, args: string[]): Promise<boolean> {
+  try {
+    return (await new Deno.Command(command, { args, stdout: "null", stderr: "null" }).output())
+      .success;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The C baselines come from Debian: install them once when missing and we are root, else skip
+ * them (and say so).
+ */
+async function ensureDebianTool(
+  command: string,
+  probe: string[],
+  debianPackage: string,
+): Promise<boolean> {
+  if (await has(command, probe)) return true;
+  if (Deno.uid() !== 0) return false;
+  console.log(`${command} is missing: apt-get install -y ${debianPackage} …`);
+  for (
+    const args of [["install", "-y", debianPackage], ["update"], ["install", "-y", debianPackage]]
+  ) {
+    await new Deno.Command("apt-get", { args, stdout: "null", stderr: "null" }).output()
+      .catch(() => {});
+    if (args[0] === "install" && await has(command, probe)) return true;
+  }
+  return false;
+}
+
+/**
+ * Puts every measurement on the same footing, just before its transfer starts:
+ *
+ * - flushes dirty pages, so that one measurement does not pay for the previous one's writeback;
+ * - writes and deletes a file of the transfer's size. The benchmark machine is a VM whose balloon
+ *   driver hands freed memory back to the host about 2 s after it is freed; a transfer that
+ *   starts later than that writes its 1 GiB into pages the host must fault in again, which was
+ *   measured 5–6× slower (330–420 MB/s against 2000–2200 for a plain Deno copy started at once).
+ *   Without this, whichever method happens to start soonest after a delete wins.
  */
 async function settle(): Promise<void> {
   await new Deno.Command("sync").output().catch(() => {});
+  const block = new Uint8Array(MiB);
+  const prime = `${dir}/prime.bin`;
+  {
+    using file = Deno.openSync(prime, { write: true, create: true, truncate: true });
+    for (let written = 0; written < size; written += MiB) writeAllSync(file, block);
+  }
+  Deno.removeSync(prime);
 }
 
-/** socat piping the file; `bufferBytes` is its `-b` (socat's default is 8 KiB). */
-async function socatCopy(
+/** Time from starting the sender until the receiver has written everything and exited. */
+async function pipedCopy(
+  receiverArgs: [string, string[]],
+  senderArgs: [string, string[]],
   source: string,
   target: string,
-  bufferBytes?: number,
 ): Promise<number | undefined> {
   await settle();
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const buffer = bufferBytes === undefined ? [] : ["-b", String(bufferBytes)];
-  const receiver = new Deno.Command("socat", {
-    args: ["-u", ...buffer, `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr`, `CREATE:${target}`],
+  const receiver = new Deno.Command(receiverArgs[0], {
+    args: receiverArgs[1],
+    stdout: "null",
+    stderr: "null",
   }).spawn();
   await new Promise((resolve) => setTimeout(resolve, 300));
   const started = performance.now();
-  const sender = await new Deno.Command("socat", {
-    args: ["-u", ...buffer, `OPEN:${source}`, `TCP:127.0.0.1:${port}`],
+  const sender = await new Deno.Command(senderArgs[0], {
+    args: senderArgs[1],
+    stdout: "null",
+    stderr: "null",
   }).output();
-  await receiver.status;
+  const received = await receiver.status;
   const elapsed = performance.now() - started;
-  if (!sender.success || !await sameSize(source, target)) return undefined;
+  if (!sender.success || !received.success || !await sameSize(source, target)) return undefined;
   return elapsed;
+}
+
+function freePort(): number {
+  return 20_000 + Math.floor(Math.random() * 20_000);
+}
+
+/** socat piping the file; `bufferBytes` is its `-b` (socat's default is 8 KiB). */
+function socatCopy(source: string, target: string, bufferBytes?: number) {
+  const port = freePort();
+  const buffer = bufferBytes === undefined ? [] : ["-b", String(bufferBytes)];
+  return pipedCopy(
+    ["socat", ["-u", ...buffer, `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr`, `CREATE:${target}`]],
+    ["socat", ["-u", ...buffer, `OPEN:${source}`, `TCP:127.0.0.1:${port}`]],
+    source,
+    target,
+  );
+}
+
+/** Debian's netcat-openbsd piping the file, as `nc -l > file` and `nc < file` would. */
+function netcatCopy(source: string, target: string) {
+  const port = freePort();
+  return pipedCopy(
+    ["sh", ["-c", `exec nc.openbsd -l -N 127.0.0.1 ${port} > '${target}'`]],
+    ["sh", ["-c", `exec nc.openbsd -N 127.0.0.1 ${port} < '${source}'`]],
+    source,
+    target,
+  );
 }
 
 async function bareDenoCopy(source: string, target: string): Promise<number> {
@@ -150,6 +238,8 @@ interface PairResult {
   readonly hashMs: number;
   readonly uploaderMiB: number;
   readonly downloaderMiB: number;
+  /** The downloader's user and system CPU time, e.g. `0.71 s user + 0.80 s sys`. */
+  readonly downloaderCpu: string;
 }
 
 /** The v2 data channel alone: real upload server and `downloadFromHolders`, two processes. */
@@ -159,11 +249,11 @@ async function transferPair(
   targetDir: string,
   hashOnWorker = false,
 ): Promise<PairResult> {
-  await settle();
   const server = new Program("bench/transfer_pair.ts", ["serve", dir, file]);
   try {
     const ready = await server.stdout.waitFor(/ready (\d+) (\d+) ([0-9a-f]{64}) (\d+)/, 600_000);
     const [, port, bytes, sha256, hashMs] = ready;
+    await settle();
     const client = new Program("bench/transfer_pair.ts", [
       "get",
       targetDir,
@@ -181,6 +271,7 @@ async function transferPair(
         hashMs: Number(hashMs),
         uploaderMiB: peakRssMiB(server.pid),
         downloaderMiB: peakRssMiB(client.pid),
+        downloaderCpu: cpuTime(client.pid),
       };
     } finally {
       await client.exit();
@@ -196,12 +287,12 @@ async function peerTransfer(
 ): Promise<{ ms: number; uploaderMiB: number; downloaderMiB: number }> {
   const alice = await PeerProcess.start(tracker.port);
   const bob = await PeerProcess.start(tracker.port);
-  await settle();
   try {
     await alice.login("alice", "alice-pw");
     await bob.login("bob", "bob-pw");
     await Deno.link(source, `${alice.dir}/big.bin`);
     await alice.run("pub big.bin", "File published successfully", 600_000);
+    await settle();
     const started = performance.now();
     await bob.run("get big.bin", "big.bin downloaded successfully", 600_000);
     const ms = performance.now() - started;
@@ -271,69 +362,142 @@ async function hugeRun(dir: string): Promise<void> {
   await Deno.remove(hugeTarget, { recursive: true });
 }
 
+/** Each method's times over the rounds, in the order they were first measured. */
+const times = new Map<string, number[]>();
+function record(label: string, ms: number | undefined): void {
+  if (ms === undefined) return;
+  times.set(label, [...(times.get(label) ?? []), ms]);
+  console.log(rate(label, size, ms));
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const NETCAT = "netcat-openbsd (C), nc < file";
+const SOCAT = "socat (C), default 8 KiB buffer";
+const SOCAT_1M = "socat (C), -b 1 MiB";
+const BARE = "bare Deno socket copy";
+const PAIR = "v2 pair (SHA-256 verified)";
+const WORKER = "v2 pair, verifying on a worker";
+const PEER = "peer → peer (pub, get; verified)";
+
+/** `--only pair,peer`: just these methods (nc, socat, socat-1m, bare, pair, worker, peer). */
+const only = values.only === undefined ? undefined : new Set(values.only.split(","));
+function wanted(method: string): boolean {
+  return only === undefined || only.has(method);
+}
+
 const dir = await Deno.makeTempDir({ prefix: "peersync-bench-" });
-const tracker = values["no-peers"] ? undefined : await TrackerProcess.start(undefined, ["--quiet"]);
+const tracker = values["no-peers"] || !wanted("peer")
+  ? undefined
+  : await TrackerProcess.start(undefined, ["--quiet"]);
 try {
   const sourceDir = `${dir}/source`;
   await Deno.mkdir(sourceDir);
   const source = `${sourceDir}/big.bin`;
   await makeFile(source);
-  const socat = await ensureSocat();
-  console.log(`PeerSync transfer benchmark: ${size / MiB} MiB over loopback, ${runs} runs each`);
+  const socat = await ensureDebianTool("socat", ["-V"], "socat");
+  const netcat = await ensureDebianTool("nc.openbsd", ["-h"], "netcat-openbsd");
+  console.log(
+    `PeerSync transfer benchmark: ${size / MiB} MiB over loopback, ${runs} interleaved rounds`,
+  );
   console.log(`project: ${projectRoot}`);
-  if (!socat) console.log("socat is not installed (and cannot be here): the C baseline is skipped");
+  const reporting = pageReportingSettings();
+  if (reporting !== undefined) {
+    console.log(
+      `this is a VM that hands freed memory back to its host (${reporting}): writing into fresh ` +
+        `page-cache pages costs each method a varying amount, so compare medians`,
+    );
+  }
+  if (!socat) console.log("socat is not installed (and cannot be here): its baselines are skipped");
+  if (!netcat) console.log("netcat-openbsd is not installed (and cannot be here): skipped");
   await microBenchmarks(source);
+  const scratch = `${dir}/copy.bin`;
+  const peakRss = new Map<string, number>();
+  const notePeak = (label: string, mib: number) =>
+    peakRss.set(label, Math.max(peakRss.get(label) ?? 0, mib));
   for (let run = 1; run <= runs; run++) {
-    console.log(`run ${run}:`);
-    let socatMs: number | undefined;
-    if (socat) {
-      const socatDefault = await socatCopy(source, `${dir}/socat.bin`);
-      await Deno.remove(`${dir}/socat.bin`).catch(() => {});
-      if (socatDefault !== undefined) {
-        console.log(rate("socat (C) copy, its default 8 KiB buffer", size, socatDefault));
-      }
-      socatMs = await socatCopy(source, `${dir}/socat.bin`, MiB);
-      await Deno.remove(`${dir}/socat.bin`).catch(() => {});
-      if (socatMs !== undefined) {
-        console.log(rate("socat (C) copy, -b 1 MiB — baseline", size, socatMs));
-      }
+    console.log(`round ${run}:`);
+    if (netcat && wanted("nc")) {
+      record(NETCAT, await netcatCopy(source, scratch));
+      await Deno.remove(scratch).catch(() => {});
     }
-    const bare = await bareDenoCopy(source, `${dir}/bare.bin`);
-    await Deno.remove(`${dir}/bare.bin`);
-    console.log(rate("bare Deno socket copy", size, bare));
+    if (socat && wanted("socat")) {
+      record(SOCAT, await socatCopy(source, scratch));
+      await Deno.remove(scratch).catch(() => {});
+    }
+    if (socat && wanted("socat-1m")) {
+      record(SOCAT_1M, await socatCopy(source, scratch, MiB));
+      await Deno.remove(scratch).catch(() => {});
+    }
+    if (wanted("bare")) {
+      record(BARE, await bareDenoCopy(source, scratch));
+      await Deno.remove(scratch);
+    }
     const target = `${dir}/pair-target`;
-    await Deno.mkdir(target);
-    const pair = await transferPair(sourceDir, "big.bin", target);
-    await Deno.remove(target, { recursive: true });
-    console.log(rate("v2 pair (upload server → download, SHA-256)", size, pair.ms));
-    console.log(
-      `  ${"".padEnd(40)} peak RSS: uploader ${pair.uploaderMiB.toFixed(0)} MiB, downloader ${
-        pair.downloaderMiB.toFixed(0)
-      } MiB; one-time hash at pub ${(pair.hashMs / 1000).toFixed(2)} s`,
-    );
-    if (socatMs !== undefined) {
-      console.log(ratio("v2 pair vs socat", socatMs / pair.ms, " (target ≥ 0.80x)"));
+    if (wanted("pair")) {
+      await Deno.mkdir(target);
+      const pair = await transferPair(sourceDir, "big.bin", target);
+      await Deno.remove(target, { recursive: true });
+      record(PAIR, pair.ms);
+      console.log(
+        `  ${"".padEnd(40)} peak RSS: uploader ${pair.uploaderMiB.toFixed(0)} MiB, downloader ${
+          pair.downloaderMiB.toFixed(0)
+        } MiB; downloader CPU ${pair.downloaderCpu}; one-time hash at pub ${
+          (pair.hashMs / 1000).toFixed(2)
+        } s`,
+      );
+      notePeak(`${PAIR}, uploader`, pair.uploaderMiB);
+      notePeak(`${PAIR}, downloader`, pair.downloaderMiB);
     }
-    console.log(ratio("v2 pair vs bare Deno copy", bare / pair.ms));
-    await Deno.mkdir(target);
-    const worker = await transferPair(sourceDir, "big.bin", target, true);
-    await Deno.remove(target, { recursive: true });
-    console.log(rate("v2 pair, verifying on a worker thread", size, worker.ms));
-    console.log(
-      `  ${"".padEnd(40)} peak RSS: downloader ${worker.downloaderMiB.toFixed(0)} MiB`,
-    );
-    if (socatMs !== undefined) console.log(ratio("v2 pair (worker) vs socat", socatMs / worker.ms));
+    if (values.worker || (only?.has("worker") ?? false)) {
+      await Deno.mkdir(target);
+      const worker = await transferPair(sourceDir, "big.bin", target, true);
+      await Deno.remove(target, { recursive: true });
+      record(WORKER, worker.ms);
+      console.log(`  ${"".padEnd(40)} peak RSS: downloader ${worker.downloaderMiB.toFixed(0)} MiB`);
+      notePeak(`${WORKER}, downloader`, worker.downloaderMiB);
+    }
     if (tracker !== undefined) {
       const peer = await peerTransfer(tracker, source);
-      console.log(rate("peer → peer (pub, get)", size, peer.ms));
+      record(PEER, peer.ms);
       console.log(
         `  ${"".padEnd(40)} peak RSS: uploader ${peer.uploaderMiB.toFixed(0)} MiB, downloader ${
           peer.downloaderMiB.toFixed(0)
         } MiB`,
       );
-      if (socatMs !== undefined) console.log(ratio("peer vs socat", socatMs / peer.ms));
-      console.log(ratio("peer vs bare Deno copy", bare / peer.ms));
+      notePeak(`${PEER}, uploader`, peer.uploaderMiB);
+      notePeak(`${PEER}, downloader`, peer.downloaderMiB);
     }
+  }
+  console.log(`medians over ${runs} rounds (single rounds swing up to 2x on this machine):`);
+  for (const [label, list] of times) console.log(rate(label, size, median(list)));
+  console.log("ratios of medians (PeerSync time vs baseline time; target ≥ 0.80x vs a C copy):");
+  for (const ours of [PAIR, WORKER, PEER]) {
+    const oursTimes = times.get(ours);
+    if (oursTimes === undefined) continue;
+    for (const baseline of [NETCAT, SOCAT, SOCAT_1M, BARE]) {
+      const baseTimes = times.get(baseline);
+      if (baseTimes === undefined) continue;
+      const value = median(baseTimes) / median(oursTimes);
+      const verdict = baseline === BARE ? "" : value >= 0.8 ? "  (met)" : "  (NOT met)";
+      console.log(
+        ratio(
+          `${ours.split(" (")[0]} vs ${baseline.split(",")[0]}${
+            baseline === SOCAT_1M ? " -b 1M" : ""
+          }`,
+          value,
+          verdict,
+        ),
+      );
+    }
+  }
+  console.log(`peak RSS over all rounds (limit ${RSS_LIMIT_MIB} MiB):`);
+  for (const [label, mib] of peakRss) {
+    console.log(`  ${label.padEnd(48)} ${mib.toFixed(0).padStart(4)} MiB`);
   }
   if (values.huge) await hugeRun(dir);
 } finally {
