@@ -105,7 +105,7 @@ Deno.test("a peer keeps the digests it computed in its share folder for its next
   }
 });
 
-Deno.test("after a tracker restart a peer logs in again by itself and publishes its files again", async () => {
+Deno.test("after a tracker restart a peer logs in again by itself, at its next heartbeat, and publishes its files again", async () => {
   let tracker = await TrackerProcess.start();
   const port = tracker.port;
   const alice = await PeerProcess.start(port);
@@ -114,13 +114,25 @@ Deno.test("after a tracker restart a peer logs in again by itself and publishes 
     await alice.login("alice", "alice-pw");
     await writeRandomFile(`${alice.dir}/notes.txt`, 1000);
     await alice.run("pub notes.txt", "File published successfully");
+    const noticesBefore = alice.program.stderr.text.length;
     await tracker.stop();
     tracker = await TrackerProcess.start(undefined, [], port);
-    const printed = await alice.run("lpf", "1 file published:\nnotes.txt\n");
-    assert.match(printed, /The tracker had lost this session \(restarted\?\): logged in again\.\n/);
+    // Alice's user types nothing: a seeding peer must be found again all the same.
+    await alice.program.stderr.waitFor(
+      "peersync-peer: the tracker had lost this session (restarted?): logged in again\n",
+      5_000,
+      noticesBefore,
+    );
     bob = await PeerProcess.start(port);
     await bob.login("bob", "bob-pw");
     await bob.run("get notes.txt", "notes.txt downloaded successfully");
+    // Her session is the restored one: commands work, with no second restore.
+    const printed = await alice.run("lpf", "1 file published:\nnotes.txt\n");
+    assert.doesNotMatch(printed, /logged in again/);
+    assert.equal(
+      alice.program.stderr.text.slice(noticesBefore).match(/logged in again/g)?.length,
+      1,
+    );
   } finally {
     await Promise.all([alice.stop(), bob?.stop()]);
     await tracker.stop();

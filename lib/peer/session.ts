@@ -127,6 +127,8 @@ interface LoggedIn extends Parts {
   link: TrackerLink;
   /** Logs in again as the same user (the password stays in this closure, never on disk). */
   readonly relogin: () => Promise<LoginAttempt>;
+  /** The restore under way, if any: a heartbeat and a command may both notice a lost session. */
+  restoring?: Promise<boolean>;
 }
 
 /** A login that did not happen: the session exits with this code. */
@@ -212,7 +214,18 @@ async function startSession(parts: LoggedIn, heartbeat: AbortSignal): Promise<vo
   options.terminal.print(TerminalText.welcome);
   options.terminal.print(AVAILABLE_COMMANDS);
   startHeartbeat({
-    beat: () => parts.link.heartbeat(),
+    // A tracker that restarted answers the next heartbeat with `ERR token`: come back at once, so
+    // this peer's files are found again without waiting for its user to type something.
+    beat: () => {
+      const beating = parts.link;
+      return beating.heartbeat(() => {
+        // A late answer to a beat of a session already restored is old news.
+        if (parts.link !== beating) return;
+        restoreOnce(parts).catch(() => {
+          // Stopping: the session is over anyway.
+        });
+      });
+    },
     signal: heartbeat,
     intervalMs: link.heartbeatIntervalMs,
   });
@@ -234,15 +247,22 @@ async function ask<T>(
   question: (link: TrackerLink) => Promise<T>,
   mayRestore = true,
 ): Promise<T | string> {
+  const asked = parts.link;
   try {
-    return await untilStopped(question(parts.link), parts.options.signal);
+    return await untilStopped(question(asked), parts.options.signal);
   } catch (error) {
     if (isNotResponding(error)) return TerminalText.trackerNotResponding;
     if (error instanceof UnexpectedReplyError) {
       return `Unexpected reply from the tracker: ${error.reason}`;
     }
+    // Restored meanwhile (a heartbeat noticed first, and the old link is closed or refused):
+    // just ask the new session.
+    const lostMeanwhile = error instanceof SessionLostError || error instanceof V2ClientClosedError;
+    if (lostMeanwhile && mayRestore && parts.link !== asked) {
+      return await ask(parts, question, false);
+    }
     if (error instanceof SessionLostError) {
-      if (mayRestore && parts.link.version === 2 && await restoreSession(parts)) {
+      if (mayRestore && parts.link.version === 2 && await restoreOnce(parts)) {
         return await ask(parts, question, false);
       }
       return `The tracker refused the request: ${error.message}`;
@@ -250,6 +270,12 @@ async function ask<T>(
     if (error instanceof TrackerRefusedError) return TerminalText.trackerRefused;
     throw error;
   }
+}
+
+/** {@linkcode restoreSession}, once at a time. */
+function restoreOnce(parts: LoggedIn): Promise<boolean> {
+  parts.restoring ??= restoreSession(parts).finally(() => parts.restoring = undefined);
+  return parts.restoring;
 }
 
 /**
@@ -288,7 +314,7 @@ async function restoreSession(parts: LoggedIn): Promise<boolean> {
     if (signal.aborted) throw error;
     // What could not be re-published shows in the next lpf; the session itself is back.
   }
-  terminal.print("The tracker had lost this session (restarted?): logged in again.");
+  terminal.error("peersync-peer: the tracker had lost this session (restarted?): logged in again");
   return true;
 }
 

@@ -258,6 +258,8 @@ class TtyTerminal implements Terminal {
   #readlineClosed = false;
   // A prompt is on screen and its line not ended: whatever is printed now starts a new line.
   #midLine = false;
+  // The command prompt (readline) is waiting for a line.
+  #asking = false;
 
   #prompt(prompt: string): void {
     writeText(Deno.stdout, prompt);
@@ -324,14 +326,17 @@ class TtyTerminal implements Terminal {
         reject(new InterruptedError());
       };
       const cleanup = () => {
+        this.#asking = false;
         readline.off("close", onClose);
         readline.off("SIGINT", onInterrupt);
       };
       readline.once("close", onClose);
       readline.once("SIGINT", onInterrupt);
       this.#midLine = true;
+      this.#asking = true;
       readline.question(prompt, (answer) => {
         this.#midLine = false;
+        this.#asking = false;
         cleanup();
         resolve(answer);
       });
@@ -351,13 +356,26 @@ class TtyTerminal implements Terminal {
   }
 
   print(line: string): void {
-    this.#endLine();
-    writeText(Deno.stdout, `${line}\n`);
+    this.#say(Deno.stdout, line);
   }
 
   error(line: string): void {
+    this.#say(Deno.stderr, line);
+  }
+
+  /**
+   * A line printed while the command prompt waits (a notice from the background) takes the
+   * prompt's place, and the prompt is drawn again below it with what was typed so far.
+   */
+  #say(writer: SyncWriter, line: string): void {
+    if (this.#asking && this.#readline !== undefined) {
+      writeText(Deno.stdout, "\r\x1b[2K");
+      writeText(writer, `${line}\n`);
+      this.#readline.prompt(true);
+      return;
+    }
     this.#endLine();
-    writeText(Deno.stderr, `${line}\n`);
+    writeText(writer, `${line}\n`);
   }
 
   #leaveRaw(): void {

@@ -53,7 +53,11 @@ export interface TrackerLink {
   /** How often the tracker wants a heartbeat. */
   readonly heartbeatIntervalMs: number;
   register(host: string, port: number): Promise<void>;
-  heartbeat(): Promise<void>;
+  /**
+   * Sends one heartbeat. `onSessionLost` is called if the tracker answers that it does not know
+   * this session (it restarted, or the session expired); v1 cannot tell, and never calls it.
+   */
+  heartbeat(onSessionLost?: () => void): Promise<void>;
   activePeers(): Promise<Reply>;
   publishedFiles(): Promise<Reply>;
   search(text: string): Promise<Reply>;
@@ -137,9 +141,12 @@ export class V2Link implements TrackerLink {
     if (reply.status === "ERR") throw refusal(reply.code);
   }
 
-  async heartbeat(): Promise<void> {
-    // Not retransmitted: the next heartbeat follows within a second anyway.
-    await this.client.notify({ verb: "HBT" });
+  async heartbeat(onSessionLost?: () => void): Promise<void> {
+    // Not retransmitted: the next heartbeat follows within a second anyway. Its reply is heard
+    // until the next one is due, so that a tracker that lost the session is noticed at once.
+    await this.client.notify({ verb: "HBT" }, (reply) => {
+      if (reply.status === "ERR" && reply.code === "token") onSessionLost?.();
+    }, this.heartbeatIntervalMs);
   }
 
   async #names(page: (offset: number) => Parameters<V2Client["request"]>[0]): Promise<string[]> {

@@ -173,11 +173,33 @@ export class V2Client {
     }
   }
 
-  /** Sends a request once and forgets it (heartbeats: the next one follows soon anyway). */
-  async notify(body: V2RequestBody): Promise<void> {
+  /**
+   * Sends a request once, without retransmitting (heartbeats: the next one follows soon anyway).
+   * A reply that arrives within `listenMs` goes to `onReply`; later ones are ignored.
+   */
+  async notify(
+    body: V2RequestBody,
+    onReply?: (reply: V2ReplyBody) => void,
+    listenMs = this.#deadlineMs,
+  ): Promise<void> {
     if (this.#closed) return;
     const id = this.#takeId();
     const datagram = encodeV2Request({ id, body, ...(this.token ? { token: this.token } : {}) });
+    if (onReply !== undefined) {
+      const forget = () => {
+        clearTimeout(timer);
+        this.#pending.delete(id);
+      };
+      const timer = setTimeout(forget, listenMs);
+      this.#pending.set(id, {
+        verb: body.verb,
+        resolve: (reply) => {
+          forget();
+          onReply(reply);
+        },
+        reject: forget,
+      });
+    }
     await this.#conn.send(datagram, this.#tracker).catch(() => {});
   }
 
