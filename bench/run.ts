@@ -16,7 +16,8 @@
  *
  * Also measured: SHA-256 speed (createHash, 1 MiB updates) and sync vs async 1 MiB file reads.
  *
- *   deno task bench [--mib 1024] [--runs 3] [--no-peers] [--worker] [--huge [--huge-gib 8]]
+ *   deno task bench [--mib 1024] [--runs 5] [--only nc,pair,…] [--no-peers] [--worker]
+ *                   [--huge [--huge-gib 8]]
  *
  * `--worker` adds the transfer pair verifying on a worker thread. `--huge` moves a sparse file of
  * 8 GiB through the transfer pair and prints each side's peak RSS (VmHWM), which must stay
@@ -33,7 +34,7 @@ const { values } = parseArgs({
   args: Deno.args,
   options: {
     mib: { type: "string", default: "1024" },
-    runs: { type: "string", default: "3" },
+    runs: { type: "string", default: "5" },
     "no-peers": { type: "boolean", default: false },
     huge: { type: "boolean", default: false },
     worker: { type: "boolean", default: false },
@@ -284,7 +285,7 @@ async function transferPair(
 async function peerTransfer(
   tracker: TrackerProcess,
   source: string,
-): Promise<{ ms: number; uploaderMiB: number; downloaderMiB: number }> {
+): Promise<{ ms: number; uploaderMiB: number; downloaderMiB: number; downloaderCpu: string }> {
   const alice = await PeerProcess.start(tracker.port);
   const bob = await PeerProcess.start(tracker.port);
   try {
@@ -301,6 +302,7 @@ async function peerTransfer(
       ms,
       uploaderMiB: peakRssMiB(alice.program.pid),
       downloaderMiB: peakRssMiB(bob.program.pid),
+      downloaderCpu: cpuTime(bob.program.pid),
     };
   } finally {
     await Promise.all([alice.stop(), bob.stop()]);
@@ -467,7 +469,7 @@ try {
       console.log(
         `  ${"".padEnd(40)} peak RSS: uploader ${peer.uploaderMiB.toFixed(0)} MiB, downloader ${
           peer.downloaderMiB.toFixed(0)
-        } MiB`,
+        } MiB; downloader CPU ${peer.downloaderCpu} (login included)`,
       );
       notePeak(`${PEER}, uploader`, peer.uploaderMiB);
       notePeak(`${PEER}, downloader`, peer.downloaderMiB);
