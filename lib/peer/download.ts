@@ -8,6 +8,7 @@
  * @module
  */
 
+import { openOwnFile } from "./own_file.ts";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { fileNameProblem, TRANSFER_BUFFER_BYTES } from "../protocol/mod.ts";
@@ -315,7 +316,7 @@ async function download(options: DownloadOptions): Promise<DownloadResult> {
   const tempPath = join(dir, partFileName(file));
   let temp: Deno.FsFile;
   try {
-    temp = await Deno.open(tempPath, { write: true, create: true, truncate: true });
+    temp = await openOwnFile(tempPath, { truncate: true });
   } catch (error) {
     conn.close();
     throw new DownloadError(`cannot write into ${dir}: ${errorText(error)}`);

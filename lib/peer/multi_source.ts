@@ -30,6 +30,7 @@ import {
   removeQuietly,
   withDownloadErrors,
 } from "./download.ts";
+import { readOwnText, replaceOwnTextSync } from "./own_file.ts";
 import { PartFile, resumablePartName, resumeNoteName } from "./part_file.ts";
 import {
   type ByteRange,
@@ -125,6 +126,8 @@ const PROGRESS_INTERVAL_MS = 100;
 const NOTE_INTERVAL_MS = 1000;
 /** With `hashOnWorker`, files this large are hashed on a worker thread (smaller ones here). */
 const OFF_THREAD_HASH_MIN_BYTES = 16 * 1024 * 1024;
+/** A resume note larger than this is not one we wrote (10 000 ranges take about 300 KB). */
+const MAX_NOTE_BYTES = 1024 * 1024;
 
 /** Part files being written by this process: two downloads never share one. */
 const partsInUse = new Set<string>();
@@ -364,7 +367,7 @@ async function downloadInto(
   let previouslyDone: ByteRange[];
   try {
     const length = await part.length();
-    const note = await Deno.readTextFile(notePath).catch(() => undefined);
+    const note = await readOwnText(notePath, MAX_NOTE_BYTES);
     previouslyDone = note === undefined
       ? (length > 0 ? [{ start: 0, end: length }] : [])
       : decodeResumeNote(note, size, length) ?? [];
@@ -412,7 +415,7 @@ async function downloadInto(
   // The part file's length says what is complete only while it is one prefix; otherwise a note
   // beside it does (kept up to date, so even a killed download resumes from its holes).
   const noted = multi || open.length > 1 || (open.length === 1 && open[0].end < size);
-  const writeNote = () => Deno.writeTextFileSync(notePath, encodeResumeNote(done(), size));
+  const writeNote = () => replaceOwnTextSync(notePath, encodeResumeNote(done(), size));
   if (!noted) await removeQuietly(notePath);
   const pending = [...open];
   const assigned = new Set<RangeTask>();
@@ -457,7 +460,11 @@ async function downloadInto(
         report(false);
         if (noted && performance.now() - lastNote >= NOTE_INTERVAL_MS) {
           lastNote = performance.now();
-          writeNote();
+          try {
+            writeNote();
+          } catch {
+            // The last note written stays: it says less than is done, never more.
+          }
         }
       },
     }).then(
@@ -489,7 +496,13 @@ async function downloadInto(
   let busyWaitedMs = 0;
   let failure: DownloadError | undefined;
   try {
-    if (noted) writeNote();
+    if (noted) {
+      try {
+        writeNote();
+      } catch (error) {
+        throw new DownloadError(`cannot write into ${dir}: ${errorText(error)}`);
+      }
+    }
     while (open.length > 0 && failure === undefined) {
       for (const state of states) {
         if (running.size >= maxWorkers) break;
@@ -575,7 +588,14 @@ async function downloadInto(
         part.close();
       } else {
         part.close();
-        writeNote();
+        try {
+          writeNote();
+        } catch {
+          // Without a note its holes would pass for data: keep nothing rather than that.
+          kept.length = 0;
+          await removeQuietly(partPath);
+          await removeQuietly(notePath);
+        }
       }
     } finally {
       part.close();

@@ -12,6 +12,7 @@ import { createHash, type Hash } from "node:crypto";
 import { TRANSFER_BUFFER_BYTES } from "../protocol/mod.ts";
 import { hashFileRange } from "./digest_cache.ts";
 import { type HashSink, OffThreadSha256 } from "./hash_worker.ts";
+import { openOwnFile } from "./own_file.ts";
 import { writeAllSync } from "./write_all.ts";
 
 function shortHash(text: string): string {
@@ -80,7 +81,8 @@ export class PartFile {
     size: number,
     options: { readonly offThreadHash?: boolean } = {},
   ): Promise<PartFile> {
-    const file = await Deno.open(path, { read: true, write: true, create: true });
+    // Never through a link planted under the part file's name: see own_file.ts.
+    const file = await openOwnFile(path);
     try {
       if ((await file.stat()).size > size) await file.truncate(0);
       return new PartFile(path, file, size, options.offThreadHash ?? false);
