@@ -10,6 +10,7 @@ import {
   listDir,
   MiB,
   randomBytes,
+  withSeeders,
   withTarget,
 } from "./support/transfer_fixtures.ts";
 
@@ -64,4 +65,37 @@ Deno.test("an uploader process killed mid-transfer: the download fails, then res
       await Deno.remove(share, { recursive: true });
     }
   });
+});
+
+Deno.test("a full disk stops the download at once with its reason, blames no holder and keeps what was written", async () => {
+  const content = randomBytes(4 * MiB);
+  const publish = { file: "a.bin", content };
+  await withSeeders(
+    { seeders: { alice: {}, bob: {} }, publish },
+    async ({ alice, bob }, target) => {
+      const { size, sha256 } = alice.published.get("a.bin")!;
+      const ports = `${alice.server.addr.port},${bob.server.addr.port}`;
+      // A file-size limit stands in for a full disk: past it, writes fail (EFBIG) instead of the
+      // process being killed, because SIGXFSZ is ignored and stays ignored across exec.
+      const downloader = new Program(
+        "bench/transfer_pair.ts",
+        ["get", target, "a.bin", String(size), sha256, ports],
+        { shellPrelude: "trap '' XFSZ; ulimit -f 2048" },
+      );
+      try {
+        const [line] = await downloader.stdout.waitFor(/(done|failed) .*/, 20_000);
+        assert.match(line, /^failed cannot write into .*: File too large/);
+        assert.doesNotMatch(line, /every holder failed/);
+        assert.match(line, /kept; get it again to resume\)$/);
+        // The first holder's bytes filled the limit; the second was never asked.
+        assert.equal(bob.server.stats.uploadsStarted, 0);
+        const part = resumablePartName("a.bin", sha256);
+        assert.deepEqual(listDir(target), [part]);
+        const kept = (await Deno.stat(join(target, part))).size;
+        assert.ok(kept > 0 && kept <= 2048 * 1024 && kept < content.length, `${kept}`);
+      } finally {
+        await downloader.stop();
+      }
+    },
+  );
 });

@@ -213,9 +213,17 @@ async function exchange(
   // v1 streams the file from byte 0: what comes before the range is read and dropped.
   let skip = v2 ? 0 : task.pos;
   let filled = 0;
+  // A local write failure (a full disk) is no holder's fault: the whole download stops, keeping
+  // what was written for a resume once there is room.
+  let writeFailed = false;
   const flush = () => {
     const take = Math.min(filled, Math.max(0, task.end - task.pos));
-    part.writeAt(task.pos, buffer.subarray(0, take));
+    try {
+      part.writeAt(task.pos, buffer.subarray(0, take));
+    } catch (error) {
+      writeFailed = true;
+      throw new DownloadError(`cannot write into ${part.path}: ${errorText(error)}`);
+    }
     task.pos += take;
     context.onBytes(take);
     filled = 0;
@@ -226,7 +234,7 @@ async function exchange(
     await receive();
   } catch (error) {
     // What arrived in order before a drop or stall is good to keep; a liar's bytes are not.
-    if (!(error instanceof FetchError && error.kind === "protocol")) flush();
+    if (!writeFailed && !(error instanceof FetchError && error.kind === "protocol")) flush();
     throw error;
   }
 

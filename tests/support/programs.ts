@@ -67,10 +67,22 @@ export class Program {
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
   #stdinClosed = false;
 
-  constructor(script: string, args: readonly string[], options: { cwd?: string } = {}) {
+  /**
+   * Runs `script` with `args`. `shellPrelude`, when given, is shell code run just before the
+   * program replaces the shell (limits, signal dispositions it must inherit).
+   */
+  constructor(
+    script: string,
+    args: readonly string[],
+    options: { cwd?: string; shellPrelude?: string } = {},
+  ) {
     const cwd = options.cwd ?? projectRoot;
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", `${projectRoot}${script}`, ...args],
+    const denoArgs = ["run", "--allow-all", `${projectRoot}${script}`, ...args];
+    const [command, commandArgs] = options.shellPrelude === undefined
+      ? [Deno.execPath(), denoArgs]
+      : ["sh", ["-c", `${options.shellPrelude}; exec "$0" "$@"`, Deno.execPath(), ...denoArgs]];
+    this.#child = new Deno.Command(command, {
+      args: commandArgs,
       cwd,
       stdin: "piped",
       stdout: "piped",
