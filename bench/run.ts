@@ -149,19 +149,23 @@ async function ensureDebianTool(
  * Puts every measurement on the same footing, just before its transfer starts:
  *
  * - flushes dirty pages, so that one measurement does not pay for the previous one's writeback;
- * - writes and deletes a file of the transfer's size. The benchmark machine is a VM whose balloon
- *   driver hands freed memory back to the host about 2 s after it is freed; a transfer that
- *   starts later than that writes its 1 GiB into pages the host must fault in again, which was
- *   measured 5–6× slower (330–420 MB/s against 2000–2200 for a plain Deno copy started at once).
- *   Without this, whichever method happens to start soonest after a delete wins.
+ * - writes and deletes a file of 1.5× the transfer's size. The benchmark machine is a VM whose
+ *   balloon driver hands freed memory back to the host (free page reporting); a transfer that
+ *   writes its 1 GiB into pages the host must fault in again was measured 5–6× slower (330–420
+ *   MB/s against 2000–2200 for a plain Deno copy into pages freed a moment before). Without this,
+ *   whichever method happens to start soonest after a delete wins. A prime of the transfer's size
+ *   was not enough (the downloading peer still paid 0.8–1.5 s of system time in most rounds); at
+ *   1.5× every method measured started warm (0.34–0.54 s).
  */
+const PRIME_BYTES = Math.ceil(size * 1.5 / MiB) * MiB;
+
 async function settle(): Promise<void> {
   await new Deno.Command("sync").output().catch(() => {});
   const block = new Uint8Array(MiB);
   const prime = `${dir}/prime.bin`;
   {
     using file = Deno.openSync(prime, { write: true, create: true, truncate: true });
-    for (let written = 0; written < size; written += MiB) writeAllSync(file, block);
+    for (let written = 0; written < PRIME_BYTES; written += MiB) writeAllSync(file, block);
   }
   Deno.removeSync(prime);
 }
@@ -294,6 +298,7 @@ async function peerTransfer(
     await Deno.link(source, `${alice.dir}/big.bin`);
     await alice.run("pub big.bin", "File published successfully", 600_000);
     await settle();
+    const cpuBefore = cpuTime(bob.program.pid);
     const started = performance.now();
     await bob.run("get big.bin", "big.bin downloaded successfully", 600_000);
     const ms = performance.now() - started;
@@ -302,7 +307,7 @@ async function peerTransfer(
       ms,
       uploaderMiB: peakRssMiB(alice.program.pid),
       downloaderMiB: peakRssMiB(bob.program.pid),
-      downloaderCpu: cpuTime(bob.program.pid),
+      downloaderCpu: `${cpuTime(bob.program.pid)} (before get: ${cpuBefore})`,
     };
   } finally {
     await Promise.all([alice.stop(), bob.stop()]);
@@ -360,8 +365,20 @@ async function hugeRun(dir: string): Promise<void> {
     })`,
   );
   console.log(`  file size ${ok ? "matches" : "DIFFERS"}; SHA-256 verified by the downloader`);
-  await Deno.remove(hugeDir, { recursive: true });
   await Deno.remove(hugeTarget, { recursive: true });
+  if (tracker !== undefined) {
+    console.log(`huge: the same file between two real peers (pub, then get)`);
+    const peer = await peerTransfer(tracker, `${hugeDir}/huge.bin`);
+    console.log(rate(`peer → peer, ${gib} GiB sparse`, hugeSize, peer.ms));
+    console.log(
+      `  peak RSS: uploader ${peer.uploaderMiB.toFixed(0)} MiB, downloader ${
+        peer.downloaderMiB.toFixed(0)
+      } MiB (limit ${RSS_LIMIT_MIB} MiB: ${
+        Math.max(peer.uploaderMiB, peer.downloaderMiB) <= RSS_LIMIT_MIB ? "ok" : "EXCEEDED"
+      })`,
+    );
+  }
+  await Deno.remove(hugeDir, { recursive: true });
 }
 
 /** Each method's times over the rounds, in the order they were first measured. */
