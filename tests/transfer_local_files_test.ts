@@ -89,7 +89,12 @@ Deno.test("a resume note planted as a symlink or a FIFO is neither followed nor 
       const note = join(target, resumeNoteName(resumablePartName("big.bin", sha256(content))));
       const holders = Object.values(seeders).map((seeder) => seeder.holder("big.bin"));
       // A symlink to the user's file: not read as a note, and replaced rather than written through.
+      // Nor is the part file beside it then taken as a complete prefix: its bytes are wrong.
       await Deno.symlink(victim, note);
+      await Deno.writeFile(
+        join(target, resumablePartName("big.bin", sha256(content))),
+        new Uint8Array(MiB),
+      );
       const first = await downloadFromHolders({
         file: "big.bin",
         dir: target,

@@ -368,8 +368,13 @@ async function downloadInto(
   try {
     const length = await part.length();
     const note = await readOwnText(notePath, MAX_NOTE_BYTES);
-    previouslyDone = note === undefined
+    const noteThere = note !== undefined ||
+      await Deno.lstat(notePath).then(() => true, () => false);
+    // No note: the file was only ever appended to. A note we cannot trust: nothing in it is known.
+    previouslyDone = !noteThere
       ? (length > 0 ? [{ start: 0, end: length }] : [])
+      : note === undefined
+      ? []
       : decodeResumeNote(note, size, length) ?? [];
     const prefix = previouslyDone[0]?.start === 0 ? previouslyDone[0].end : 0;
     // Bytes past a complete prefix are not known good; with no note they are simply cut off.
