@@ -19,6 +19,9 @@ export interface OptionSpec {
 /** Everything `--help` says about a program. */
 export interface CommandSpec {
   readonly name: string;
+  /** How to run it from the project, shown after the usage line: `deno task peer …`. */
+  readonly invocation?: string;
+  /** What it does; may span lines. */
   readonly summary: string;
   readonly positionals: readonly { readonly name: string; readonly description: string }[];
   readonly options: Readonly<Record<string, OptionSpec>>;
@@ -71,23 +74,63 @@ export function parseCommandLine(args: readonly string[], spec: CommandSpec): Pa
     });
     return { values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    // node:util messages can span lines with hints; the user gets the first one.
-    throw new UsageError(message.split("\n")[0].replace(/\. To specify.*$/, ""));
+    throw new UsageError(describeParseError(error));
   }
 }
 
-/** The `--help` text of a command, generated from its spec. */
+/** node:util's parse errors, said the way the rest of our messages are. */
+function describeParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const option = /'([^']+)'/.exec(message)?.[1];
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${option}`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    // Node words it "'-h, --help'" or "'--dir <value>'": name the long flag.
+    const flag = option?.split(/[ ,]+/).find((word) => word.startsWith("--")) ?? option;
+    const takesNone = message.includes("does not take an argument");
+    return `option ${flag} ${takesNone ? "takes no value" : "needs a value"}`;
+  }
+  // Other messages can span lines with hints; the user gets the first one.
+  return message.split("\n")[0].replace(/\. To specify.*$/, "");
+}
+
+const HELP_COLUMN = 30;
+const HELP_WIDTH = 80;
+
+/** `text` in lines of at most `width`, continued at the help text's description column. */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines.join(`\n${" ".repeat(HELP_COLUMN)}`);
+}
+
+/** The `--help` text of a command, generated from its spec: usage line first, as is customary. */
 export function helpText(spec: CommandSpec): string {
   const usage = [
     `Usage: ${spec.name} [options]`,
     ...spec.positionals.map((positional) => `<${positional.name}>`),
   ].join(" ");
-  const lines = [spec.summary, "", usage, ""];
+  const lines = [
+    `${usage}${spec.invocation ? `   (${spec.invocation})` : ""}`,
+    "",
+    spec.summary,
+    "",
+  ];
+  const row = (flag: string, description: string) =>
+    `  ${flag.padEnd(HELP_COLUMN - 2)}${wrap(description, HELP_WIDTH - HELP_COLUMN)}`;
   if (spec.positionals.length > 0) {
     lines.push("Arguments:");
     for (const positional of spec.positionals) {
-      lines.push(`  ${`<${positional.name}>`.padEnd(28)}${positional.description}`);
+      lines.push(row(`<${positional.name}>`, positional.description));
     }
     lines.push("");
   }
@@ -97,7 +140,7 @@ export function helpText(spec: CommandSpec): string {
       option.value ? ` ${option.value}` : ""
     }`;
     const fallback = option.default !== undefined ? ` (default: ${option.default})` : "";
-    lines.push(`  ${flag.padEnd(28)}${option.description}${fallback}`);
+    lines.push(row(flag, `${option.description}${fallback}`));
   }
   if (spec.examples?.length) {
     lines.push("", "Examples:", ...spec.examples.map((example) => `  ${example}`));
@@ -115,9 +158,19 @@ export function parsePortArgument(text: string, what = "port"): number {
 
 /** Where the user ran the command: `deno task` runs in the project folder but records it. */
 export function userDirectory(): string {
-  try {
-    return Deno.env.get("INIT_CWD") ?? Deno.cwd();
-  } catch {
-    return Deno.cwd();
-  }
+  // Asking only when allowed keeps Deno from prompting for the permission.
+  const allowed = Deno.permissions.querySync({ name: "env", variable: "INIT_CWD" });
+  const initCwd = allowed.state === "granted" ? Deno.env.get("INIT_CWD") : undefined;
+  return initCwd ?? Deno.cwd();
+}
+
+/** A string option's value (`undefined` when not given and without a default). */
+export function stringOption(parsed: ParsedCommandLine, name: string): string | undefined {
+  const value = parsed.values[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** Whether a boolean option was given. */
+export function booleanOption(parsed: ParsedCommandLine, name: string): boolean {
+  return parsed.values[name] === true;
 }
