@@ -337,6 +337,14 @@ async function microBenchmarks(source: string): Promise<void> {
   console.log(rate("file read, async read 1 MiB (page cache)", size, performance.now() - started));
 }
 
+/** Both sides' peak memory against the limit. */
+function peakRssVerdict(sides: { uploaderMiB: number; downloaderMiB: number }): string {
+  const within = Math.max(sides.uploaderMiB, sides.downloaderMiB) <= RSS_LIMIT_MIB;
+  return `  peak RSS: uploader ${sides.uploaderMiB.toFixed(0)} MiB, downloader ${
+    sides.downloaderMiB.toFixed(0)
+  } MiB (limit ${RSS_LIMIT_MIB} MiB: ${within ? "ok" : "EXCEEDED"})`;
+}
+
 async function hugeRun(dir: string): Promise<void> {
   const gib = Number(values["huge-gib"]);
   const hugeDir = `${dir}/huge-source`;
@@ -357,26 +365,14 @@ async function hugeRun(dir: string): Promise<void> {
   const ok = (await Deno.stat(`${hugeTarget}/huge.bin`)).size === hugeSize;
   console.log(rate(`v2 pair, ${gib} GiB sparse`, hugeSize, result.ms));
   console.log(`  uploader's one-time hash at pub        ${(result.hashMs / 1000).toFixed(1)} s`);
-  console.log(
-    `  peak RSS: uploader ${result.uploaderMiB.toFixed(0)} MiB, downloader ${
-      result.downloaderMiB.toFixed(0)
-    } MiB (limit ${RSS_LIMIT_MIB} MiB: ${
-      Math.max(result.uploaderMiB, result.downloaderMiB) <= RSS_LIMIT_MIB ? "ok" : "EXCEEDED"
-    })`,
-  );
+  console.log(peakRssVerdict(result));
   console.log(`  file size ${ok ? "matches" : "DIFFERS"}; SHA-256 verified by the downloader`);
   await Deno.remove(hugeTarget, { recursive: true });
   if (tracker !== undefined) {
     console.log(`huge: the same file between two real peers (pub, then get)`);
     const peer = await peerTransfer(tracker, `${hugeDir}/huge.bin`);
     console.log(rate(`peer → peer, ${gib} GiB sparse`, hugeSize, peer.ms));
-    console.log(
-      `  peak RSS: uploader ${peer.uploaderMiB.toFixed(0)} MiB, downloader ${
-        peer.downloaderMiB.toFixed(0)
-      } MiB (limit ${RSS_LIMIT_MIB} MiB: ${
-        Math.max(peer.uploaderMiB, peer.downloaderMiB) <= RSS_LIMIT_MIB ? "ok" : "EXCEEDED"
-      })`,
-    );
+    console.log(peakRssVerdict(peer));
   }
   await Deno.remove(hugeDir, { recursive: true });
 }
