@@ -138,3 +138,32 @@ Deno.test("after a tracker restart a peer logs in again by itself, at its next h
     await tracker.stop();
   }
 });
+
+Deno.test("a peer whose login the restarted tracker refuses says so once and backs off instead of retrying every beat", async () => {
+  let tracker = await TrackerProcess.start();
+  const port = tracker.port;
+  const alice = await PeerProcess.start(port);
+  try {
+    await alice.login("alice", "alice-pw");
+    const noticesBefore = alice.program.stderr.text.length;
+    await tracker.stop();
+    // Alice's password changed meanwhile: her peer's next login is refused.
+    tracker = await TrackerProcess.start("alice another-pw\nbob bob-pw\n", [], port);
+    await alice.program.stderr.waitFor(
+      /logging in again failed \(refused: auth\); trying again in the background\n/,
+      5_000,
+      noticesBefore,
+    );
+    // Heartbeats go on every second; logins do not: 2 s, then 4 s later.
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
+    const logins = tracker.program.stdout.text.match(/Received LOGIN from alice/g)?.length ?? 0;
+    assert.ok(logins >= 2 && logins <= 3, `${logins} logins in 4.5 s`);
+    assert.equal(alice.program.stderr.text.slice(noticesBefore).match(/failed/g)?.length, 1);
+    // A command says why it cannot be carried out.
+    const printed = await alice.run("lpf", /logging in again failed/);
+    assert.match(printed, /The tracker had lost this session, and logging in again failed \(/);
+  } finally {
+    await alice.stop();
+    await tracker.stop();
+  }
+});

@@ -19,7 +19,7 @@ import {
 } from "./commands.ts";
 import { ControlClientClosedError, UnexpectedReplyError } from "./control_client.ts";
 import { DigestCache, DigestError, fileDigest } from "./digest_cache.ts";
-import { DownloadError } from "./download.ts";
+import { DownloadError, errorText } from "./download.ts";
 import { downloadFromHolders } from "./multi_source.ts";
 import { formatTransferStats, ProgressDisplay } from "./progress.ts";
 import { startHeartbeat } from "./heartbeat.ts";
@@ -129,6 +129,10 @@ interface LoggedIn extends Parts {
   readonly relogin: () => Promise<LoginAttempt>;
   /** The restore under way, if any: a heartbeat and a command may both notice a lost session. */
   restoring?: Promise<boolean>;
+  /** Why the last restore failed, while it stays failed. */
+  lastRestoreFailure?: string;
+  /** When a heartbeat may next start a restore, and the wait after the next failure. */
+  backgroundRetry: { readonly notBefore: number; readonly delayMs: number };
 }
 
 /** A login that did not happen: the session exits with this code. */
@@ -221,9 +225,7 @@ async function startSession(parts: LoggedIn, heartbeat: AbortSignal): Promise<vo
       return beating.heartbeat(() => {
         // A late answer to a beat of a session already restored is old news.
         if (parts.link !== beating) return;
-        restoreOnce(parts).catch(() => {
-          // Stopping: the session is over anyway.
-        });
+        restoreInBackground(parts);
       });
     },
     signal: heartbeat,
@@ -262,8 +264,11 @@ async function ask<T>(
       return await ask(parts, question, false);
     }
     if (error instanceof SessionLostError) {
-      if (mayRestore && parts.link.version === 2 && await restoreOnce(parts)) {
-        return await ask(parts, question, false);
+      if (mayRestore && parts.link.version === 2) {
+        if (await restoreOnce(parts)) return await ask(parts, question, false);
+        return `The tracker had lost this session, and logging in again failed (${
+          parts.lastRestoreFailure ?? "no answer"
+        })`;
       }
       return `The tracker refused the request: ${error.message}`;
     }
@@ -274,25 +279,61 @@ async function ask<T>(
 
 /** {@linkcode restoreSession}, once at a time. */
 function restoreOnce(parts: LoggedIn): Promise<boolean> {
-  parts.restoring ??= restoreSession(parts).finally(() => parts.restoring = undefined);
+  parts.restoring ??= restoreSession(parts).then((outcome) => {
+    parts.lastRestoreFailure = outcome === true ? undefined : outcome;
+    return outcome === true;
+  }).finally(() => parts.restoring = undefined);
   return parts.restoring;
+}
+
+const BACKGROUND_RESTORE_FIRST_DELAY_MS = 2000;
+const BACKGROUND_RESTORE_MAX_DELAY_MS = 60_000;
+
+/**
+ * A heartbeat found the session lost: restore it now, unless a restore from the background failed
+ * lately — then wait, 2 s doubling up to a minute, so a tracker that no longer takes this login
+ * (a changed password, a lockout) is not asked again every second. Commands still try at once.
+ */
+function restoreInBackground(parts: LoggedIn): void {
+  const retry = parts.backgroundRetry;
+  if (Date.now() < retry.notBefore) return;
+  restoreOnce(parts).then((restored) => {
+    if (restored) {
+      parts.backgroundRetry = { notBefore: 0, delayMs: BACKGROUND_RESTORE_FIRST_DELAY_MS };
+      return;
+    }
+    if (retry.delayMs === BACKGROUND_RESTORE_FIRST_DELAY_MS) {
+      parts.options.terminal.error(
+        `peersync-peer: the tracker lost this session and logging in again failed ` +
+          `(${parts.lastRestoreFailure ?? "no answer"}); trying again in the background`,
+      );
+    }
+    parts.backgroundRetry = {
+      notBefore: Date.now() + retry.delayMs,
+      delayMs: Math.min(retry.delayMs * 2, BACKGROUND_RESTORE_MAX_DELAY_MS),
+    };
+  }, () => {
+    // Stopping: the session is over anyway.
+  });
 }
 
 /**
  * The tracker forgot this v2 session (it restarted, or the session expired while the network was
  * down): log in again as the same user, tell it where uploads are accepted and publish again what
- * this peer publishes, as a BitTorrent client re-announces. True when the session is back.
+ * this peer publishes, as a BitTorrent client re-announces. True when the session is back, else
+ * why not.
  */
-async function restoreSession(parts: LoggedIn): Promise<boolean> {
+async function restoreSession(parts: LoggedIn): Promise<true | string> {
   const { terminal, signal, dir } = parts.options;
   let attempt: LoginAttempt;
   try {
     attempt = await untilStopped(parts.relogin(), signal);
   } catch (error) {
     if (signal.aborted) throw error;
-    return false;
+    return isNotResponding(error) ? "no answer" : errorText(error);
   }
-  if (attempt.kind !== "ok") return false;
+  if (attempt.kind === "refused") return `refused: ${attempt.code}`;
+  if (attempt.kind !== "ok") return "the tracker now speaks only v1";
   const lost = parts.link;
   parts.link = attempt.link;
   await lost.close();
@@ -494,7 +535,12 @@ export async function runSession(options: SessionOptions): Promise<number> {
   let loggedIn: LoggedIn | undefined;
   try {
     const { link, relogin } = await login(parts);
-    loggedIn = { ...parts, link, relogin };
+    loggedIn = {
+      ...parts,
+      link,
+      relogin,
+      backgroundRetry: { notBefore: 0, delayMs: BACKGROUND_RESTORE_FIRST_DELAY_MS },
+    };
     await startSession(loggedIn, heartbeat.signal);
     return await commandLoop(loggedIn);
   } catch (error) {
