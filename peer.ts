@@ -18,6 +18,7 @@ import {
 } from "./lib/cli.ts";
 import {
   DEFAULT_MAX_UPLOADS,
+  DEFAULT_PARALLEL_SOURCES,
   DEFAULT_REQUEST_TIMEOUT_MS,
   isIpLiteral,
   parsePort,
@@ -28,6 +29,8 @@ import { openTerminal } from "./lib/peer/terminal.ts";
 
 const USAGE_ERROR = 2;
 const MAX_TIMEOUT_MS = 600_000;
+/** More connections than this to one file's holders would only add overhead. */
+const MAX_SOURCES = 16;
 
 const spec: CommandSpec = {
   name: "peersync-peer",
@@ -77,6 +80,13 @@ const spec: CommandSpec = {
       type: "string",
       value: "RATE",
       description: "cap on download speed, bytes per second (suffix k, M or G)",
+    },
+    "max-sources": {
+      type: "string",
+      value: "N",
+      description: "holders a large file (64 MiB or more) is fetched from at once, in disjoint " +
+        "ranges; 1 fetches from one holder at a time",
+      default: String(DEFAULT_PARALLEL_SOURCES),
     },
     help: { type: "boolean", short: "h", description: "show this help and exit" },
   },
@@ -128,6 +138,7 @@ function settingsFrom(args: string[]): Settings {
   const maxUploads = stringOption(parsed, "max-uploads");
   const uploadLimit = stringOption(parsed, "upload-limit");
   const downloadLimit = stringOption(parsed, "download-limit");
+  const maxSources = stringOption(parsed, "max-sources");
   return {
     help: false,
     trackerHost,
@@ -141,12 +152,20 @@ function settingsFrom(args: string[]): Settings {
     downloadLimit: downloadLimit === undefined
       ? undefined
       : parseRate(downloadLimit, "--download-limit"),
+    maxSources: maxSources === undefined ? undefined : parseSources(maxSources),
   };
 }
 
 function parseCount(text: string, flag: string): number {
   if (!/^[1-9]\d{0,5}$/.test(text)) {
     throw new UsageError(`invalid ${flag} ${text} (expected 1-999999)`);
+  }
+  return Number(text);
+}
+
+function parseSources(text: string): number {
+  if (!/^[1-9]\d?$/.test(text) || Number(text) > MAX_SOURCES) {
+    throw new UsageError(`invalid --max-sources ${text} (expected 1-${MAX_SOURCES})`);
   }
   return Number(text);
 }

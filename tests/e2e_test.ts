@@ -167,3 +167,35 @@ Deno.test("a peer whose login the restarted tracker refuses says so once and bac
     await tracker.stop();
   }
 });
+
+Deno.test("a large file held by two peers comes from both at once, or from one with --max-sources 1, and the last line says from whom", async () => {
+  const tracker = await TrackerProcess.start();
+  const alice = await PeerProcess.start(tracker.port);
+  const carol = await PeerProcess.start(tracker.port);
+  const bob = await PeerProcess.start(tracker.port);
+  const dave = await PeerProcess.start(tracker.port, ["--max-sources", "1"]);
+  try {
+    const content = await writeRandomFile(`${alice.dir}/big.bin`, 64 * MiB);
+    await Deno.link(`${alice.dir}/big.bin`, `${carol.dir}/big.bin`);
+    for (
+      const [peer, user] of [[alice, "alice"], [carol, "carol"], [bob, "bob"], [
+        dave,
+        "dave",
+      ]] as const
+    ) {
+      await peer.login(user, `${user}-pw`);
+    }
+    await alice.run("pub big.bin", "File published successfully", 30_000);
+    await carol.run("pub big.bin", "File published successfully", 30_000);
+    const both = await bob.run("get big.bin", /SHA-256 verified[^\n]*\n/, 60_000);
+    assert.match(both, /, from (alice|carol) [\d.]+ MiB, (alice|carol) [\d.]+ MiB\n/);
+    const one = await dave.run("get big.bin", /SHA-256 verified[^\n]*\n/, 60_000);
+    assert.match(one, /SHA-256 verified, from (alice|carol)\n/);
+    for (const peer of [bob, dave]) {
+      assert.ok(sameBytes(await Deno.readFile(`${peer.dir}/big.bin`), content));
+    }
+  } finally {
+    await Promise.all([alice.stop(), carol.stop(), bob.stop(), dave.stop()]);
+    await tracker.stop();
+  }
+});

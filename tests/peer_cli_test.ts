@@ -219,7 +219,7 @@ Deno.test("get downloads the file from the holder the tracker names", async () =
         outcome.stdout,
         new RegExp(
           "^" + escape(LOGIN + WELCOME + "> song.ogg downloaded successfully\n") +
-            "8 B in \\d+\\.\\d s, [^\n]+/s \\(v1 holder: not verifiable\\)\n" +
+            "8 B in \\d+\\.\\d s, [^\n]+/s, from bob \\(v1 holder: not verifiable\\)\n" +
             escape(
               `> Download of song.ogg failed: song.ogg already exists in ${dir}; not overwriting\n`,
             ) +
@@ -302,6 +302,9 @@ Deno.test("bad arguments exit 2 with one line pointing to --help", async () => {
     ["--advertise", "my-laptop", "5000"],
     ["5000", "6000"],
     ["--host"],
+    ["--max-sources", "0", "5000"],
+    ["--max-uploads", "many", "5000"],
+    ["--download-limit", "fast", "5000"],
   ];
   const outcomes = await Promise.all(cases.map((args) => runPeer(args)));
   outcomes.forEach((outcome, index) => {

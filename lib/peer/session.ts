@@ -20,8 +20,8 @@ import {
 import { ControlClientClosedError, UnexpectedReplyError } from "./control_client.ts";
 import { DigestCache, DigestError, fileDigest } from "./digest_cache.ts";
 import { DownloadError, errorText } from "./download.ts";
-import { downloadFromHolders } from "./multi_source.ts";
-import { formatTransferStats, ProgressDisplay } from "./progress.ts";
+import { downloadFromHolders, type HoldersDownloadResult } from "./multi_source.ts";
+import { formatBytes, formatTransferStats, ProgressDisplay } from "./progress.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import {
   AddressError,
@@ -72,6 +72,8 @@ export interface SessionOptions {
   readonly uploadLimit?: number;
   /** Download rate limit in bytes per second. */
   readonly downloadLimit?: number;
+  /** Holders a large file is fetched from at once (1 turns multi-source off); 4 by default. */
+  readonly maxSources?: number;
   /** Where prompts go and lines come from. */
   readonly terminal: Terminal;
   /** Aborting it (with a {@linkcode StopRequested} reason) ends the session. */
@@ -392,6 +394,28 @@ async function unpublish(parts: LoggedIn, file: string): Promise<string[]> {
   return formatReply("unp", reply);
 }
 
+/**
+ * Where the bytes came from, for the line after a download: `, from alice`, or with several
+ * holders `, from alice 40.0 MiB, bob 24.0 MiB`, and `, resumed after 3.0 MiB` when part of the
+ * file was already here.
+ */
+export function formatSources(result: HoldersDownloadResult): string {
+  const delivered = result.sources.filter((source) => source.bytes > 0);
+  const from = delivered.length > 1
+    ? `, from ${
+      delivered.map((source) => `${source.user} ${formatBytes(source.bytes)}`).join(", ")
+    }`
+    : delivered.length === 1
+    ? `, from ${delivered[0].user}`
+    : result.fromHolders.length > 0
+    ? `, from ${result.fromHolders[0]}`
+    : "";
+  const resumed = result.resumedFrom > 0
+    ? `, resumed after ${formatBytes(result.resumedFrom)}`
+    : "";
+  return `${from}${resumed}`;
+}
+
 async function get(parts: LoggedIn, file: string): Promise<string[]> {
   const located = await ask(parts, (link) => link.locate(file));
   if (typeof located === "string") return [located];
@@ -407,6 +431,7 @@ async function get(parts: LoggedIn, file: string): Promise<string[]> {
       holders: located.holders,
       signal,
       rateLimitBytesPerSecond: parts.options.downloadLimit,
+      parallel: parts.options.maxSources,
       onProgress: (progress) => display.update(progress),
       onNotice: (line) => {
         display.finish();
@@ -414,8 +439,14 @@ async function get(parts: LoggedIn, file: string): Promise<string[]> {
       },
     });
     display.finish();
-    const verified = result.verified ? ", SHA-256 verified" : " (v1 holder: not verifiable)";
-    return [formatDownloaded(file), `${formatTransferStats(result.bytes, result.ms)}${verified}`];
+    const stats = formatTransferStats(result.bytes, result.ms);
+    const sources = formatSources(result);
+    return [
+      formatDownloaded(file),
+      result.verified
+        ? `${stats}, SHA-256 verified${sources}`
+        : `${stats}${sources} (v1 holder: not verifiable)`,
+    ];
   } catch (error) {
     display.finish();
     if (signal.aborted) throw signal.reason;
