@@ -110,18 +110,34 @@ Deno.test("a busy holder answers `busy` and the download goes to the other holde
   });
 });
 
-Deno.test("a holder that stalls is dropped after the stall timeout and another one finishes", async () => {
-  const content = randomBytes(2 * MiB);
+/**
+ * A v2 holder of `content` that sends a valid status and its first 100 KB, then nothing, without
+ * closing — until `resume()`, after which it sends the rest.
+ */
+function stallingHolder(content: Uint8Array) {
   const digest = sha256(content);
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => release = resolve);
-  // Sends a valid status and 100 KB, then nothing, without closing.
-  const staller = new StandIn(async (conn) => {
+  let resume!: () => void;
+  const resumed = new Promise<void>((resolve) => resume = resolve);
+  const server = new StandIn(async (conn) => {
     await readRequestLine(conn);
     await writeAll(conn, encodeTransferStatus({ ok: true, size: content.length, sha256: digest }));
     await writeAll(conn, content.subarray(0, 100_000));
-    await released;
+    await resumed;
+    await writeAll(conn, content.subarray(100_000));
   });
+  return {
+    holder: server.holder("staller", { size: content.length, sha256: digest }),
+    resume,
+    close: async () => {
+      resume();
+      await server.close();
+    },
+  };
+}
+
+Deno.test("a holder that stalls is dropped after the stall timeout and another one finishes", async () => {
+  const content = randomBytes(2 * MiB);
+  const staller = stallingHolder(content);
   try {
     const publish = { file: "a.bin", content };
     await withSeeders({ seeders: { bob: {} }, publish }, async ({ bob }, target) => {
@@ -129,10 +145,7 @@ Deno.test("a holder that stalls is dropped after the stall timeout and another o
       const result = await downloadFromHolders({
         file: "a.bin",
         dir: target,
-        holders: [
-          staller.holder("staller", { size: content.length, sha256: digest }),
-          bob.holder("a.bin"),
-        ],
+        holders: [staller.holder, bob.holder("a.bin")],
         stallTimeoutMs: 300,
       });
       assert.ok(Date.now() - started < 3000);
@@ -141,9 +154,42 @@ Deno.test("a holder that stalls is dropped after the stall timeout and another o
       assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
     });
   } finally {
-    release();
     await staller.close();
   }
+});
+
+Deno.test("by default a stalled holder is left after 5 s when another can continue, a lone one is waited for longer", async () => {
+  const content = randomBytes(MiB);
+  const publish = { file: "a.bin", content };
+  await withSeeders({ seeders: { bob: {} }, publish }, async ({ bob }, target) => {
+    const staller = stallingHolder(content);
+    try {
+      const started = Date.now();
+      const result = await downloadFromHolders({
+        file: "a.bin",
+        dir: target,
+        holders: [staller.holder, bob.holder("a.bin")],
+      });
+      const waited = Date.now() - started;
+      assert.ok(waited >= 4500 && waited < 9000, `${waited} ms`);
+      assert.deepEqual(result.fromHolders, ["staller", "bob"]);
+      await Deno.remove(join(target, "a.bin"));
+    } finally {
+      await staller.close();
+    }
+    // Alone, the same silence is a hiccup to sit out: past 5 s it is still the download's holder.
+    const lone = stallingHolder(content);
+    try {
+      const download = downloadFromHolders({ file: "a.bin", dir: target, holders: [lone.holder] });
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      lone.resume();
+      const result = await download;
+      assert.deepEqual(result.fromHolders, ["staller"]);
+      assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+    } finally {
+      await lone.close();
+    }
+  });
 });
 
 /** A holder with a valid-looking status line that then sends `body` and closes. */

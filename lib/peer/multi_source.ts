@@ -14,6 +14,7 @@ import { resolve } from "node:path";
 import {
   BUSY_RETRY_INITIAL_MS,
   DEFAULT_BUSY_RETRY_BUDGET_MS,
+  DEFAULT_FAILOVER_STALL_TIMEOUT_MS,
   DEFAULT_MULTI_SOURCE_THRESHOLD_BYTES,
   DEFAULT_PARALLEL_SOURCES,
   DEFAULT_TRANSFER_STALL_TIMEOUT_MS,
@@ -66,7 +67,10 @@ export interface DownloadFromHoldersOptions {
   readonly expected?: ExpectedFile;
   /** Cancels the download; the temporary file is kept for a later resume. */
   readonly signal?: AbortSignal;
-  /** A holder that sends nothing for this long is dropped; defaults to 15 s. */
+  /**
+   * A holder that sends nothing for this long is dropped; by default 5 s while another holder
+   * could take over, 15 s for the last one.
+   */
   readonly stallTimeoutMs?: number;
   /** A holder that does not accept the connection within this long is skipped; 10 s by default. */
   readonly connectTimeoutMs?: number;
@@ -454,7 +458,10 @@ async function downloadInto(
       size,
       sha256: expected.sha256,
       part,
-      stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_TRANSFER_STALL_TIMEOUT_MS,
+      stallTimeoutMs: options.stallTimeoutMs ??
+        (states.some((other) => other !== state && !other.dead)
+          ? DEFAULT_FAILOVER_STALL_TIMEOUT_MS
+          : DEFAULT_TRANSFER_STALL_TIMEOUT_MS),
       connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
       signal: stopAll.signal,
       bucket,

@@ -170,8 +170,14 @@ export const MAX_TRANSFER_ERROR_MESSAGE_BYTES = 200;
 /** Uploads one peer serves at once by default; a v2 request past it gets `PS2 ERR busy`. */
 export const DEFAULT_MAX_UPLOADS = 8;
 
-/** A downloader drops a holder that sends no byte for this long and continues from another. */
+/**
+ * A downloader drops a holder that sends no byte for this long when no other holder could take
+ * over: giving up then ends the download, so a network hiccup is given time.
+ */
 export const DEFAULT_TRANSFER_STALL_TIMEOUT_MS = 15_000;
+
+/** …and for this long when another holder is there to continue from: moving on costs little. */
+export const DEFAULT_FAILOVER_STALL_TIMEOUT_MS = 5_000;
 
 /** Files at least this large are fetched from several v2 holders at once, in disjoint ranges. */
 export const DEFAULT_MULTI_SOURCE_THRESHOLD_BYTES = 64 * 1024 * 1024;
