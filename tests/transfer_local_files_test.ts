@@ -109,3 +109,34 @@ Deno.test("a resume note planted as a symlink or a FIFO is neither followed nor 
     });
   });
 });
+
+Deno.test("a part file another download is writing (its lock held) is left to it", async () => {
+  const content = randomBytes(64 * 1024);
+  const publish = { file: "a.bin", content };
+  await withSeeders({ seeders: { alice: {} }, publish }, async ({ alice }, target) => {
+    const part = join(target, resumablePartName("a.bin", sha256(content)));
+    const theirs = content.slice(0, 1000);
+    await Deno.writeFile(part, theirs);
+    // Another peer process sharing this folder: it holds the part file's lock while it writes.
+    const other = await Deno.open(part, { read: true, write: true });
+    try {
+      await other.lock(true);
+      const error = await failureOf(
+        downloadFromHolders({ file: "a.bin", dir: target, holders: [alice.holder("a.bin")] }),
+      );
+      assert.match(error.message, /is being written by another download/);
+      assert.ok(sameBytes(await Deno.readFile(part), theirs));
+      assert.equal(alice.server.stats.bytesSent, 0);
+    } finally {
+      other.close();
+    }
+    // Once it lets go, the download resumes from what it left.
+    const result = await downloadFromHolders({
+      file: "a.bin",
+      dir: target,
+      holders: [alice.holder("a.bin")],
+    });
+    assert.equal(result.resumedFrom, theirs.length);
+    assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+  });
+});

@@ -16,6 +16,14 @@ export class NotOwnFileError extends Error {
   }
 }
 
+/** Another download (in this process or another peer's) is writing the working file. */
+export class FileInUseError extends Error {
+  override name = "FileInUseError";
+  constructor(readonly path: string) {
+    super(`${path} is being written by another download (another peer on this share folder?)`);
+  }
+}
+
 function describe(info: Deno.FileInfo): string {
   if (info.isSymlink) return "a symbolic link";
   if (info.isDirectory) return "a directory";
@@ -41,9 +49,12 @@ function lstatOrNothing(path: string): Deno.FileInfo | undefined {
 /**
  * Opens `path` for reading and writing: creates it when nothing has the name (exclusively, so a
  * link planted meanwhile makes the open fail rather than be followed), or opens the regular file
- * that is there and checks it is still the one looked at. `truncate` empties it.
+ * that is there and checks it is still the one looked at. It is then locked (an exclusive
+ * advisory lock, held until it is closed), so two downloads never write one file; `truncate`
+ * empties it once the lock is held.
  *
  * @throws {NotOwnFileError} when the name is taken by anything else.
+ * @throws {FileInUseError} when another download holds the lock.
  *
  * @example
  * ```ts
@@ -59,17 +70,19 @@ export async function openOwnFile(
   options: { readonly truncate?: boolean } = {},
 ): Promise<Deno.FsFile> {
   const before = lstatOrNothing(path);
-  if (before === undefined) {
-    return await Deno.open(path, { read: true, write: true, createNew: true });
-  }
-  if (!isOwn(before)) throw new NotOwnFileError(path, describe(before));
-  const file = await Deno.open(path, { read: true, write: true });
+  if (before !== undefined && !isOwn(before)) throw new NotOwnFileError(path, describe(before));
+  const file = before === undefined
+    ? await Deno.open(path, { read: true, write: true, createNew: true })
+    : await Deno.open(path, { read: true, write: true });
   try {
-    const opened = await file.stat();
-    // Swapped between the look and the open: whatever it is now, it is not what was checked.
-    if (!isOwn(opened) || opened.ino !== before.ino || opened.dev !== before.dev) {
-      throw new NotOwnFileError(path, "replaced while it was opened");
+    if (before !== undefined) {
+      const opened = await file.stat();
+      // Swapped between the look and the open: whatever it is now, it is not what was checked.
+      if (!isOwn(opened) || opened.ino !== before.ino || opened.dev !== before.dev) {
+        throw new NotOwnFileError(path, "replaced while it was opened");
+      }
     }
+    if (!await file.tryLock(true)) throw new FileInUseError(path);
     if (options.truncate) await file.truncate(0);
     return file;
   } catch (error) {
