@@ -31,16 +31,8 @@ import {
   removeQuietly,
   withDownloadErrors,
 } from "./download.ts";
-import { readOwnText, replaceOwnTextSync } from "./own_file.ts";
+import { CompleteRanges } from "./complete_ranges.ts";
 import { PartFile, resumablePartName, resumeNoteName } from "./part_file.ts";
-import {
-  type ByteRange,
-  coveredBytes,
-  decodeResumeNote,
-  encodeResumeNote,
-  mergeRanges,
-  missingRanges,
-} from "./resume_note.ts";
 import { formatBytes, SpeedMeter, type TransferProgress } from "./progress.ts";
 import { FetchError, fetchRange, type RangeTask, type Source } from "./range_fetch.ts";
 import { TokenBucket } from "./rate_limit.ts";
@@ -130,8 +122,6 @@ const PROGRESS_INTERVAL_MS = 100;
 const NOTE_INTERVAL_MS = 1000;
 /** With `hashOnWorker`, files this large are hashed on a worker thread (smaller ones here). */
 const OFF_THREAD_HASH_MIN_BYTES = 16 * 1024 * 1024;
-/** A resume note larger than this is not one we wrote (10 000 ranges take about 300 KB). */
-const MAX_NOTE_BYTES = 1024 * 1024;
 
 /** Part files being written by this process: two downloads never share one. */
 const partsInUse = new Set<string>();
@@ -366,30 +356,15 @@ async function downloadInto(
   } catch (error) {
     throw new DownloadError(`cannot write into ${dir}: ${errorText(error)}`);
   }
-  // What an interrupted download left: complete ranges from its note, or else (a download that
-  // only ever appended) the part file's whole length.
-  let previouslyDone: ByteRange[];
+  let complete: CompleteRanges;
   try {
-    const length = await part.length();
-    const note = await readOwnText(notePath, MAX_NOTE_BYTES);
-    const noteThere = note !== undefined ||
-      await Deno.lstat(notePath).then(() => true, () => false);
-    // No note: the file was only ever appended to. A note we cannot trust: nothing in it is known.
-    previouslyDone = !noteThere
-      ? (length > 0 ? [{ start: 0, end: length }] : [])
-      : note === undefined
-      ? []
-      : decodeResumeNote(note, size, length) ?? [];
-    const prefix = previouslyDone[0]?.start === 0 ? previouslyDone[0].end : 0;
-    // Bytes past a complete prefix are not known good; with no note they are simply cut off.
-    if (coveredBytes(previouslyDone) === prefix && prefix < length) await part.truncate(prefix);
-    if (prefix > 0) await part.seedHash(prefix);
+    complete = await CompleteRanges.load(part, notePath, size);
   } catch (error) {
     part.close();
     throw new DownloadError(`cannot read ${partPath}: ${errorText(error)}`);
   }
-  const resumedFrom = coveredBytes(previouslyDone);
-  const holes = missingRanges(previouslyDone, size);
+  const { resumedFrom } = complete;
+  const holes = complete.holes();
 
   const states: HolderState[] = sourceList.map(({ holder, source }) => ({
     user: holder.user,
@@ -414,18 +389,10 @@ async function downloadInto(
     : size === 0
     ? [{ pos: 0, end: 0 }]
     : [];
-  // Where each range started, so that `[start, pos)` is known written.
-  const startOf = new Map<RangeTask, number>(open.map((task) => [task, task.pos]));
-  const done = () =>
-    mergeRanges([
-      ...previouslyDone,
-      ...[...startOf].map(([task, start]) => ({ start, end: task.pos })),
-    ]);
+  for (const task of open) complete.track(task);
   // The part file's length says what is complete only while it is one prefix; otherwise a note
   // beside it does (kept up to date, so even a killed download resumes from its holes).
   const noted = multi || open.length > 1 || (open.length === 1 && open[0].end < size);
-  const writeNote = () => replaceOwnTextSync(notePath, encodeResumeNote(done(), size));
-  if (!noted) await removeQuietly(notePath);
   const pending = [...open];
   const assigned = new Set<RangeTask>();
   const running = new Map<RangeTask, Promise<Outcome>>();
@@ -473,7 +440,7 @@ async function downloadInto(
         if (noted && performance.now() - lastNote >= NOTE_INTERVAL_MS) {
           lastNote = performance.now();
           try {
-            writeNote();
+            complete.writeNote();
           } catch {
             // The last note written stays: it says less than is done, never more.
           }
@@ -499,7 +466,7 @@ async function downloadInto(
     const task = { pos: middle, end: longest.end };
     longest.end = middle;
     open.push(task);
-    startOf.set(task, middle);
+    complete.track(task);
     return task;
   };
 
@@ -508,12 +475,10 @@ async function downloadInto(
   let busyWaitedMs = 0;
   let failure: DownloadError | undefined;
   try {
-    if (noted) {
-      try {
-        writeNote();
-      } catch (error) {
-        throw new DownloadError(`cannot write into ${dir}: ${errorText(error)}`);
-      }
+    try {
+      await complete.useNote(noted);
+    } catch (error) {
+      throw new DownloadError(`cannot write into ${dir}: ${errorText(error)}`);
     }
     while (open.length > 0 && failure === undefined) {
       for (const state of states) {
@@ -590,32 +555,10 @@ async function downloadInto(
 
   if (failure !== undefined) {
     // Keep what is complete, and say which that is, so the next attempt fetches only the rest.
-    const kept = done();
-    try {
-      if (kept.length === 0) {
-        part.close();
-        await removeQuietly(partPath);
-      } else if (kept.length === 1 && kept[0].start === 0) {
-        await part.truncate(kept[0].end);
-        part.close();
-      } else {
-        part.close();
-        try {
-          writeNote();
-        } catch {
-          // Without a note its holes would pass for data: keep nothing rather than that.
-          kept.length = 0;
-          await removeQuietly(partPath);
-          await removeQuietly(notePath);
-        }
-      }
-    } finally {
-      part.close();
-      if (kept.length <= 1 && (kept[0]?.start ?? 0) === 0) await removeQuietly(notePath);
-    }
-    if (kept.length === 0) throw failure;
+    const kept = await complete.keepAfterFailure(part);
+    if (kept === 0) throw failure;
     throw new DownloadError(
-      `${failure.message} (${formatBytes(coveredBytes(kept))} of ${
+      `${failure.message} (${formatBytes(kept)} of ${
         formatBytes(size)
       } kept; get it again to resume)`,
     );

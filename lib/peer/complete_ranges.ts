@@ -1,0 +1,131 @@
+/**
+ * What is known complete in a download's part file, across runs: what an interrupted download
+ * left (from its resume note, or from the file's length when it only ever appended), what this
+ * run's ranges have written since, and what to keep when this run fails too.
+ *
+ * @module
+ */
+
+import { removeQuietly } from "./download.ts";
+import { readOwnText, replaceOwnTextSync } from "./own_file.ts";
+import type { PartFile } from "./part_file.ts";
+import type { RangeTask } from "./range_fetch.ts";
+import {
+  type ByteRange,
+  coveredBytes,
+  decodeResumeNote,
+  encodeResumeNote,
+  mergeRanges,
+  missingRanges,
+} from "./resume_note.ts";
+
+/** A resume note larger than this is not one we wrote (10 000 ranges take about 300 KB). */
+const MAX_NOTE_BYTES = 1024 * 1024;
+
+/** The complete ranges of one part file. */
+export class CompleteRanges {
+  /** Where each of this run's ranges started, so that `[start, pos)` is known written. */
+  readonly #startOf = new Map<RangeTask, number>();
+  /** Whether the note is kept up to date (the file's length alone says too little). */
+  #noted = false;
+
+  private constructor(
+    readonly notePath: string,
+    readonly size: number,
+    /** What an interrupted download left, known complete. */
+    readonly previous: readonly ByteRange[],
+  ) {}
+
+  /**
+   * Reads what an interrupted download left in `part`. Bytes past a complete prefix that no note
+   * vouches for are cut off, and the complete prefix is hashed so that writes continue the hash.
+   * A note that is there but cannot be trusted (not a regular file, inconsistent) means nothing
+   * in the file is known complete.
+   */
+  static async load(part: PartFile, notePath: string, size: number): Promise<CompleteRanges> {
+    const length = await part.length();
+    const note = await readOwnText(notePath, MAX_NOTE_BYTES);
+    const noteThere = note !== undefined ||
+      await Deno.lstat(notePath).then(() => true, () => false);
+    const previous = !noteThere
+      ? (length > 0 ? [{ start: 0, end: length }] : [])
+      : note === undefined
+      ? []
+      : decodeResumeNote(note, size, length) ?? [];
+    const prefix = previous[0]?.start === 0 ? previous[0].end : 0;
+    if (coveredBytes(previous) === prefix && prefix < length) await part.truncate(prefix);
+    if (prefix > 0) await part.seedHash(prefix);
+    return new CompleteRanges(notePath, size, previous);
+  }
+
+  /** Bytes already there when this run started. */
+  get resumedFrom(): number {
+    return coveredBytes(this.previous);
+  }
+
+  /** What is still to fetch, in order. */
+  holes(): ByteRange[] {
+    return missingRanges(this.previous, this.size);
+  }
+
+  /** Counts what `task` writes from its current position on as complete. */
+  track(task: RangeTask): void {
+    this.#startOf.set(task, task.pos);
+  }
+
+  /** Everything known complete now. */
+  done(): ByteRange[] {
+    return mergeRanges([
+      ...this.previous,
+      ...[...this.#startOf].map(([task, start]) => ({ start, end: task.pos })),
+    ]);
+  }
+
+  /**
+   * Keeps the note up to date from now on when `needed` (ranges will leave holes, so the file's
+   * length will not say what is complete), and writes it at once; otherwise removes any old one.
+   *
+   * @throws whatever the file system throws writing the note.
+   */
+  async useNote(needed: boolean): Promise<void> {
+    this.#noted = needed;
+    if (needed) this.writeNote();
+    else await removeQuietly(this.notePath);
+  }
+
+  /** Rewrites the note, when notes are used. */
+  writeNote(): void {
+    if (this.#noted) replaceOwnTextSync(this.notePath, encodeResumeNote(this.done(), this.size));
+  }
+
+  /**
+   * After a failed run: keeps what is complete for the next one — as the file's length when that
+   * is one prefix, else in the note — closes `part`, and returns the bytes kept (0: the part file
+   * is removed).
+   */
+  async keepAfterFailure(part: PartFile): Promise<number> {
+    const kept = this.done();
+    try {
+      if (kept.length === 1 && kept[0].start === 0) {
+        await part.truncate(kept[0].end);
+      } else if (kept.length > 0) {
+        this.#noted = true;
+        try {
+          this.writeNote();
+        } catch {
+          // Without a note its holes would pass for data: keep nothing rather than that.
+          kept.length = 0;
+        }
+      }
+    } finally {
+      part.close();
+    }
+    if (kept.length === 0) {
+      await removeQuietly(part.path);
+      await removeQuietly(this.notePath);
+      return 0;
+    }
+    if (kept.length === 1 && kept[0].start === 0) await removeQuietly(this.notePath);
+    return coveredBytes(kept);
+  }
+}
