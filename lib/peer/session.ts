@@ -283,6 +283,10 @@ async function ask<T>(
 function restoreOnce(parts: LoggedIn): Promise<boolean> {
   parts.restoring ??= restoreSession(parts).then((outcome) => {
     parts.lastRestoreFailure = outcome === true ? undefined : outcome;
+    // Back, however it came back: a later loss starts the background retries afresh.
+    if (outcome === true) {
+      parts.backgroundRetry = { notBefore: 0, delayMs: BACKGROUND_RESTORE_FIRST_DELAY_MS };
+    }
     return outcome === true;
   }).finally(() => parts.restoring = undefined);
   return parts.restoring;
@@ -300,10 +304,7 @@ function restoreInBackground(parts: LoggedIn): void {
   const retry = parts.backgroundRetry;
   if (Date.now() < retry.notBefore) return;
   restoreOnce(parts).then((restored) => {
-    if (restored) {
-      parts.backgroundRetry = { notBefore: 0, delayMs: BACKGROUND_RESTORE_FIRST_DELAY_MS };
-      return;
-    }
+    if (restored) return;
     if (retry.delayMs === BACKGROUND_RESTORE_FIRST_DELAY_MS) {
       parts.options.terminal.error(
         `peersync-peer: the tracker lost this session and logging in again failed ` +
