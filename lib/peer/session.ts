@@ -19,7 +19,14 @@ import {
 } from "./commands.ts";
 import { ControlClientClosedError, UnexpectedReplyError } from "./control_client.ts";
 import { DigestCache, DigestError, fileDigest } from "./digest_cache.ts";
-import { DownloadError, errorText } from "./download.ts";
+import {
+  BACKGROUND_RESTORE_FIRST_DELAY_MS,
+  type RestorableSession,
+  restoreInBackground,
+  restoreOnce,
+} from "./session_restore.ts";
+import { untilStopped } from "./until_stopped.ts";
+import { DownloadError } from "./download.ts";
 import { downloadFromHolders, type HoldersDownloadResult } from "./multi_source.ts";
 import { formatBytes, formatTransferStats, ProgressDisplay } from "./progress.ts";
 import { startHeartbeat } from "./heartbeat.ts";
@@ -90,28 +97,6 @@ export const ExitCode = {
   terminated: 143,
 } as const;
 
-/** Resolves with `promise`, or rejects with the signal's reason as soon as `signal` aborts. */
-function untilStopped<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 /** The parts that live for the whole logged-in session. */
 interface Parts {
   readonly options: SessionOptions;
@@ -123,19 +108,8 @@ interface Parts {
   readonly digests: DigestCache;
 }
 
-/** The parts once logged in. */
-interface LoggedIn extends Parts {
-  /** Replaced when a lost v2 session is restored. */
-  link: TrackerLink;
-  /** Logs in again as the same user (the password stays in this closure, never on disk). */
-  readonly relogin: () => Promise<LoginAttempt>;
-  /** The restore under way, if any: a heartbeat and a command may both notice a lost session. */
-  restoring?: Promise<boolean>;
-  /** Why the last restore failed, while it stays failed. */
-  lastRestoreFailure?: string;
-  /** When a heartbeat may next start a restore, and the wait after the next failure. */
-  backgroundRetry: { readonly notBefore: number; readonly delayMs: number };
-}
+/** The parts once logged in, and how to restore the session if the tracker loses it. */
+type LoggedIn = Parts & RestorableSession;
 
 /** A login that did not happen: the session exits with this code. */
 class LoginAbandoned extends Error {
@@ -277,89 +251,6 @@ async function ask<T>(
     if (error instanceof TrackerRefusedError) return TerminalText.trackerRefused;
     throw error;
   }
-}
-
-/** {@linkcode restoreSession}, once at a time. */
-function restoreOnce(parts: LoggedIn): Promise<boolean> {
-  parts.restoring ??= restoreSession(parts).then((outcome) => {
-    parts.lastRestoreFailure = outcome === true ? undefined : outcome;
-    // Back, however it came back: a later loss starts the background retries afresh.
-    if (outcome === true) {
-      parts.backgroundRetry = { notBefore: 0, delayMs: BACKGROUND_RESTORE_FIRST_DELAY_MS };
-    }
-    return outcome === true;
-  }).finally(() => parts.restoring = undefined);
-  return parts.restoring;
-}
-
-const BACKGROUND_RESTORE_FIRST_DELAY_MS = 2000;
-const BACKGROUND_RESTORE_MAX_DELAY_MS = 60_000;
-
-/**
- * A heartbeat found the session lost: restore it now, unless a restore from the background failed
- * lately — then wait, 2 s doubling up to a minute, so a tracker that no longer takes this login
- * (a changed password, a lockout) is not asked again every second. Commands still try at once.
- */
-function restoreInBackground(parts: LoggedIn): void {
-  const retry = parts.backgroundRetry;
-  if (Date.now() < retry.notBefore) return;
-  restoreOnce(parts).then((restored) => {
-    if (restored) return;
-    if (retry.delayMs === BACKGROUND_RESTORE_FIRST_DELAY_MS) {
-      parts.options.terminal.error(
-        `peersync-peer: the tracker lost this session and logging in again failed ` +
-          `(${parts.lastRestoreFailure ?? "no answer"}); trying again in the background`,
-      );
-    }
-    parts.backgroundRetry = {
-      notBefore: Date.now() + retry.delayMs,
-      delayMs: Math.min(retry.delayMs * 2, BACKGROUND_RESTORE_MAX_DELAY_MS),
-    };
-  }, () => {
-    // Stopping: the session is over anyway.
-  });
-}
-
-/**
- * The tracker forgot this v2 session (it restarted, or the session expired while the network was
- * down): log in again as the same user, tell it where uploads are accepted and publish again what
- * this peer publishes, as a BitTorrent client re-announces. True when the session is back, else
- * why not.
- */
-async function restoreSession(parts: LoggedIn): Promise<true | string> {
-  const { terminal, signal, dir } = parts.options;
-  let attempt: LoginAttempt;
-  try {
-    attempt = await untilStopped(parts.relogin(), signal);
-  } catch (error) {
-    if (signal.aborted) throw error;
-    return isNotResponding(error) ? "no answer" : errorText(error);
-  }
-  if (attempt.kind === "refused") return `refused: ${attempt.code}`;
-  if (attempt.kind !== "ok") return "the tracker now speaks only v1";
-  const lost = parts.link;
-  parts.link = attempt.link;
-  await lost.close();
-  try {
-    await untilStopped(parts.link.register(parts.advertised, parts.server.addr.port), signal);
-    for (const file of parts.published) {
-      let meta;
-      try {
-        meta = await fileDigest(dir, file, parts.digests);
-      } catch (error) {
-        // Gone from the share folder since: no longer published, so no longer served either.
-        if (!(error instanceof DigestError)) throw error;
-        parts.published.delete(file);
-        continue;
-      }
-      await untilStopped(parts.link.publish(file, meta), signal);
-    }
-  } catch (error) {
-    if (signal.aborted) throw error;
-    // What could not be re-published shows in the next lpf; the session itself is back.
-  }
-  terminal.error("peersync-peer: the tracker had lost this session (restarted?): logged in again");
-  return true;
 }
 
 async function publish(parts: LoggedIn, file: string): Promise<string[]> {
