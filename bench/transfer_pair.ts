@@ -7,8 +7,10 @@
  *       hashes the file, prints "ready <port> <size> <sha256> <hash-ms>", serves until stdin ends
  *       (optionally rate-limited: the tests use that to kill an uploader mid-transfer)
  *   deno run -A bench/transfer_pair.ts get <dir> <file> <size> <sha256> <port>[,<port>…] [worker]
+ *       [threshold=<bytes>]
  *       downloads into <dir>, prints "done <ms> <resumed-from>" (or "failed <reason>");
- *       `worker` verifies on a worker thread (`hashOnWorker`)
+ *       `worker` verifies on a worker thread (`hashOnWorker`); `threshold=` fetches files from
+ *       that size on from several holders at once (64 MiB by default)
  */
 
 import { fileDigest } from "../lib/peer/digest_cache.ts";
@@ -41,7 +43,8 @@ if (mode === "serve") {
   await untilStdinEnds();
   await server.close();
 } else if (mode === "get") {
-  const [dir, file, size, sha256, ports, worker] = args;
+  const [dir, file, size, sha256, ports, ...extras] = args;
+  const threshold = extras.find((extra) => extra.startsWith("threshold="))?.slice(10);
   try {
     const result = await downloadFromHolders({
       file,
@@ -54,7 +57,8 @@ if (mode === "serve") {
         sha256,
       })),
       expected: { size: Number(size), sha256 },
-      hashOnWorker: worker === "worker",
+      hashOnWorker: extras.includes("worker"),
+      ...(threshold === undefined ? {} : { multiSourceThresholdBytes: Number(threshold) }),
     });
     console.log(`done ${result.ms.toFixed(0)} ${result.resumedFrom}`);
   } catch (error) {

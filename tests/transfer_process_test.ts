@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DownloadError } from "../lib/peer/download.ts";
 import { downloadFromHolders } from "../lib/peer/multi_source.ts";
-import { resumablePartName } from "../lib/peer/part_file.ts";
+import { resumablePartName, resumeNoteName } from "../lib/peer/part_file.ts";
+import { type ByteRange, coveredBytes, decodeResumeNote } from "../lib/peer/resume_note.ts";
 import { Program } from "./support/programs.ts";
 import { sameBytes } from "./support/peers.ts";
 import {
@@ -98,4 +99,51 @@ Deno.test("a full disk stops the download at once with its reason, blames no hol
       }
     },
   );
+});
+
+Deno.test("a downloader process killed mid multi-source download leaves a note, and the next get fetches only the holes", async () => {
+  const content = randomBytes(8 * MiB);
+  const slow = { rateLimitBytesPerSecond: 2 * MiB };
+  const publish = { file: "a.bin", content };
+  await withSeeders({ seeders: { alice: slow, bob: slow }, publish }, async (seeders, target) => {
+    const { size, sha256 } = seeders.alice.published.get("a.bin")!;
+    const ports = `${seeders.alice.server.addr.port},${seeders.bob.server.addr.port}`;
+    const downloader = new Program("bench/transfer_pair.ts", [
+      "get",
+      target,
+      "a.bin",
+      String(size),
+      sha256,
+      ports,
+      `threshold=${MiB}`,
+    ]);
+    const part = join(target, resumablePartName("a.bin", sha256));
+    const notePath = join(target, resumeNoteName(resumablePartName("a.bin", sha256)));
+    let noted: ByteRange[] | undefined;
+    try {
+      // Wait for a note (rewritten about once a second) that shows both holders' ranges started.
+      const deadline = Date.now() + 15_000;
+      while ((noted?.length ?? 0) < 2 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const text = await Deno.readTextFile(notePath).catch(() => undefined);
+        const length = await Deno.stat(part).then((info) => info.size, () => 0);
+        noted = text === undefined ? undefined : decodeResumeNote(text, size, length);
+      }
+      assert.ok(noted !== undefined && noted.length === 2, JSON.stringify(noted));
+    } finally {
+      await downloader.stop("SIGKILL");
+    }
+    const result = await downloadFromHolders({
+      file: "a.bin",
+      dir: target,
+      holders: Object.values(seeders).map((seeder) => seeder.holder("a.bin")),
+      parallel: 1,
+    });
+    // At least what the note said survived the kill, and only the rest was fetched again.
+    assert.ok(result.resumedFrom >= coveredBytes(noted), `${result.resumedFrom}`);
+    const fetched = result.sources.reduce((sum, source) => sum + source.bytes, 0);
+    assert.equal(fetched, size - result.resumedFrom);
+    assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+    assert.deepEqual(listDir(target), ["a.bin"]);
+  });
 });
