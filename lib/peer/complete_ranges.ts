@@ -28,6 +28,8 @@ export class CompleteRanges {
   readonly #startOf = new Map<RangeTask, number>();
   /** Whether the note is kept up to date (the file's length alone says too little). */
   #noted = false;
+  /** What the note on disk says, once this run has written one. */
+  #lastNoted: ByteRange[] | undefined;
 
   private constructor(
     readonly notePath: string,
@@ -95,7 +97,10 @@ export class CompleteRanges {
 
   /** Rewrites the note, when notes are used. */
   writeNote(): void {
-    if (this.#noted) replaceOwnTextSync(this.notePath, encodeResumeNote(this.done(), this.size));
+    if (!this.#noted) return;
+    const done = this.done();
+    replaceOwnTextSync(this.notePath, encodeResumeNote(done, this.size));
+    this.#lastNoted = done;
   }
 
   /**
@@ -104,19 +109,9 @@ export class CompleteRanges {
    * is removed).
    */
   async keepAfterFailure(part: PartFile): Promise<number> {
-    const kept = this.done();
+    let kept: ByteRange[];
     try {
-      if (kept.length === 1 && kept[0].start === 0) {
-        await part.truncate(kept[0].end);
-      } else if (kept.length > 0) {
-        this.#noted = true;
-        try {
-          this.writeNote();
-        } catch {
-          // Without a note its holes would pass for data: keep nothing rather than that.
-          kept.length = 0;
-        }
-      }
+      kept = await this.#describeForNextRun(part);
     } finally {
       part.close();
     }
@@ -125,7 +120,37 @@ export class CompleteRanges {
       await removeQuietly(this.notePath);
       return 0;
     }
-    if (kept.length === 1 && kept[0].start === 0) await removeQuietly(this.notePath);
+    if (isPrefix(kept)) await removeQuietly(this.notePath);
     return coveredBytes(kept);
   }
+
+  /** Leaves `part` (and the note) saying what is complete; returns that, or [] when it cannot. */
+  async #describeForNextRun(part: PartFile): Promise<ByteRange[]> {
+    let kept = this.done();
+    if (kept.length > 0 && !isPrefix(kept)) {
+      this.#noted = true;
+      try {
+        this.writeNote();
+        return kept;
+      } catch {
+        // (A full disk, say.) The note written last still holds: it says less than is done,
+        // never more. Without any, the holes would pass for data: keep nothing rather than that.
+        kept = this.#lastNoted ?? [];
+        if (!isPrefix(kept)) return kept;
+      }
+    }
+    if (kept.length === 0) return [];
+    try {
+      // One prefix: the file's length says it, once what lies past it is cut off.
+      await part.truncate(kept[0].end);
+      return kept;
+    } catch {
+      return [];
+    }
+  }
+}
+
+/** Whether `ranges` (merged) are one range from byte 0. */
+function isPrefix(ranges: readonly ByteRange[]): boolean {
+  return ranges.length === 1 && ranges[0].start === 0;
 }

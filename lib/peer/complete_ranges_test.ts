@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CompleteRanges } from "./complete_ranges.ts";
 import { PartFile } from "./part_file.ts";
-import { encodeResumeNote } from "./resume_note.ts";
+import { decodeResumeNote, encodeResumeNote } from "./resume_note.ts";
 
 async function withPart(
   bytes: number,
@@ -76,5 +76,31 @@ Deno.test("after a failure: a prefix is kept as the length, holes in a note, not
     const complete = await CompleteRanges.load(part, notePath, 100);
     assert.equal(await complete.keepAfterFailure(part), 0);
     await assert.rejects(Deno.lstat(part.path), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("when the last note cannot be written (a full disk), the one written before still holds", async () => {
+  await withPart(0, undefined, async (part, notePath) => {
+    const complete = await CompleteRanges.load(part, notePath, 100);
+    const first = { pos: 0, end: 50 };
+    const second = { pos: 50, end: 100 };
+    complete.track(first);
+    complete.track(second);
+    await complete.useNote(true);
+    part.writeAt(0, new Uint8Array(20));
+    first.pos = 20;
+    part.writeAt(50, new Uint8Array(5));
+    second.pos = 55;
+    complete.writeNote();
+    part.writeAt(20, new Uint8Array(10));
+    first.pos = 30;
+    // Something in the way of the next note's temporary file makes writing it fail.
+    await Deno.mkdir(`${notePath}.tmp/blocked`, { recursive: true });
+    assert.equal(await complete.keepAfterFailure(part), 25);
+    assert.equal((await Deno.stat(part.path)).size, 55);
+    assert.deepEqual(
+      decodeResumeNote(await Deno.readTextFile(notePath), 100, 55),
+      [{ start: 0, end: 20 }, { start: 50, end: 55 }],
+    );
   });
 });
