@@ -44,18 +44,27 @@ Deno.test("a note's ranges are what is complete; bytes outside them are not", as
   });
 });
 
+/**
+ * A run over 100 bytes with two ranges, [0, 50) and [50, 100), that have written [0, 20) and
+ * [50, 55), with its note kept up to date.
+ */
+async function twoRangesStarted(part: PartFile, notePath: string) {
+  const complete = await CompleteRanges.load(part, notePath, 100);
+  const first = { pos: 0, end: 50 };
+  const second = { pos: 50, end: 100 };
+  complete.track(first);
+  complete.track(second);
+  await complete.useNote(true);
+  part.writeAt(0, new Uint8Array(20));
+  first.pos = 20;
+  part.writeAt(50, new Uint8Array(5));
+  second.pos = 55;
+  return { complete, first, second };
+}
+
 Deno.test("after a failure: a prefix is kept as the length, holes in a note, nothing removed", async () => {
   await withPart(0, undefined, async (part, notePath) => {
-    const complete = await CompleteRanges.load(part, notePath, 100);
-    const first = { pos: 0, end: 50 };
-    const second = { pos: 50, end: 100 };
-    complete.track(first);
-    complete.track(second);
-    await complete.useNote(true);
-    part.writeAt(0, new Uint8Array(20));
-    first.pos = 20;
-    part.writeAt(50, new Uint8Array(5));
-    second.pos = 55;
+    const { complete } = await twoRangesStarted(part, notePath);
     assert.equal(await complete.keepAfterFailure(part), 25);
     const reloaded = await PartFile.open(part.path, 100);
     try {
@@ -81,16 +90,7 @@ Deno.test("after a failure: a prefix is kept as the length, holes in a note, not
 
 Deno.test("when the last note cannot be written (a full disk), the one written before still holds", async () => {
   await withPart(0, undefined, async (part, notePath) => {
-    const complete = await CompleteRanges.load(part, notePath, 100);
-    const first = { pos: 0, end: 50 };
-    const second = { pos: 50, end: 100 };
-    complete.track(first);
-    complete.track(second);
-    await complete.useNote(true);
-    part.writeAt(0, new Uint8Array(20));
-    first.pos = 20;
-    part.writeAt(50, new Uint8Array(5));
-    second.pos = 55;
+    const { complete, first } = await twoRangesStarted(part, notePath);
     complete.writeNote();
     part.writeAt(20, new Uint8Array(10));
     first.pos = 30;
