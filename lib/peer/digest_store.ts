@@ -18,6 +18,7 @@
  */
 
 import { isAbsolute, join, sep } from "node:path";
+import { readOwnBytes } from "./own_file.ts";
 
 /** The file's name in the share folder (reserved: never published, served or downloaded). */
 export const DIGEST_STORE_NAME = ".peersync-digests.json";
@@ -141,7 +142,7 @@ export function formatDigestStore(
 
 /**
  * Reads the digest file of the share folder `dir`. A missing, unreadable, oversized or
- * non-regular file (a symlink included) gives no entries; it never throws.
+ * non-regular file (a symlink or a hard link included) gives no entries; it never throws.
  */
 export async function readDigestStore(
   dir: string,
@@ -150,22 +151,9 @@ export async function readDigestStore(
   const maxBytes = options.maxBytes ?? MAX_DIGEST_STORE_BYTES;
   const path = join(dir, DIGEST_STORE_NAME);
   try {
-    // lstat first: a symlink could lead anywhere, a FIFO would block the open.
-    const info = await Deno.lstat(path);
-    if (!info.isFile || info.size > maxBytes) return [];
-    using file = await Deno.open(path, { read: true });
-    const opened = await file.stat();
-    if (!opened.isFile || opened.size > maxBytes) return [];
-    const buffer = new Uint8Array(opened.size + 1);
-    let length = 0;
-    for (;;) {
-      const read = await file.read(buffer.subarray(length));
-      if (read === null) break;
-      length += read;
-      // It grew while being read: someone is writing it; not worth waiting for.
-      if (length > opened.size) return [];
-    }
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(buffer.subarray(0, length));
+    const bytes = await readOwnBytes(path, maxBytes);
+    if (bytes === undefined) return [];
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     return parseDigestStore(text, options.maxEntries);
   } catch {
     return [];

@@ -92,23 +92,34 @@ export async function openOwnFile(
 }
 
 /**
- * Reads `path` as text when it is a regular file of at most `maxBytes`; `undefined` when nothing
- * has the name, or something else does (a link, a FIFO, a file too large to be ours).
+ * Reads `path` when it is a regular file with one name and at most `maxBytes`; `undefined` when
+ * nothing has the name, or something else does (a link, a FIFO that would block the open, a file
+ * too large to be ours), or it grew while being read (someone is writing it).
  */
-export async function readOwnText(path: string, maxBytes: number): Promise<string | undefined> {
+export async function readOwnBytes(
+  path: string,
+  maxBytes: number,
+): Promise<Uint8Array | undefined> {
   const info = lstatOrNothing(path);
   if (info === undefined || !isOwn(info) || info.size > maxBytes) return undefined;
   using file = await Deno.open(path, { read: true });
   const opened = await file.stat();
   if (opened.ino !== info.ino || !opened.isFile || opened.size > maxBytes) return undefined;
-  const buffer = new Uint8Array(opened.size);
+  const buffer = new Uint8Array(opened.size + 1);
   let length = 0;
-  while (length < buffer.length) {
+  for (;;) {
     const read = await file.read(buffer.subarray(length));
     if (read === null) break;
     length += read;
+    if (length > opened.size) return undefined;
   }
-  return new TextDecoder().decode(buffer.subarray(0, length));
+  return buffer.subarray(0, length);
+}
+
+/** {@linkcode readOwnBytes}, as UTF-8 text. */
+export async function readOwnText(path: string, maxBytes: number): Promise<string | undefined> {
+  const bytes = await readOwnBytes(path, maxBytes);
+  return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
 }
 
 /**
