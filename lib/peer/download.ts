@@ -8,10 +8,10 @@
  * @module
  */
 
-import { openOwnFile } from "./own_file.ts";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { fileNameProblem, TRANSFER_BUFFER_BYTES } from "../protocol/mod.ts";
+import { openOwnFile } from "./own_file.ts";
 import { isReservedName, RESERVED_NAME_PREFIX } from "./share_folder.ts";
 import { writeAllSync } from "./write_all.ts";
 

@@ -336,7 +336,6 @@ class TtyTerminal implements Terminal {
       this.#asking = true;
       readline.question(prompt, (answer) => {
         this.#midLine = false;
-        this.#asking = false;
         cleanup();
         resolve(answer);
       });
