@@ -76,6 +76,32 @@ export function formatTransferStats(bytes: number, ms: number): string {
 }
 
 /**
+ * Where the bytes came from, for the line after a download: `, from alice`, or with several
+ * holders `, from alice 40.0 MiB, bob 24.0 MiB`, and `, resumed after 3.0 MiB` when part of the
+ * file was already here.
+ */
+export function formatSources(result: {
+  readonly sources: readonly { readonly user: string; readonly bytes: number }[];
+  readonly fromHolders: readonly string[];
+  readonly resumedFrom: number;
+}): string {
+  const delivered = result.sources.filter((source) => source.bytes > 0);
+  const from = delivered.length > 1
+    ? `, from ${
+      delivered.map((source) => `${source.user} ${formatBytes(source.bytes)}`).join(", ")
+    }`
+    : delivered.length === 1
+    ? `, from ${delivered[0].user}`
+    : result.fromHolders.length > 0
+    ? `, from ${result.fromHolders[0]}`
+    : "";
+  const resumed = result.resumedFrom > 0
+    ? `, resumed after ${formatBytes(result.resumedFrom)}`
+    : "";
+  return `${from}${resumed}`;
+}
+
+/**
  * Measures speed over a sliding window of recent samples.
  *
  * @example

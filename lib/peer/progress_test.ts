@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   formatBytes,
   formatDuration,
+  formatSources,
   formatTransferStats,
   ProgressDisplay,
   type ProgressOutput,
@@ -70,4 +71,24 @@ Deno.test("the speed meter averages over its window", () => {
   }
   // The last second saw 10 000 bytes per 100 ms.
   assert.ok(Math.abs(meter.bytesPerSecond() - 100_000) < 15_000, `${meter.bytesPerSecond()}`);
+});
+
+Deno.test("the download's last words say from whom, with shares when several, and what was resumed", () => {
+  const MiB = 1024 * 1024;
+  const one = { sources: [{ user: "alice", bytes: 17 }], fromHolders: ["alice"], resumedFrom: 0 };
+  assert.equal(formatSources(one), ", from alice");
+  const two = {
+    sources: [{ user: "alice", bytes: 40 * MiB }, { user: "bob", bytes: 0 }, {
+      user: "carol",
+      bytes: 24 * MiB,
+    }],
+    fromHolders: ["alice", "carol"],
+    resumedFrom: 3 * MiB,
+  };
+  assert.equal(formatSources(two), ", from alice 40.0 MiB, carol 24.0 MiB, resumed after 3.0 MiB");
+  // Nothing left to send (an empty or already complete file): the holder that confirmed it.
+  assert.equal(
+    formatSources({ sources: [{ user: "bob", bytes: 0 }], fromHolders: ["bob"], resumedFrom: 0 }),
+    ", from bob",
+  );
 });

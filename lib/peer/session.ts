@@ -19,16 +19,11 @@ import {
 } from "./commands.ts";
 import { ControlClientClosedError, UnexpectedReplyError } from "./control_client.ts";
 import { DigestCache, DigestError, fileDigest } from "./digest_cache.ts";
-import {
-  BACKGROUND_RESTORE_FIRST_DELAY_MS,
-  type RestorableSession,
-  restoreInBackground,
-  restoreOnce,
-} from "./session_restore.ts";
+import { type RestorableSession, restoreInBackground, restoreOnce } from "./session_restore.ts";
 import { untilStopped } from "./until_stopped.ts";
 import { DownloadError } from "./download.ts";
-import { downloadFromHolders, type HoldersDownloadResult } from "./multi_source.ts";
-import { formatBytes, formatTransferStats, ProgressDisplay } from "./progress.ts";
+import { downloadFromHolders } from "./multi_source.ts";
+import { formatSources, formatTransferStats, ProgressDisplay } from "./progress.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import {
   AddressError,
@@ -286,28 +281,6 @@ async function unpublish(parts: LoggedIn, file: string): Promise<string[]> {
   return formatReply("unp", reply);
 }
 
-/**
- * Where the bytes came from, for the line after a download: `, from alice`, or with several
- * holders `, from alice 40.0 MiB, bob 24.0 MiB`, and `, resumed after 3.0 MiB` when part of the
- * file was already here.
- */
-export function formatSources(result: HoldersDownloadResult): string {
-  const delivered = result.sources.filter((source) => source.bytes > 0);
-  const from = delivered.length > 1
-    ? `, from ${
-      delivered.map((source) => `${source.user} ${formatBytes(source.bytes)}`).join(", ")
-    }`
-    : delivered.length === 1
-    ? `, from ${delivered[0].user}`
-    : result.fromHolders.length > 0
-    ? `, from ${result.fromHolders[0]}`
-    : "";
-  const resumed = result.resumedFrom > 0
-    ? `, resumed after ${formatBytes(result.resumedFrom)}`
-    : "";
-  return `${from}${resumed}`;
-}
-
 async function get(parts: LoggedIn, file: string): Promise<string[]> {
   const located = await ask(parts, (link) => link.locate(file));
   if (typeof located === "string") return [located];
@@ -458,12 +431,7 @@ export async function runSession(options: SessionOptions): Promise<number> {
   let loggedIn: LoggedIn | undefined;
   try {
     const { link, relogin } = await login(parts);
-    loggedIn = {
-      ...parts,
-      link,
-      relogin,
-      backgroundRetry: { notBefore: 0, delayMs: BACKGROUND_RESTORE_FIRST_DELAY_MS },
-    };
+    loggedIn = { ...parts, link, relogin };
     await startSession(loggedIn, heartbeat.signal);
     return await commandLoop(loggedIn);
   } catch (error) {

@@ -14,7 +14,7 @@ import { isNotResponding, type LoginAttempt, type TrackerLink } from "./tracker_
 import { untilStopped } from "./until_stopped.ts";
 
 /** The wait after a first failed background restore; it doubles up to a minute. */
-export const BACKGROUND_RESTORE_FIRST_DELAY_MS = 2000;
+const BACKGROUND_RESTORE_FIRST_DELAY_MS = 2000;
 
 /** What a restore reads and replaces of a logged-in session. */
 export interface RestorableSession {
@@ -35,8 +35,11 @@ export interface RestorableSession {
   restoring?: Promise<boolean>;
   /** Why the last restore failed, while it stays failed. */
   lastRestoreFailure?: string;
-  /** When a heartbeat may next start a restore, and the wait after the next failure. */
-  backgroundRetry: { readonly notBefore: number; readonly delayMs: number };
+  /**
+   * After a failed background restore: when a heartbeat may start the next, and the wait after
+   * the next failure. Unset while none has failed since the session was last restored.
+   */
+  backgroundRetry?: { readonly notBefore: number; readonly delayMs: number };
 }
 
 /** {@linkcode restoreSession}, once at a time. */
@@ -44,9 +47,7 @@ export function restoreOnce(parts: RestorableSession): Promise<boolean> {
   parts.restoring ??= restoreSession(parts).then((outcome) => {
     parts.lastRestoreFailure = outcome === true ? undefined : outcome;
     // Back, however it came back: a later loss starts the background retries afresh.
-    if (outcome === true) {
-      parts.backgroundRetry = { notBefore: 0, delayMs: BACKGROUND_RESTORE_FIRST_DELAY_MS };
-    }
+    if (outcome === true) parts.backgroundRetry = undefined;
     return outcome === true;
   }).finally(() => parts.restoring = undefined);
   return parts.restoring;
@@ -61,18 +62,19 @@ const BACKGROUND_RESTORE_MAX_DELAY_MS = 60_000;
  */
 export function restoreInBackground(parts: RestorableSession): void {
   const retry = parts.backgroundRetry;
-  if (Date.now() < retry.notBefore) return;
+  if (retry !== undefined && Date.now() < retry.notBefore) return;
   restoreOnce(parts).then((restored) => {
     if (restored) return;
-    if (retry.delayMs === BACKGROUND_RESTORE_FIRST_DELAY_MS) {
+    if (retry === undefined) {
       parts.options.terminal.error(
         `peersync-peer: the tracker lost this session and logging in again failed ` +
           `(${parts.lastRestoreFailure ?? "no answer"}); trying again in the background`,
       );
     }
+    const delayMs = retry?.delayMs ?? BACKGROUND_RESTORE_FIRST_DELAY_MS;
     parts.backgroundRetry = {
-      notBefore: Date.now() + retry.delayMs,
-      delayMs: Math.min(retry.delayMs * 2, BACKGROUND_RESTORE_MAX_DELAY_MS),
+      notBefore: Date.now() + delayMs,
+      delayMs: Math.min(delayMs * 2, BACKGROUND_RESTORE_MAX_DELAY_MS),
     };
   }, () => {
     // Stopping: the session is over anyway.
