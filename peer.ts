@@ -152,20 +152,16 @@ function settingsFrom(args: string[]): Settings {
     downloadLimit: downloadLimit === undefined
       ? undefined
       : parseRate(downloadLimit, "--download-limit"),
-    maxSources: maxSources === undefined ? undefined : parseSources(maxSources),
+    maxSources: maxSources === undefined
+      ? undefined
+      : parseCount(maxSources, "--max-sources", MAX_SOURCES),
   };
 }
 
-function parseCount(text: string, flag: string): number {
-  if (!/^[1-9]\d{0,5}$/.test(text)) {
-    throw new UsageError(`invalid ${flag} ${text} (expected 1-999999)`);
-  }
-  return Number(text);
-}
-
-function parseSources(text: string): number {
-  if (!/^[1-9]\d?$/.test(text) || Number(text) > MAX_SOURCES) {
-    throw new UsageError(`invalid --max-sources ${text} (expected 1-${MAX_SOURCES})`);
+/** A whole number from 1 to `max`. */
+function parseCount(text: string, flag: string, max = 999_999): number {
+  if (!/^[1-9]\d{0,5}$/.test(text) || Number(text) > max) {
+    throw new UsageError(`invalid ${flag} ${text} (expected 1-${max})`);
   }
   return Number(text);
 }
