@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import {
+  deriveSessionKeys,
+  isSealedDatagram,
+  MAX_SEALED_PLAINTEXT_BYTES,
+  openDatagram,
+  REPLAY_WINDOW_SIZE,
+  ReplayWindow,
+  sealDatagram,
+  sealedToken,
+} from "./sealed.ts";
+import { MAX_DATAGRAM_BYTES } from "./limits.ts";
+
+const token = "00112233445566778899aabbccddeeff";
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const bytes = (s: string) => new TextEncoder().encode(s);
+const keys = deriveSessionKeys(
+  new Uint8Array(32).fill(7),
+  "n=alice,r=abc,r=abcdef,s=AQID,i=4096,c=biws,r=abcdef",
+);
+
+Deno.test("a sealed datagram opens to its plaintext and hides it on the wire", () => {
+  const sealed = sealDatagram({
+    key: keys.request,
+    direction: "request",
+    token,
+    counter: 41,
+    plaintext: bytes(`PS2 9 ${token} SCH secret-plan 0`),
+  });
+  assert.ok(isSealedDatagram(sealed));
+  assert.equal(sealedToken(sealed), token);
+  assert.ok(!text(sealed).includes("secret-plan"));
+  const opened = openDatagram(sealed, (t) => t === token ? keys.request : undefined, "request");
+  assert.ok(opened.ok);
+  assert.equal(opened.counter, 41);
+  assert.equal(text(opened.plaintext), `PS2 9 ${token} SCH secret-plan 0`);
+});
+
+Deno.test("every altered byte of a sealed datagram makes it a forgery", () => {
+  const sealed = sealDatagram({
+    key: keys.reply,
+    direction: "reply",
+    token,
+    counter: 3,
+    plaintext: bytes("PS2 4 OK"),
+  });
+  for (let i = 0; i < sealed.length; i++) {
+    const altered = sealed.slice();
+    altered[i] ^= 0x01;
+    const opened = openDatagram(altered, () => keys.reply, "reply");
+    assert.ok(!opened.ok, `byte ${i} altered was accepted`);
+  }
+});
+
+Deno.test("a datagram sealed one way, or under another login's keys, does not open", () => {
+  const sealed = sealDatagram({
+    key: keys.request,
+    direction: "request",
+    token,
+    counter: 0,
+    plaintext: bytes("PS2 1 x HBT"),
+  });
+  assert.deepEqual(openDatagram(sealed, () => keys.request, "reply"), {
+    ok: false,
+    reason: "forged",
+  });
+  const other = deriveSessionKeys(new Uint8Array(32).fill(7), "n=alice,r=abc,r=abcdeg,c=biws");
+  assert.deepEqual(openDatagram(sealed, () => other.request, "request"), {
+    ok: false,
+    reason: "forged",
+  });
+  assert.deepEqual(openDatagram(sealed, () => undefined, "request"), {
+    ok: false,
+    reason: "unknown-session",
+  });
+});
+
+Deno.test("the two directions and the two keys of a session differ", () => {
+  assert.notDeepEqual(keys.request, keys.reply);
+  const again = deriveSessionKeys(
+    new Uint8Array(32).fill(7),
+    "n=alice,r=abc,r=abcdef,s=AQID,i=4096,c=biws,r=abcdef",
+  );
+  assert.deepEqual(again, keys);
+});
+
+Deno.test("hostile bytes never throw from openDatagram", () => {
+  let seed = 12345;
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff;
+  const prefix = bytes(`PS2 *${token}`);
+  for (let i = 0; i < 2000; i++) {
+    const length = random() * 5;
+    const datagram = new Uint8Array(length);
+    for (let j = 0; j < length; j++) datagram[j] = random();
+    if (i % 2 === 0) datagram.set(prefix.subarray(0, Math.min(prefix.length, length)));
+    const opened = openDatagram(datagram, () => keys.request, "request");
+    assert.ok(!opened.ok);
+  }
+  assert.deepEqual(
+    openDatagram(new Uint8Array(MAX_DATAGRAM_BYTES + 1), () => keys.request, "request"),
+    {
+      ok: false,
+      reason: "malformed",
+    },
+  );
+});
+
+Deno.test("sealing refuses what would not fit one datagram", () => {
+  const fits = sealDatagram({
+    key: keys.reply,
+    direction: "reply",
+    token,
+    counter: 1,
+    plaintext: new Uint8Array(MAX_SEALED_PLAINTEXT_BYTES),
+  });
+  assert.equal(fits.length, MAX_DATAGRAM_BYTES);
+  assert.throws(
+    () =>
+      sealDatagram({
+        key: keys.reply,
+        direction: "reply",
+        token,
+        counter: 1,
+        plaintext: new Uint8Array(MAX_SEALED_PLAINTEXT_BYTES + 1),
+      }),
+    RangeError,
+  );
+});
+
+Deno.test("the replay window accepts each counter once, in any order within its width", () => {
+  const window = new ReplayWindow();
+  assert.ok(window.accept(0));
+  assert.ok(!window.accept(0));
+  assert.ok(window.accept(10));
+  assert.ok(window.accept(5));
+  assert.ok(!window.accept(5));
+  assert.ok(!window.accept(10));
+  assert.ok(window.accept(10 + REPLAY_WINDOW_SIZE));
+  assert.ok(!window.accept(10), "too old once the window moved past it");
+  assert.ok(window.accept(11), "the oldest counter still inside the window");
+  assert.ok(!window.accept(-1));
+  assert.ok(!window.accept(1.5));
+});
+
+Deno.test("the replay window agrees with a brute-force model on random counters", () => {
+  const window = new ReplayWindow();
+  const seen = new Set<number>();
+  let newest = -1;
+  let seed = 99;
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+  for (let i = 0; i < 20_000; i++) {
+    const jump = random() % 3 === 0 ? random() % 3000 : random() % 40;
+    const counter = Math.max(0, newest + 20 - jump);
+    const expected = !seen.has(counter) && newest - counter < REPLAY_WINDOW_SIZE;
+    assert.equal(window.accept(counter), expected, `counter ${counter} after newest ${newest}`);
+    if (expected) {
+      seen.add(counter);
+      newest = Math.max(newest, counter);
+    }
+  }
+});
