@@ -6,7 +6,13 @@
  * @module
  */
 
-import { MAX_DATAGRAM_BYTES, V2_MAX_NONCE_CHARS, V2_MAX_REQUEST_ID, V2_PREFIX } from "./limits.ts";
+import {
+  MAX_DATAGRAM_BYTES,
+  V2_MAX_NONCE_CHARS,
+  V2_MAX_REQUEST_ID,
+  V2_PREFIX,
+  V2_TOKEN_BYTES,
+} from "./limits.ts";
 import { decodeUtf8, parseDecimal } from "./text.ts";
 
 /** A datagram that is not a valid v2 message; `id` is set when it could be read. */
@@ -16,7 +22,7 @@ export interface V2DecodeFailure {
   readonly reason: string;
 }
 
-const TOKEN = /^[0-9a-f]{32}$/;
+const TOKEN = new RegExp(`^[0-9a-f]{${2 * V2_TOKEN_BYTES}}$`);
 // SCRAM nonces are printable ASCII without commas; base64 fits.
 const NONCE = /^[\x21-\x2b\x2d-\x7e]+$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;

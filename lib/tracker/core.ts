@@ -5,15 +5,14 @@
  * @module
  */
 
+import { encodeReply, isV2Datagram, replyText } from "../protocol/mod.ts";
+import type { Credential } from "./credentials.ts";
 import {
-  encodeReply,
+  HEARTBEATS_PER_SESSION_TIMEOUT,
   HOST_RATE_LIMIT_BURST,
   HOST_RATE_LIMIT_PER_SECOND,
-  isV2Datagram,
   MIN_HEARTBEAT_INTERVAL_MS,
-  replyText,
-} from "../protocol/mod.ts";
-import type { Credential } from "./credentials.ts";
+} from "./defaults.ts";
 import { handleDatagram } from "./dispatch.ts";
 import { LoginGuard, RateLimiter } from "./guard.ts";
 import { type Address, addressKey, type Session, TrackerState } from "./state.ts";
@@ -103,9 +102,10 @@ export class TrackerCore {
       randomBytes: options.randomBytes,
       iterations: options.iterations,
       sessionTimeoutMs: options.v2SessionTimeoutMs,
-      heartbeatMs: options.v2SessionTimeoutMs === undefined
-        ? undefined
-        : Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.floor(options.v2SessionTimeoutMs / 15)),
+      heartbeatMs: options.v2SessionTimeoutMs === undefined ? undefined : Math.max(
+        MIN_HEARTBEAT_INTERVAL_MS,
+        Math.floor(options.v2SessionTimeoutMs / HEARTBEATS_PER_SESSION_TIMEOUT),
+      ),
     });
   }
 

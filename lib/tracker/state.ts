@@ -5,7 +5,8 @@
  * @module
  */
 
-import { MAX_PUBLICATIONS_PER_USER, MAX_SESSIONS, SESSION_TIMEOUT_MS } from "../protocol/mod.ts";
+import { SESSION_TIMEOUT_MS } from "../protocol/mod.ts";
+import { MAX_PUBLICATIONS_PER_USER, MAX_SESSIONS } from "./defaults.ts";
 import { checkPlaintextPassword, type Credential } from "./credentials.ts";
 
 /** A UDP or TCP endpoint. */
