@@ -1,11 +1,14 @@
 /**
- * The whole tracker minus the socket: flood limits, v1 and v2 routing, reply encoding. One call
- * per datagram; pure apart from the state it owns, with time and randomness injected.
+ * The datagram router: the whole tracker minus the socket. Each datagram passes the flood limits,
+ * retires silent sessions, and goes to the v1 or the v2 handler; a table cap a handler reports
+ * becomes a limit event for the log. One call per datagram, returning a value; pure apart from the
+ * state it owns, with time and randomness injected.
  *
  * @module
  */
 
-import { encodeReply, isV2Datagram, replyText } from "../protocol/mod.ts";
+import { isV2Datagram } from "../protocol/mod.ts";
+import { Authenticator } from "./authenticator.ts";
 import type { Credential } from "./credentials.ts";
 import {
   HEARTBEATS_PER_SESSION_TIMEOUT,
@@ -13,13 +16,14 @@ import {
   HOST_RATE_LIMIT_PER_SECOND,
   MIN_HEARTBEAT_INTERVAL_MS,
 } from "./defaults.ts";
-import { handleDatagram } from "./dispatch.ts";
 import { LoginGuard, RateLimiter } from "./guard.ts";
+import type { TableLimit } from "./outcome.ts";
 import { type Address, addressKey, type Session, TrackerState } from "./state.ts";
+import { V1Handler } from "./v1_handler.ts";
 import { V2Handler } from "./v2_handler.ts";
 
 /** What happened to one datagram. */
-export interface CoreOutcome {
+export interface RouterOutcome {
   /** The user of the session (or login attempt), else the source address. */
   readonly peer: string;
   /** The command word (`AUTH`, `LOGIN`, `LAP` …) or `INVALID`; absent for a dropped datagram. */
@@ -34,8 +38,8 @@ export interface CoreOutcome {
   readonly capHit?: string;
 }
 
-/** What a {@linkcode TrackerCore} needs. */
-export interface TrackerCoreOptions {
+/** What a {@linkcode DatagramRouter} needs. */
+export interface DatagramRouterOptions {
   readonly credentials: ReadonlyMap<string, Credential>;
   /** Monotonic milliseconds. */
   readonly now: () => number;
@@ -50,57 +54,63 @@ export interface TrackerCoreOptions {
   readonly v2SessionTimeoutMs?: number;
 }
 
-const MAX_LOGGED_REPLY_CHARS = 80;
-
-/** The limit event behind a refusal, when a table's cap caused it. */
-function tableCapHit(note?: string, summary?: string): string | undefined {
-  if (note === "tracker full") return "session table full";
-  if (note === "publication limit reached" || summary === "ERR limit") {
-    return "a user reached the publication limit";
-  }
-  return undefined;
-}
+/** The log's words for each table cap. */
+const LIMIT_EVENTS: Readonly<Record<TableLimit, string>> = {
+  sessions: "session table full",
+  publications: "a user reached the publication limit",
+  challenges: "pending challenge table full",
+  handshakeReplies: "handshake reply cache full",
+};
 
 /**
  * Routes datagrams to the v1 or v2 rules after the flood limits.
  *
  * @example
  * ```ts
- * import { TrackerCore } from "./core.ts";
- * const core = new TrackerCore({ credentials: new Map(), now: () => 0 });
- * const outcome = core.handle(new TextEncoder().encode("lap"), { hostname: "127.0.0.1", port: 9 });
+ * import { DatagramRouter } from "./datagram_router.ts";
+ * const router = new DatagramRouter({ credentials: new Map(), now: () => 0 });
+ * const outcome = router.handle(new TextEncoder().encode("lap"), { hostname: "127.0.0.1", port: 9 });
  * console.assert(new TextDecoder().decode(outcome.reply) === "ERR");
  * ```
  */
-export class TrackerCore {
+export class DatagramRouter {
   readonly state: TrackerState;
-  readonly #guard: LoginGuard;
   readonly #sourceLimiter: RateLimiter;
   readonly #hostLimiter: RateLimiter;
+  readonly #v1: V1Handler;
   readonly #v2: V2Handler;
-  readonly #allowPlaintext: boolean;
 
-  constructor(options: TrackerCoreOptions) {
-    this.state = new TrackerState({ credentials: options.credentials, now: options.now });
-    this.#guard = new LoginGuard({ now: options.now });
+  constructor(options: DatagramRouterOptions) {
+    const { now } = options;
+    this.state = new TrackerState({ now });
+    const authenticator = new Authenticator({
+      credentials: options.credentials,
+      secret: options.secret,
+      iterations: options.iterations,
+    });
+    const guard = new LoginGuard({ now });
     this.#sourceLimiter = new RateLimiter({
-      now: options.now,
+      now,
       rate: options.rate?.perSecond,
       burst: options.rate?.burst,
     });
     this.#hostLimiter = new RateLimiter({
-      now: options.now,
+      now,
       rate: HOST_RATE_LIMIT_PER_SECOND,
       burst: HOST_RATE_LIMIT_BURST,
     });
-    this.#allowPlaintext = options.allowPlaintext ?? true;
+    this.#v1 = new V1Handler({
+      state: this.state,
+      authenticator,
+      guard,
+      allowPlaintext: options.allowPlaintext,
+    });
     this.#v2 = new V2Handler({
       state: this.state,
-      guard: this.#guard,
-      now: options.now,
-      secret: options.secret ?? crypto.getRandomValues(new Uint8Array(32)),
+      authenticator,
+      guard,
+      now,
       randomBytes: options.randomBytes,
-      iterations: options.iterations,
       sessionTimeoutMs: options.v2SessionTimeoutMs,
       heartbeatMs: options.v2SessionTimeoutMs === undefined ? undefined : Math.max(
         MIN_HEARTBEAT_INTERVAL_MS,
@@ -110,7 +120,7 @@ export class TrackerCore {
   }
 
   /** Handles one datagram from `from`. */
-  handle(datagram: Uint8Array, from: Address): CoreOutcome {
+  handle(datagram: Uint8Array, from: Address): RouterOutcome {
     const source = addressKey(from);
     if (!this.#hostLimiter.allow(from.hostname)) {
       return { peer: source, expired: [], capHit: `flood from host ${from.hostname} dropped` };
@@ -119,29 +129,9 @@ export class TrackerCore {
       return { peer: source, expired: [], capHit: `flood from ${source} dropped` };
     }
     const expired = this.state.expire();
-    if (isV2Datagram(datagram)) {
-      const outcome = this.#v2.handle(datagram, from);
-      const capHit = outcome.capHit ?? tableCapHit(outcome.note, outcome.summary);
-      return { expired, ...outcome, ...(capHit ? { capHit } : {}) };
-    }
-    const outcome = handleDatagram(this.state, datagram, from, {
-      guard: this.#guard,
-      allowPlaintext: this.#allowPlaintext,
-    });
-    const capHit = tableCapHit(outcome.note);
-    const base = {
-      peer: outcome.peer,
-      command: outcome.command,
-      note: outcome.note,
-      expired: [...expired, ...outcome.expired],
-      ...(capHit ? { capHit } : {}),
-    };
-    if (outcome.reply === undefined) return base;
-    const text = replyText(outcome.reply);
-    const summary = text.length > MAX_LOGGED_REPLY_CHARS
-      ? `${text.slice(0, MAX_LOGGED_REPLY_CHARS)}\u2026`
-      : text;
-    return { ...base, reply: encodeReply(outcome.reply), summary };
+    const handler = isV2Datagram(datagram) ? this.#v2 : this.#v1;
+    const { limit, ...outcome } = handler.handle(datagram, from);
+    return { expired, ...outcome, ...(limit ? { capHit: LIMIT_EVENTS[limit] } : {}) };
   }
 
   /** Retires silent sessions (for the periodic sweep). */
