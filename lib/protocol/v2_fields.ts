@@ -1,6 +1,6 @@
 /**
  * The framing both directions of v2 share: the `PS2 ` prefix, the request id, the session token,
- * SCRAM nonces and base64 fields. {@linkcode splitV2Fields} is the first step of every v2 decoder.
+ * SCRAM nonces and base64 fields. {@linkcode readV2Head} is the first step of every v2 decoder.
  * Pure; nothing here throws on hostile input.
  *
  * @module
@@ -56,7 +56,7 @@ export function isToken(token: string): boolean {
 }
 
 /** A request id (decimal 1–{@linkcode V2_MAX_REQUEST_ID}), or `undefined`. */
-export function parseV2Id(text: string): number | undefined {
+function parseV2Id(text: string): number | undefined {
   const id = parseDecimal(text);
   return id !== undefined && id >= 1 && id <= V2_MAX_REQUEST_ID ? id : undefined;
 }
@@ -71,11 +71,38 @@ export function isBase64(text: string, maxChars: number): boolean {
   return text.length <= maxChars && text.length % 4 === 0 && BASE64.test(text);
 }
 
+/** A v2 datagram cut into its space-separated fields (`fields[0]` is `PS2`), with its id read. */
+export type V2Head =
+  | { readonly ok: true; readonly fields: readonly string[]; readonly id: number }
+  | V2DecodeFailure;
+
 /**
- * The space-separated fields of a v2 datagram (the first being `PS2`), or `undefined` when it is
- * too large, not UTF-8, not v2, or has an empty field (a doubled or trailing space).
+ * The first step of every v2 decoder: the datagram's fields, at least `minFields` of them, and the
+ * id in the second. A failure when the datagram is too large, not UTF-8, not v2, has an empty field
+ * (a doubled or trailing space), too few fields or an invalid id.
+ *
+ * @example
+ * ```ts
+ * import { readV2Head } from "./v2_fields.ts";
+ * const head = readV2Head(new TextEncoder().encode("PS2 7 OK"), 3, "reply");
+ * console.assert(head.ok && head.id === 7 && head.fields[2] === "OK");
+ * ```
  */
-export function splitV2Fields(datagram: Uint8Array): string[] | undefined {
+export function readV2Head(
+  datagram: Uint8Array,
+  minFields: number,
+  what: "request" | "reply",
+): V2Head {
+  const fields = splitFields(datagram);
+  if (fields === undefined || fields.length < minFields) {
+    return { ok: false, reason: `not a v2 ${what}` };
+  }
+  const id = parseV2Id(fields[1]);
+  if (id === undefined) return { ok: false, reason: "invalid id" };
+  return { ok: true, fields, id };
+}
+
+function splitFields(datagram: Uint8Array): string[] | undefined {
   if (datagram.length > MAX_DATAGRAM_BYTES) return undefined;
   const text = decodeUtf8(datagram);
   if (text === undefined || !text.startsWith(V2_PREFIX)) return undefined;

@@ -10,14 +10,7 @@ import { isIpLiteral, parsePort } from "./address.ts";
 import { isValidField } from "./file_name.ts";
 import { MAX_DATAGRAM_BYTES, MAX_USER_NAME_BYTES, V2_PREFIX } from "./limits.ts";
 import { isSha256Hex, parseDecimal, utf8Length } from "./text.ts";
-import {
-  isBase64,
-  isNonce,
-  isToken,
-  parseV2Id,
-  splitV2Fields,
-  type V2DecodeFailure,
-} from "./v2_fields.ts";
+import { isBase64, isNonce, isToken, readV2Head, type V2DecodeFailure } from "./v2_fields.ts";
 
 const encoder = new TextEncoder();
 
@@ -176,10 +169,9 @@ export type DecodedV2Reply = { readonly ok: true; readonly reply: V2Reply } | V2
  * ```
  */
 export function decodeV2Reply(datagram: Uint8Array): DecodedV2Reply {
-  const fields = splitV2Fields(datagram);
-  if (fields === undefined || fields.length < 3) return { ok: false, reason: "not a v2 reply" };
-  const id = parseV2Id(fields[1]);
-  if (id === undefined) return { ok: false, reason: "invalid id" };
+  const head = readV2Head(datagram, 3, "reply");
+  if (!head.ok) return head;
+  const { fields, id } = head;
   const args = fields.slice(3);
   const fail = (reason: string): V2DecodeFailure => ({ ok: false, id, reason });
   const reply = (body: V2ReplyBody): DecodedV2Reply => ({ ok: true, reply: { id, body } });

@@ -14,14 +14,7 @@ import {
   V2_PREFIX,
 } from "./limits.ts";
 import { isSha256Hex, parseDecimal, utf8Length } from "./text.ts";
-import {
-  isBase64,
-  isNonce,
-  isToken,
-  parseV2Id,
-  splitV2Fields,
-  type V2DecodeFailure,
-} from "./v2_fields.ts";
+import { isBase64, isNonce, isToken, readV2Head, type V2DecodeFailure } from "./v2_fields.ts";
 
 const encoder = new TextEncoder();
 const PADDING = /^_+$/;
@@ -66,10 +59,9 @@ export type DecodedV2Request = { readonly ok: true; readonly request: V2Request 
  * ```
  */
 export function decodeV2Request(datagram: Uint8Array): DecodedV2Request {
-  const fields = splitV2Fields(datagram);
-  if (fields === undefined || fields.length < 4) return { ok: false, reason: "not a v2 request" };
-  const id = parseV2Id(fields[1]);
-  if (id === undefined) return { ok: false, reason: "invalid id" };
+  const head = readV2Head(datagram, 4, "request");
+  if (!head.ok) return head;
+  const { fields, id } = head;
   const tokenField = fields[2];
   if (tokenField !== "-" && !isToken(tokenField)) return { ok: false, id, reason: "invalid token" };
   const token = tokenField === "-" ? undefined : tokenField;

@@ -32,7 +32,13 @@ import {
   v2Refusal,
   v2Reply,
 } from "./outcome.ts";
-import { type Address, addressKey, type Session, type TrackerState } from "./state.ts";
+import {
+  type Address,
+  addressKey,
+  type FileMeta,
+  type Session,
+  type TrackerState,
+} from "./state.ts";
 import { V2Login } from "./v2_login.ts";
 
 /** What {@linkcode V2Handler} needs. */
@@ -221,7 +227,7 @@ interface Answer {
 
 const OK: Answer = { body: { status: "OK" } };
 
-function holderOf(session: Session, meta?: { size: number; sha256: string }): Holder {
+function holderOf(session: Session, meta?: FileMeta): Holder {
   const claimed = session.downloadAddress as Address;
   const observed = session.address.hostname;
   return {
