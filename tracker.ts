@@ -14,7 +14,9 @@ import {
   userDirectory,
 } from "./lib/cli.ts";
 import { createLogger, type LogFormat } from "./lib/log.ts";
+import { SESSION_TIMEOUT_MS } from "./lib/protocol/mod.ts";
 import { CredentialsError, loadCredentials } from "./lib/tracker/credentials.ts";
+import { HEARTBEATS_PER_SESSION_TIMEOUT, V2_SESSION_TIMEOUT_MS } from "./lib/tracker/defaults.ts";
 import { ListenError, startTracker } from "./lib/tracker/server.ts";
 
 const spec: CommandSpec = {
@@ -47,9 +49,9 @@ const spec: CommandSpec = {
     "session-timeout": {
       type: "string",
       value: "MS",
-      description: "how long a silent v2 session lives; its peers beat 15 times as often " +
-        "(v1 sessions keep 3000)",
-      default: "15000",
+      description: "how long a silent v2 session lives; its peers beat " +
+        `${HEARTBEATS_PER_SESSION_TIMEOUT} times as often (v1 sessions keep ${SESSION_TIMEOUT_MS})`,
+      default: String(V2_SESSION_TIMEOUT_MS),
     },
     "no-plaintext": {
       type: "boolean",

@@ -6,6 +6,7 @@
  */
 
 import { MAX_FILE_NAME_BYTES } from "./limits.ts";
+import { utf8Length } from "./text.ts";
 
 /** Why a string is not a valid PeerSync file name. */
 export type FileNameProblem =
@@ -19,7 +20,6 @@ export type FileNameProblem =
 // Unicode White_Space covers U+0085, U+00A0, U+2028 …; Cc covers every C0/C1 control.
 const FORBIDDEN_CHARACTER = /[\p{White_Space}\p{Cc}]/u;
 const PATH_SEPARATOR = /[/\\]/;
-const encoder = new TextEncoder();
 
 /**
  * Returns what is wrong with `name` as a file name, or `undefined` when it is valid.
@@ -34,7 +34,7 @@ const encoder = new TextEncoder();
 export function fileNameProblem(name: string): FileNameProblem | undefined {
   if (name.length === 0) return "empty";
   if (!name.isWellFormed()) return "not well-formed Unicode";
-  if (encoder.encode(name).length > MAX_FILE_NAME_BYTES) return "too long";
+  if (utf8Length(name) > MAX_FILE_NAME_BYTES) return "too long";
   if (FORBIDDEN_CHARACTER.test(name)) return "whitespace or control character";
   if (PATH_SEPARATOR.test(name)) return "path separator";
   if (name === "." || name === "..") return "dot name";
@@ -68,5 +68,5 @@ export function isValidFileName(name: string): boolean {
  */
 export function isValidField(token: string, maxBytes: number): boolean {
   return token.length > 0 && token.isWellFormed() && !FORBIDDEN_CHARACTER.test(token) &&
-    encoder.encode(token).length <= maxBytes;
+    utf8Length(token) <= maxBytes;
 }

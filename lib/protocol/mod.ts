@@ -1,12 +1,18 @@
 /**
  * The PeerSync protocol, shared by the tracker and the peer: message types, their encoding, the
- * file-name rule and every limit. No sockets, files or clocks live here.
+ * file-name rule and the wire limits. No sockets, files or clocks live here.
  *
  * @module
  */
 
 export * from "./limits.ts";
+export * from "./text.ts";
+export * from "./address.ts";
 export * from "./file_name.ts";
 export * from "./v1.ts";
-export * from "./v2.ts";
+export { isToken, isV2Datagram, type V2DecodeFailure } from "./v2_fields.ts";
+export * from "./v2_request.ts";
+export * from "./v2_reply.ts";
 export * from "./transfer.ts";
+// Peer policy, not wire limits: re-exported until it moves into lib/peer (see the file's doc).
+export * from "./policy_defaults.ts";

@@ -1,7 +1,8 @@
 /**
  * SCRAM-SHA-256 (RFC 5802/7677) as the v2 login uses it: key derivation, the auth message, client
- * proof, server signature, and PostgreSQL's verifier text. Pure arithmetic: no sockets, files or
- * clocks. Randomness is used only by {@linkcode newSalt} and {@linkcode newNonce}.
+ * proof and server signature, and their checks on either side. Pure arithmetic: no sockets, files
+ * or clocks. Randomness is used only by {@linkcode newSalt} and {@linkcode newNonce}. What a
+ * tracker stores (the verifier and its text) is `scram_verifier.ts`; both are exported here too.
  *
  * Passwords are hashed as their UTF-8 bytes, unnormalised (no SASLprep), exactly as v1 compares
  * them.
@@ -9,24 +10,27 @@
  * @module
  */
 
-import { Buffer } from "node:buffer";
 import { createHash, createHmac, pbkdf2Sync, timingSafeEqual } from "node:crypto";
+import { encodeBase64 } from "./base64.ts";
 import {
   MAX_SCRAM_ITERATIONS,
   MIN_SCRAM_ITERATIONS,
   SCRAM_NONCE_BYTES,
   SCRAM_SALT_BYTES,
 } from "./limits.ts";
+import { isAcceptableIterations, SCRAM_KEY_BYTES, type ScramVerifier } from "./scram_verifier.ts";
 
-/** What a tracker keeps about a SCRAM user: enough to check a proof, never enough to make one. */
-export interface ScramVerifier {
-  readonly iterations: number;
-  readonly salt: Uint8Array;
-  /** `SHA-256(ClientKey)`. */
-  readonly storedKey: Uint8Array;
-  /** `HMAC(SaltedPassword, "Server Key")`. */
-  readonly serverKey: Uint8Array;
-}
+// SCRAM has one import for its users (the peer's login, the tracker, `passwd`): the verifier
+// and its text, and the base64 every field is written in, are re-exported from here.
+export { decodeBase64, encodeBase64 } from "./base64.ts";
+export {
+  formatVerifier,
+  isAcceptableIterations,
+  parseVerifier,
+  SCRAM_KEY_BYTES,
+  SCRAM_VERIFIER_PREFIX,
+  type ScramVerifier,
+} from "./scram_verifier.ts";
 
 /** Everything a peer derives from its password for one salt and iteration count. */
 export interface ScramClientKeys {
@@ -49,61 +53,7 @@ export interface AuthMessageParts {
   readonly iterations: number;
 }
 
-/** How every verifier in a credentials file begins. */
-export const SCRAM_VERIFIER_PREFIX = "SCRAM-SHA-256$";
-
-/** Bytes of a SHA-256 digest: the length of every key, proof and signature. */
-export const SCRAM_KEY_BYTES = 32;
-
 const encoder = new TextEncoder();
-const CANONICAL_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/**
- * Standard base64 with padding.
- *
- * @example
- * ```ts
- * import { encodeBase64 } from "./scram.ts";
- * console.assert(encodeBase64(new TextEncoder().encode("n,,")) === "biws");
- * ```
- */
-export function encodeBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
-}
-
-/**
- * Decodes standard, padded, canonical base64; anything else (other alphabets, missing padding,
- * whitespace, stray bits in the last character) gives `undefined`, never an exception.
- *
- * @example
- * ```ts
- * import { decodeBase64 } from "./scram.ts";
- * console.assert(decodeBase64("biws")?.length === 3);
- * console.assert(decodeBase64("biw") === undefined);
- * ```
- */
-export function decodeBase64(text: string): Uint8Array | undefined {
-  if (!CANONICAL_BASE64.test(text)) return undefined;
-  const bytes = new Uint8Array(Buffer.from(text, "base64"));
-  // `QR==` passes the pattern but is not what any encoder writes for its one byte.
-  return encodeBase64(bytes) === text ? bytes : undefined;
-}
-
-/**
- * Whether `iterations` is a PBKDF2 round count this program accepts, from a file or a tracker.
- *
- * @example
- * ```ts
- * import { isAcceptableIterations } from "./scram.ts";
- * console.assert(isAcceptableIterations(4096));
- * console.assert(!isAcceptableIterations(1e9));
- * ```
- */
-export function isAcceptableIterations(iterations: number): boolean {
-  return Number.isSafeInteger(iterations) && iterations >= MIN_SCRAM_ITERATIONS &&
-    iterations <= MAX_SCRAM_ITERATIONS;
-}
-
 /**
  * Compares two byte strings in time that depends only on their lengths.
  *
@@ -340,61 +290,6 @@ export function verifyServerSignature(
   signature: Uint8Array,
 ): boolean {
   return constantTimeEqual(serverSignature(serverKey, authMessage), signature);
-}
-
-/**
- * PostgreSQL's text for a verifier:
- * `SCRAM-SHA-256$<iterations>:<salt-b64>$<StoredKey-b64>:<ServerKey-b64>`.
- *
- * @example
- * ```ts
- * import { formatVerifier } from "./scram.ts";
- * const text = formatVerifier({
- *   iterations: 4096,
- *   salt: new Uint8Array(16),
- *   storedKey: new Uint8Array(32),
- *   serverKey: new Uint8Array(32),
- * });
- * console.assert(text.startsWith("SCRAM-SHA-256$4096:AAAAAAAAAAAAAAAAAAAAAA==$"));
- * ```
- */
-export function formatVerifier(verifier: ScramVerifier): string {
-  return `${SCRAM_VERIFIER_PREFIX}${verifier.iterations}:${encodeBase64(verifier.salt)}` +
-    `$${encodeBase64(verifier.storedKey)}:${encodeBase64(verifier.serverKey)}`;
-}
-
-/**
- * Reads PostgreSQL's verifier text. Gives `undefined` — never throws — unless the text is exactly
- * the prefix, a decimal iteration count within the accepted range, a non-empty canonical base64
- * salt, and two canonical base64 keys of 32 bytes each.
- *
- * @example
- * ```ts
- * import { formatVerifier, parseVerifier } from "./scram.ts";
- * const text = "SCRAM-SHA-256$4096:AAAAAAAAAAAAAAAAAAAAAA==$" +
- *   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
- * const verifier = parseVerifier(text);
- * console.assert(verifier !== undefined && formatVerifier(verifier) === text);
- * console.assert(parseVerifier("SCRAM-SHA-256$1:x$y:z") === undefined);
- * ```
- */
-export function parseVerifier(text: string): ScramVerifier | undefined {
-  if (!text.startsWith(SCRAM_VERIFIER_PREFIX)) return undefined;
-  const match = /^([1-9][0-9]{0,8}):([^$:]+)\$([^$:]+):([^$:]+)$/.exec(
-    text.slice(SCRAM_VERIFIER_PREFIX.length),
-  );
-  if (match === null) return undefined;
-  const iterations = Number(match[1]);
-  const salt = decodeBase64(match[2]);
-  const storedKey = decodeBase64(match[3]);
-  const serverKey = decodeBase64(match[4]);
-  if (
-    !isAcceptableIterations(iterations) || salt === undefined || salt.length === 0 ||
-    storedKey?.length !== SCRAM_KEY_BYTES || serverKey?.length !== SCRAM_KEY_BYTES
-  ) {
-    return undefined;
-  }
-  return { iterations, salt, storedKey, serverKey };
 }
 
 /**

@@ -20,8 +20,7 @@ import {
   MAX_TRANSFER_STATUS_BYTES,
   TRANSFER_V2_PREFIX,
 } from "./limits.ts";
-import { decodeUtf8 } from "./v1.ts";
-import { isSha256Hex, parseDecimal } from "./v2.ts";
+import { decodeUtf8, isSha256Hex, parseDecimal, utf8Length } from "./text.ts";
 
 /** A v2 data-channel request: bytes `[offset, offset + length)` of `file`, whose digest is `sha256`. */
 export interface TransferRequestV2 {
@@ -180,7 +179,7 @@ export function decodeTransferRequest(bytes: Uint8Array): DecodedTransferRequest
 /** Cuts `message` to one line of printable text within the status-line budget. */
 function cleanMessage(message: string): string {
   let clean = message.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, " ").trim();
-  while (encoder.encode(clean).length > MAX_TRANSFER_ERROR_MESSAGE_BYTES) {
+  while (utf8Length(clean) > MAX_TRANSFER_ERROR_MESSAGE_BYTES) {
     clean = clean.slice(0, -1);
   }
   return clean.isWellFormed() ? clean : clean.toWellFormed();

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isIpLiteral, parsePort } from "./address.ts";
 import { fileNameProblem, isValidField } from "./file_name.ts";
 import {
   MAX_DATAGRAM_BYTES,
@@ -13,6 +14,7 @@ import {
   MAX_USER_NAME_BYTES,
   V1_MAX_REPLY_BYTES,
 } from "./limits.ts";
+import { decodeUtf8, utf8Length } from "./text.ts";
 
 /** Every request a peer can send the tracker. `kind` is the wire command word. */
 export type Request =
@@ -51,41 +53,7 @@ export interface DecodeFailure {
 /** The result of decoding a request datagram. */
 export type DecodedRequest = { readonly ok: true; readonly request: Request } | DecodeFailure;
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
-
-/** Decodes UTF-8 strictly, returning `undefined` for anything that is not valid UTF-8. */
-export function decodeUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Number of bytes `text` takes in UTF-8. */
-export function utf8Length(text: string): number {
-  return encoder.encode(text).length;
-}
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
-const DECIMAL_PORT = /^[1-9]\d{0,4}$/;
-
-/**
- * Whether `host` is an IPv4 or IPv6 address literal (never a host name: a peer advertises where
- * it listens, the tracker does no DNS).
- */
-export function isIpLiteral(host: string): boolean {
-  return IPV4.test(host) || (host.includes(":") && IPV6.test(host));
-}
-
-/** Parses a decimal TCP/UDP port 1–65535, or returns `undefined`. */
-export function parsePort(text: string): number | undefined {
-  if (!DECIMAL_PORT.test(text)) return undefined;
-  const port = Number(text);
-  return port <= 65535 ? port : undefined;
-}
 
 function fail(reason: string, command?: RequestKind): DecodeFailure {
   return { ok: false, command, reason };

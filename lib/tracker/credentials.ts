@@ -20,7 +20,6 @@ import {
 import {
   constantTimeEqual,
   deriveClientKeysSync,
-  deriveVerifier,
   parseVerifier,
   SCRAM_VERIFIER_PREFIX,
   type ScramVerifier,
@@ -171,13 +170,14 @@ export interface VerifierForOptions {
 /**
  * The SCRAM verifier a v2 login is checked against: the stored one for a verifier line, or one
  * derived from the password for a plaintext line, so plaintext users can log in with v2 too.
- * Deriving runs PBKDF2 off the main thread; caching the result per user is the caller's job. The
- * same user, secret and password always give the same verifier.
+ * Synchronous, as the tracker's datagram loop is: deriving runs PBKDF2 on the calling thread
+ * (about 2 ms at 4096 rounds), so caching the result per user is the caller's job. The same
+ * user, secret and password always give the same verifier.
  *
  * @example
  * ```ts
  * import { verifierFor } from "./credentials.ts";
- * const verifier = await verifierFor({
+ * const verifier = verifierFor({
  *   user: "alice",
  *   credential: { kind: "plain", password: "pw" },
  *   secret: new Uint8Array(32),
@@ -185,10 +185,12 @@ export interface VerifierForOptions {
  * console.assert(verifier.iterations === 4096 && verifier.salt.length === 16);
  * ```
  */
-export function verifierFor(options: VerifierForOptions): Promise<ScramVerifier> {
+export function verifierFor(options: VerifierForOptions): ScramVerifier {
   const { user, credential, secret, iterations = DEFAULT_SCRAM_ITERATIONS } = options;
-  if (credential.kind === "scram") return Promise.resolve(credential.verifier);
-  return deriveVerifier(credential.password, secretSalt(secret, user), iterations);
+  if (credential.kind === "scram") return credential.verifier;
+  const salt = secretSalt(secret, user);
+  const { storedKey, serverKey } = deriveClientKeysSync(credential.password, salt, iterations);
+  return { iterations, salt, storedKey, serverKey };
 }
 
 /**

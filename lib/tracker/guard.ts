@@ -14,7 +14,7 @@ import {
   MAX_TRACKED_SOURCES,
   RATE_LIMIT_BURST,
   RATE_LIMIT_PER_SECOND,
-} from "../protocol/mod.ts";
+} from "./defaults.ts";
 
 /** A map that forgets its least recently used entry when full. */
 export class BoundedMap<K, V> {

@@ -1,12 +1,12 @@
 /**
  * The tracker's UDP edge: one datagram socket, processed sequentially, with a timer that retires
- * silent sessions. Everything it decides comes from {@linkcode handleDatagram}.
+ * silent sessions. Everything it decides comes from {@linkcode DatagramRouter}.
  *
  * @module
  */
 
 import { type Logger, silentLogger } from "../log.ts";
-import { type CoreOutcome, TrackerCore } from "./core.ts";
+import { DatagramRouter, type RouterOutcome } from "./datagram_router.ts";
 import type { Credential } from "./credentials.ts";
 import { EventThrottle } from "./guard.ts";
 import type { Address, Session, TrackerState } from "./state.ts";
@@ -87,7 +87,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
   }
   const local = socket.addr as Deno.NetAddr;
   const now = options.now ?? (() => performance.now());
-  const core = new TrackerCore({
+  const router = new DatagramRouter({
     credentials: options.credentials,
     now,
     allowPlaintext: options.allowPlaintext,
@@ -104,7 +104,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
       });
     }
   };
-  const sweeper = setInterval(() => logExpired(core.expire()), options.sweepIntervalMs ?? 500);
+  const sweeper = setInterval(() => logExpired(router.expire()), options.sweepIntervalMs ?? 500);
   const stop = () => socket.close();
   options.signal?.addEventListener("abort", stop, { once: true });
 
@@ -124,7 +124,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
           continue;
         }
         const address = { hostname: from.hostname, port: from.port };
-        const outcome = core.handle(datagram, address);
+        const outcome = router.handle(datagram, address);
         logExpired(outcome.expired);
         if (outcome.capHit) {
           const suppressed = throttle.record(outcome.capHit);
@@ -166,12 +166,12 @@ export function startTracker(options: TrackerOptions): RunningTracker {
   };
   return {
     address: { hostname: local.hostname, port: local.port },
-    state: core.state,
+    state: router.state,
     finished: serve(),
   };
 }
 
-function logOutcome(logger: Logger, from: Address, size: number, outcome: CoreOutcome): void {
+function logOutcome(logger: Logger, from: Address, size: number, outcome: RouterOutcome): void {
   const why = outcome.note ? ` (${outcome.note})` : "";
   logger.log({
     port: from.port,

@@ -1,12 +1,14 @@
 /**
- * The tracker's state: sessions, publications and the queries over them. Pure: no sockets, no
- * real clock (time comes from the injected `now`), so every rule is tested without waiting.
+ * The tracker's state: sessions, publications and the queries over them. It opens a session for a
+ * user whose credentials were already checked (`authenticator.ts`); it never sees a password. Pure:
+ * no sockets, no real clock (time comes from the injected `now`), so every rule is tested without
+ * waiting.
  *
  * @module
  */
 
-import { MAX_PUBLICATIONS_PER_USER, MAX_SESSIONS, SESSION_TIMEOUT_MS } from "../protocol/mod.ts";
-import { checkPlaintextPassword, type Credential } from "./credentials.ts";
+import { SESSION_TIMEOUT_MS } from "../protocol/mod.ts";
+import { MAX_PUBLICATIONS_PER_USER, MAX_SESSIONS } from "./defaults.ts";
 
 /** A UDP or TCP endpoint. */
 export interface Address {
@@ -55,18 +57,13 @@ export interface HolderSession {
   readonly meta?: FileMeta;
 }
 
-/** Why a login was refused. */
-export type LoginRefusal =
-  | "unknown user"
-  | "wrong password"
-  | "already logged in"
-  | "address busy"
-  | "tracker full";
+/** Why a session could not be opened for an authenticated user. */
+export type SessionRefusal = "already logged in" | "address busy" | "tracker full";
 
-/** The outcome of a login attempt. */
-export type LoginResult =
+/** The outcome of opening a session. */
+export type SessionResult =
   | { readonly ok: true; readonly session: Session }
-  | { readonly ok: false; readonly reason: LoginRefusal };
+  | { readonly ok: false; readonly reason: SessionRefusal };
 
 /** The outcome of looking up who can serve a file. */
 export type Location =
@@ -76,7 +73,6 @@ export type Location =
 
 /** What a {@linkcode TrackerState} needs from outside. */
 export interface TrackerStateOptions {
-  readonly credentials: ReadonlyMap<string, Credential>;
   /** Monotonic milliseconds. */
   readonly now: () => number;
   /** Timeout of v1 sessions (v2 sessions say their own). */
@@ -94,18 +90,14 @@ const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * ```ts
  * import { TrackerState } from "./state.ts";
  * let clock = 0;
- * const state = new TrackerState({
- *   credentials: new Map([["alice", { kind: "plain", password: "pw" }]]),
- *   now: () => clock,
- * });
- * const login = state.login({ hostname: "127.0.0.1", port: 5000 }, "alice", "pw");
- * console.assert(login.ok);
+ * const state = new TrackerState({ now: () => clock });
+ * const opened = state.openSession({ hostname: "127.0.0.1", port: 5000 }, "alice", { version: 1 });
+ * console.assert(opened.ok);
  * clock = 3001;
  * console.assert(state.expire().length === 1);
  * ```
  */
 export class TrackerState {
-  readonly #credentials: ReadonlyMap<string, Credential>;
   readonly #now: () => number;
   readonly #timeoutMs: number;
   readonly #maxPublications: number;
@@ -121,16 +113,10 @@ export class TrackerState {
   #rotation = 0;
 
   constructor(options: TrackerStateOptions) {
-    this.#credentials = options.credentials;
     this.#now = options.now;
     this.#timeoutMs = options.sessionTimeoutMs ?? SESSION_TIMEOUT_MS;
     this.#maxPublications = options.maxPublicationsPerUser ?? MAX_PUBLICATIONS_PER_USER;
     this.#maxSessions = options.maxSessions ?? MAX_SESSIONS;
-  }
-
-  /** The credential of `user`, if the user exists. */
-  credential(user: string): Credential | undefined {
-    return this.#credentials.get(user);
   }
 
   /** Number of live sessions. */
@@ -167,19 +153,8 @@ export class TrackerState {
     return session && this.#isLive(session) ? session : undefined;
   }
 
-  /** Checks a password and opens a session for `user` at `address`. */
-  /** Checks a plaintext password (v1 `auth`) and opens a v1 session for `user` at `address`. */
-  login(address: Address, user: string, password: string): LoginResult {
-    const credential = this.#credentials.get(user);
-    if (credential === undefined) return { ok: false, reason: "unknown user" };
-    if (!checkPlaintextPassword(credential, password)) {
-      return { ok: false, reason: "wrong password" };
-    }
-    return this.openSession(address, user, { version: 1 });
-  }
-
   /** Opens a session for an authenticated user, unless the user or the address has one. */
-  openSession(address: Address, user: string, options: SessionOptions): LoginResult {
+  openSession(address: Address, user: string, options: SessionOptions): SessionResult {
     this.expire();
     if (this.#sessionByUser.has(user)) return { ok: false, reason: "already logged in" };
     const key = addressKey(address);

@@ -1,0 +1,41 @@
+/**
+ * Addresses as messages carry them: an IP literal and a decimal port. A peer advertises where it
+ * listens and the tracker does no DNS, so a host name is never a valid address. Pure.
+ *
+ * @module
+ */
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
+const DECIMAL_PORT = /^[1-9]\d{0,4}$/;
+
+/**
+ * Whether `host` is an IPv4 or IPv6 address literal (never a host name: a peer advertises where
+ * it listens, the tracker does no DNS).
+ *
+ * @example
+ * ```ts
+ * import { isIpLiteral } from "./address.ts";
+ * console.assert(isIpLiteral("127.0.0.1") && isIpLiteral("::1"));
+ * console.assert(!isIpLiteral("localhost"));
+ * ```
+ */
+export function isIpLiteral(host: string): boolean {
+  return IPV4.test(host) || (host.includes(":") && IPV6.test(host));
+}
+
+/**
+ * Parses a decimal TCP/UDP port 1–65535, or returns `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { parsePort } from "./address.ts";
+ * console.assert(parsePort("5000") === 5000);
+ * console.assert(parsePort("0") === undefined && parsePort("65536") === undefined);
+ * ```
+ */
+export function parsePort(text: string): number | undefined {
+  if (!DECIMAL_PORT.test(text)) return undefined;
+  const port = Number(text);
+  return port <= 65535 ? port : undefined;
+}

@@ -1,0 +1,86 @@
+/**
+ * The text rules every PeerSync message shares, whichever channel or version carries it: strict
+ * UTF-8, byte lengths, decimal numbers and hex digests. Pure; nothing here throws on hostile input.
+ *
+ * @module
+ */
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const encoder = new TextEncoder();
+const DECIMAL = /^(0|[1-9]\d{0,15})$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * Decodes UTF-8 strictly, returning `undefined` for anything that is not valid UTF-8.
+ *
+ * @example
+ * ```ts
+ * import { decodeUtf8 } from "./text.ts";
+ * console.assert(decodeUtf8(new Uint8Array([0x68, 0x69])) === "hi");
+ * console.assert(decodeUtf8(new Uint8Array([0xff])) === undefined);
+ * ```
+ */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Number of bytes `text` takes in UTF-8.
+ *
+ * @example
+ * ```ts
+ * import { utf8Length } from "./text.ts";
+ * console.assert(utf8Length("é") === 2);
+ * ```
+ */
+export function utf8Length(text: string): number {
+  return encoder.encode(text).length;
+}
+
+/**
+ * Parses a non-negative safe integer written in decimal (no sign, no leading zero), or
+ * `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { parseDecimal } from "./text.ts";
+ * console.assert(parseDecimal("42") === 42);
+ * console.assert(parseDecimal("042") === undefined && parseDecimal("-1") === undefined);
+ * ```
+ */
+export function parseDecimal(text: string): number | undefined {
+  if (!DECIMAL.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+/**
+ * Whether `digest` is a SHA-256 digest in lowercase hex, as every message writes one.
+ *
+ * @example
+ * ```ts
+ * import { isSha256Hex } from "./text.ts";
+ * console.assert(isSha256Hex("0".repeat(64)));
+ * console.assert(!isSha256Hex("A".repeat(64)));
+ * ```
+ */
+export function isSha256Hex(digest: string): boolean {
+  return SHA256_HEX.test(digest);
+}
+
+/**
+ * Bytes as lowercase hex, two digits each (session tokens, digests).
+ *
+ * @example
+ * ```ts
+ * import { encodeHex } from "./text.ts";
+ * console.assert(encodeHex(new Uint8Array([0, 171])) === "00ab");
+ * ```
+ */
+export function encodeHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,248 @@
+/**
+ * PeerSync version 2 replies (see docs/protocol.md): what the tracker answers, typed, with one
+ * `encode`/`decode` pair, and the paging arithmetic that keeps every reply within one datagram.
+ * The decoder never throws on hostile input.
+ *
+ * @module
+ */
+
+import { isIpLiteral, parsePort } from "./address.ts";
+import { isValidField } from "./file_name.ts";
+import { MAX_DATAGRAM_BYTES, MAX_USER_NAME_BYTES, V2_PREFIX } from "./limits.ts";
+import { isSha256Hex, parseDecimal, utf8Length } from "./text.ts";
+import { isBase64, isNonce, isToken, readV2Head, type V2DecodeFailure } from "./v2_fields.ts";
+
+const encoder = new TextEncoder();
+
+/** Error codes a v2 reply can carry. */
+export type V2ErrorCode =
+  | "malformed"
+  | "token"
+  | "stale"
+  | "limit"
+  | "locked"
+  | "busy"
+  | "auth"
+  | "expired"
+  | "live"
+  | "notpublished"
+  | "notfound"
+  | "inactive";
+
+const ERROR_CODES: ReadonlySet<string> = new Set<V2ErrorCode>([
+  "malformed",
+  "token",
+  "stale",
+  "limit",
+  "locked",
+  "busy",
+  "auth",
+  "expired",
+  "live",
+  "notpublished",
+  "notfound",
+  "inactive",
+]);
+
+/** A peer that can serve a file, as `GET` reports it. */
+export interface Holder {
+  readonly user: string;
+  /** The address the tracker observed for the holder's session. */
+  readonly host: string;
+  /** The TCP port the holder registered. */
+  readonly port: number;
+  /** Size and digest the holder published; absent for a v1 holder. */
+  readonly size?: number;
+  readonly sha256?: string;
+  /** The address the holder claimed in `TCP`, where it differs from the observed one. */
+  readonly claimed?: { readonly host: string; readonly port: number };
+}
+
+/** What a v2 reply says. */
+export type V2ReplyBody =
+  | {
+    readonly status: "CHALLENGE";
+    readonly nonce: string;
+    readonly salt: string;
+    readonly iterations: number;
+  }
+  | {
+    readonly status: "WELCOME";
+    readonly token: string;
+    readonly serverSignature: string;
+    readonly heartbeatMs: number;
+    readonly timeoutMs: number;
+  }
+  | { readonly status: "OK" }
+  | {
+    readonly status: "LIST";
+    readonly total: number;
+    readonly offset: number;
+    readonly names: readonly string[];
+  }
+  | {
+    readonly status: "HOLDERS";
+    readonly total: number;
+    readonly offset: number;
+    readonly holders: readonly Holder[];
+  }
+  | { readonly status: "ERR"; readonly code: V2ErrorCode };
+
+/** A v2 reply. */
+export interface V2Reply {
+  readonly id: number;
+  readonly body: V2ReplyBody;
+}
+
+function holderText(holder: Holder): string {
+  const fields = [
+    holder.user,
+    holder.host,
+    String(holder.port),
+    holder.size === undefined ? "-" : String(holder.size),
+    holder.sha256 ?? "-",
+  ];
+  if (holder.claimed) fields.push(holder.claimed.host, String(holder.claimed.port));
+  return fields.join(",");
+}
+
+function parseHolder(text: string): Holder | undefined {
+  const fields = text.split(",");
+  if (fields.length !== 5 && fields.length !== 7) return undefined;
+  const [user, host, portText, sizeText, sha256] = fields;
+  const port = parsePort(portText);
+  if (!isValidField(user, MAX_USER_NAME_BYTES) || !isIpLiteral(host) || port === undefined) {
+    return undefined;
+  }
+  const versioned = sizeText !== "-" || sha256 !== "-";
+  const size = versioned ? parseDecimal(sizeText) : undefined;
+  if (versioned && (size === undefined || !isSha256Hex(sha256))) return undefined;
+  let claimed: Holder["claimed"];
+  if (fields.length === 7) {
+    const claimedPort = parsePort(fields[6]);
+    if (!isIpLiteral(fields[5]) || claimedPort === undefined) return undefined;
+    claimed = { host: fields[5], port: claimedPort };
+  }
+  return {
+    user,
+    host,
+    port,
+    ...(versioned ? { size, sha256 } : {}),
+    ...(claimed ? { claimed } : {}),
+  };
+}
+
+/** The wire text of a reply body. */
+export function replyBodyText(body: V2ReplyBody): string {
+  switch (body.status) {
+    case "CHALLENGE":
+      return `CHALLENGE ${body.nonce} ${body.salt} ${body.iterations}`;
+    case "WELCOME":
+      return `WELCOME ${body.token} ${body.serverSignature} ${body.heartbeatMs} ${body.timeoutMs}`;
+    case "OK":
+      return "OK";
+    case "LIST":
+      return [`LIST ${body.total} ${body.offset}`, ...body.names].join(" ");
+    case "HOLDERS":
+      return [`HOLDERS ${body.total} ${body.offset}`, ...body.holders.map(holderText)].join(" ");
+    case "ERR":
+      return `ERR ${body.code}`;
+  }
+}
+
+/** Encodes a v2 reply. */
+export function encodeV2Reply(reply: V2Reply): Uint8Array {
+  return encoder.encode(`${V2_PREFIX}${reply.id} ${replyBodyText(reply.body)}`);
+}
+
+/** The result of decoding a v2 reply. */
+export type DecodedV2Reply = { readonly ok: true; readonly reply: V2Reply } | V2DecodeFailure;
+
+/**
+ * Decodes one v2 reply datagram. Never throws.
+ *
+ * @example
+ * ```ts
+ * import { decodeV2Reply } from "./v2_reply.ts";
+ * const decoded = decodeV2Reply(new TextEncoder().encode("PS2 7 LIST 2 0 bob carol"));
+ * console.assert(decoded.ok && decoded.reply.body.status === "LIST");
+ * ```
+ */
+export function decodeV2Reply(datagram: Uint8Array): DecodedV2Reply {
+  const head = readV2Head(datagram, 3, "reply");
+  if (!head.ok) return head;
+  const { fields, id } = head;
+  const args = fields.slice(3);
+  const fail = (reason: string): V2DecodeFailure => ({ ok: false, id, reason });
+  const reply = (body: V2ReplyBody): DecodedV2Reply => ({ ok: true, reply: { id, body } });
+  switch (fields[2]) {
+    case "CHALLENGE": {
+      const iterations = parseDecimal(args[2] ?? "");
+      if (args.length !== 3 || !isNonce(args[0]) || !isBase64(args[1], 64) || !iterations) {
+        return fail("invalid CHALLENGE");
+      }
+      return reply({ status: "CHALLENGE", nonce: args[0], salt: args[1], iterations });
+    }
+    case "WELCOME": {
+      const heartbeatMs = parseDecimal(args[2] ?? "");
+      const timeoutMs = parseDecimal(args[3] ?? "");
+      if (
+        args.length !== 4 || !isToken(args[0]) || !isBase64(args[1], 64) || !heartbeatMs ||
+        !timeoutMs
+      ) {
+        return fail("invalid WELCOME");
+      }
+      return reply({
+        status: "WELCOME",
+        token: args[0],
+        serverSignature: args[1],
+        heartbeatMs,
+        timeoutMs,
+      });
+    }
+    case "OK":
+      return args.length === 0 ? reply({ status: "OK" }) : fail("invalid OK");
+    case "LIST":
+    case "HOLDERS": {
+      const total = parseDecimal(args[0] ?? "");
+      const offset = parseDecimal(args[1] ?? "");
+      if (total === undefined || offset === undefined) return fail(`invalid ${fields[2]}`);
+      const items = args.slice(2);
+      if (fields[2] === "LIST") return reply({ status: "LIST", total, offset, names: items });
+      const holders = items.map(parseHolder);
+      if (holders.some((holder) => holder === undefined)) return fail("invalid holder");
+      return reply({ status: "HOLDERS", total, offset, holders: holders as Holder[] });
+    }
+    case "ERR":
+      return args.length === 1 && ERROR_CODES.has(args[0])
+        ? reply({ status: "ERR", code: args[0] as V2ErrorCode })
+        : fail("invalid ERR");
+    default:
+      return fail("unknown status");
+  }
+}
+
+/**
+ * How many of `items`, starting at `offset`, fit in one datagram after a header of
+ * `headerBytes`, each item taking its UTF-8 length plus one separating space.
+ */
+export function pageLength(
+  items: readonly string[],
+  offset: number,
+  headerBytes: number,
+  maxBytes = MAX_DATAGRAM_BYTES,
+): number {
+  let used = headerBytes;
+  let count = 0;
+  for (let index = offset; index < items.length; index++) {
+    used += 1 + utf8Length(items[index]);
+    if (used > maxBytes) break;
+    count++;
+  }
+  return count;
+}
+
+/** The wire text of a holder, for sizing a `HOLDERS` page. */
+export function holderWireText(holder: Holder): string {
+  return holderText(holder);
+}

@@ -1,0 +1,99 @@
+/**
+ * Who may log in: the users of the credentials file and the checks a login's credentials pass —
+ * a v1 password compared, or the salt, round count and verifier a v2 challenge is built from. It
+ * opens no session (that is `state.ts`) and counts no failures (that is `guard.ts`). Pure apart
+ * from PBKDF2 on the calling thread.
+ *
+ * @module
+ */
+
+import { DEFAULT_SCRAM_ITERATIONS } from "../protocol/mod.ts";
+import { type ScramVerifier, secretSalt } from "../protocol/scram.ts";
+import { checkPlaintextPassword, type Credential, verifierFor } from "./credentials.ts";
+
+/** Why a user's credentials were refused. */
+export type CredentialRefusal = "unknown user" | "wrong password";
+
+/** What a v2 `CHALLENGE` for one user is built from. */
+export interface ChallengeParameters {
+  readonly salt: Uint8Array;
+  readonly iterations: number;
+  /** Absent for an unknown user, whose challenge only looks real. */
+  readonly verifier?: ScramVerifier;
+}
+
+/** What an {@linkcode Authenticator} needs. */
+export interface AuthenticatorOptions {
+  readonly credentials: ReadonlyMap<string, Credential>;
+  /**
+   * Secret for derived salts (plaintext and unknown users); random by default, so a restart
+   * changes plaintext users' salts.
+   */
+  readonly secret?: Uint8Array;
+  /** PBKDF2 rounds for plaintext and unknown users (default {@linkcode DEFAULT_SCRAM_ITERATIONS}). */
+  readonly iterations?: number;
+}
+
+/**
+ * Checks credentials against the credentials file.
+ *
+ * @example
+ * ```ts
+ * import { Authenticator } from "./authenticator.ts";
+ * const authenticator = new Authenticator({
+ *   credentials: new Map([["alice", { kind: "plain", password: "pw" }]]),
+ * });
+ * console.assert(authenticator.checkPassword("alice", "pw") === undefined);
+ * console.assert(authenticator.checkPassword("alice", "nope") === "wrong password");
+ * console.assert(authenticator.challengeFor("mallory").verifier === undefined);
+ * ```
+ */
+export class Authenticator {
+  readonly #credentials: ReadonlyMap<string, Credential>;
+  readonly #secret: Uint8Array;
+  readonly #iterations: number;
+  // Derived once per plaintext user (bounded by the credentials file), then reused.
+  readonly #plainVerifiers = new Map<string, ScramVerifier>();
+
+  constructor(options: AuthenticatorOptions) {
+    this.#credentials = options.credentials;
+    this.#secret = options.secret ?? crypto.getRandomValues(new Uint8Array(32));
+    this.#iterations = options.iterations ?? DEFAULT_SCRAM_ITERATIONS;
+  }
+
+  /** Checks a password offered in clear (v1 `auth`); `undefined` when it is the user's. */
+  checkPassword(user: string, password: string): CredentialRefusal | undefined {
+    const credential = this.#credentials.get(user);
+    if (credential === undefined) return "unknown user";
+    return checkPlaintextPassword(credential, password) ? undefined : "wrong password";
+  }
+
+  /**
+   * The salt, rounds and verifier of `user`'s v2 challenge. An unknown user gets a salt derived
+   * from the secret and the default rounds, like a plaintext user, so user names cannot be probed.
+   */
+  challengeFor(user: string): ChallengeParameters {
+    const verifier = this.#verifierOf(user);
+    if (verifier !== undefined) {
+      return { salt: verifier.salt, iterations: verifier.iterations, verifier };
+    }
+    return { salt: secretSalt(this.#secret, user), iterations: this.#iterations };
+  }
+
+  #verifierOf(user: string): ScramVerifier | undefined {
+    const credential = this.#credentials.get(user);
+    if (credential === undefined) return undefined;
+    if (credential.kind === "scram") return credential.verifier;
+    let verifier = this.#plainVerifiers.get(user);
+    if (verifier === undefined) {
+      verifier = verifierFor({
+        user,
+        credential,
+        secret: this.#secret,
+        iterations: this.#iterations,
+      });
+      this.#plainVerifiers.set(user, verifier);
+    }
+    return verifier;
+  }
+}

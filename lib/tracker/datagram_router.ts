@@ -1,0 +1,141 @@
+/**
+ * The datagram router: the whole tracker minus the socket. Each datagram passes the flood limits,
+ * retires silent sessions, and goes to the v1 or the v2 handler; a table cap a handler reports
+ * becomes a limit event for the log. One call per datagram, returning a value; pure apart from the
+ * state it owns, with time and randomness injected.
+ *
+ * @module
+ */
+
+import { isV2Datagram } from "../protocol/mod.ts";
+import { Authenticator } from "./authenticator.ts";
+import type { Credential } from "./credentials.ts";
+import {
+  HEARTBEATS_PER_SESSION_TIMEOUT,
+  HOST_RATE_LIMIT_BURST,
+  HOST_RATE_LIMIT_PER_SECOND,
+  MIN_HEARTBEAT_INTERVAL_MS,
+} from "./defaults.ts";
+import { LoginGuard, RateLimiter } from "./guard.ts";
+import type { TableLimit } from "./outcome.ts";
+import { type Address, addressKey, type Session, TrackerState } from "./state.ts";
+import { V1Handler } from "./v1_handler.ts";
+import { V2Handler } from "./v2_handler.ts";
+
+/** What happened to one datagram. */
+export interface RouterOutcome {
+  /** The user of the session (or login attempt), else the source address. */
+  readonly peer: string;
+  /** The command word (`AUTH`, `LOGIN`, `LAP` …) or `INVALID`; absent for a dropped datagram. */
+  readonly command?: string;
+  readonly reply?: Uint8Array;
+  /** A short text of the reply for the log. */
+  readonly summary?: string;
+  readonly note?: string;
+  /** Sessions found expired while handling this datagram. */
+  readonly expired: readonly Session[];
+  /** A limit was hit: the event to log, throttled. */
+  readonly capHit?: string;
+}
+
+/** What a {@linkcode DatagramRouter} needs. */
+export interface DatagramRouterOptions {
+  readonly credentials: ReadonlyMap<string, Credential>;
+  /** Monotonic milliseconds. */
+  readonly now: () => number;
+  /** Secret for derived salts; random by default (a restart changes plaintext users' salts). */
+  readonly secret?: Uint8Array;
+  readonly allowPlaintext?: boolean;
+  readonly randomBytes?: (length: number) => Uint8Array;
+  /** Per-source limit (datagrams per second and burst). */
+  readonly rate?: { readonly perSecond: number; readonly burst: number };
+  readonly iterations?: number;
+  /** How long a silent v2 session lives; its peers are told to beat 15 times as often. */
+  readonly v2SessionTimeoutMs?: number;
+}
+
+/** The log's words for each table cap. */
+const LIMIT_EVENTS: Readonly<Record<TableLimit, string>> = {
+  sessions: "session table full",
+  publications: "a user reached the publication limit",
+  challenges: "pending challenge table full",
+  handshakeReplies: "handshake reply cache full",
+};
+
+/**
+ * Routes datagrams to the v1 or v2 rules after the flood limits.
+ *
+ * @example
+ * ```ts
+ * import { DatagramRouter } from "./datagram_router.ts";
+ * const router = new DatagramRouter({ credentials: new Map(), now: () => 0 });
+ * const outcome = router.handle(new TextEncoder().encode("lap"), { hostname: "127.0.0.1", port: 9 });
+ * console.assert(new TextDecoder().decode(outcome.reply) === "ERR");
+ * ```
+ */
+export class DatagramRouter {
+  readonly state: TrackerState;
+  readonly #sourceLimiter: RateLimiter;
+  readonly #hostLimiter: RateLimiter;
+  readonly #v1: V1Handler;
+  readonly #v2: V2Handler;
+
+  constructor(options: DatagramRouterOptions) {
+    const { now } = options;
+    this.state = new TrackerState({ now });
+    const authenticator = new Authenticator({
+      credentials: options.credentials,
+      secret: options.secret,
+      iterations: options.iterations,
+    });
+    const guard = new LoginGuard({ now });
+    this.#sourceLimiter = new RateLimiter({
+      now,
+      rate: options.rate?.perSecond,
+      burst: options.rate?.burst,
+    });
+    this.#hostLimiter = new RateLimiter({
+      now,
+      rate: HOST_RATE_LIMIT_PER_SECOND,
+      burst: HOST_RATE_LIMIT_BURST,
+    });
+    this.#v1 = new V1Handler({
+      state: this.state,
+      authenticator,
+      guard,
+      allowPlaintext: options.allowPlaintext,
+    });
+    this.#v2 = new V2Handler({
+      state: this.state,
+      authenticator,
+      guard,
+      now,
+      randomBytes: options.randomBytes,
+      sessionTimeoutMs: options.v2SessionTimeoutMs,
+      heartbeatMs: options.v2SessionTimeoutMs === undefined ? undefined : Math.max(
+        MIN_HEARTBEAT_INTERVAL_MS,
+        Math.floor(options.v2SessionTimeoutMs / HEARTBEATS_PER_SESSION_TIMEOUT),
+      ),
+    });
+  }
+
+  /** Handles one datagram from `from`. */
+  handle(datagram: Uint8Array, from: Address): RouterOutcome {
+    const source = addressKey(from);
+    if (!this.#hostLimiter.allow(from.hostname)) {
+      return { peer: source, expired: [], capHit: `flood from host ${from.hostname} dropped` };
+    }
+    if (!this.#sourceLimiter.allow(source)) {
+      return { peer: source, expired: [], capHit: `flood from ${source} dropped` };
+    }
+    const expired = this.state.expire();
+    const handler = isV2Datagram(datagram) ? this.#v2 : this.#v1;
+    const { limit, ...outcome } = handler.handle(datagram, from);
+    return { expired, ...outcome, ...(limit ? { capHit: LIMIT_EVENTS[limit] } : {}) };
+  }
+
+  /** Retires silent sessions (for the periodic sweep). */
+  expire(): Session[] {
+    return this.state.expire();
+  }
+}

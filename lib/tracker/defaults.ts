@@ -1,0 +1,82 @@
+/**
+ * The tracker's policy: how large its tables may grow, how fast a source may send, how failed
+ * logins are punished, and the session timing it announces to v2 peers. These are the tracker's
+ * choices, not the protocol's (the wire limits are `lib/protocol/limits.ts`); docs/protocol.md,
+ * "Bounds and throttling", lists them for operators.
+ *
+ * @module
+ */
+
+// Sessions.
+
+/** Live sessions the tracker holds at most; a login past it is refused. */
+export const MAX_SESSIONS = 100_000;
+
+/**
+ * A v2 session lives this long after its last sign of life (announced in `WELCOME`; the operator's
+ * `--session-timeout` replaces it).
+ */
+export const V2_SESSION_TIMEOUT_MS = 15_000;
+
+/** Heartbeats a v2 peer sends per session timeout: this many would have to be lost in a row. */
+export const HEARTBEATS_PER_SESSION_TIMEOUT = 15;
+
+/** The heartbeat interval announced in `WELCOME` with the default timeout. */
+export const V2_HEARTBEAT_INTERVAL_MS = V2_SESSION_TIMEOUT_MS / HEARTBEATS_PER_SESSION_TIMEOUT;
+
+/** The shortest heartbeat interval a tracker asks of v2 peers, however short the timeout. */
+export const MIN_HEARTBEAT_INTERVAL_MS = 100;
+
+/** Replies remembered per session for retransmitted requests; older ids are answered `stale`. */
+export const V2_REPLY_CACHE_SIZE = 64;
+
+// Publications and lookups.
+
+/** Publications one user may hold; past it `pub` is refused so no user can grow the tracker without bound. */
+export const MAX_PUBLICATIONS_PER_USER = 10_000;
+
+/** Most holders a v2 `GET` reply carries per page. */
+export const V2_MAX_HOLDERS_PER_PAGE = 8;
+
+// Logins.
+
+/** A login challenge is valid this long. */
+export const V2_CHALLENGE_TTL_MS = 30_000;
+
+/** Login challenges waiting for their proof at most; the oldest are dropped past it. */
+export const MAX_PENDING_CHALLENGES = 4096;
+
+/** Replies to handshake requests remembered for retransmissions, across all sources. */
+export const MAX_HANDSHAKE_REPLIES = 4096;
+
+/** Failed logins allowed before a user or source is locked out. */
+export const FREE_LOGIN_FAILURES = 3;
+
+/** First lockout after the free failures; doubles with each further failure up to the cap. */
+export const LOGIN_LOCKOUT_INITIAL_MS = 1000;
+
+/** Longest lockout. */
+export const LOGIN_LOCKOUT_MAX_MS = 5 * 60_000;
+
+// Floods and the log.
+
+/** Datagrams per second one source address (ip and port) may send before the excess is dropped. */
+export const RATE_LIMIT_PER_SECOND = 100;
+
+/** Burst one source address may send above its rate. */
+export const RATE_LIMIT_BURST = 200;
+
+/**
+ * Datagrams per second one host (ip, any port) may send: a flooder rotating source ports is cut
+ * here, while many honest peers behind one address still fit.
+ */
+export const HOST_RATE_LIMIT_PER_SECOND = 2000;
+
+/** Burst one host may send above its rate. */
+export const HOST_RATE_LIMIT_BURST = 4000;
+
+/** Source addresses (or users) remembered by the flood and login guards; the oldest are forgotten. */
+export const MAX_TRACKED_SOURCES = 10_000;
+
+/** A cap that is hit is logged at most once per this interval, with a count. */
+export const CAP_LOG_INTERVAL_MS = 10_000;

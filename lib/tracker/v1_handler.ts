@@ -1,0 +1,243 @@
+/**
+ * The tracker's side of protocol v1: decode a request, find the session by its address, apply the
+ * v1 rules, choose and encode the reply. Pure apart from the state it is given.
+ *
+ * @module
+ */
+
+import {
+  decodeRequest,
+  encodeReply,
+  fitNameList,
+  MIN_STRANGER_REQUEST_BYTES,
+  type Reply,
+  replyText,
+  type Request,
+} from "../protocol/mod.ts";
+import type { Authenticator, CredentialRefusal } from "./authenticator.ts";
+import type { LoginGuard } from "./guard.ts";
+import type { HandlerOutcome, TableLimit } from "./outcome.ts";
+import {
+  type Address,
+  addressKey,
+  type Session,
+  type SessionRefusal,
+  type SessionResult,
+  type TrackerState,
+} from "./state.ts";
+
+/** Why a v1 login was refused. */
+export type LoginRefusal = CredentialRefusal | SessionRefusal;
+
+/** The outcome of a v1 login. */
+export type LoginResult = SessionResult | {
+  readonly ok: false;
+  readonly reason: CredentialRefusal;
+};
+
+/** What a v1 login checks with and opens a session in. */
+export interface LoginParts {
+  readonly state: TrackerState;
+  readonly authenticator: Authenticator;
+}
+
+/**
+ * A v1 `auth`: checks the password, then opens a v1 session for `user` at `from`.
+ *
+ * @example
+ * ```ts
+ * import { Authenticator } from "./authenticator.ts";
+ * import { TrackerState } from "./state.ts";
+ * import { plaintextLogin } from "./v1_handler.ts";
+ * const parts = {
+ *   state: new TrackerState({ now: () => 0 }),
+ *   authenticator: new Authenticator({
+ *     credentials: new Map([["alice", { kind: "plain", password: "pw" }]]),
+ *   }),
+ * };
+ * console.assert(plaintextLogin(parts, { hostname: "127.0.0.1", port: 9 }, "alice", "pw").ok);
+ * ```
+ */
+export function plaintextLogin(
+  parts: LoginParts,
+  from: Address,
+  user: string,
+  password: string,
+): LoginResult {
+  const refusal = parts.authenticator.checkPassword(user, password);
+  if (refusal !== undefined) return { ok: false, reason: refusal };
+  return parts.state.openSession(from, user, { version: 1 });
+}
+
+/** What a {@linkcode V1Handler} needs. */
+export interface V1HandlerOptions extends LoginParts {
+  readonly guard: LoginGuard;
+  /** False refuses every plaintext `auth` (the password would cross the network in clear). */
+  readonly allowPlaintext?: boolean;
+}
+
+const MAX_LOGGED_REPLY_CHARS = 80;
+
+/**
+ * Handles v1 datagrams.
+ *
+ * @example
+ * ```ts
+ * import { Authenticator } from "./authenticator.ts";
+ * import { LoginGuard } from "./guard.ts";
+ * import { TrackerState } from "./state.ts";
+ * import { V1Handler } from "./v1_handler.ts";
+ * const handler = new V1Handler({
+ *   state: new TrackerState({ now: () => 0 }),
+ *   authenticator: new Authenticator({ credentials: new Map() }),
+ *   guard: new LoginGuard({ now: () => 0 }),
+ * });
+ * const outcome = handler.handle(new TextEncoder().encode("lap"), {
+ *   hostname: "127.0.0.1",
+ *   port: 4000,
+ * });
+ * console.assert(outcome.summary === "ERR");
+ * ```
+ */
+export class V1Handler {
+  readonly #state: TrackerState;
+  readonly #parts: LoginParts;
+  readonly #guard: LoginGuard;
+  readonly #allowPlaintext: boolean;
+
+  constructor(options: V1HandlerOptions) {
+    this.#state = options.state;
+    this.#parts = { state: options.state, authenticator: options.authenticator };
+    this.#guard = options.guard;
+    this.#allowPlaintext = options.allowPlaintext ?? true;
+  }
+
+  /** Handles one datagram from `from` that is not v2. */
+  handle(datagram: Uint8Array, from: Address): HandlerOutcome {
+    const decided = this.#decide(datagram, from);
+    const { reply, ...outcome } = decided;
+    if (reply === undefined) return outcome;
+    const text = replyText(reply);
+    const summary = text.length > MAX_LOGGED_REPLY_CHARS
+      ? `${text.slice(0, MAX_LOGGED_REPLY_CHARS)}\u2026`
+      : text;
+    return { ...outcome, reply: encodeReply(reply), summary };
+  }
+
+  #decide(datagram: Uint8Array, from: Address): Decision {
+    const state = this.#state;
+    const session = state.sessionAt(from);
+    const stranger = addressKey(from);
+    const decoded = decodeRequest(datagram);
+    if (!decoded.ok) {
+      const command = decoded.command?.toUpperCase() ?? "INVALID";
+      const peer = session?.user ?? stranger;
+      const note = decoded.reason;
+      // HBT and TCP never get a reply; and a stranger's reply is never larger than its datagram.
+      const silent = decoded.command === "HBT" || decoded.command === "TCP" ||
+        (session === undefined && datagram.length < MIN_STRANGER_REQUEST_BYTES);
+      return silent ? { peer, command, note } : { peer, command, note, reply: { kind: "error" } };
+    }
+    const request = decoded.request;
+    const command = request.kind.toUpperCase();
+    if (request.kind === "auth") return { command, ...this.#auth(request, from) };
+    if (session?.version === 2) {
+      // A v2 session is identified by its token, never by its address alone.
+      const silent = request.kind === "HBT" || request.kind === "TCP";
+      const note = "v1 request from a v2 session's address";
+      return silent
+        ? { peer: session.user, command, note }
+        : { peer: session.user, command, note, reply: { kind: "error" } };
+    }
+    if (session === undefined) {
+      const silent = request.kind === "HBT" || request.kind === "TCP";
+      const note = "no session";
+      return silent
+        ? { peer: stranger, command, note }
+        : { peer: stranger, command, note, reply: { kind: "error" } };
+    }
+    state.touch(session);
+    return { peer: session.user, command, ...answer(state, session, request) };
+  }
+
+  #auth(
+    request: Extract<Request, { kind: "auth" }>,
+    from: Address,
+  ): Omit<Decision, "command"> {
+    const peer = request.user;
+    const refuse = (note: string, limit?: TableLimit) => ({
+      peer,
+      reply: { kind: "error" } as const,
+      note,
+      ...(limit ? { limit } : {}),
+    });
+    if (!this.#allowPlaintext) return refuse("plaintext logins are disabled");
+    if (this.#guard.lockedFor(peer, from.hostname) > 0) {
+      return refuse("locked out after failures");
+    }
+    const login = plaintextLogin(this.#parts, from, request.user, request.password);
+    if (!login.ok) {
+      if (login.reason === "unknown user" || login.reason === "wrong password") {
+        this.#guard.failed(peer, from.hostname);
+      }
+      return refuse(login.reason, login.reason === "tracker full" ? "sessions" : undefined);
+    }
+    this.#guard.succeeded(peer);
+    return { peer, reply: { kind: "ok" } };
+  }
+}
+
+/** A v1 outcome before its reply is encoded. */
+interface Decision extends Omit<HandlerOutcome, "reply" | "summary"> {
+  readonly reply?: Reply;
+}
+
+function answer(
+  state: TrackerState,
+  session: Session,
+  request: Exclude<Request, { kind: "auth" }>,
+): { reply?: Reply; note?: string; limit?: TableLimit } {
+  const user = session.user;
+  switch (request.kind) {
+    case "HBT":
+      return {};
+    case "TCP":
+      session.downloadAddress = { hostname: request.host, port: request.port };
+      return {};
+    case "lap":
+      return { reply: { kind: "peers", list: fitNameList(state.activeUsers(user)) } };
+    case "lpf":
+      return { reply: { kind: "publishedFiles", list: fitNameList(state.publishedBy(user)) } };
+    case "pub":
+      return state.publish(user, request.file)
+        ? { reply: { kind: "published" } }
+        : { reply: { kind: "error" }, note: "publication limit reached", limit: "publications" };
+    case "unp":
+      return {
+        reply: { kind: state.unpublish(user, request.file) ? "unpublished" : "unpublishFailed" },
+      };
+    case "sch":
+      return { reply: { kind: "found", list: fitNameList(state.search(request.text, user)) } };
+    case "get": {
+      const location = state.locate(request.file, user);
+      switch (location.kind) {
+        case "notPublished":
+          return { reply: { kind: "fileNotFound" } };
+        case "noActiveHolder":
+          return { reply: { kind: "noActiveHolder" } };
+        case "holder": {
+          // locate() only returns sessions that have a download address.
+          const where = location.session.downloadAddress as Address;
+          return {
+            reply: {
+              kind: "holder",
+              user: location.session.user,
+              host: where.hostname,
+              port: where.port,
+            },
+          };
+        }
+      }
+    }
+  }
+}
