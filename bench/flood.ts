@@ -7,7 +7,7 @@
 
 import { TrackerProcess } from "../tests/support/programs.ts";
 import { UdpProbe } from "../tests/support/udp_probe.ts";
-import { loginV2, V2Client } from "../lib/peer/v2_client.ts";
+import { loginV2, V2Client } from "../lib/peer/control/mod.ts";
 import { encodeV2Request } from "../lib/protocol/mod.ts";
 
 const SECONDS = Number(Deno.args[0] ?? "3");

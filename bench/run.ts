@@ -28,7 +28,7 @@ import { createHash } from "node:crypto";
 import { parseArgs } from "node:util";
 import { Program, projectRoot, TrackerProcess } from "../tests/support/programs.ts";
 import { PeerProcess } from "../tests/support/peers.ts";
-import { writeAllSync } from "../lib/peer/write_all.ts";
+import { writeAllSync } from "../lib/util/mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
