@@ -32,7 +32,7 @@ import { openRequestedFile, type PublishedFiles } from "./requested_file.ts";
 
 /** What to serve, from where. */
 export interface UploadServerOptions {
-  /** The address to listen on (see `listenHostname`). */
+  /** The address to listen on (`listenHostname` in `../control/` picks it for the advertised one). */
   readonly hostname: string;
   /** The port to listen on; defaults to 0 (any free port). */
   readonly port?: number;
