@@ -28,8 +28,8 @@ import {
   fetchFromHolders,
   type HolderShare,
   type HolderSource,
+  planRanges,
   type ScheduleOptions,
-  splitRange,
 } from "./scheduler.ts";
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -74,20 +74,12 @@ export async function fillPartFile(
     throw new DownloadError("local", `cannot read ${partPath}: ${errorText(error)}`);
   }
   const { resumedFrom } = complete;
-  const holes = complete.holes();
   const v2Count = sources.filter(({ source }) => source.mode === "v2").length;
   const parallel = Math.max(1, settings.parallel ?? DEFAULT_PARALLEL_SOURCES);
   const threshold = settings.multiSourceThresholdBytes ?? DEFAULT_MULTI_SOURCE_THRESHOLD_BYTES;
   const multi = parallel > 1 && v2Count > 1 && size - resumedFrom >= threshold;
   const workers = multi ? Math.min(parallel, v2Count) : 1;
-  // An empty file still asks one holder, so a file no one has is never "downloaded".
-  const ranges = holes.length === 1 && multi
-    ? splitRange(holes[0].start, holes[0].end, workers)
-    : holes.length > 0
-    ? holes.map(({ start, end }) => ({ pos: start, end }))
-    : size === 0
-    ? [{ pos: 0, end: 0 }]
-    : [];
+  const ranges = planRanges(complete.holes(), size, workers);
   for (const task of ranges) complete.track(task);
   // The part file's length says what is complete only while it is one prefix; otherwise a note
   // beside it does (kept up to date, so even a killed download resumes from its holes).
@@ -134,6 +126,17 @@ export async function fillPartFile(
     );
   }
   progress.finish();
+  await checkWhole(part, expected, notePath);
+  return { bytes: size, resumedFrom, shares };
+}
+
+/**
+ * Checks the complete part file against the published size and digest, and closes it (its note
+ * is no longer needed).
+ *
+ * @throws {DownloadError} `mismatch`, after deleting the part file.
+ */
+async function checkWhole(part: PartFile, expected: ExpectedFile, notePath: string): Promise<void> {
   let digest: string;
   let length: number;
   try {
@@ -143,16 +146,15 @@ export async function fillPartFile(
     part.close();
     await removeQuietly(notePath);
   }
-  if (length !== size || digest !== expected.sha256) {
-    await removeQuietly(partPath);
+  if (length !== expected.size || digest !== expected.sha256) {
+    await removeQuietly(part.path);
     throw new DownloadError(
       "mismatch",
       `what arrived does not match the published SHA-256 (${
-        length !== size ? `${length} of ${size} bytes` : "different content"
+        length !== expected.size ? `${length} of ${expected.size} bytes` : "different content"
       }); the temporary file was deleted`,
     );
   }
-  return { bytes: size, resumedFrom, shares };
 }
 
 /**
@@ -197,13 +199,14 @@ function fetchAll(
     >
     & { readonly expected: ExpectedFile | undefined; readonly part: PartSink },
 ): Promise<HolderShare[]> {
+  const { expected, part, ...schedule } = plan;
   const rate = settings.rateLimitBytesPerSecond;
   return fetchFromHolders({
-    ...plan,
+    ...schedule,
     fetch: {
       file: settings.file,
-      expected: plan.expected,
-      part: plan.part,
+      expected,
+      part,
       connectTimeoutMs: settings.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
       bucket: rate !== undefined && rate > 0
         ? new TokenBucket({ bytesPerSecond: rate })

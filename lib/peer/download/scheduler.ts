@@ -15,6 +15,7 @@ import {
 } from "../../protocol/mod.ts";
 import { delay, formatSeconds } from "../../util/mod.ts";
 import { cancelled, DownloadError, FetchError } from "./errors.ts";
+import type { ByteRange } from "./resume_note.ts";
 import {
   describeFailure,
   type FetchContext,
@@ -89,6 +90,29 @@ export function splitRange(start: number, end: number, count: number): RangeTask
     ranges.push({ pos, end: Math.min(end, pos + step) });
   }
   return ranges;
+}
+
+/**
+ * The ranges a download starts with: the holes of its part file, the only one split in as many
+ * ranges as there are `workers` (one range when it is 1); an empty file is one empty range, so
+ * that a holder is still asked and a file no one has is never "downloaded". Pure.
+ *
+ * @example
+ * ```ts
+ * import { planRanges } from "./scheduler.ts";
+ * const MiB = 1024 * 1024;
+ * console.assert(planRanges([{ start: 0, end: 8 * MiB }], 8 * MiB, 4).length === 4);
+ * console.assert(planRanges([], 0, 1)[0].end === 0);
+ * ```
+ */
+export function planRanges(
+  holes: readonly ByteRange[],
+  size: number,
+  workers: number,
+): RangeTask[] {
+  if (holes.length === 1 && workers > 1) return splitRange(holes[0].start, holes[0].end, workers);
+  if (holes.length > 0) return holes.map(({ start, end }) => ({ pos: start, end }));
+  return size === 0 ? [{ pos: 0, end: 0 }] : [];
 }
 
 /** The line for a download that no holder could deliver (a lone reason is enough as is). */
