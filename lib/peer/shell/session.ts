@@ -161,7 +161,7 @@ export async function runSession(options: SessionOptions): Promise<number> {
     timeoutMs: options.timeoutMs,
   };
   const heartbeat = new AbortController();
-  const parts: Parts = { options, connect, server, published, advertised, digests };
+  const parts: Parts = { options, connect, published, digests };
   let loggedIn: LoggedIn | undefined;
   try {
     const { link, relogin } = await login(parts);

@@ -13,7 +13,6 @@ import type {
   TrackerLink,
 } from "../control/mod.ts";
 import type { DigestCache } from "../share/mod.ts";
-import type { UploadServer } from "../upload/mod.ts";
 import type { Terminal } from "./terminal.ts";
 
 /** Everything a session needs; the terminal and the stop signal come from the caller. */
@@ -66,9 +65,8 @@ export class StopRequested extends Error {
 export interface Parts {
   readonly options: SessionOptions;
   readonly connect: ConnectOptions;
-  readonly server: UploadServer;
+  /** What this user publishes: the uploader serves exactly these. */
   readonly published: Set<string>;
-  readonly advertised: string;
   /** Digests of shared files, re-used while a file is unchanged (by `pub` and by uploads). */
   readonly digests: DigestCache;
 }
