@@ -74,7 +74,7 @@ export class PartFile implements PartSink {
     size: number,
     options: { readonly offThreadHash?: boolean } = {},
   ): Promise<PartFile> {
-    // Never through a link planted under the part file's name: see own_file.ts.
+    // Never through a link planted under the part file's name: see ../share/own_file.ts.
     const file = await openOwnFile(path);
     try {
       if ((await file.stat()).size > size) await file.truncate(0);
@@ -230,7 +230,7 @@ export class StreamPartFile implements PartSink {
   /** Creates the file, or empties it for the next holder. */
   async begin(): Promise<void> {
     if (this.#file === undefined) {
-      // Never through a link planted under the part file's name: see own_file.ts.
+      // Never through a link planted under the part file's name: see ../share/own_file.ts.
       this.#file = await openOwnFile(this.path, { truncate: true });
       this.#created = true;
     } else {

@@ -1,6 +1,7 @@
 /**
  * A scripted stand-in for the tracker, for peer tests: one UDP socket on loopback that records
- * every datagram and answers from a function of the request text.
+ * every datagram and answers from a function of the request text. Test support only (the v1
+ * client's tests beside it, and the peer's end-to-end tests in `tests/`); nothing ships it.
  *
  * @module
  */
