@@ -15,7 +15,7 @@ import {
   UsageError,
   userDirectory,
 } from "./lib/cli.ts";
-import { InterruptedError, StdinChunks } from "./lib/peer/terminal.ts";
+import { InterruptedError, StdinChunks } from "./lib/terminal/mod.ts";
 import {
   decodeUtf8,
   DEFAULT_SCRAM_ITERATIONS,

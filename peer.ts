@@ -1,7 +1,7 @@
 /**
  * PeerSync peer: `deno task peer [options] <tracker_port>`.
  *
- * Only the command line lives here; the parts are in `lib/peer/`.
+ * Only the command line lives here; the parts are in `lib/peer/` (see docs/architecture.md).
  *
  * @module
  */
@@ -24,8 +24,14 @@ import {
   parsePort,
   V2_REQUEST_DEADLINE_MS,
 } from "./lib/protocol/mod.ts";
-import { ExitCode, runSession, type SessionOptions, StopRequested } from "./lib/peer/session.ts";
-import { openTerminal } from "./lib/peer/terminal.ts";
+import { errorText } from "./lib/util/mod.ts";
+import {
+  ExitCode,
+  openTerminal,
+  runSession,
+  type SessionOptions,
+  StopRequested,
+} from "./lib/peer/shell/mod.ts";
 
 const USAGE_ERROR = 2;
 const MAX_TIMEOUT_MS = 600_000;
@@ -221,7 +227,7 @@ if (import.meta.main) {
     code = await main(Deno.args);
   } catch (error) {
     // A bug, not bad input: still one line, never a stack trace in the user's terminal.
-    console.error(`${spec.name}: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`${spec.name}: ${errorText(error)}`);
     code = ExitCode.failure;
   }
   // A read of standard input may still be pending; exiting is what ends it.

@@ -7,8 +7,9 @@
 
 import { TrackerProcess } from "../tests/support/programs.ts";
 import { UdpProbe } from "../tests/support/udp_probe.ts";
-import { loginV2, V2Client } from "../lib/peer/v2_client.ts";
+import { loginV2, V2Client } from "../lib/peer/control/mod.ts";
 import { encodeV2Request } from "../lib/protocol/mod.ts";
+import { delay } from "../lib/util/mod.ts";
 
 const SECONDS = Number(Deno.args[0] ?? "3");
 
@@ -36,7 +37,7 @@ async function flood(sockets: Deno.DatagramConn[], port: number, payload: Uint8A
       sent += 16;
     }
   }
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await delay(300);
   for (const socket of sockets) socket.close();
   await Promise.all(readers);
   return { sent, received };

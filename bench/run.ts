@@ -28,7 +28,7 @@ import { createHash } from "node:crypto";
 import { parseArgs } from "node:util";
 import { Program, projectRoot, TrackerProcess } from "../tests/support/programs.ts";
 import { PeerProcess } from "../tests/support/peers.ts";
-import { writeAllSync } from "../lib/peer/write_all.ts";
+import { delay, writeAllSync } from "../lib/util/mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -183,7 +183,7 @@ async function pipedCopy(
     stdout: "null",
     stderr: "null",
   }).spawn();
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await delay(300);
   const started = performance.now();
   const sender = await new Deno.Command(senderArgs[0], {
     args: senderArgs[1],

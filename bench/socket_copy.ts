@@ -6,6 +6,8 @@
  *   deno run -A bench/socket_copy.ts send <port> <in-file>
  */
 
+import { writeAll, writeAllSync } from "../lib/util/mod.ts";
+
 const BUFFER_BYTES = 1024 * 1024;
 const [mode, ...args] = Deno.args;
 const buffer = new Uint8Array(BUFFER_BYTES);
@@ -19,9 +21,7 @@ if (mode === "recv") {
   while (true) {
     const read = await conn.read(buffer);
     if (read === null) break;
-    for (let offset = 0; offset < read;) {
-      offset += file.writeSync(buffer.subarray(offset, read));
-    }
+    writeAllSync(file, buffer.subarray(0, read));
   }
   conn.close();
   console.log("done");
@@ -31,9 +31,7 @@ if (mode === "recv") {
   while (true) {
     const read = file.readSync(buffer);
     if (read === null) break;
-    for (let offset = 0; offset < read;) {
-      offset += await conn.write(buffer.subarray(offset, read));
-    }
+    await writeAll(conn, buffer.subarray(0, read));
   }
   conn.close();
 } else {

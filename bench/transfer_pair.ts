@@ -13,9 +13,10 @@
  *       that size on from several holders at once (64 MiB by default)
  */
 
-import { fileDigest } from "../lib/peer/digest_cache.ts";
-import { downloadFromHolders } from "../lib/peer/multi_source.ts";
-import { startUploadServer } from "../lib/peer/upload_server.ts";
+import { fileDigest } from "../lib/peer/share/mod.ts";
+import { downloadFromHolders } from "../lib/peer/download/mod.ts";
+import { startUploadServer } from "../lib/peer/upload/mod.ts";
+import { errorText } from "../lib/util/mod.ts";
 
 async function untilStdinEnds(): Promise<void> {
   const buffer = new Uint8Array(64);
@@ -62,7 +63,7 @@ if (mode === "serve") {
     });
     console.log(`done ${result.ms.toFixed(0)} ${result.resumedFrom}`);
   } catch (error) {
-    console.log(`failed ${error instanceof Error ? error.message : String(error)}`);
+    console.log(`failed ${errorText(error)}`);
   }
   await untilStdinEnds();
 } else {

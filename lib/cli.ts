@@ -1,11 +1,12 @@
 /**
- * Command-line parsing shared by both programs: one option table yields both the parser and the
+ * Command-line parsing shared by the three programs (tracker, peer, passwd): one option table yields both the parser and the
  * help text, and usage errors become one line and exit status 2.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
+import { errorText } from "./util/mod.ts";
 
 /** A command-line option, described once for parsing and for `--help`. */
 export interface OptionSpec {
@@ -80,7 +81,7 @@ export function parseCommandLine(args: readonly string[], spec: CommandSpec): Pa
 
 /** node:util's parse errors, said the way the rest of our messages are. */
 function describeParseError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   const code = (error as { code?: string }).code;
   const option = /'([^']+)'/.exec(message)?.[1];
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${option}`;

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { writeAllSync } from "./util/mod.ts";
+
 /** How log lines are written. */
 export type LogFormat = "text" | "json";
 
@@ -41,10 +43,7 @@ const encoder = new TextEncoder();
 
 /** Writes every byte of `line` and a newline to standard output (a pipe may take it in parts). */
 export function writeLineSync(line: string): void {
-  const bytes = encoder.encode(line + "\n");
-  for (let offset = 0; offset < bytes.length;) {
-    offset += Deno.stdout.writeSync(bytes.subarray(offset));
-  }
+  writeAllSync(Deno.stdout, encoder.encode(line + "\n"));
 }
 
 /**

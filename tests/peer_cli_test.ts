@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startUploadServer } from "../lib/peer/upload_server.ts";
-import { type FakeTracker, startFakeTracker } from "./peer_fake_tracker.ts";
+import { startUploadServer } from "../lib/peer/upload/mod.ts";
+import { type FakeTracker, startFakeTracker } from "../lib/peer/control/testing/fake_v1_tracker.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WELCOME =

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DownloadError, downloadFile, partFileName } from "../lib/peer/download.ts";
-import { startUploadServer, type UploadServer } from "../lib/peer/upload_server.ts";
+import { DownloadError, downloadFile, partFileName } from "../lib/peer/download/mod.ts";
+import { startUploadServer, type UploadServer } from "../lib/peer/upload/mod.ts";
 import { writeRandomFile } from "./support/peers.ts";
 
 const encoder = new TextEncoder();

@@ -10,7 +10,7 @@ import {
   TrackerNotAuthenticError,
   TrackerRefusedError,
   V2Client,
-} from "../lib/peer/v2_client.ts";
+} from "../lib/peer/control/mod.ts";
 import { TrackerProcess } from "./support/programs.ts";
 import { UdpProbe } from "./support/udp_probe.ts";
 import { LossyProxy } from "./support/lossy_proxy.ts";

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DownloadError } from "../lib/peer/download.ts";
-import { downloadFromHolders } from "../lib/peer/multi_source.ts";
-import { resumablePartName } from "../lib/peer/part_file.ts";
+import { DownloadError, downloadFromHolders, resumablePartName } from "../lib/peer/download/mod.ts";
 import { encodeTransferStatus } from "../lib/protocol/mod.ts";
 import {
   type Cut,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileDigest } from "../lib/peer/digest_cache.ts";
-import { downloadFromHolders } from "../lib/peer/multi_source.ts";
+import { fileDigest } from "../lib/peer/share/mod.ts";
+import { downloadFromHolders } from "../lib/peer/download/mod.ts";
 import { Seeder } from "./support/transfer_fixtures.ts";
 
 const GiB = 1024 ** 3;

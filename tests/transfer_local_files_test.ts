@@ -6,9 +6,14 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DownloadError, downloadFile, partFileName } from "../lib/peer/download.ts";
-import { downloadFromHolders } from "../lib/peer/multi_source.ts";
-import { resumablePartName, resumeNoteName } from "../lib/peer/part_file.ts";
+import {
+  DownloadError,
+  downloadFile,
+  downloadFromHolders,
+  partFileName,
+  resumablePartName,
+  resumeNoteName,
+} from "../lib/peer/download/mod.ts";
 import { sameBytes } from "./support/peers.ts";
 import { MiB, randomBytes, sha256, withSeeders, withTarget } from "./support/transfer_fixtures.ts";
 

@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { downloadFromHolders, type DownloadFromHoldersOptions } from "../lib/peer/multi_source.ts";
-import { DownloadError } from "../lib/peer/download.ts";
-import { resumablePartName, resumeNoteName } from "../lib/peer/part_file.ts";
-import { coveredBytes, decodeResumeNote, encodeResumeNote } from "../lib/peer/resume_note.ts";
+import {
+  coveredBytes,
+  decodeResumeNote,
+  DownloadError,
+  downloadFromHolders,
+  type DownloadFromHoldersOptions,
+  encodeResumeNote,
+  resumablePartName,
+  resumeNoteName,
+} from "../lib/peer/download/mod.ts";
 import {
   downloadWithCut,
   listDir,

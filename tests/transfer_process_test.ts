@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DownloadError } from "../lib/peer/download.ts";
-import { downloadFromHolders } from "../lib/peer/multi_source.ts";
-import { resumablePartName, resumeNoteName } from "../lib/peer/part_file.ts";
-import { type ByteRange, coveredBytes, decodeResumeNote } from "../lib/peer/resume_note.ts";
+import {
+  type ByteRange,
+  coveredBytes,
+  decodeResumeNote,
+  DownloadError,
+  downloadFromHolders,
+  resumablePartName,
+  resumeNoteName,
+} from "../lib/peer/download/mod.ts";
 import { Program } from "./support/programs.ts";
 import { sameBytes } from "./support/peers.ts";
 import {

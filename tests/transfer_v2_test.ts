@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DigestCache, fileDigest } from "../lib/peer/digest_cache.ts";
-import { DownloadError } from "../lib/peer/download.ts";
-import { downloadFromHolders } from "../lib/peer/multi_source.ts";
-import { resumablePartName, resumeNoteName } from "../lib/peer/part_file.ts";
-import type { TransferProgress } from "../lib/peer/progress.ts";
+import { DigestCache, fileDigest } from "../lib/peer/share/mod.ts";
+import {
+  DownloadError,
+  downloadFromHolders,
+  resumablePartName,
+  resumeNoteName,
+  type TransferProgress,
+} from "../lib/peer/download/mod.ts";
 import {
   listDir,
   MiB,

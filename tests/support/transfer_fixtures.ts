@@ -8,19 +8,19 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Holder } from "../../lib/protocol/mod.ts";
-import { fileDigest } from "../../lib/peer/digest_cache.ts";
+import { fileDigest } from "../../lib/peer/share/mod.ts";
 import {
   downloadFromHolders,
   type DownloadFromHoldersOptions,
   type HoldersDownloadResult,
-} from "../../lib/peer/multi_source.ts";
-import type { TransferProgress } from "../../lib/peer/progress.ts";
+  type TransferProgress,
+} from "../../lib/peer/download/mod.ts";
 import {
   type PublishedFile,
   startUploadServer,
   type UploadServer,
   type UploadServerOptions,
-} from "../../lib/peer/upload_server.ts";
+} from "../../lib/peer/upload/mod.ts";
 
 /** A share folder served by a real uploader, publishing like a v2 `pub` does. */
 export class Seeder {

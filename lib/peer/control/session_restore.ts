@@ -1,0 +1,127 @@
+/**
+ * Bringing a v2 session back after the tracker forgot it (it restarted, or the session expired
+ * while the network was down): log in again as the same user, register the upload address and
+ * publish again, as a BitTorrent client re-announces. A heartbeat's `ERR token` starts it from the
+ * background, a command's `ERR token` before the command is answered; one runs at a time.
+ *
+ * @module
+ */
+
+import { abortable, errorText } from "../../util/mod.ts";
+import {
+  isNotResponding,
+  type LoginAttempt,
+  type PublishedMeta,
+  type TrackerLink,
+} from "./tracker_link.ts";
+
+/** The wait after a first failed background restore; it doubles up to a minute. */
+const BACKGROUND_RESTORE_FIRST_DELAY_MS = 2000;
+
+/** What a restore reads and replaces of a logged-in session. */
+export interface RestorableSession {
+  /** Aborted when the peer stops: every wait ends then. */
+  readonly signal: AbortSignal;
+  /** Tells the user one line (on standard error: it is news from the background). */
+  readonly notify: (line: string) => void;
+  /** Where this peer accepts downloads, as the tracker is told again. */
+  readonly uploadAddress: { readonly host: string; readonly port: number };
+  /** What this peer publishes; a file no longer in the share folder is dropped from it. */
+  readonly published: Set<string>;
+  /**
+   * Size and digest of a published file, to publish it again; `undefined` when it is no longer
+   * a shareable file of the share folder.
+   */
+  readonly describe: (file: string) => Promise<PublishedMeta | undefined>;
+  /** Replaced when the session is restored. */
+  link: TrackerLink;
+  /** Logs in again as the same user (the password stays in this closure, never on disk). */
+  readonly relogin: () => Promise<LoginAttempt>;
+  /** The restore under way, if any: a heartbeat and a command may both notice a lost session. */
+  restoring?: Promise<boolean>;
+  /** Why the last restore failed, while it stays failed. */
+  lastRestoreFailure?: string;
+  /**
+   * After a failed background restore: when a heartbeat may start the next, and the wait after
+   * the next failure. Unset while none has failed since the session was last restored.
+   */
+  backgroundRetry?: { readonly notBefore: number; readonly delayMs: number };
+}
+
+/** {@linkcode restoreSession}, once at a time. */
+export function restoreOnce(parts: RestorableSession): Promise<boolean> {
+  parts.restoring ??= restoreSession(parts).then((outcome) => {
+    parts.lastRestoreFailure = outcome === true ? undefined : outcome;
+    // Back, however it came back: a later loss starts the background retries afresh.
+    if (outcome === true) parts.backgroundRetry = undefined;
+    return outcome === true;
+  }).finally(() => parts.restoring = undefined);
+  return parts.restoring;
+}
+
+const BACKGROUND_RESTORE_MAX_DELAY_MS = 60_000;
+
+/**
+ * A heartbeat found the session lost: restore it now, unless a restore from the background failed
+ * lately — then wait, 2 s doubling up to a minute, so a tracker that no longer takes this login
+ * (a changed password, a lockout) is not asked again every second. Commands still try at once.
+ */
+export function restoreInBackground(parts: RestorableSession): void {
+  const retry = parts.backgroundRetry;
+  if (retry !== undefined && Date.now() < retry.notBefore) return;
+  restoreOnce(parts).then((restored) => {
+    if (restored) return;
+    if (retry === undefined) {
+      parts.notify(
+        `peersync-peer: the tracker lost this session and logging in again failed ` +
+          `(${parts.lastRestoreFailure ?? "no answer"}); trying again in the background`,
+      );
+    }
+    const delayMs = retry?.delayMs ?? BACKGROUND_RESTORE_FIRST_DELAY_MS;
+    parts.backgroundRetry = {
+      notBefore: Date.now() + delayMs,
+      delayMs: Math.min(delayMs * 2, BACKGROUND_RESTORE_MAX_DELAY_MS),
+    };
+  }, () => {
+    // Stopping: the session is over anyway.
+  });
+}
+
+/**
+ * The tracker forgot this v2 session (it restarted, or the session expired while the network was
+ * down): log in again as the same user, tell it where uploads are accepted and publish again what
+ * this peer publishes, as a BitTorrent client re-announces. True when the session is back, else
+ * why not.
+ */
+async function restoreSession(parts: RestorableSession): Promise<true | string> {
+  const { signal, uploadAddress } = parts;
+  let attempt: LoginAttempt;
+  try {
+    attempt = await abortable(parts.relogin(), signal);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return isNotResponding(error) ? "no answer" : errorText(error);
+  }
+  if (attempt.kind === "refused") return `refused: ${attempt.code}`;
+  if (attempt.kind !== "ok") return "the tracker now speaks only v1";
+  const lost = parts.link;
+  parts.link = attempt.link;
+  await lost.close();
+  try {
+    await abortable(parts.link.register(uploadAddress.host, uploadAddress.port), signal);
+    for (const file of parts.published) {
+      const meta = await parts.describe(file);
+      if (meta === undefined) {
+        // Gone from the share folder since: no longer published, so no longer served either.
+        parts.published.delete(file);
+        continue;
+      }
+      await abortable(parts.link.publish(file, meta), signal);
+    }
+  } catch (error) {
+    if (signal.aborted) throw error;
+    // What could not be re-published shows in the next lpf; the session itself is back.
+  }
+  parts.notify("peersync-peer: the tracker had lost this session (restarted?): logged in again");
+  return true;
+}

@@ -1,0 +1,294 @@
+/**
+ * The peer's view of the tracker, whichever protocol it speaks: v2 (reliable, SCRAM login, paged
+ * lists, digests) when the tracker does, v1 otherwise. Every answer comes back in the v1 reply
+ * types the terminal already knows how to print, plus the full holder list for downloads.
+ *
+ * @module
+ */
+
+import {
+  HEARTBEAT_INTERVAL_MS,
+  type Holder,
+  type Reply,
+  V2_REQUEST_DEADLINE_MS,
+  type V2ErrorCode,
+} from "../../protocol/mod.ts";
+import { TrackerTimeoutError, V1Client, V1ClientClosedError } from "./v1_client.ts";
+import {
+  fetchAllNames,
+  loginV2,
+  TrackerNotRespondingError,
+  TrackerRefusedError,
+  V2Client,
+  V2ClientClosedError,
+} from "./v2_client.ts";
+
+/** A file's size and digest, sent with a v2 publication. */
+export interface PublishedMeta {
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** Who can serve a file. */
+export type Located =
+  | { readonly kind: "holders"; readonly holders: readonly Holder[] }
+  | { readonly kind: "fileNotFound" }
+  | { readonly kind: "noActiveHolder" };
+
+/** The tracker no longer knows this session (it expired, or the tracker restarted). */
+export class SessionLostError extends Error {
+  override name = "SessionLostError";
+  constructor() {
+    super("the tracker no longer knows this session (it expired or the tracker restarted)");
+  }
+}
+
+/** The tracker did not answer in time (v1: one try; v2: retransmitted until the deadline). */
+export function isNotResponding(error: unknown): boolean {
+  return error instanceof TrackerTimeoutError || error instanceof TrackerNotRespondingError;
+}
+
+/** The link was closed (the session is over, or was replaced by a restored one). */
+export function isClosed(error: unknown): boolean {
+  return error instanceof V1ClientClosedError || error instanceof V2ClientClosedError;
+}
+
+/** One logged-in connection to the tracker. */
+export interface TrackerLink {
+  readonly version: 1 | 2;
+  /** How often the tracker wants a heartbeat. */
+  readonly heartbeatIntervalMs: number;
+  register(host: string, port: number): Promise<void>;
+  /**
+   * Sends one heartbeat. `onSessionLost` is called if the tracker answers that it does not know
+   * this session (it restarted, or the session expired); v1 cannot tell, and never calls it.
+   */
+  heartbeat(onSessionLost?: () => void): Promise<void>;
+  activePeers(): Promise<Reply>;
+  publishedFiles(): Promise<Reply>;
+  search(text: string): Promise<Reply>;
+  publish(file: string, meta: PublishedMeta): Promise<Reply>;
+  unpublish(file: string): Promise<Reply>;
+  locate(file: string): Promise<Located>;
+  logout(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A v1 link over an already logged-in {@linkcode V1Client}. */
+export class V1Link implements TrackerLink {
+  readonly version = 1;
+  readonly heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS;
+  constructor(readonly client: V1Client) {}
+
+  async register(host: string, port: number): Promise<void> {
+    await this.client.send({ kind: "TCP", host, port });
+  }
+
+  async heartbeat(): Promise<void> {
+    await this.client.send({ kind: "HBT" });
+  }
+
+  activePeers(): Promise<Reply> {
+    return this.client.request({ kind: "lap" });
+  }
+
+  publishedFiles(): Promise<Reply> {
+    return this.client.request({ kind: "lpf" });
+  }
+
+  search(text: string): Promise<Reply> {
+    return this.client.request({ kind: "sch", text });
+  }
+
+  publish(file: string): Promise<Reply> {
+    return this.client.request({ kind: "pub", file });
+  }
+
+  unpublish(file: string): Promise<Reply> {
+    return this.client.request({ kind: "unp", file });
+  }
+
+  async locate(file: string): Promise<Located> {
+    const reply = await this.client.request({ kind: "get", file });
+    switch (reply.kind) {
+      case "holder":
+        return {
+          kind: "holders",
+          holders: [{ user: reply.user, host: reply.host, port: reply.port }],
+        };
+      case "fileNotFound":
+      case "noActiveHolder":
+        return { kind: reply.kind };
+      default:
+        throw new SessionLostError();
+    }
+  }
+
+  async logout(): Promise<void> {
+    // v1 has no logout: the session expires 3 s after the last heartbeat.
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+function refusal(code: V2ErrorCode): Error {
+  return code === "token" ? new SessionLostError() : new TrackerRefusedError("request", code);
+}
+
+/** A v2 link over a logged-in {@linkcode V2Client}. */
+export class V2Link implements TrackerLink {
+  readonly version = 2;
+  constructor(readonly client: V2Client, readonly heartbeatIntervalMs: number) {}
+
+  async register(host: string, port: number): Promise<void> {
+    const reply = await this.client.request({ verb: "TCP", host, port });
+    if (reply.status === "ERR") throw refusal(reply.code);
+  }
+
+  async heartbeat(onSessionLost?: () => void): Promise<void> {
+    // Not retransmitted: the next heartbeat follows within a second anyway. Its reply is heard
+    // until the next one is due, so that a tracker that lost the session is noticed at once.
+    await this.client.notify({ verb: "HBT" }, (reply) => {
+      if (reply.status === "ERR" && reply.code === "token") onSessionLost?.();
+    }, this.heartbeatIntervalMs);
+  }
+
+  async #names(page: (offset: number) => Parameters<V2Client["request"]>[0]): Promise<string[]> {
+    try {
+      return await fetchAllNames(this.client, page);
+    } catch (error) {
+      if (error instanceof TrackerRefusedError) throw refusal(error.code);
+      throw error;
+    }
+  }
+
+  async activePeers(): Promise<Reply> {
+    const names = await this.#names((offset) => ({ verb: "LAP", offset }));
+    return { kind: "peers", list: { names, omitted: 0 } };
+  }
+
+  async publishedFiles(): Promise<Reply> {
+    const names = await this.#names((offset) => ({ verb: "LPF", offset }));
+    return { kind: "publishedFiles", list: { names, omitted: 0 } };
+  }
+
+  async search(text: string): Promise<Reply> {
+    const names = await this.#names((offset) => ({ verb: "SCH", text, offset }));
+    return { kind: "found", list: { names, omitted: 0 } };
+  }
+
+  async publish(file: string, meta: PublishedMeta): Promise<Reply> {
+    const reply = await this.client.request({ verb: "PUB", file, ...meta });
+    if (reply.status === "OK") return { kind: "published" };
+    if (reply.status === "ERR" && reply.code === "token") throw new SessionLostError();
+    return { kind: "error" };
+  }
+
+  async unpublish(file: string): Promise<Reply> {
+    const reply = await this.client.request({ verb: "UNP", file });
+    if (reply.status === "OK") return { kind: "unpublished" };
+    if (reply.status === "ERR" && reply.code === "notpublished") return { kind: "unpublishFailed" };
+    if (reply.status === "ERR" && reply.code === "token") throw new SessionLostError();
+    return { kind: "error" };
+  }
+
+  async locate(file: string): Promise<Located> {
+    const holders: Holder[] = [];
+    for (;;) {
+      const reply = await this.client.request({ verb: "GET", file, offset: holders.length });
+      if (reply.status === "ERR") {
+        if (reply.code === "notfound") return { kind: "fileNotFound" };
+        if (reply.code === "inactive") return { kind: "noActiveHolder" };
+        throw refusal(reply.code);
+      }
+      if (reply.status !== "HOLDERS") throw refusal("malformed");
+      holders.push(...reply.holders);
+      if (reply.holders.length === 0 || holders.length >= reply.total) {
+        return holders.length > 0 ? { kind: "holders", holders } : { kind: "noActiveHolder" };
+      }
+    }
+  }
+
+  async logout(): Promise<void> {
+    // Best effort and never slow: leaving must not wait on a tracker that is gone. Two copies,
+    // as one may be lost; the second is refused harmlessly once the first has ended the session.
+    await this.client.notify({ verb: "BYE" });
+    await this.client.notify({ verb: "BYE" });
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+/** How to reach the tracker and what to insist on. */
+export interface ConnectOptions {
+  readonly trackerIp: string;
+  readonly trackerPort: number;
+  readonly bindHostname: string;
+  /** Per request: v1 waits this long once; v2 retransmits until this deadline. */
+  readonly timeoutMs?: number;
+}
+
+/** The outcome of one login attempt. */
+export type LoginAttempt =
+  | { readonly kind: "ok"; readonly link: TrackerLink }
+  | { readonly kind: "refused"; readonly code: V2ErrorCode | "v1" }
+  | { readonly kind: "v1Only" };
+
+/**
+ * Tries a v2 login; the caller falls back to {@linkcode loginV1} on `v1Only`.
+ *
+ * @throws {TrackerNotRespondingError} when the tracker does not answer.
+ * @throws {TrackerNotAuthenticError} when the tracker cannot prove it knows the verifier.
+ */
+export async function loginWithV2(
+  options: ConnectOptions,
+  user: string,
+  password: string,
+): Promise<LoginAttempt> {
+  const client = new V2Client({
+    trackerHost: options.trackerIp,
+    trackerPort: options.trackerPort,
+    bindHostname: options.bindHostname,
+    deadlineMs: options.timeoutMs ?? V2_REQUEST_DEADLINE_MS,
+  });
+  try {
+    const welcome = await loginV2(client, user, password);
+    return { kind: "ok", link: new V2Link(client, welcome.heartbeatMs) };
+  } catch (error) {
+    await client.close();
+    if (error instanceof TrackerRefusedError) return { kind: "refused", code: error.code };
+    if (client.sawV1Error) return { kind: "v1Only" };
+    throw error;
+  }
+}
+
+/**
+ * Logs in with v1's plaintext `auth`.
+ *
+ * @throws {TrackerTimeoutError} when the tracker does not answer.
+ */
+export async function loginV1(
+  options: ConnectOptions,
+  user: string,
+  password: string,
+): Promise<LoginAttempt> {
+  const client = new V1Client({
+    trackerHost: options.trackerIp,
+    trackerPort: options.trackerPort,
+    bindHostname: options.bindHostname,
+    timeoutMs: options.timeoutMs,
+  });
+  try {
+    const reply = await client.request({ kind: "auth", user, password });
+    if (reply.kind === "ok") return { kind: "ok", link: new V1Link(client) };
+    await client.close();
+    return { kind: "refused", code: "v1" };
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * What the user types at the `> ` prompt and what the terminal prints back: parsing a line into a
+ * typed command and turning each tracker reply into the exact lines of the v1 terminal. Pure: no
+ * sockets, files or clocks.
+ *
+ * @module
+ */
+
+import {
+  type FileNameProblem,
+  fileNameProblem,
+  isValidField,
+  MAX_DATAGRAM_BYTES,
+  type NameList,
+  type Reply,
+  utf8Length,
+} from "../../protocol/mod.ts";
+
+/** The command words of the peer's terminal, in the order the welcome text lists them. */
+export const COMMAND_NAMES = ["get", "lap", "lpf", "pub", "sch", "unp", "xit"] as const;
+
+/** One command word. */
+export type CommandName = typeof COMMAND_NAMES[number];
+
+/** The line printed after a successful login and after every usage mistake. */
+export const AVAILABLE_COMMANDS = `Available commands are: ${COMMAND_NAMES.join(", ")}.`;
+
+/** Fixed texts of the peer's terminal, word for word as the v1 terminal prints them. */
+export const TerminalText = {
+  usernamePrompt: "Enter username: ",
+  passwordPrompt: "Enter password: ",
+  commandPrompt: "> ",
+  welcome: "Welcome to PeerSync!",
+  authenticationFailed: "Authentication failed. Please try again.",
+  goodbye: "Goodbye!",
+  trackerNotResponding: "Tracker not responding",
+  trackerRefused: "The tracker refused the request",
+  published: "File published successfully",
+  unpublished: "File unpublished successfully",
+  unpublishFailed: "File unpublication failed",
+  noActivePeers: "No active peers",
+  noFilesPublished: "No files published",
+  noFilesFound: "No files found",
+  fileNotFound: "File not found",
+  noActiveHolder: "No active peer has this file",
+} as const;
+
+/** A command line that parsed into something to do. */
+export type Command =
+  | { readonly kind: "empty" }
+  | { readonly kind: "lap" }
+  | { readonly kind: "lpf" }
+  | { readonly kind: "xit" }
+  | { readonly kind: "get"; readonly file: string }
+  | { readonly kind: "pub"; readonly file: string }
+  | { readonly kind: "unp"; readonly file: string }
+  | { readonly kind: "sch"; readonly text: string };
+
+/** Why a command line cannot be carried out; {@linkcode formatCommandProblem} words it. */
+export type CommandProblem =
+  | { readonly kind: "unknownCommand"; readonly word: string }
+  | { readonly kind: "missingArgument"; readonly command: CommandName }
+  | { readonly kind: "extraArgument"; readonly command: CommandName }
+  | {
+    readonly kind: "invalidFileName";
+    readonly command: CommandName;
+    readonly file: string;
+    readonly problem: FileNameProblem;
+  }
+  | { readonly kind: "invalidSearchText"; readonly text: string };
+
+/** The result of {@linkcode parseCommand}. */
+export type ParsedCommand =
+  | { readonly ok: true; readonly command: Command }
+  | { readonly ok: false; readonly problem: CommandProblem };
+
+const COMMAND_SET: ReadonlySet<string> = new Set(COMMAND_NAMES);
+// Only ASCII blanks separate words, so that an exotic space (U+00A0, U+2028 …) stays inside the
+// argument and is reported as an invalid character rather than silently splitting it.
+const WORD_SEPARATOR = /[ \t]+/;
+// The request is `sch <text>` in one datagram.
+const MAX_SEARCH_TEXT_BYTES = MAX_DATAGRAM_BYTES - utf8Length("sch ");
+
+function ok(command: Command): ParsedCommand {
+  return { ok: true, command };
+}
+
+function problem(problem: CommandProblem): ParsedCommand {
+  return { ok: false, problem };
+}
+
+/**
+ * Parses one typed-in line (without its line ending).
+ *
+ * @example
+ * ```ts
+ * import { parseCommand } from "./commands.ts";
+ * const parsed = parseCommand("pub notes.txt");
+ * console.assert(parsed.ok && parsed.command.kind === "pub");
+ * ```
+ */
+export function parseCommand(line: string): ParsedCommand {
+  const words = line.replace(/\r$/, "").split(WORD_SEPARATOR).filter((word) => word !== "");
+  if (words.length === 0) return ok({ kind: "empty" });
+  const [word, ...args] = words;
+  if (!COMMAND_SET.has(word)) return problem({ kind: "unknownCommand", word });
+  const command = word as CommandName;
+  switch (command) {
+    case "lap":
+    case "lpf":
+    case "xit":
+      return args.length === 0
+        ? ok({ kind: command })
+        : problem({ kind: "extraArgument", command });
+    case "get":
+    case "pub":
+    case "unp":
+    case "sch": {
+      if (args.length === 0) return problem({ kind: "missingArgument", command });
+      if (args.length > 1) return problem({ kind: "extraArgument", command });
+      const [arg] = args;
+      if (command === "sch") {
+        return isValidField(arg, MAX_SEARCH_TEXT_BYTES)
+          ? ok({ kind: "sch", text: arg })
+          : problem({ kind: "invalidSearchText", text: arg });
+      }
+      const nameProblem = fileNameProblem(arg);
+      return nameProblem === undefined
+        ? ok({ kind: command, file: arg })
+        : problem({ kind: "invalidFileName", command, file: arg, problem: nameProblem });
+    }
+  }
+}
+
+/** What each command expects after its word, for the usage lines. */
+const ARGUMENT: Readonly<
+  Record<CommandName, { readonly missing: string; readonly extra: string }>
+> = {
+  get: { missing: "needs a file name", extra: "takes only one file name" },
+  pub: { missing: "needs a file name", extra: "takes only one file name" },
+  unp: { missing: "needs a file name", extra: "takes only one file name" },
+  sch: { missing: "needs a search text", extra: "takes only one search text (without spaces)" },
+  lap: { missing: "takes no argument", extra: "takes no argument" },
+  lpf: { missing: "takes no argument", extra: "takes no argument" },
+  xit: { missing: "takes no argument", extra: "takes no argument" },
+};
+
+/**
+ * The one line printed for a command that cannot be carried out.
+ *
+ * @example
+ * ```ts
+ * import { formatCommandProblem } from "./commands.ts";
+ * console.assert(formatCommandProblem({ kind: "missingArgument", command: "pub" })
+ *   .startsWith("pub needs a file name."));
+ * ```
+ */
+export function formatCommandProblem(problem: CommandProblem): string {
+  switch (problem.kind) {
+    case "unknownCommand":
+      return `Unknown command "${problem.word}". ${AVAILABLE_COMMANDS}`;
+    case "missingArgument":
+      return `${problem.command} ${ARGUMENT[problem.command].missing}. ${AVAILABLE_COMMANDS}`;
+    case "extraArgument":
+      return `${problem.command} ${ARGUMENT[problem.command].extra}. ${AVAILABLE_COMMANDS}`;
+    case "invalidFileName":
+      return `Invalid file name "${problem.file}": ${problem.problem}`;
+    case "invalidSearchText":
+      return `Invalid search text "${problem.text}": it must be at most ${MAX_SEARCH_TEXT_BYTES} ` +
+        "bytes without control characters";
+  }
+}
+
+/** The singular and plural nouns and the empty text of one kind of list. */
+interface ListWording {
+  readonly empty: string;
+  readonly one: string;
+  readonly many: string;
+}
+
+const PEERS: ListWording = {
+  empty: TerminalText.noActivePeers,
+  one: "active peer:",
+  many: "active peers:",
+};
+const PUBLISHED: ListWording = {
+  empty: TerminalText.noFilesPublished,
+  one: "file published:",
+  many: "files published:",
+};
+const FOUND: ListWording = {
+  empty: TerminalText.noFilesFound,
+  one: "file found:",
+  many: "files found:",
+};
+
+/**
+ * The lines printed for a list: the empty text, or a count line then one name per line, and a
+ * closing `…and N more` line when the tracker had to leave names out. The count is the total.
+ */
+function listLines(list: NameList, wording: ListWording): string[] {
+  const total = list.names.length + list.omitted;
+  if (total === 0) return [wording.empty];
+  const lines = [`${total} ${total === 1 ? wording.one : wording.many}`, ...list.names];
+  if (list.omitted > 0) lines.push(`\u2026and ${list.omitted} more`);
+  return lines;
+}
+
+/** The tracker commands whose replies {@linkcode formatReply} words. */
+export type TrackerCommandName = Exclude<CommandName, "xit">;
+
+/**
+ * The lines printed for the tracker's reply to a command. A `get` holder reply prints nothing
+ * here: the session downloads and reports the transfer itself.
+ *
+ * @example
+ * ```ts
+ * import { formatReply } from "./commands.ts";
+ * const lines = formatReply("lap", { kind: "peers", list: { names: ["bob"], omitted: 0 } });
+ * console.assert(lines.join("\n") === "1 active peer:\nbob");
+ * ```
+ */
+export function formatReply(command: TrackerCommandName, reply: Reply): string[] {
+  switch (reply.kind) {
+    case "error":
+      return [TerminalText.trackerRefused];
+    case "peers":
+      return listLines(reply.list, PEERS);
+    case "publishedFiles":
+      return listLines(reply.list, PUBLISHED);
+    case "found":
+      return listLines(reply.list, FOUND);
+    case "published":
+      return [TerminalText.published];
+    case "unpublished":
+      return [TerminalText.unpublished];
+    case "unpublishFailed":
+      return [TerminalText.unpublishFailed];
+    case "fileNotFound":
+      return [TerminalText.fileNotFound];
+    case "noActiveHolder":
+      return [TerminalText.noActiveHolder];
+    case "holder":
+      return [];
+    case "ok":
+      return [`Unexpected reply from the tracker to ${command}`];
+  }
+}
+
+/** The line printed when a download succeeded. */
+export function formatDownloaded(file: string): string {
+  return `${file} downloaded successfully`;
+}
+
+/** The line printed when a download failed, with its one-line reason. */
+export function formatDownloadFailed(file: string, reason: string): string {
+  return `Download of ${file} failed: ${reason}`;
+}

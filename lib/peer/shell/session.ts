@@ -1,0 +1,196 @@
+/**
+ * One run of the peer: start the uploader, log in, keep the session alive, and carry out the
+ * user's commands until `xit`, end of input or a stop signal. Everything it starts is stopped on
+ * the way out, whichever way that is. Logging in is `login.ts`; each command is `run_command.ts`.
+ *
+ * @module
+ */
+
+import { abortable, errorText } from "../../util/mod.ts";
+import { InterruptedError } from "../../terminal/mod.ts";
+import {
+  AddressError,
+  advertisedAddress,
+  bindHostnameFor,
+  type ConnectOptions,
+  isClosed,
+  listenHostname,
+  type PublishedMeta,
+  resolveHost,
+  restoreInBackground,
+  startHeartbeat,
+} from "../control/mod.ts";
+import { DigestCache, DigestError, fileDigest } from "../share/mod.ts";
+import { startUploadServer, type UploadServer } from "../upload/mod.ts";
+import {
+  AVAILABLE_COMMANDS,
+  formatCommandProblem,
+  parseCommand,
+  TerminalText,
+} from "./commands.ts";
+import { login, LoginAbandoned } from "./login.ts";
+import { runCommand } from "./run_command.ts";
+import {
+  ExitCode,
+  type LoggedIn,
+  type Parts,
+  type SessionOptions,
+  StopRequested,
+} from "./session_parts.ts";
+
+/** Announces the upload address and learns what this user already publishes. */
+async function startSession(parts: LoggedIn, heartbeat: AbortSignal): Promise<void> {
+  const { link, published, options, uploadAddress } = parts;
+  await abortable(link.register(uploadAddress.host, uploadAddress.port), options.signal);
+  options.terminal.print(TerminalText.welcome);
+  options.terminal.print(AVAILABLE_COMMANDS);
+  startHeartbeat({
+    // A tracker that restarted answers the next heartbeat with `ERR token`: come back at once, so
+    // this peer's files are found again without waiting for its user to type something.
+    beat: () => {
+      const beating = parts.link;
+      return beating.heartbeat(() => {
+        // A late answer to a beat of a session already restored is old news.
+        if (parts.link !== beating) return;
+        restoreInBackground(parts);
+      });
+    },
+    signal: heartbeat,
+    intervalMs: link.heartbeatIntervalMs,
+  });
+  try {
+    // Publications outlive sessions, so files published last time must be served again.
+    const reply = await abortable(link.publishedFiles(), options.signal);
+    if (reply.kind === "publishedFiles") {
+      for (const name of reply.list.names) published.add(name);
+    }
+  } catch (error) {
+    if (options.signal.aborted) throw error;
+    // The seed is best effort: without it, only files published from now on are served.
+  }
+}
+
+async function commandLoop(parts: LoggedIn): Promise<number> {
+  const { terminal, signal } = parts.options;
+  for (;;) {
+    const line = await abortable(terminal.readCommand(TerminalText.commandPrompt), signal);
+    if (line === null) break;
+    const parsed = parseCommand(line);
+    if (!parsed.ok) {
+      terminal.print(formatCommandProblem(parsed.problem));
+      continue;
+    }
+    const { command } = parsed;
+    if (command.kind === "empty") continue;
+    if (command.kind === "xit") break;
+    for (const output of await runCommand(parts, command)) terminal.print(output);
+  }
+  await parts.link.logout();
+  terminal.print(TerminalText.goodbye);
+  return ExitCode.ok;
+}
+
+function exitCodeOf(error: unknown, signal: AbortSignal): number | undefined {
+  if (error instanceof StopRequested) return error.exitCode;
+  if (error instanceof InterruptedError) return ExitCode.interrupted;
+  // Stopped from outside without a StopRequested reason: still a stop, not a crash.
+  if (signal.aborted) return ExitCode.interrupted;
+  return undefined;
+}
+
+/** Size and digest of a published file to publish it again, or `undefined` once it is gone. */
+async function describePublished(parts: Parts, file: string): Promise<PublishedMeta | undefined> {
+  try {
+    return await fileDigest(parts.options.dir, file, parts.digests);
+  } catch (error) {
+    if (error instanceof DigestError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Runs the peer until the user leaves, and resolves with the process exit status: 0 after `xit`
+ * or end of input, 1 when login fails for good, 130/143 (or the {@linkcode StopRequested} code)
+ * after a stop signal.
+ *
+ * @example
+ * ```ts ignore
+ * import { openTerminal, runSession } from "./mod.ts";
+ * const stop = new AbortController();
+ * const code = await runSession({
+ *   trackerHost: "127.0.0.1", trackerPort: 9000, dir: ".", terminal: openTerminal(), signal: stop.signal,
+ * });
+ * ```
+ */
+export async function runSession(options: SessionOptions): Promise<number> {
+  const { terminal } = options;
+  let advertised: string;
+  let trackerIp: string;
+  try {
+    trackerIp = await resolveHost(options.trackerHost);
+    advertised = advertisedAddress({ trackerIp, override: options.advertise });
+  } catch (error) {
+    if (!(error instanceof AddressError)) throw error;
+    terminal.error(`peersync-peer: ${error.message}`);
+    terminal.close();
+    return ExitCode.failure;
+  }
+  const published = new Set<string>();
+  const digests = await DigestCache.open(options.dir);
+  let server: UploadServer;
+  try {
+    server = startUploadServer({
+      hostname: listenHostname(advertised),
+      dir: options.dir,
+      published,
+      digestCache: digests,
+      maxUploads: options.maxUploads,
+      rateLimitBytesPerSecond: options.uploadLimit,
+    });
+  } catch (error) {
+    terminal.error(
+      `peersync-peer: cannot accept downloads on ${advertised}: ${errorText(error)}`,
+    );
+    terminal.close();
+    return ExitCode.failure;
+  }
+  const connect: ConnectOptions = {
+    trackerIp,
+    trackerPort: options.trackerPort,
+    bindHostname: bindHostnameFor(trackerIp),
+    timeoutMs: options.timeoutMs,
+  };
+  const heartbeat = new AbortController();
+  const parts: Parts = { options, connect, published, digests };
+  let loggedIn: LoggedIn | undefined;
+  try {
+    const { link, relogin } = await login(parts);
+    loggedIn = {
+      ...parts,
+      link,
+      relogin,
+      signal: options.signal,
+      notify: (line) => terminal.error(line),
+      uploadAddress: { host: advertised, port: server.addr.port },
+      describe: (file) => describePublished(parts, file),
+    };
+    await startSession(loggedIn, heartbeat.signal);
+    return await commandLoop(loggedIn);
+  } catch (error) {
+    if (error instanceof LoginAbandoned) return error.exitCode;
+    const exitCode = exitCodeOf(error, options.signal);
+    const closed = isClosed(error);
+    if (exitCode === undefined && !closed) throw error;
+    if (loggedIn) {
+      await loggedIn.link.logout();
+      terminal.print(TerminalText.goodbye);
+    }
+    return exitCode ?? ExitCode.failure;
+  } finally {
+    heartbeat.abort();
+    await loggedIn?.link.close();
+    await server.close();
+    await digests.close();
+    terminal.close();
+  }
+}

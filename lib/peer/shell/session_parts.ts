@@ -1,0 +1,81 @@
+/**
+ * What a peer session is made of — the options it was started with, the parts that live as long
+ * as it does, and what a login adds — shared by the modules that log in, carry out commands and
+ * run the session.
+ *
+ * @module
+ */
+
+import type {
+  ConnectOptions,
+  LoginAttempt,
+  RestorableSession,
+  TrackerLink,
+} from "../control/mod.ts";
+import type { DigestCache } from "../share/mod.ts";
+import type { Terminal } from "./terminal.ts";
+
+/** Everything a session needs; the terminal and the stop signal come from the caller. */
+export interface SessionOptions {
+  /** The tracker's host as the user wrote it (shown in messages). */
+  readonly trackerHost: string;
+  /** The tracker's UDP port. */
+  readonly trackerPort: number;
+  /** The share folder: files are published from it and downloaded into it. */
+  readonly dir: string;
+  /** The address to advertise instead of the detected one. */
+  readonly advertise?: string;
+  /** How long to wait for each tracker reply (v2: until this deadline, retransmitting). */
+  readonly timeoutMs?: number;
+  /** Refuse a tracker that speaks only v1, whose login sends the password in clear. */
+  readonly requireV2?: boolean;
+  /** Uploads served at once; more get a "busy" status. */
+  readonly maxUploads?: number;
+  /** Upload rate limit in bytes per second (all uploads together). */
+  readonly uploadLimit?: number;
+  /** Download rate limit in bytes per second. */
+  readonly downloadLimit?: number;
+  /** Holders a large file is fetched from at once (1 turns multi-source off); 4 by default. */
+  readonly maxSources?: number;
+  /** Where prompts go and lines come from. */
+  readonly terminal: Terminal;
+  /** Aborting it (with a {@linkcode StopRequested} reason) ends the session. */
+  readonly signal: AbortSignal;
+}
+
+/** Exit statuses of the peer. */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  /** 128 + SIGINT, as shells report it. */
+  interrupted: 130,
+  /** 128 + SIGTERM. */
+  terminated: 143,
+} as const;
+
+/** Stops the session from outside (a signal); the session then exits with `exitCode`. */
+export class StopRequested extends Error {
+  override name = "StopRequested";
+  constructor(readonly exitCode: number, reason = "stopped") {
+    super(reason);
+  }
+}
+
+/** The parts that live for the whole session, logged in or not. */
+export interface Parts {
+  readonly options: SessionOptions;
+  readonly connect: ConnectOptions;
+  /** What this user publishes: the uploader serves exactly these. */
+  readonly published: Set<string>;
+  /** Digests of shared files, re-used while a file is unchanged (by `pub` and by uploads). */
+  readonly digests: DigestCache;
+}
+
+/** A successful login, and how to repeat it if the tracker loses the session. */
+export interface LoginOutcome {
+  readonly link: TrackerLink;
+  readonly relogin: () => Promise<LoginAttempt>;
+}
+
+/** The parts once logged in, and how to restore the session if the tracker loses it. */
+export type LoggedIn = Parts & RestorableSession;

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { decodeTransferStatus, encodeTransferRequest } from "../../protocol/mod.ts";
+import { concat } from "../../util/mod.ts";
+import { startUploadServer } from "./upload_server.ts";
+
+const encoder = new TextEncoder();
+
+/** A share folder holding `a.txt` ("hello"), served by a real uploader on loopback. */
+async function withUploader(
+  published: ReadonlySet<string>,
+  run: (port: number) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "peersync-upload-" });
+  await Deno.writeTextFile(join(dir, "a.txt"), "hello");
+  const server = startUploadServer({ hostname: "127.0.0.1", dir, published });
+  try {
+    await run(server.addr.port);
+  } finally {
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Sends `request` in one write and returns every byte the uploader answers before it closes. */
+async function ask(port: number, request: Uint8Array): Promise<Uint8Array> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(request);
+    const chunks: Uint8Array[] = [];
+    const buffer = new Uint8Array(4096);
+    for (let read = await conn.read(buffer); read !== null; read = await conn.read(buffer)) {
+      chunks.push(buffer.slice(0, read));
+    }
+    return concat(chunks);
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("a v1 transfer request loses exactly one trailing LF or CRLF", async () => {
+  await withUploader(new Set(["a.txt"]), async (port) => {
+    for (const request of ["a.txt", "a.txt\n", "a.txt\r\n"]) {
+      assert.equal(new TextDecoder().decode(await ask(port, encoder.encode(request))), "hello");
+    }
+    // What is left after one line ending is part of the name, which is then no valid name.
+    for (const request of ["a.txt\n\n", "a.txt\r"]) {
+      assert.equal((await ask(port, encoder.encode(request))).length, 0, JSON.stringify(request));
+    }
+  });
+});
+
+Deno.test("a v1 transfer request that is not UTF-8 or too long gets no byte", async () => {
+  await withUploader(new Set(["a.txt", "x".repeat(258)]), async (port) => {
+    assert.equal((await ask(port, new Uint8Array([0x61, 0xc3]))).length, 0);
+    assert.equal((await ask(port, encoder.encode("x".repeat(258)))).length, 0);
+  });
+});
+
+Deno.test("a v2 request for a file not published is refused with its status line only", async () => {
+  await withUploader(new Set(), async (port) => {
+    const request = encodeTransferRequest({ file: "a.txt", offset: 0, sha256: "0".repeat(64) });
+    const answer = await ask(port, request);
+    const decoded = decodeTransferStatus(answer);
+    assert.ok(decoded.ok && !decoded.status.ok, new TextDecoder().decode(answer));
+    assert.equal(decoded.status.code, "notpublished");
+  });
+});
