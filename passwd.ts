@@ -16,9 +16,11 @@ import {
   userDirectory,
 } from "./lib/cli.ts";
 import { InterruptedError, StdinChunks } from "./lib/terminal/mod.ts";
+import { removeQuietly, writeAll } from "./lib/util/mod.ts";
 import {
   decodeUtf8,
   DEFAULT_SCRAM_ITERATIONS,
+  encodeHex,
   isValidField,
   MAX_PASSWORD_BYTES,
   MAX_SCRAM_ITERATIONS,
@@ -211,17 +213,13 @@ async function readCredentialsFile(file: string): Promise<CredentialsFile> {
  * systems, and gets the old file's permission bits before it takes its place.
  */
 async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
-  const suffix = Array.from(
-    crypto.getRandomValues(new Uint8Array(6)),
-    (byte) => byte.toString(16).padStart(2, "0"),
-  ).join("");
+  const suffix = encodeHex(crypto.getRandomValues(new Uint8Array(6)));
   const temporary = join(dirname(path), `.${basename(path)}.${suffix}.tmp`);
   const bytes = encoder.encode(text);
   try {
     const file = await Deno.open(temporary, { write: true, createNew: true, mode });
     try {
-      let written = 0;
-      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+      await writeAll(file, bytes);
       await file.sync();
     } finally {
       file.close();
@@ -229,7 +227,7 @@ async function writeAtomically(path: string, text: string, mode: number): Promis
     await Deno.chmod(temporary, mode);
     await Deno.rename(temporary, path);
   } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
+    await removeQuietly(temporary);
     throw error;
   }
 }
