@@ -186,6 +186,7 @@ export class WriteBehind {
   // A retry timer, once set, is left alone: a failing store is not hammered by new changes.
   #schedule(): void {
     if (this.#closed || this.#inFlight !== undefined || this.#timer?.kind === "retry") return;
+    if (this.#queue.size === 0) return;
     if (this.#queue.size >= this.#batchSize) {
       if (this.#timer?.kind !== "soon") this.#setTimer("soon", 0);
     } else if (this.#timer === undefined) {
@@ -213,8 +214,11 @@ export class WriteBehind {
     this.#cancelTimer();
     const batch = this.#queue;
     this.#queue = new WriteQueue(this.#maxPending);
-    const done = this.#attempt(batch);
+    // In flight before the write starts: a synchronous write settles before `#attempt` returns.
+    let settle: (failure: StoreWriteError | undefined) => void = () => {};
+    const done = new Promise<StoreWriteError | undefined>((resolve) => settle = resolve);
     this.#inFlight = { batch, done };
+    void this.#attempt(batch).then(settle);
     return done;
   }
 
