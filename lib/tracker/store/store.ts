@@ -45,9 +45,10 @@ export interface StoreStats {
  */
 export interface PublicationStore {
   /**
-   * Calls `visit` once per stored publication (users in code-unit order, each user's names
-   * together) and resolves with how many there were. Changes queued before the call are
-   * written first, so the visit sees them.
+   * Calls `visit` once per stored publication, sorted by user and then name (each user's
+   * publications together), and resolves with how many there were. Changes queued before the
+   * call are written first, so the visit sees them. (Sorted by UTF-16 code unit in memory and by
+   * UTF-8 byte in SQLite: the two differ only for characters beyond U+FFFF.)
    */
   loadAll(visit: PublicationVisitor): Promise<number>;
   /** Records that `user` publishes `name` (with its size and digest for v2), replacing any earlier record. */
