@@ -69,7 +69,12 @@ export function openFailure(
     );
   }
   if (error instanceof Deno.errors.PermissionDenied) {
-    return new StoreUnavailableError(file, "permission", `cannot open (${detail})`);
+    return new StoreUnavailableError(
+      file,
+      "permission",
+      "permission denied: the tracker needs to read and write the file and create files " +
+        "beside it",
+    );
   }
   if (error instanceof Deno.errors.NotFound) {
     return new StoreUnavailableError(file, "notFound", "its directory does not exist");

@@ -40,11 +40,11 @@ function pragmaNumber(db: DatabaseSync, name: string): number {
 }
 
 /**
- * Brings `db` to {@linkcode SCHEMA_VERSION}, writing even when it is there already, so a file
- * that cannot be written fails now and not at the first publication. Throws
- * {@linkcode StoreCorruptError} for a newer or foreign file; SQLite's own errors pass through.
+ * Reads which schema `db` holds, without writing anything: throws {@linkcode StoreCorruptError}
+ * for a file of a newer PeerSync or of another program, so such a file is never touched (not
+ * even switched to WAL mode). SQLite's own errors (not a database, damaged) pass through.
  */
-export function prepareSchema(db: DatabaseSync, file: string): void {
+export function checkSchema(db: DatabaseSync, file: string): number {
   const applicationId = pragmaNumber(db, "application_id");
   const version = pragmaNumber(db, "user_version");
   if (version > SCHEMA_VERSION) {
@@ -69,6 +69,15 @@ export function prepareSchema(db: DatabaseSync, file: string): void {
       );
     }
   }
+  return version;
+}
+
+/**
+ * Brings `db` from `version` (as {@linkcode checkSchema} found it) to
+ * {@linkcode SCHEMA_VERSION} in one transaction, writing even when it is there already, so a
+ * file that cannot be written fails now and not at the first publication.
+ */
+export function migrate(db: DatabaseSync, version: number): void {
   db.exec("BEGIN IMMEDIATE");
   try {
     for (let step = version; step < SCHEMA_VERSION; step++) db.exec(MIGRATIONS[step]);

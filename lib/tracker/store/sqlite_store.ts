@@ -18,7 +18,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { resolve } from "node:path";
 import { StoreUnavailableError, StoreWriteError } from "./errors.ts";
 import { corruptFailure, openFailure, writeFailure } from "./sqlite_errors.ts";
-import { prepareSchema } from "./sqlite_schema.ts";
+import { checkSchema, migrate } from "./sqlite_schema.ts";
 import {
   checkMeta,
   type PublicationMeta,
@@ -114,12 +114,13 @@ export class SqliteStore implements PublicationStore, AsyncDisposable {
       // timeout 0: a batch that meets another program's write lock fails and is retried later,
       // instead of stalling the tracker's loop while it waits.
       db = new DatabaseSync(file, { timeout: 0 });
+      const version = checkSchema(db, file);
       const mode = db.prepare("PRAGMA journal_mode = WAL").get()?.journal_mode;
       if (mode !== "wal") {
         throw new StoreUnavailableError(file, "cannotOpen", `cannot use WAL mode (got ${mode})`);
       }
       db.exec("PRAGMA synchronous = NORMAL");
-      prepareSchema(db, file);
+      migrate(db, version);
       if (options.maxBytes !== undefined) {
         const pageSize = Number(db.prepare("PRAGMA page_size").get()?.page_size);
         db.exec(`PRAGMA max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
