@@ -1,0 +1,71 @@
+/** The SQLite store seen from two processes: the lock between trackers, and SIGKILL. */
+
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { SqliteStore } from "./sqlite_store.ts";
+import { onlyTheFile, openInChild, startKillChild } from "./testdata/run_child.ts";
+
+async function tempDb(): Promise<{ file: string } & AsyncDisposable> {
+  const dir = await Deno.makeTempDir();
+  return {
+    file: `${dir}/peersync-tracker.db`,
+    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
+  };
+}
+
+Deno.test("sqlite process: a second tracker process is refused the file while the first holds it", async () => {
+  await using db = await tempDb();
+  const holder = SqliteStore.open(db.file);
+  holder.publish("alice", "a.txt");
+  await holder.flush();
+  assert.deepEqual(await openInChild(db.file, onlyTheFile(db.file)), {
+    ok: false,
+    name: "StoreUnavailableError",
+    reason: "locked",
+    message: `${db.file}: in use by another tracker process (it holds the file's lock); ` +
+      "two trackers on one file would split its publications",
+  });
+  // A backup reader is not locked out while the tracker runs.
+  const copy = `${db.file}.backup`;
+  const reader = new DatabaseSync(db.file, { readOnly: true });
+  reader.exec(`VACUUM INTO '${copy}'`);
+  reader.close();
+  await holder.close();
+  assert.deepEqual(await openInChild(db.file, onlyTheFile(db.file)), { ok: true, count: 1 });
+  assert.deepEqual(await openInChild(copy, onlyTheFile(copy)), { ok: true, count: 1 });
+});
+
+Deno.test("sqlite process: SIGKILL keeps everything flushed, and what the 50 ms timer wrote", async () => {
+  await using db = await tempDb();
+  const child = startKillChild(db.file);
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes("queued\n")) {
+    const { value, done } = await lines.read();
+    if (done) break;
+    seen += value;
+  }
+  assert.equal(seen, "flushed\nwaited\nqueued\n");
+  child.kill("SIGKILL");
+  const status = await child.status;
+  assert.equal(status.signal, "SIGKILL");
+  await lines.cancel();
+
+  await using store = SqliteStore.open(db.file);
+  const byUser = new Map<string, number>();
+  let digestsRight = true;
+  await store.loadAll((user, name, meta) => {
+    byUser.set(user, (byUser.get(user) ?? 0) + 1);
+    if (user === "flushed") {
+      const index = Number(name.slice("file-".length));
+      digestsRight &&= meta?.size === index && meta.sha256 === index.toString(16).padStart(64, "0");
+    } else {
+      digestsRight &&= meta === undefined;
+    }
+  });
+  assert.equal(byUser.get("flushed"), 499, "the flushed batch, less the one withdrawn in phase 2");
+  assert.equal(byUser.get("timed"), 500, "the batch the timer wrote within 250 ms");
+  assert.ok(digestsRight, "sizes and digests as published");
+  // The last batch is written whole or not at all.
+  assert.ok([undefined, 500].includes(byUser.get("late")), `late: ${byUser.get("late")}`);
+});
