@@ -7,7 +7,7 @@
  * @module
  */
 
-import { isV2Datagram } from "../protocol/mod.ts";
+import { isSealedDatagram, isV2Datagram } from "../protocol/mod.ts";
 import { Authenticator } from "./authenticator.ts";
 import type { Credential } from "./credentials.ts";
 import {
@@ -52,6 +52,14 @@ export interface DatagramRouterOptions {
   readonly iterations?: number;
   /** How long a silent v2 session lives; its peers are told to beat 15 times as often. */
   readonly v2SessionTimeoutMs?: number;
+  /** Whether v2 requests after login may still come unsealed (see `ACCEPT_UNSEALED_REQUESTS`). */
+  readonly acceptUnsealed?: boolean;
+}
+
+/** What the router has counted since it started, for operators. */
+export interface RouterCounters {
+  /** Sealed datagrams dropped: forged, altered, replayed, from the wrong address, malformed. */
+  forged: number;
 }
 
 /** The log's words for each table cap. */
@@ -79,6 +87,7 @@ export class DatagramRouter {
   readonly #hostLimiter: RateLimiter;
   readonly #v1: V1Handler;
   readonly #v2: V2Handler;
+  readonly counters: RouterCounters = { forged: 0 };
 
   constructor(options: DatagramRouterOptions) {
     const { now } = options;
@@ -112,6 +121,7 @@ export class DatagramRouter {
       now,
       randomBytes: options.randomBytes,
       sessionTimeoutMs: options.v2SessionTimeoutMs,
+      acceptUnsealed: options.acceptUnsealed,
       heartbeatMs: options.v2SessionTimeoutMs === undefined ? undefined : Math.max(
         MIN_HEARTBEAT_INTERVAL_MS,
         Math.floor(options.v2SessionTimeoutMs / HEARTBEATS_PER_SESSION_TIMEOUT),
@@ -129,6 +139,20 @@ export class DatagramRouter {
       return { peer: source, expired: [], capHit: `flood from ${source} dropped` };
     }
     const expired = this.state.expire();
+    if (isSealedDatagram(datagram)) {
+      const outcome = this.#v2.handleSealed(datagram, from);
+      if ("dropped" in outcome) {
+        this.counters.forged++;
+        return {
+          peer: outcome.peer,
+          expired,
+          note: outcome.dropped,
+          capHit: "forged sealed datagram dropped",
+        };
+      }
+      const { limit, ...rest } = outcome;
+      return { expired, ...rest, ...(limit ? { capHit: LIMIT_EVENTS[limit] } : {}) };
+    }
     const handler = isV2Datagram(datagram) ? this.#v2 : this.#v1;
     const { limit, ...outcome } = handler.handle(datagram, from);
     return { expired, ...outcome, ...(limit ? { capHit: LIMIT_EVENTS[limit] } : {}) };

@@ -6,7 +6,7 @@
  */
 
 import { type Logger, silentLogger } from "../log.ts";
-import { DatagramRouter, type RouterOutcome } from "./datagram_router.ts";
+import { DatagramRouter, type RouterCounters, type RouterOutcome } from "./datagram_router.ts";
 import type { Credential } from "./credentials.ts";
 import { EventThrottle } from "./guard.ts";
 import type { Address, Session, TrackerState } from "./state.ts";
@@ -39,12 +39,16 @@ export interface TrackerOptions {
   readonly logDatagrams?: boolean;
   /** How long a silent v2 session lives (default 15 s). */
   readonly v2SessionTimeoutMs?: number;
+  /** Whether v2 requests after login may still come unsealed (see `ACCEPT_UNSEALED_REQUESTS`). */
+  readonly acceptUnsealed?: boolean;
 }
 
 /** A tracker that is serving. */
 export interface RunningTracker {
   readonly address: Address;
   readonly state: TrackerState;
+  /** What the tracker counted (forged sealed datagrams …). */
+  readonly counters: Readonly<RouterCounters>;
   /** Settles when the socket is closed after the signal aborts. */
   readonly finished: Promise<void>;
 }
@@ -93,6 +97,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
     allowPlaintext: options.allowPlaintext,
     rate: options.rate,
     v2SessionTimeoutMs: options.v2SessionTimeoutMs,
+    acceptUnsealed: options.acceptUnsealed,
   });
   const throttle = new EventThrottle({ now });
   const logExpired = (sessions: readonly Session[]) => {
@@ -167,6 +172,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
   return {
     address: { hostname: local.hostname, port: local.port },
     state: router.state,
+    counters: router.counters,
     finished: serve(),
   };
 }

@@ -107,6 +107,8 @@ export class TrackerState {
   // only ever looks at the front of each.
   readonly #expiryQueues = new Map<number, Map<string, Session>>();
   readonly #sessionByUser = new Map<string, Session>();
+  // v2 sessions by token: a sealed datagram names its session by token, not by address.
+  readonly #sessionByToken = new Map<string, Session>();
   // Publications belong to users, not sessions: they outlive logouts.
   readonly #filesByUser = new Map<string, Map<string, FileMeta | undefined>>();
   readonly #holdersByFile = new Map<string, Set<string>>();
@@ -144,12 +146,19 @@ export class TrackerState {
     if (this.#sessions.get(key) !== session) return;
     this.#sessions.delete(key);
     this.#sessionByUser.delete(session.user);
+    if (session.token !== undefined) this.#sessionByToken.delete(session.token);
     this.#expiryQueues.get(session.timeoutMs)?.delete(key);
   }
 
   /** The live session that logged in from `address`, if any. */
   sessionAt(address: Address): Session | undefined {
     const session = this.#sessions.get(addressKey(address));
+    return session && this.#isLive(session) ? session : undefined;
+  }
+
+  /** The live v2 session whose token is `token`, if any. */
+  sessionWithToken(token: string): Session | undefined {
+    const session = this.#sessionByToken.get(token);
     return session && this.#isLive(session) ? session : undefined;
   }
 
@@ -171,6 +180,7 @@ export class TrackerState {
     };
     this.#sessions.set(key, session);
     this.#sessionByUser.set(user, session);
+    if (session.token !== undefined) this.#sessionByToken.set(session.token, session);
     let queue = this.#expiryQueues.get(timeoutMs);
     if (queue === undefined) {
       queue = new Map();

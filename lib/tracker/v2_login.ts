@@ -9,6 +9,7 @@
  */
 
 import {
+  deriveSessionKeys,
   encodeHex,
   SCRAM_NONCE_BYTES,
   V2_TOKEN_BYTES,
@@ -29,6 +30,7 @@ import type { Authenticator } from "./authenticator.ts";
 import { MAX_HANDSHAKE_REPLIES, MAX_PENDING_CHALLENGES, V2_CHALLENGE_TTL_MS } from "./defaults.ts";
 import { BoundedMap, type LoginGuard } from "./guard.ts";
 import { type EncodedV2Reply, type HandlerOutcome, type TableLimit, v2Reply } from "./outcome.ts";
+import type { SessionSeals } from "./session_seals.ts";
 import type { Address, TrackerState } from "./state.ts";
 
 /** The two requests a peer sends without a token. */
@@ -39,6 +41,8 @@ export interface V2LoginOptions {
   readonly state: TrackerState;
   readonly authenticator: Authenticator;
   readonly guard: LoginGuard;
+  /** Where a new session's sealing keys go. */
+  readonly seals: SessionSeals;
   readonly now: () => number;
   readonly randomBytes: (length: number) => Uint8Array;
   /** Announced in `WELCOME`; the session opened lives this long after its last sign of life. */
@@ -76,6 +80,7 @@ export class V2Login {
   readonly #state: TrackerState;
   readonly #authenticator: Authenticator;
   readonly #guard: LoginGuard;
+  readonly #seals: SessionSeals;
   readonly #now: () => number;
   readonly #randomBytes: (length: number) => Uint8Array;
   readonly #timeoutMs: number;
@@ -87,6 +92,7 @@ export class V2Login {
     this.#state = options.state;
     this.#authenticator = options.authenticator;
     this.#guard = options.guard;
+    this.#seals = options.seals;
     this.#now = options.now;
     this.#randomBytes = options.randomBytes;
     this.#timeoutMs = options.sessionTimeoutMs;
@@ -207,6 +213,10 @@ export class V2Login {
       };
     }
     this.#guard.succeeded(peer);
+    this.#seals.attach(
+      opened.session,
+      deriveSessionKeys(challenge.verifier.storedKey, message),
+    );
     return {
       peer,
       body: {
