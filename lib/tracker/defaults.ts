@@ -56,6 +56,12 @@ export const MAX_PENDING_CHALLENGES = 4096;
 /** Replies to handshake requests remembered for retransmissions, across all sources. */
 export const MAX_HANDSHAKE_REPLIES = 4096;
 
+/**
+ * A handshake reply answers a byte-identical retransmission from the same address for this long,
+ * then is forgotten (a login's retransmissions come within a second or two).
+ */
+export const HANDSHAKE_REPLY_TTL_MS = 5000;
+
 /** Failed logins allowed before a user or source is locked out. */
 export const FREE_LOGIN_FAILURES = 3;
 

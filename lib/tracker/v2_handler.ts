@@ -163,7 +163,7 @@ export class V2Handler {
       if (body.verb === "LOGIN" || body.verb === "PROOF") {
         return {
           command,
-          ...this.#login.handle(request.id, body, from, sourceKey, datagram.length),
+          ...this.#login.handle(request.id, body, from, sourceKey, datagram),
         };
       }
       // The decoder already refuses these; kept so no path can act without a token.

@@ -17,6 +17,7 @@ import {
   type V2ReplyBody,
   type V2RequestBody,
 } from "../protocol/mod.ts";
+import { createHash } from "node:crypto";
 import {
   authMessage,
   type AuthMessageParts,
@@ -27,7 +28,12 @@ import {
   verifyClientProof,
 } from "../protocol/scram.ts";
 import type { Authenticator } from "./authenticator.ts";
-import { MAX_HANDSHAKE_REPLIES, MAX_PENDING_CHALLENGES, V2_CHALLENGE_TTL_MS } from "./defaults.ts";
+import {
+  HANDSHAKE_REPLY_TTL_MS,
+  MAX_HANDSHAKE_REPLIES,
+  MAX_PENDING_CHALLENGES,
+  V2_CHALLENGE_TTL_MS,
+} from "./defaults.ts";
 import { BoundedMap, type LoginGuard } from "./guard.ts";
 import { type EncodedV2Reply, type HandlerOutcome, type TableLimit, v2Reply } from "./outcome.ts";
 import type { SessionSeals } from "./session_seals.ts";
@@ -64,6 +70,11 @@ interface Decision {
   readonly limit?: TableLimit;
 }
 
+/** A remembered handshake reply and when it stops answering retransmissions. */
+interface RememberedReply extends EncodedV2Reply {
+  readonly expiresAt: number;
+}
+
 /** The longest client nonce accepted, leaving room for the tracker's half. */
 const MAX_CLIENT_NONCE_CHARS = 64;
 
@@ -86,7 +97,7 @@ export class V2Login {
   readonly #timeoutMs: number;
   readonly #heartbeatMs: number;
   readonly #challenges = new BoundedMap<string, Challenge>(MAX_PENDING_CHALLENGES);
-  readonly #replies = new BoundedMap<string, EncodedV2Reply>(MAX_HANDSHAKE_REPLIES);
+  readonly #replies = new BoundedMap<string, RememberedReply>(MAX_HANDSHAKE_REPLIES);
 
   constructor(options: V2LoginOptions) {
     this.#state = options.state;
@@ -100,19 +111,23 @@ export class V2Login {
   }
 
   /**
-   * Handles request `id` from `from`, `requestBytes` long (a reply is never longer: the sender
-   * has no session yet).
+   * Handles request `id` from `from`, whose bytes are `datagram` (a reply is never longer: the
+   * sender has no session yet).
    */
   handle(
     id: number,
     body: V2LoginBody,
     from: Address,
     sourceKey: string,
-    requestBytes: number,
+    datagram: Uint8Array,
   ): Omit<HandlerOutcome, "command"> {
-    const replyKey = `${sourceKey}#${id}`;
+    const requestBytes = datagram.length;
+    // Only a byte-identical retransmission from the same address, within seconds, gets the same
+    // reply: a reused port or a reused id with other bytes is a new request (issue 10, defect 2).
+    const replyKey = `${sourceKey} ${createHash("sha256").update(datagram).digest("base64")}`;
     const previous = this.#replies.get(replyKey);
-    if (previous) {
+    // An expired entry is simply overwritten below.
+    if (previous && previous.expiresAt >= this.#now()) {
       return {
         peer: body.verb === "LOGIN" ? body.user : sourceKey,
         reply: previous.reply,
@@ -127,7 +142,8 @@ export class V2Login {
     if (reply.reply.length > requestBytes) {
       return { peer: decision.peer, note: "reply would be larger than the request" };
     }
-    const limit = this.#replies.set(replyKey, reply)
+    const expiresAt = this.#now() + HANDSHAKE_REPLY_TTL_MS;
+    const limit = this.#replies.set(replyKey, { ...reply, expiresAt })
       ? decision.limit ?? "handshakeReplies"
       : decision.limit;
     return { peer: decision.peer, note: decision.note, ...(limit ? { limit } : {}), ...reply };
