@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { encodeV2Request } from "../lib/protocol/mod.ts";
 import { TrackerProcess } from "./support/programs.ts";
-import { SealedClient } from "./support/sealed_client.ts";
+import { SealedClient, type SealedLoginError } from "./support/sealed_client.ts";
 
 const text = (bytes: Uint8Array | undefined) => bytes && new TextDecoder().decode(bytes);
 
@@ -35,6 +35,62 @@ Deno.test("a process reusing a dead peer's UDP port gets no WELCOME and no token
     } finally {
       await thief.close();
     }
+  } finally {
+    await tracker.stop();
+  }
+});
+
+Deno.test("a re-login from the same address replaces the session; from elsewhere it is ERR live <seconds>", async () => {
+  const tracker = await TrackerProcess.start();
+  const alice = new SealedClient({ trackerPort: tracker.port });
+  const elsewhere = new SealedClient({ trackerPort: tracker.port });
+  try {
+    await alice.login("alice", "alice-pw");
+    const oldToken = alice.token as string;
+    const oldKeys = alice.keys;
+    await alice.login("alice", "alice-pw");
+    assert.notEqual(alice.token, oldToken);
+    assert.deepEqual(await alice.request({ verb: "HBT" }), { status: "OK" });
+    // The old session is over: its token is gone.
+    const stale = new SealedClient({ trackerPort: tracker.port });
+    try {
+      stale.token = oldToken;
+      stale.keys = oldKeys;
+      await stale.send(stale.seal(stale.plaintext({ verb: "HBT" })));
+      assert.equal(text(await stale.receive()), `PS2 * ${oldToken} gone`);
+    } finally {
+      await stale.close();
+    }
+    const refused = await elsewhere.login("alice", "alice-pw").then(
+      () => undefined,
+      (error: SealedLoginError) => error.reply,
+    );
+    assert.ok(refused?.status === "ERR" && refused.code === "live", JSON.stringify(refused));
+    assert.ok(refused.seconds !== undefined && refused.seconds >= 14 && refused.seconds <= 15);
+  } finally {
+    await alice.close();
+    await elsewhere.close();
+    await tracker.stop();
+  }
+});
+
+Deno.test("a locked-out login is told how many seconds to wait", async () => {
+  const tracker = await TrackerProcess.start();
+  try {
+    let last;
+    for (let i = 0; i < 5; i++) {
+      const client = new SealedClient({ trackerPort: tracker.port });
+      try {
+        last = await client.login("bob", "wrong").then(
+          () => undefined,
+          (error: SealedLoginError) => error.reply,
+        );
+      } finally {
+        await client.close();
+      }
+    }
+    assert.ok(last?.status === "ERR" && last.code === "locked", JSON.stringify(last));
+    assert.ok(last.seconds !== undefined && last.seconds >= 1 && last.seconds <= 2);
   } finally {
     await tracker.stop();
   }

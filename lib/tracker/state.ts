@@ -43,6 +43,12 @@ export interface SessionOptions {
   readonly version: 1 | 2;
   readonly timeoutMs?: number;
   readonly token?: string;
+  /**
+   * A live session of the same user at the very same address (ip and port) is ended and replaced
+   * rather than refused: the user proved the password again from where that session lives (a v2
+   * peer recovering from a lost `WELCOME` or a forged `gone`).
+   */
+  readonly replaceAtSameAddress?: boolean;
 }
 
 /** What a holder published along with a file name (v2 only). */
@@ -156,6 +162,13 @@ export class TrackerState {
     return session && this.#isLive(session) ? session : undefined;
   }
 
+  /** Milliseconds until `user`'s live session expires if it stays silent; 0 when it has none. */
+  msUntilExpiry(user: string): number {
+    const session = this.#sessionByUser.get(user);
+    if (session === undefined || !this.#isLive(session)) return 0;
+    return Math.max(0, session.lastSeen + session.timeoutMs - this.#now());
+  }
+
   /** The live v2 session whose token is `token`, if any. */
   sessionWithToken(token: string): Session | undefined {
     const session = this.#sessionByToken.get(token);
@@ -165,8 +178,15 @@ export class TrackerState {
   /** Opens a session for an authenticated user, unless the user or the address has one. */
   openSession(address: Address, user: string, options: SessionOptions): SessionResult {
     this.expire();
-    if (this.#sessionByUser.has(user)) return { ok: false, reason: "already logged in" };
     const key = addressKey(address);
+    const existing = this.#sessionByUser.get(user);
+    if (existing !== undefined) {
+      if (options.replaceAtSameAddress && addressKey(existing.address) === key) {
+        this.end(existing);
+      } else {
+        return { ok: false, reason: "already logged in" };
+      }
+    }
     if (this.#sessions.has(key)) return { ok: false, reason: "address busy" };
     if (this.#sessions.size >= this.#maxSessions) return { ok: false, reason: "tracker full" };
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;

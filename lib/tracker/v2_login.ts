@@ -158,9 +158,8 @@ export class V2Login {
     if (body.clientNonce.length > MAX_CLIENT_NONCE_CHARS) {
       return { peer, body: { status: "ERR", code: "malformed" }, note: "client nonce too long" };
     }
-    if (this.#guard.lockedFor(body.user, from.hostname) > 0) {
-      return { peer, body: { status: "ERR", code: "locked" }, note: "locked out after failures" };
-    }
+    const lockedMs = this.#guard.lockedFor(body.user, from.hostname);
+    if (lockedMs > 0) return lockedOut(peer, lockedMs);
     // An unknown user gets a challenge that looks real, so user names cannot be probed.
     const { salt, iterations, verifier } = this.#authenticator.challengeFor(body.user);
     const nonce = body.clientNonce + encodeBase64(this.#randomBytes(SCRAM_NONCE_BYTES));
@@ -201,9 +200,8 @@ export class V2Login {
     // Single use: a replayed proof finds nothing.
     this.#challenges.delete(body.nonce);
     const peer = challenge.user;
-    if (this.#guard.lockedFor(peer, from.hostname) > 0) {
-      return { peer, body: { status: "ERR", code: "locked" }, note: "locked out after failures" };
-    }
+    const lockedMs = this.#guard.lockedFor(peer, from.hostname);
+    if (lockedMs > 0) return lockedOut(peer, lockedMs);
     const message = authMessage(challenge);
     const proof = decodeBase64(body.proof);
     if (
@@ -218,12 +216,14 @@ export class V2Login {
       version: 2,
       token,
       timeoutMs: this.#timeoutMs,
+      replaceAtSameAddress: true,
     });
     if (!opened.ok) {
       const code: V2ErrorCode = opened.reason === "already logged in" ? "live" : "busy";
+      const seconds = code === "live" ? wholeSeconds(this.#state.msUntilExpiry(peer)) : undefined;
       return {
         peer,
-        body: { status: "ERR", code },
+        body: { status: "ERR", code, ...(seconds === undefined ? {} : { seconds }) },
         note: opened.reason,
         ...(opened.reason === "tracker full" ? { limit: "sessions" } : {}),
       };
@@ -244,4 +244,17 @@ export class V2Login {
       },
     };
   }
+}
+
+/** Whole seconds to wait (ceil), at least 1, for `ERR live` and `ERR locked`. */
+function wholeSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
+function lockedOut(peer: string, lockedMs: number): Decision {
+  return {
+    peer,
+    body: { status: "ERR", code: "locked", seconds: wholeSeconds(lockedMs) },
+    note: "locked out after failures",
+  };
 }
