@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { encodeV2Request } from "../lib/protocol/mod.ts";
 import { TrackerProcess } from "./support/programs.ts";
+import { UdpProbe } from "./support/udp_probe.ts";
 import { SealedClient, type SealedLoginError } from "./support/sealed_client.ts";
 
 const text = (bytes: Uint8Array | undefined) => bytes && new TextDecoder().decode(bytes);
@@ -92,6 +93,37 @@ Deno.test("a locked-out login is told how many seconds to wait", async () => {
     assert.ok(last?.status === "ERR" && last.code === "locked", JSON.stringify(last));
     assert.ok(last.seconds !== undefined && last.seconds >= 1 && last.seconds <= 2);
   } finally {
+    await tracker.stop();
+  }
+});
+
+Deno.test("a registered TCP address must be the sender's own host unless the operator allows others", async () => {
+  const tracker = await TrackerProcess.start();
+  const v1 = new UdpProbe(tracker.port);
+  const bob = new UdpProbe(tracker.port);
+  const alice = new SealedClient({ trackerPort: tracker.port });
+  try {
+    assert.equal(await v1.ask("auth carol carol-pw"), "OK");
+    assert.equal(await v1.ask("TCP 10.9.8.7 22", 300), undefined);
+    await tracker.program.stdout.waitFor("TCP names another host than the sender's");
+    assert.equal(await v1.ask("pub x.txt"), "File published successfully");
+    assert.equal(await bob.ask("auth bob bob-pw"), "OK");
+    assert.equal(await bob.ask("get x.txt"), "No active peer has this file");
+    // v1 interop: the peer's own address works.
+    await v1.send(`TCP 127.0.0.1 ${v1.port}`);
+    assert.equal(await bob.ask("get x.txt"), `carol 127.0.0.1 ${v1.port}`);
+    await alice.login("alice", "alice-pw");
+    assert.deepEqual(await alice.request({ verb: "TCP", host: "127.0.0.2", port: 80 }), {
+      status: "ERR",
+      code: "address",
+    });
+    assert.deepEqual(await alice.request({ verb: "TCP", host: "::ffff:127.0.0.1", port: 80 }), {
+      status: "OK",
+    });
+  } finally {
+    await v1.close();
+    await bob.close();
+    await alice.close();
     await tracker.stop();
   }
 });

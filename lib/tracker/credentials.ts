@@ -73,7 +73,8 @@ const INVALID_VERIFIER = "invalid SCRAM-SHA-256 verifier: expected " +
  */
 export function parseCredentials(text: string, file: string): Map<string, Credential> {
   const users = new Map<string, Credential>();
-  const lines = text.split("\n");
+  // A byte-order mark (editors on Windows write one) is not part of the first user's name.
+  const lines = withoutBom(text).split("\n");
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index].replace(/\r$/, "");
     if (line.trim() === "" || line.startsWith("#")) continue;
@@ -148,6 +149,10 @@ export function checkPlaintextPassword(credential: Credential, password: string)
   }
   const { salt, iterations, storedKey } = credential.verifier;
   return constantTimeEqual(deriveClientKeysSync(password, salt, iterations).storedKey, storedKey);
+}
+
+function withoutBom(text: string): string {
+  return text.startsWith("\uFEFF") ? text.slice(1) : text;
 }
 
 function digest(text: string): Uint8Array {
@@ -239,12 +244,14 @@ export function setCredentialLine(options: SetCredentialLineOptions): string {
   parseCredentials(text, file);
   const newLine = `${user} ${secret}`;
   const lines = text.split("\n");
-  const index = lines.findIndex((line) =>
-    !line.startsWith("#") && line.replace(/\r$/, "").split(" ")[0] === user
-  );
+  const index = lines.findIndex((line, at) => {
+    const content = at === 0 ? withoutBom(line) : line;
+    return !content.startsWith("#") && content.replace(/\r$/, "").split(" ")[0] === user;
+  });
   let result: string;
   if (index >= 0) {
-    lines[index] = newLine + (lines[index].endsWith("\r") ? "\r" : "");
+    const bom = index === 0 && lines[0].startsWith("\uFEFF") ? "\uFEFF" : "";
+    lines[index] = bom + newLine + (lines[index].endsWith("\r") ? "\r" : "");
     result = lines.join("\n");
   } else {
     const ending = text.includes("\r\n") ? "\r\n" : "\n";

@@ -54,6 +54,8 @@ export interface DatagramRouterOptions {
   readonly v2SessionTimeoutMs?: number;
   /** Whether v2 requests after login may still come unsealed (see `ACCEPT_UNSEALED_REQUESTS`). */
   readonly acceptUnsealed?: boolean;
+  /** True lets `TCP` register a host other than the sender's (`--allow-foreign-tcp-address`). */
+  readonly allowForeignTcpAddress?: boolean;
 }
 
 /** What the router has counted since it started, for operators. */
@@ -113,6 +115,7 @@ export class DatagramRouter {
       authenticator,
       guard,
       allowPlaintext: options.allowPlaintext,
+      allowForeignTcpAddress: options.allowForeignTcpAddress,
     });
     this.#v2 = new V2Handler({
       state: this.state,
@@ -122,6 +125,7 @@ export class DatagramRouter {
       randomBytes: options.randomBytes,
       sessionTimeoutMs: options.v2SessionTimeoutMs,
       acceptUnsealed: options.acceptUnsealed,
+      allowForeignTcpAddress: options.allowForeignTcpAddress,
       heartbeatMs: options.v2SessionTimeoutMs === undefined ? undefined : Math.max(
         MIN_HEARTBEAT_INTERVAL_MS,
         Math.floor(options.v2SessionTimeoutMs / HEARTBEATS_PER_SESSION_TIMEOUT),

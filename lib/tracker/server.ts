@@ -41,6 +41,8 @@ export interface TrackerOptions {
   readonly v2SessionTimeoutMs?: number;
   /** Whether v2 requests after login may still come unsealed (see `ACCEPT_UNSEALED_REQUESTS`). */
   readonly acceptUnsealed?: boolean;
+  /** True lets `TCP` register a host other than the sender's (see docs/security.md). */
+  readonly allowForeignTcpAddress?: boolean;
 }
 
 /** A tracker that is serving. */
@@ -98,6 +100,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
     rate: options.rate,
     v2SessionTimeoutMs: options.v2SessionTimeoutMs,
     acceptUnsealed: options.acceptUnsealed,
+    allowForeignTcpAddress: options.allowForeignTcpAddress,
   });
   const throttle = new EventThrottle({ now });
   const logExpired = (sessions: readonly Session[]) => {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { SESSION_TIMEOUT_MS } from "../protocol/mod.ts";
+import { canonicalIp, SESSION_TIMEOUT_MS } from "../protocol/mod.ts";
 import { MAX_PUBLICATIONS_PER_USER, MAX_SESSIONS } from "./defaults.ts";
 
 /** A UDP or TCP endpoint. */
@@ -21,6 +21,15 @@ export function addressKey(address: Address): string {
   return address.hostname.includes(":")
     ? `[${address.hostname}]:${address.port}`
     : `${address.hostname}:${address.port}`;
+}
+
+/**
+ * Whether `host` (from `TCP`) is the address `from` speaks from. A registered address must be
+ * the peer's own unless the operator allows otherwise: else a user could point downloaders at any
+ * host, including their own loopback services.
+ */
+export function isOwnHost(host: string, from: Address): boolean {
+  return canonicalIp(host) === canonicalIp(from.hostname);
 }
 
 /** One logged-in user, identified by the address it logged in from. */

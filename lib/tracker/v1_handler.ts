@@ -20,6 +20,7 @@ import type { HandlerOutcome, TableLimit } from "./outcome.ts";
 import {
   type Address,
   addressKey,
+  isOwnHost,
   type Session,
   type SessionRefusal,
   type SessionResult,
@@ -74,6 +75,8 @@ export interface V1HandlerOptions extends LoginParts {
   readonly guard: LoginGuard;
   /** False refuses every plaintext `auth` (the password would cross the network in clear). */
   readonly allowPlaintext?: boolean;
+  /** True lets `TCP` name a host other than the one the session speaks from (see docs). */
+  readonly allowForeignTcpAddress?: boolean;
 }
 
 const MAX_LOGGED_REPLY_CHARS = 80;
@@ -104,12 +107,14 @@ export class V1Handler {
   readonly #parts: LoginParts;
   readonly #guard: LoginGuard;
   readonly #allowPlaintext: boolean;
+  readonly #allowForeignTcp: boolean;
 
   constructor(options: V1HandlerOptions) {
     this.#state = options.state;
     this.#parts = { state: options.state, authenticator: options.authenticator };
     this.#guard = options.guard;
     this.#allowPlaintext = options.allowPlaintext ?? true;
+    this.#allowForeignTcp = options.allowForeignTcpAddress ?? false;
   }
 
   /** Handles one datagram from `from` that is not v2. */
@@ -157,6 +162,13 @@ export class V1Handler {
         : { peer: stranger, command, note, reply: { kind: "error" } };
     }
     state.touch(session);
+    if (
+      request.kind === "TCP" && !this.#allowForeignTcp &&
+      !isOwnHost(request.host, session.address)
+    ) {
+      // v1 has no reply to TCP: the claim is ignored and only the log says why.
+      return { peer: session.user, command, note: "TCP names another host than the sender's" };
+    }
     return { peer: session.user, command, ...answer(state, session, request) };
   }
 

@@ -40,6 +40,7 @@ import {
   type Address,
   addressKey,
   type FileMeta,
+  isOwnHost,
   type Session,
   type TrackerState,
 } from "./state.ts";
@@ -61,6 +62,8 @@ export interface V2HandlerOptions {
    * default {@linkcode ACCEPT_UNSEALED_REQUESTS}. False answers it `ERR token`.
    */
   readonly acceptUnsealed?: boolean;
+  /** True lets `TCP` name a host other than the one the session speaks from. */
+  readonly allowForeignTcpAddress?: boolean;
 }
 
 /** A sealed datagram dropped without a word, for the throttled log and the counters. */
@@ -96,10 +99,12 @@ export class V2Handler {
   readonly #replyCaches = new WeakMap<Session, ReplyCache>();
   readonly #seals = new SessionSeals();
   readonly #acceptUnsealed: boolean;
+  readonly #allowForeignTcp: boolean;
 
   constructor(options: V2HandlerOptions) {
     this.#state = options.state;
     this.#acceptUnsealed = options.acceptUnsealed ?? ACCEPT_UNSEALED_REQUESTS;
+    this.#allowForeignTcp = options.allowForeignTcpAddress ?? false;
     this.#login = new V2Login({
       state: options.state,
       authenticator: options.authenticator,
@@ -253,6 +258,9 @@ export class V2Handler {
       case "PROOF":
         return { body: { status: "ERR", code: "malformed" } };
       case "TCP":
+        if (!this.#allowForeignTcp && !isOwnHost(body.host, session.address)) {
+          return { body: { status: "ERR", code: "address" } };
+        }
         session.downloadAddress = { hostname: body.host, port: body.port };
         return OK;
       case "HBT":
