@@ -127,3 +127,62 @@ Deno.test("a registered TCP address must be the sender's own host unless the ope
     await tracker.stop();
   }
 });
+
+Deno.test("the right password from a clean host gets in at once while a stranger hammers from 29 addresses", async () => {
+  const tracker = await TrackerProcess.start();
+  const strangers = Array.from(
+    { length: 29 },
+    (_, i) => new SealedClient({ trackerPort: tracker.port, hostname: `127.0.0.${i + 2}` }),
+  );
+  const alice = new SealedClient({ trackerPort: tracker.port });
+  const v1Alice = new UdpProbe(tracker.port);
+  let hammering = true;
+  const replies: string[] = [];
+  const ask = async (client: SealedClient, datagram: Uint8Array) => {
+    await client.send(datagram);
+    const reply = text(await client.receive(300));
+    if (reply !== undefined) replies.push(reply);
+    return reply;
+  };
+  const hammer = strangers.map(async (stranger, index) => {
+    for (let id = 1; hammering; id += 2) {
+      await ask(stranger, new TextEncoder().encode("auth alice x"));
+      const challenge = await ask(
+        stranger,
+        encodeV2Request({
+          id,
+          body: { verb: "LOGIN", user: "alice", clientNonce: `n${index}x${id}` },
+        }),
+      );
+      const nonce = challenge?.split(" ")[3];
+      if (challenge?.includes("CHALLENGE") && nonce) {
+        await ask(
+          stranger,
+          encodeV2Request({
+            id: id + 1,
+            body: { verb: "PROOF", nonce, proof: "A".repeat(43) + "=" },
+          }),
+        );
+      }
+    }
+  });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const started = performance.now();
+    await alice.login("alice", "alice-pw");
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 10_000, `${elapsed} ms`);
+    assert.deepEqual(await alice.request({ verb: "BYE" }), { status: "OK" });
+    // v1 too: the real user's plaintext auth from the clean host is accepted.
+    assert.equal(await v1Alice.ask("auth alice alice-pw", 2000), "OK");
+    // The stranger was refused, and slowed: locked out on its own addresses.
+    assert.ok(replies.some((reply) => / ERR locked \d+$/.test(reply)), "stranger locked out");
+    assert.ok(!replies.some((reply) => reply.includes("WELCOME") || reply === "OK"));
+  } finally {
+    hammering = false;
+    await Promise.all(hammer);
+    await Promise.all([...strangers, alice].map((client) => client.close()));
+    await v1Alice.close();
+    await tracker.stop();
+  }
+});

@@ -62,8 +62,23 @@ export const MAX_HANDSHAKE_REPLIES = 4096;
  */
 export const HANDSHAKE_REPLY_TTL_MS = 5000;
 
-/** Failed logins allowed before a user or source is locked out. */
+/** Failed logins of one user from one host allowed before that pair is locked out. */
 export const FREE_LOGIN_FAILURES = 3;
+
+/** Failed logins from one host, any user, allowed before the host is locked out. */
+export const HOST_FREE_LOGIN_FAILURES = 20;
+
+/** A user with more failed logins than this within the window below is "under pressure". */
+export const USER_PRESSURE_FAILURES = 10;
+
+/** The window over which a user's failures are counted for pressure. */
+export const USER_PRESSURE_WINDOW_MS = 10 * 60_000;
+
+/** First lockout of a (user, host) while the user is under pressure (one free failure). */
+export const PRESSURED_LOCKOUT_INITIAL_MS = 30_000;
+
+/** A failure count with no new failure for this long starts again from zero. */
+export const FAILURE_MEMORY_MS = 10 * 60_000;
 
 /** First lockout after the free failures; doubles with each further failure up to the cap. */
 export const LOGIN_LOCKOUT_INITIAL_MS = 1000;

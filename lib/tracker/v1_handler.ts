@@ -194,7 +194,7 @@ export class V1Handler {
       }
       return refuse(login.reason, login.reason === "tracker full" ? "sessions" : undefined);
     }
-    this.#guard.succeeded(peer);
+    this.#guard.succeeded(peer, from.hostname);
     return { peer, reply: { kind: "ok" } };
   }
 }

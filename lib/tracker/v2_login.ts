@@ -228,7 +228,7 @@ export class V2Login {
         ...(opened.reason === "tracker full" ? { limit: "sessions" } : {}),
       };
     }
-    this.#guard.succeeded(peer);
+    this.#guard.succeeded(peer, from.hostname);
     this.#seals.attach(
       opened.session,
       deriveSessionKeys(challenge.verifier.storedKey, message),
