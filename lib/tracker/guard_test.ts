@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { LoginGuard } from "./guard.ts";
 
 Deno.test("failures of one user on a host lock out only that user there, until the host threshold", () => {
-  let now = 0;
-  const guard = new LoginGuard({ now: () => now });
+  const guard = new LoginGuard({ now: () => 0 });
   for (let i = 0; i < 4; i++) guard.failed("alice", "10.0.0.1");
   assert.equal(guard.lockedFor("alice", "10.0.0.1"), 1000);
   assert.equal(guard.lockedFor("bob", "10.0.0.1"), 0, "another user of the host");
