@@ -19,6 +19,7 @@ import {
 } from "../protocol/mod.ts";
 import {
   constantTimeEqual,
+  deriveClientKeys,
   deriveClientKeysSync,
   parseVerifier,
   SCRAM_VERIFIER_PREFIX,
@@ -149,6 +150,26 @@ export function checkPlaintextPassword(credential: Credential, password: string)
   }
   const { salt, iterations, storedKey } = credential.verifier;
   return constantTimeEqual(deriveClientKeysSync(password, salt, iterations).storedKey, storedKey);
+}
+
+/**
+ * Like {@linkcode checkPlaintextPassword} for a verifier, but PBKDF2 runs off the calling thread
+ * (WebCrypto), so a verifier of a million rounds does not stall the tracker's loop.
+ *
+ * @example
+ * ```ts
+ * import { checkPasswordAgainstVerifier } from "./credentials.ts";
+ * import { deriveVerifier } from "../protocol/scram.ts";
+ * const verifier = await deriveVerifier("pw", new Uint8Array(16), 4096);
+ * console.assert(await checkPasswordAgainstVerifier(verifier, "pw"));
+ * ```
+ */
+export async function checkPasswordAgainstVerifier(
+  verifier: ScramVerifier,
+  password: string,
+): Promise<boolean> {
+  const { storedKey } = await deriveClientKeys(password, verifier.salt, verifier.iterations);
+  return constantTimeEqual(storedKey, verifier.storedKey);
 }
 
 function withoutBom(text: string): string {

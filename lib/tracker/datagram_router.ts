@@ -17,7 +17,7 @@ import {
   MIN_HEARTBEAT_INTERVAL_MS,
 } from "./defaults.ts";
 import { LoginGuard, RateLimiter } from "./guard.ts";
-import type { TableLimit } from "./outcome.ts";
+import type { HandlerOutcome, TableLimit } from "./outcome.ts";
 import { type Address, addressKey, type Session, TrackerState } from "./state.ts";
 import { V1Handler } from "./v1_handler.ts";
 import { V2Handler } from "./v2_handler.ts";
@@ -36,6 +36,8 @@ export interface RouterOutcome {
   readonly expired: readonly Session[];
   /** A limit was hit: the event to log, throttled. */
   readonly capHit?: string;
+  /** Set when the reply waits for work off the loop; send and log it when it settles. */
+  readonly pending?: Promise<RouterOutcome>;
 }
 
 /** What a {@linkcode DatagramRouter} needs. */
@@ -70,6 +72,7 @@ const LIMIT_EVENTS: Readonly<Record<TableLimit, string>> = {
   publications: "a user reached the publication limit",
   challenges: "pending challenge table full",
   handshakeReplies: "handshake reply cache full",
+  verifications: "password verifications in flight at the cap",
 };
 
 /**
@@ -154,16 +157,25 @@ export class DatagramRouter {
           capHit: "forged sealed datagram dropped",
         };
       }
-      const { limit, ...rest } = outcome;
-      return { expired, ...rest, ...(limit ? { capHit: LIMIT_EVENTS[limit] } : {}) };
+      return routed(outcome, expired);
     }
     const handler = isV2Datagram(datagram) ? this.#v2 : this.#v1;
-    const { limit, ...outcome } = handler.handle(datagram, from);
-    return { expired, ...outcome, ...(limit ? { capHit: LIMIT_EVENTS[limit] } : {}) };
+    return routed(handler.handle(datagram, from), expired);
   }
 
   /** Retires silent sessions (for the periodic sweep). */
   expire(): Session[] {
     return this.state.expire();
   }
+}
+
+/** A handler's outcome as the router reports it: a table cap as a log event, pending work too. */
+function routed(outcome: HandlerOutcome, expired: readonly Session[]): RouterOutcome {
+  const { limit, pending, ...rest } = outcome;
+  return {
+    expired,
+    ...rest,
+    ...(limit ? { capHit: LIMIT_EVENTS[limit] } : {}),
+    ...(pending ? { pending: pending.then((later) => routed(later, [])) } : {}),
+  };
 }

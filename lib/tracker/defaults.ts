@@ -62,6 +62,12 @@ export const MAX_HANDSHAKE_REPLIES = 4096;
  */
 export const HANDSHAKE_REPLY_TTL_MS = 5000;
 
+/**
+ * v1 `auth` checks against a verifier (PBKDF2 off the loop) running at once at most; past it a
+ * further `auth` gets `ERR` at once, logged as a limit.
+ */
+export const MAX_VERIFICATIONS_IN_FLIGHT = 4;
+
 /** Failed logins of one user from one host allowed before that pair is locked out. */
 export const FREE_LOGIN_FAILURES = 3;
 

@@ -116,6 +116,39 @@ export function startTracker(options: TrackerOptions): RunningTracker {
   const stop = () => socket.close();
   options.signal?.addEventListener("abort", stop, { once: true });
 
+  const inFlight = new Set<Promise<void>>();
+  /** Logs an outcome and sends its reply (unless the tracker is stopping). */
+  const deliver = async (outcome: RouterOutcome, address: Address, size: number) => {
+    logExpired(outcome.expired);
+    if (outcome.capHit) {
+      const suppressed = throttle.record(outcome.capHit);
+      if (suppressed !== undefined) {
+        logger.log({
+          port: address.port,
+          message: `Limit: ${outcome.capHit}${
+            suppressed ? ` (${suppressed} more since the last report)` : ""
+          }`,
+          fields: { event: "limit", limit: outcome.capHit, suppressed },
+        });
+      }
+    }
+    if (outcome.command !== undefined && options.logDatagrams !== false) {
+      logOutcome(logger, address, size, outcome);
+    }
+    if (outcome.reply && !options.signal?.aborted) {
+      try {
+        await socket.send(outcome.reply, {
+          transport: "udp",
+          hostname: address.hostname,
+          port: address.port,
+        });
+      } catch (error) {
+        if (options.signal?.aborted) return;
+        logger.log({ port: address.port, message: `Send error: ${listenReason(error)}` });
+      }
+    }
+  };
+
   const serve = async () => {
     try {
       while (true) {
@@ -133,37 +166,22 @@ export function startTracker(options: TrackerOptions): RunningTracker {
         }
         const address = { hostname: from.hostname, port: from.port };
         const outcome = router.handle(datagram, address);
-        logExpired(outcome.expired);
-        if (outcome.capHit) {
-          const suppressed = throttle.record(outcome.capHit);
-          if (suppressed !== undefined) {
-            logger.log({
-              port: address.port,
-              message: `Limit: ${outcome.capHit}${
-                suppressed ? ` (${suppressed} more since the last report)` : ""
-              }`,
-              fields: { event: "limit", limit: outcome.capHit, suppressed },
-            });
-          }
-        }
-        if (outcome.command !== undefined && options.logDatagrams !== false) {
-          logOutcome(logger, address, datagram.length, outcome);
-        }
-        if (outcome.reply) {
-          try {
-            await socket.send(outcome.reply, {
-              transport: "udp",
-              hostname: address.hostname,
-              port: address.port,
-            });
-          } catch (error) {
-            if (options.signal?.aborted) return;
-            logger.log({ port: address.port, message: `Send error: ${listenReason(error)}` });
-          }
+        await deliver(outcome, address, datagram.length);
+        if (outcome.pending) {
+          // Work off the loop (a password check): answer when it is done, serving others meanwhile.
+          const later = outcome.pending
+            .then((next) => deliver(next, address, datagram.length))
+            .catch((error) =>
+              logger.log({ port: address.port, message: `Internal error: ${String(error)}` })
+            )
+            .finally(() => inFlight.delete(later));
+          inFlight.add(later);
         }
       }
     } finally {
       clearInterval(sweeper);
+      // Answers still being worked out are dropped with the socket, but waited for.
+      await Promise.allSettled([...inFlight]);
       options.signal?.removeEventListener("abort", stop);
       try {
         socket.close();
