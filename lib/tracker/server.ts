@@ -35,6 +35,8 @@ export interface TrackerOptions {
   readonly allowPlaintext?: boolean;
   /** Per-source flood limit. */
   readonly rate?: { readonly perSecond: number; readonly burst: number };
+  /** Per-host flood limit. */
+  readonly hostRate?: { readonly perSecond: number; readonly burst: number };
   /** False logs only events (start, expiries, limits), not a line per datagram. */
   readonly logDatagrams?: boolean;
   /** How long a silent v2 session lives (default 15 s). */
@@ -98,6 +100,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
     now,
     allowPlaintext: options.allowPlaintext,
     rate: options.rate,
+    hostRate: options.hostRate,
     v2SessionTimeoutMs: options.v2SessionTimeoutMs,
     acceptUnsealed: options.acceptUnsealed,
     allowForeignTcpAddress: options.allowForeignTcpAddress,
