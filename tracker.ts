@@ -57,6 +57,11 @@ const spec: CommandSpec = {
       type: "boolean",
       description: "refuse v1 logins, which send the password in clear (v2 logins never do)",
     },
+    "allow-foreign-tcp-address": {
+      type: "boolean",
+      description: "let peers register a TCP address other than the one they speak from " +
+        "(behind NAT or a proxy; else downloaders could be sent to any host)",
+    },
     help: { type: "boolean", short: "h", description: "show this help" },
   },
   examples: [
@@ -78,6 +83,7 @@ async function main(): Promise<void> {
   let quiet: boolean;
   let allowPlaintext: boolean;
   let v2SessionTimeoutMs: number;
+  let allowForeignTcpAddress: boolean;
   try {
     const { values, positionals } = parseCommandLine(Deno.args, spec);
     if (values.help) {
@@ -95,6 +101,7 @@ async function main(): Promise<void> {
     hostname = values.host as string;
     quiet = values.quiet === true;
     allowPlaintext = values["no-plaintext"] !== true;
+    allowForeignTcpAddress = values["allow-foreign-tcp-address"] === true;
     const timeoutText = values["session-timeout"] as string;
     v2SessionTimeoutMs = Number(timeoutText);
     if (!/^\d{1,7}$/.test(timeoutText) || v2SessionTimeoutMs < 1500) {
@@ -135,6 +142,7 @@ async function main(): Promise<void> {
       signal: controller.signal,
       allowPlaintext,
       v2SessionTimeoutMs,
+      allowForeignTcpAddress,
     });
   } catch (error) {
     if (error instanceof ListenError) fail(error.message, 1);

@@ -39,3 +39,31 @@ export function parsePort(text: string): number | undefined {
   const port = Number(text);
   return port <= 65535 ? port : undefined;
 }
+
+/**
+ * One spelling per IP address, for comparing literals: IPv6 compressed and lowercase (as the URL
+ * parser writes it), an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`) as its IPv4 form. A text
+ * that is not an IP literal is returned unchanged.
+ *
+ * @example
+ * ```ts
+ * import { canonicalIp } from "./address.ts";
+ * console.assert(canonicalIp("::FFFF:127.0.0.1") === "127.0.0.1");
+ * console.assert(canonicalIp("0:0:0:0:0:0:0:1") === "::1");
+ * ```
+ */
+export function canonicalIp(host: string): string {
+  if (!host.includes(":")) return host;
+  let canonical: string;
+  try {
+    canonical = new URL(`http://[${host}]/`).hostname.slice(1, -1);
+  } catch {
+    return host;
+  }
+  // The URL parser writes a mapped IPv4 address in hex: ::ffff:7f00:1.
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
+  if (mapped === null) return canonical;
+  const high = parseInt(mapped[1], 16);
+  const low = parseInt(mapped[2], 16);
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+}

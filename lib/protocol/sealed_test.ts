@@ -10,6 +10,7 @@ import {
   sealedToken,
 } from "./sealed.ts";
 import { MAX_DATAGRAM_BYTES } from "./limits.ts";
+import { encodeGoneNotice, goneNoticeToken } from "./gone_notice.ts";
 
 const token = "00112233445566778899aabbccddeeff";
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -158,4 +159,14 @@ Deno.test("the replay window agrees with a brute-force model on random counters"
       newest = Math.max(newest, counter);
     }
   }
+});
+
+Deno.test("the gone notice is 43 bytes, names its token, and is never read as sealed", () => {
+  const notice = encodeGoneNotice(token);
+  assert.equal(notice.length, 43);
+  assert.equal(text(notice), `PS2 * ${token} gone`);
+  assert.equal(goneNoticeToken(notice), token);
+  assert.equal(sealedToken(notice), undefined);
+  assert.equal(goneNoticeToken(bytes(`PS2 * ${token} gonE`)), undefined);
+  assert.equal(goneNoticeToken(bytes(`PS2 * ${token.toUpperCase()} gone`)), undefined);
 });

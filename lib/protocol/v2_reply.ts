@@ -27,7 +27,8 @@ export type V2ErrorCode =
   | "live"
   | "notpublished"
   | "notfound"
-  | "inactive";
+  | "inactive"
+  | "address";
 
 const ERROR_CODES: ReadonlySet<string> = new Set<V2ErrorCode>([
   "malformed",
@@ -42,6 +43,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<V2ErrorCode>([
   "notpublished",
   "notfound",
   "inactive",
+  "address",
 ]);
 
 /** A peer that can serve a file, as `GET` reports it. */
@@ -86,7 +88,15 @@ export type V2ReplyBody =
     readonly offset: number;
     readonly holders: readonly Holder[];
   }
-  | { readonly status: "ERR"; readonly code: V2ErrorCode };
+  | {
+    readonly status: "ERR";
+    readonly code: V2ErrorCode;
+    /**
+     * Whole seconds to wait before trying again, where the tracker says (`live`, `locked`):
+     * `ERR <code> <seconds>`. Absent in `ERR <code>`.
+     */
+    readonly seconds?: number;
+  };
 
 /** A v2 reply. */
 export interface V2Reply {
@@ -146,7 +156,7 @@ export function replyBodyText(body: V2ReplyBody): string {
     case "HOLDERS":
       return [`HOLDERS ${body.total} ${body.offset}`, ...body.holders.map(holderText)].join(" ");
     case "ERR":
-      return `ERR ${body.code}`;
+      return body.seconds === undefined ? `ERR ${body.code}` : `ERR ${body.code} ${body.seconds}`;
   }
 }
 
@@ -213,10 +223,20 @@ export function decodeV2Reply(datagram: Uint8Array): DecodedV2Reply {
       if (holders.some((holder) => holder === undefined)) return fail("invalid holder");
       return reply({ status: "HOLDERS", total, offset, holders: holders as Holder[] });
     }
-    case "ERR":
-      return args.length === 1 && ERROR_CODES.has(args[0])
-        ? reply({ status: "ERR", code: args[0] as V2ErrorCode })
-        : fail("invalid ERR");
+    case "ERR": {
+      // `ERR <code>` or `ERR <code> <seconds>`: older trackers never send the number.
+      const seconds = args.length === 2 ? parseDecimal(args[1]) : undefined;
+      if (
+        (args.length !== 1 && (args.length !== 2 || seconds === undefined)) ||
+        !ERROR_CODES.has(args[0])
+      ) {
+        return fail("invalid ERR");
+      }
+      const code = args[0] as V2ErrorCode;
+      return reply(
+        seconds === undefined ? { status: "ERR", code } : { status: "ERR", code, seconds },
+      );
+    }
     default:
       return fail("unknown status");
   }

@@ -99,6 +99,9 @@ Deno.test("every v2 reply survives an encode/decode round trip", () => {
       },
     },
     { id: 7, body: { status: "ERR", code: "token" } },
+    { id: 8, body: { status: "ERR", code: "live", seconds: 14 } },
+    { id: 9, body: { status: "ERR", code: "locked", seconds: 300 } },
+    { id: 10, body: { status: "ERR", code: "address" } },
   ];
   for (const reply of replies) {
     assert.deepEqual(decodeV2Reply(encodeV2Reply(reply)), { ok: true, reply });
@@ -151,4 +154,20 @@ Deno.test("a page holds as many items as fit in one datagram", () => {
   const count = pageLength(names, 0, header);
   assert.equal(count, Math.floor((MAX_DATAGRAM_BYTES - header) / 101));
   assert.equal(pageLength(names, 48, header), 2);
+});
+
+Deno.test("v2 ERR replies carry an optional whole number of seconds", () => {
+  assert.deepEqual(decodeV2Reply(bytes("PS2 3 ERR live 15")), {
+    ok: true,
+    reply: { id: 3, body: { status: "ERR", code: "live", seconds: 15 } },
+  });
+  assert.deepEqual(decodeV2Reply(bytes("PS2 3 ERR locked")), {
+    ok: true,
+    reply: { id: 3, body: { status: "ERR", code: "locked" } },
+  });
+  for (
+    const text of ["PS2 3 ERR live -1", "PS2 3 ERR live 1.5", "PS2 3 ERR live 1 2", "PS2 3 ERR"]
+  ) {
+    assert.equal(decodeV2Reply(bytes(text)).ok, false, text);
+  }
 });

@@ -2,17 +2,33 @@
  * Who may log in: the users of the credentials file and the checks a login's credentials pass —
  * a v1 password compared, or the salt, round count and verifier a v2 challenge is built from. It
  * opens no session (that is `state.ts`) and counts no failures (that is `guard.ts`). Pure apart
- * from PBKDF2 on the calling thread.
+ * from PBKDF2: {@linkcode Authenticator.verifyPassword} runs it off the thread, a bounded number
+ * at a time.
  *
  * @module
  */
 
 import { DEFAULT_SCRAM_ITERATIONS } from "../protocol/mod.ts";
 import { type ScramVerifier, secretSalt } from "../protocol/scram.ts";
-import { checkPlaintextPassword, type Credential, verifierFor } from "./credentials.ts";
+import {
+  checkPasswordAgainstVerifier,
+  checkPlaintextPassword,
+  type Credential,
+  verifierFor,
+} from "./credentials.ts";
+import { MAX_VERIFICATIONS_IN_FLIGHT } from "./defaults.ts";
 
 /** Why a user's credentials were refused. */
 export type CredentialRefusal = "unknown user" | "wrong password";
+
+/**
+ * A password check: decided at once (plaintext users, unknown users), pending while PBKDF2 runs
+ * off the thread (verifier users), or refused because too many checks are already running.
+ */
+export type PasswordCheck =
+  | { readonly kind: "done"; readonly refusal?: CredentialRefusal }
+  | { readonly kind: "pending"; readonly result: Promise<CredentialRefusal | undefined> }
+  | { readonly kind: "busy" };
 
 /** What a v2 `CHALLENGE` for one user is built from. */
 export interface ChallengeParameters {
@@ -32,6 +48,8 @@ export interface AuthenticatorOptions {
   readonly secret?: Uint8Array;
   /** PBKDF2 rounds for plaintext and unknown users (default {@linkcode DEFAULT_SCRAM_ITERATIONS}). */
   readonly iterations?: number;
+  /** Verifier checks running at once at most (default {@linkcode MAX_VERIFICATIONS_IN_FLIGHT}). */
+  readonly maxVerificationsInFlight?: number;
 }
 
 /**
@@ -54,11 +72,36 @@ export class Authenticator {
   readonly #iterations: number;
   // Derived once per plaintext user (bounded by the credentials file), then reused.
   readonly #plainVerifiers = new Map<string, ScramVerifier>();
+  readonly #maxInFlight: number;
+  #inFlight = 0;
 
   constructor(options: AuthenticatorOptions) {
     this.#credentials = options.credentials;
     this.#secret = options.secret ?? crypto.getRandomValues(new Uint8Array(32));
     this.#iterations = options.iterations ?? DEFAULT_SCRAM_ITERATIONS;
+    this.#maxInFlight = options.maxVerificationsInFlight ?? MAX_VERIFICATIONS_IN_FLIGHT;
+  }
+
+  /**
+   * Checks a password offered in clear (v1 `auth`) without blocking: a verifier user's PBKDF2
+   * (up to a million rounds, half a second on this thread) runs off it, at most
+   * `maxVerificationsInFlight` at once; past that the check is `busy`.
+   */
+  verifyPassword(user: string, password: string): PasswordCheck {
+    const credential = this.#credentials.get(user);
+    if (credential === undefined) return { kind: "done", refusal: "unknown user" };
+    if (credential.kind === "plain") {
+      return checkPlaintextPassword(credential, password)
+        ? { kind: "done" }
+        : { kind: "done", refusal: "wrong password" };
+    }
+    if (this.#inFlight >= this.#maxInFlight) return { kind: "busy" };
+    this.#inFlight++;
+    const result = checkPasswordAgainstVerifier(credential.verifier, password)
+      .then((ok): CredentialRefusal | undefined => ok ? undefined : "wrong password")
+      .catch((): CredentialRefusal => "wrong password")
+      .finally(() => this.#inFlight--);
+    return { kind: "pending", result };
   }
 
   /** Checks a password offered in clear (v1 `auth`); `undefined` when it is the user's. */

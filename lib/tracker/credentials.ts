@@ -19,6 +19,7 @@ import {
 } from "../protocol/mod.ts";
 import {
   constantTimeEqual,
+  deriveClientKeys,
   deriveClientKeysSync,
   parseVerifier,
   SCRAM_VERIFIER_PREFIX,
@@ -73,7 +74,8 @@ const INVALID_VERIFIER = "invalid SCRAM-SHA-256 verifier: expected " +
  */
 export function parseCredentials(text: string, file: string): Map<string, Credential> {
   const users = new Map<string, Credential>();
-  const lines = text.split("\n");
+  // A byte-order mark (editors on Windows write one) is not part of the first user's name.
+  const lines = withoutBom(text).split("\n");
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index].replace(/\r$/, "");
     if (line.trim() === "" || line.startsWith("#")) continue;
@@ -148,6 +150,30 @@ export function checkPlaintextPassword(credential: Credential, password: string)
   }
   const { salt, iterations, storedKey } = credential.verifier;
   return constantTimeEqual(deriveClientKeysSync(password, salt, iterations).storedKey, storedKey);
+}
+
+/**
+ * Like {@linkcode checkPlaintextPassword} for a verifier, but PBKDF2 runs off the calling thread
+ * (WebCrypto), so a verifier of a million rounds does not stall the tracker's loop.
+ *
+ * @example
+ * ```ts
+ * import { checkPasswordAgainstVerifier } from "./credentials.ts";
+ * import { deriveVerifier } from "../protocol/scram.ts";
+ * const verifier = await deriveVerifier("pw", new Uint8Array(16), 4096);
+ * console.assert(await checkPasswordAgainstVerifier(verifier, "pw"));
+ * ```
+ */
+export async function checkPasswordAgainstVerifier(
+  verifier: ScramVerifier,
+  password: string,
+): Promise<boolean> {
+  const { storedKey } = await deriveClientKeys(password, verifier.salt, verifier.iterations);
+  return constantTimeEqual(storedKey, verifier.storedKey);
+}
+
+function withoutBom(text: string): string {
+  return text.startsWith("\uFEFF") ? text.slice(1) : text;
 }
 
 function digest(text: string): Uint8Array {
@@ -239,12 +265,14 @@ export function setCredentialLine(options: SetCredentialLineOptions): string {
   parseCredentials(text, file);
   const newLine = `${user} ${secret}`;
   const lines = text.split("\n");
-  const index = lines.findIndex((line) =>
-    !line.startsWith("#") && line.replace(/\r$/, "").split(" ")[0] === user
-  );
+  const index = lines.findIndex((line, at) => {
+    const content = at === 0 ? withoutBom(line) : line;
+    return !content.startsWith("#") && content.replace(/\r$/, "").split(" ")[0] === user;
+  });
   let result: string;
   if (index >= 0) {
-    lines[index] = newLine + (lines[index].endsWith("\r") ? "\r" : "");
+    const bom = index === 0 && lines[0].startsWith("\uFEFF") ? "\uFEFF" : "";
+    lines[index] = bom + newLine + (lines[index].endsWith("\r") ? "\r" : "");
     result = lines.join("\n");
   } else {
     const ending = text.includes("\r\n") ? "\r\n" : "\n";

@@ -177,3 +177,27 @@ Deno.test("setCredentialLine refuses a broken file, a broken secret and an unsto
     assert.ok(!isStorableUserName(user));
   }
 });
+
+Deno.test("a credentials file starting with a UTF-8 byte-order mark keeps its first user", async () => {
+  const text = "\uFEFFalice alice-pw\nbob bob-pw\n";
+  const users = parseCredentials(text, "c");
+  assert.deepEqual(users.get("alice"), { kind: "plain", password: "alice-pw" });
+  assert.equal(users.size, 2);
+  assert.equal(
+    setCredentialLine({ text, file: "c", user: "alice", secret: "new" }),
+    "\uFEFFalice new\nbob bob-pw\n",
+  );
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(
+      `${dir}/credentials.txt`,
+      new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode("alice pw\n")]),
+    );
+    assert.deepEqual((await loadCredentials(`${dir}/credentials.txt`)).get("alice"), {
+      kind: "plain",
+      password: "pw",
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

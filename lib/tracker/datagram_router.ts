@@ -7,7 +7,7 @@
  * @module
  */
 
-import { isV2Datagram } from "../protocol/mod.ts";
+import { isSealedDatagram, isV2Datagram } from "../protocol/mod.ts";
 import { Authenticator } from "./authenticator.ts";
 import type { Credential } from "./credentials.ts";
 import {
@@ -17,7 +17,7 @@ import {
   MIN_HEARTBEAT_INTERVAL_MS,
 } from "./defaults.ts";
 import { LoginGuard, RateLimiter } from "./guard.ts";
-import type { TableLimit } from "./outcome.ts";
+import type { HandlerOutcome, TableLimit } from "./outcome.ts";
 import { type Address, addressKey, type Session, TrackerState } from "./state.ts";
 import { V1Handler } from "./v1_handler.ts";
 import { V2Handler } from "./v2_handler.ts";
@@ -36,6 +36,8 @@ export interface RouterOutcome {
   readonly expired: readonly Session[];
   /** A limit was hit: the event to log, throttled. */
   readonly capHit?: string;
+  /** Set when the reply waits for work off the loop; send and log it when it settles. */
+  readonly pending?: Promise<RouterOutcome>;
 }
 
 /** What a {@linkcode DatagramRouter} needs. */
@@ -49,9 +51,21 @@ export interface DatagramRouterOptions {
   readonly randomBytes?: (length: number) => Uint8Array;
   /** Per-source limit (datagrams per second and burst). */
   readonly rate?: { readonly perSecond: number; readonly burst: number };
+  /** Per-host limit, any port (default 2000/s, bursts of 4000); benchmarks raise it. */
+  readonly hostRate?: { readonly perSecond: number; readonly burst: number };
   readonly iterations?: number;
   /** How long a silent v2 session lives; its peers are told to beat 15 times as often. */
   readonly v2SessionTimeoutMs?: number;
+  /** Whether v2 requests after login may still come unsealed (see `ACCEPT_UNSEALED_REQUESTS`). */
+  readonly acceptUnsealed?: boolean;
+  /** True lets `TCP` register a host other than the sender's (`--allow-foreign-tcp-address`). */
+  readonly allowForeignTcpAddress?: boolean;
+}
+
+/** What the router has counted since it started, for operators. */
+export interface RouterCounters {
+  /** Sealed datagrams dropped: forged, altered, replayed, from the wrong address, malformed. */
+  forged: number;
 }
 
 /** The log's words for each table cap. */
@@ -60,6 +74,7 @@ const LIMIT_EVENTS: Readonly<Record<TableLimit, string>> = {
   publications: "a user reached the publication limit",
   challenges: "pending challenge table full",
   handshakeReplies: "handshake reply cache full",
+  verifications: "password verifications in flight at the cap",
 };
 
 /**
@@ -79,6 +94,7 @@ export class DatagramRouter {
   readonly #hostLimiter: RateLimiter;
   readonly #v1: V1Handler;
   readonly #v2: V2Handler;
+  readonly counters: RouterCounters = { forged: 0 };
 
   constructor(options: DatagramRouterOptions) {
     const { now } = options;
@@ -96,14 +112,15 @@ export class DatagramRouter {
     });
     this.#hostLimiter = new RateLimiter({
       now,
-      rate: HOST_RATE_LIMIT_PER_SECOND,
-      burst: HOST_RATE_LIMIT_BURST,
+      rate: options.hostRate?.perSecond ?? HOST_RATE_LIMIT_PER_SECOND,
+      burst: options.hostRate?.burst ?? HOST_RATE_LIMIT_BURST,
     });
     this.#v1 = new V1Handler({
       state: this.state,
       authenticator,
       guard,
       allowPlaintext: options.allowPlaintext,
+      allowForeignTcpAddress: options.allowForeignTcpAddress,
     });
     this.#v2 = new V2Handler({
       state: this.state,
@@ -112,6 +129,8 @@ export class DatagramRouter {
       now,
       randomBytes: options.randomBytes,
       sessionTimeoutMs: options.v2SessionTimeoutMs,
+      acceptUnsealed: options.acceptUnsealed,
+      allowForeignTcpAddress: options.allowForeignTcpAddress,
       heartbeatMs: options.v2SessionTimeoutMs === undefined ? undefined : Math.max(
         MIN_HEARTBEAT_INTERVAL_MS,
         Math.floor(options.v2SessionTimeoutMs / HEARTBEATS_PER_SESSION_TIMEOUT),
@@ -129,13 +148,36 @@ export class DatagramRouter {
       return { peer: source, expired: [], capHit: `flood from ${source} dropped` };
     }
     const expired = this.state.expire();
+    if (isSealedDatagram(datagram)) {
+      const outcome = this.#v2.handleSealed(datagram, from);
+      if ("dropped" in outcome) {
+        this.counters.forged++;
+        return {
+          peer: outcome.peer,
+          expired,
+          note: outcome.dropped,
+          capHit: "forged sealed datagram dropped",
+        };
+      }
+      return routed(outcome, expired);
+    }
     const handler = isV2Datagram(datagram) ? this.#v2 : this.#v1;
-    const { limit, ...outcome } = handler.handle(datagram, from);
-    return { expired, ...outcome, ...(limit ? { capHit: LIMIT_EVENTS[limit] } : {}) };
+    return routed(handler.handle(datagram, from), expired);
   }
 
   /** Retires silent sessions (for the periodic sweep). */
   expire(): Session[] {
     return this.state.expire();
   }
+}
+
+/** A handler's outcome as the router reports it: a table cap as a log event, pending work too. */
+function routed(outcome: HandlerOutcome, expired: readonly Session[]): RouterOutcome {
+  const { limit, pending, ...rest } = outcome;
+  return {
+    expired,
+    ...rest,
+    ...(limit ? { capHit: LIMIT_EVENTS[limit] } : {}),
+    ...(pending ? { pending: pending.then((later) => routed(later, [])) } : {}),
+  };
 }

@@ -27,6 +27,13 @@ export const V2_HEARTBEAT_INTERVAL_MS = V2_SESSION_TIMEOUT_MS / HEARTBEATS_PER_S
 /** The shortest heartbeat interval a tracker asks of v2 peers, however short the timeout. */
 export const MIN_HEARTBEAT_INTERVAL_MS = 100;
 
+/**
+ * Whether a v2 request carrying a token is still served unsealed, as before sealed datagrams. True
+ * only until every peer seals (issue 10): then this one line becomes `false`, and an unsealed
+ * request after login gets `ERR token`.
+ */
+export const ACCEPT_UNSEALED_REQUESTS = true;
+
 /** Replies remembered per session for retransmitted requests; older ids are answered `stale`. */
 export const V2_REPLY_CACHE_SIZE = 64;
 
@@ -49,8 +56,35 @@ export const MAX_PENDING_CHALLENGES = 4096;
 /** Replies to handshake requests remembered for retransmissions, across all sources. */
 export const MAX_HANDSHAKE_REPLIES = 4096;
 
-/** Failed logins allowed before a user or source is locked out. */
+/**
+ * A handshake reply answers a byte-identical retransmission from the same address for this long,
+ * then is forgotten (a login's retransmissions come within a second or two).
+ */
+export const HANDSHAKE_REPLY_TTL_MS = 5000;
+
+/**
+ * v1 `auth` checks against a verifier (PBKDF2 off the loop) running at once at most; past it a
+ * further `auth` gets `ERR` at once, logged as a limit.
+ */
+export const MAX_VERIFICATIONS_IN_FLIGHT = 4;
+
+/** Failed logins of one user from one host allowed before that pair is locked out. */
 export const FREE_LOGIN_FAILURES = 3;
+
+/** Failed logins from one host, any user, allowed before the host is locked out. */
+export const HOST_FREE_LOGIN_FAILURES = 20;
+
+/** A user with more failed logins than this within the window below is "under pressure". */
+export const USER_PRESSURE_FAILURES = 10;
+
+/** The window over which a user's failures are counted for pressure. */
+export const USER_PRESSURE_WINDOW_MS = 10 * 60_000;
+
+/** First lockout of a (user, host) while the user is under pressure (one free failure). */
+export const PRESSURED_LOCKOUT_INITIAL_MS = 30_000;
+
+/** A failure count with no new failure for this long starts again from zero. */
+export const FAILURE_MEMORY_MS = 10 * 60_000;
 
 /** First lockout after the free failures; doubles with each further failure up to the cap. */
 export const LOGIN_LOCKOUT_INITIAL_MS = 1000;

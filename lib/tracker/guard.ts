@@ -1,6 +1,6 @@
 /**
- * Defences against strangers: a per-source flood limit, a login lockout that grows with each
- * failure, and a log throttle so a flood cannot flood the log too. Pure: time is injected, and
+ * Defences against strangers: a per-source flood limit, login throttling per (user, host) and per
+ * host that no stranger can turn into a lockout of someone else, and a log throttle so a flood cannot flood the log too. Pure: time is injected, and
  * every table is bounded.
  *
  * @module
@@ -8,12 +8,17 @@
 
 import {
   CAP_LOG_INTERVAL_MS,
+  FAILURE_MEMORY_MS,
   FREE_LOGIN_FAILURES,
+  HOST_FREE_LOGIN_FAILURES,
   LOGIN_LOCKOUT_INITIAL_MS,
   LOGIN_LOCKOUT_MAX_MS,
   MAX_TRACKED_SOURCES,
+  PRESSURED_LOCKOUT_INITIAL_MS,
   RATE_LIMIT_BURST,
   RATE_LIMIT_PER_SECOND,
+  USER_PRESSURE_FAILURES,
+  USER_PRESSURE_WINDOW_MS,
 } from "./defaults.ts";
 
 /** A map that forgets its least recently used entry when full. */
@@ -103,11 +108,34 @@ export class RateLimiter {
 interface Failures {
   count: number;
   lockedUntil: number;
+  lastFailure: number;
+}
+
+/** What a {@linkcode LoginGuard} counts with; every field has a default in `defaults.ts`. */
+export interface LoginGuardOptions {
+  readonly now: () => number;
+  /** Free failures per (user, source host) (default {@linkcode FREE_LOGIN_FAILURES}). */
+  readonly freeFailures?: number;
+  /** Free failures per source host, any user (default {@linkcode HOST_FREE_LOGIN_FAILURES}). */
+  readonly hostFreeFailures?: number;
+  /** Entries tracked per table; the least recently used is forgotten. */
+  readonly capacity?: number;
 }
 
 /**
- * Failed logins per user and per source host: a few are free, then each failure locks the user
- * and the source out for twice as long as the last, up to a cap. A success clears the user.
+ * Failed logins, counted so that a stranger can slow guessing down but never lock a user out:
+ *
+ * - per (user, source host): {@linkcode FREE_LOGIN_FAILURES} free, then a lockout of 1 s doubling
+ *   per failure up to 5 min — for that user from that host only;
+ * - per source host, any user: {@linkcode HOST_FREE_LOGIN_FAILURES} free, then the same backoff
+ *   for every user from that host (one host guessing many users' passwords);
+ * - per user: slow-down only. While a user has more than {@linkcode USER_PRESSURE_FAILURES}
+ *   failures in {@linkcode USER_PRESSURE_WINDOW_MS}, each (user, host) gets only one free failure
+ *   and a first lockout of {@linkcode PRESSURED_LOCKOUT_INITIAL_MS}; a host with no failures for
+ *   that user is never refused, so the right password from a clean host always gets in at once.
+ *
+ * A success forgives the (user, host); failures older than {@linkcode FAILURE_MEMORY_MS} are
+ * forgotten. Pure: time is injected; every table is bounded.
  *
  * @example
  * ```ts
@@ -116,51 +144,92 @@ interface Failures {
  * const guard = new LoginGuard({ now: () => now, freeFailures: 1 });
  * guard.failed("alice", "10.0.0.1");
  * guard.failed("alice", "10.0.0.1");
- * console.assert(guard.lockedFor("alice", "10.0.0.2") === 1000);
+ * console.assert(guard.lockedFor("alice", "10.0.0.1") === 1000);
+ * console.assert(guard.lockedFor("alice", "10.0.0.2") === 0);
+ * console.assert(guard.lockedFor("bob", "10.0.0.1") === 0);
  * ```
  */
 export class LoginGuard {
-  readonly #byUser: BoundedMap<string, Failures>;
-  readonly #bySource: BoundedMap<string, Failures>;
+  readonly #byUserHost: BoundedMap<string, Failures>;
+  readonly #byHost: BoundedMap<string, Failures>;
+  readonly #userPressure: BoundedMap<string, { windowStart: number; count: number }>;
   readonly #now: () => number;
   readonly #free: number;
+  readonly #hostFree: number;
 
-  constructor(options: { now: () => number; freeFailures?: number; capacity?: number }) {
+  constructor(options: LoginGuardOptions) {
     this.#now = options.now;
     this.#free = options.freeFailures ?? FREE_LOGIN_FAILURES;
+    this.#hostFree = options.hostFreeFailures ?? HOST_FREE_LOGIN_FAILURES;
     const capacity = options.capacity ?? MAX_TRACKED_SOURCES;
-    this.#byUser = new BoundedMap(capacity);
-    this.#bySource = new BoundedMap(capacity);
+    this.#byUserHost = new BoundedMap(capacity);
+    this.#byHost = new BoundedMap(capacity);
+    this.#userPressure = new BoundedMap(capacity);
   }
 
-  /** Milliseconds until `user` may try again from `source`; 0 when not locked. */
-  lockedFor(user: string, source: string): number {
+  /** Milliseconds until `user` may try again from `host`; 0 when not locked. */
+  lockedFor(user: string, host: string): number {
     const now = this.#now();
     const until = Math.max(
-      this.#byUser.get(user)?.lockedUntil ?? 0,
-      this.#bySource.get(source)?.lockedUntil ?? 0,
+      this.#byUserHost.get(userHostKey(user, host))?.lockedUntil ?? 0,
+      this.#byHost.get(host)?.lockedUntil ?? 0,
     );
     return Math.max(0, until - now);
   }
 
-  /** Records a failed login. */
-  failed(user: string, source: string): void {
-    for (const [table, key] of [[this.#byUser, user], [this.#bySource, source]] as const) {
-      const failures = table.get(key) ?? { count: 0, lockedUntil: 0 };
-      failures.count++;
-      const over = failures.count - this.#free;
-      if (over > 0) {
-        const lockout = Math.min(LOGIN_LOCKOUT_MAX_MS, LOGIN_LOCKOUT_INITIAL_MS * 2 ** (over - 1));
-        failures.lockedUntil = this.#now() + lockout;
-      }
-      table.set(key, failures);
-    }
+  /** Records a failed login of `user` from `host`. */
+  failed(user: string, host: string): void {
+    const now = this.#now();
+    const pressured = this.#pressure(user, now) > USER_PRESSURE_FAILURES;
+    this.#count(this.#byUserHost, userHostKey(user, host), now, {
+      free: pressured ? 1 : this.#free,
+      initialMs: pressured ? PRESSURED_LOCKOUT_INITIAL_MS : LOGIN_LOCKOUT_INITIAL_MS,
+    });
+    this.#count(this.#byHost, host, now, {
+      free: this.#hostFree,
+      initialMs: LOGIN_LOCKOUT_INITIAL_MS,
+    });
   }
 
-  /** Records a successful login: the user's failures are forgiven. */
-  succeeded(user: string): void {
-    this.#byUser.delete(user);
+  /** Records a successful login: this user's failures from this host are forgiven. */
+  succeeded(user: string, host: string): void {
+    this.#byUserHost.delete(userHostKey(user, host));
   }
+
+  #pressure(user: string, now: number): number {
+    let pressure = this.#userPressure.get(user);
+    if (pressure === undefined || now - pressure.windowStart > USER_PRESSURE_WINDOW_MS) {
+      pressure = { windowStart: now, count: 0 };
+    }
+    pressure.count++;
+    this.#userPressure.set(user, pressure);
+    return pressure.count;
+  }
+
+  #count(
+    table: BoundedMap<string, Failures>,
+    key: string,
+    now: number,
+    rule: { free: number; initialMs: number },
+  ): void {
+    let failures = table.get(key);
+    if (failures === undefined || now - failures.lastFailure > FAILURE_MEMORY_MS) {
+      failures = { count: 0, lockedUntil: 0, lastFailure: now };
+    }
+    failures.count++;
+    failures.lastFailure = now;
+    const over = failures.count - rule.free;
+    if (over > 0) {
+      const lockout = Math.min(LOGIN_LOCKOUT_MAX_MS, rule.initialMs * 2 ** (over - 1));
+      failures.lockedUntil = Math.max(failures.lockedUntil, now + lockout);
+    }
+    table.set(key, failures);
+  }
+}
+
+function userHostKey(user: string, host: string): string {
+  // A user name never contains a space (nor does a host literal), so this key is unambiguous.
+  return `${user} ${host}`;
 }
 
 /**

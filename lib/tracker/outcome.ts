@@ -11,9 +11,15 @@ import { encodeV2Reply, type V2ErrorCode, type V2ReplyBody } from "../protocol/m
 /**
  * A bounded table whose cap refused a request or displaced an entry: `sessions` (a login past
  * the session cap), `publications` (a user at the publication cap), `challenges` (a pending login
- * challenge forgotten), `handshakeReplies` (a remembered handshake reply forgotten).
+ * challenge forgotten), `handshakeReplies` (a remembered handshake reply forgotten),
+ * `verifications` (a v1 `auth` refused while the most password checks already run).
  */
-export type TableLimit = "sessions" | "publications" | "challenges" | "handshakeReplies";
+export type TableLimit =
+  | "sessions"
+  | "publications"
+  | "challenges"
+  | "handshakeReplies"
+  | "verifications";
 
 /** What happened to one datagram, for the reply and the log. */
 export interface HandlerOutcome {
@@ -29,6 +35,11 @@ export interface HandlerOutcome {
   readonly note?: string;
   /** The table cap that caused a refusal or forgot an entry, for a throttled log line. */
   readonly limit?: TableLimit;
+  /**
+   * Set when the answer waits for work off the loop (a v1 `auth` against a verifier): the
+   * outcome to send and log when it is ready. This outcome itself then has no reply.
+   */
+  readonly pending?: Promise<HandlerOutcome>;
 }
 
 /** An encoded v2 reply and its text for the log. */

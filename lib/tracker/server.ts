@@ -6,7 +6,7 @@
  */
 
 import { type Logger, silentLogger } from "../log.ts";
-import { DatagramRouter, type RouterOutcome } from "./datagram_router.ts";
+import { DatagramRouter, type RouterCounters, type RouterOutcome } from "./datagram_router.ts";
 import type { Credential } from "./credentials.ts";
 import { EventThrottle } from "./guard.ts";
 import type { Address, Session, TrackerState } from "./state.ts";
@@ -35,16 +35,24 @@ export interface TrackerOptions {
   readonly allowPlaintext?: boolean;
   /** Per-source flood limit. */
   readonly rate?: { readonly perSecond: number; readonly burst: number };
+  /** Per-host flood limit. */
+  readonly hostRate?: { readonly perSecond: number; readonly burst: number };
   /** False logs only events (start, expiries, limits), not a line per datagram. */
   readonly logDatagrams?: boolean;
   /** How long a silent v2 session lives (default 15 s). */
   readonly v2SessionTimeoutMs?: number;
+  /** Whether v2 requests after login may still come unsealed (see `ACCEPT_UNSEALED_REQUESTS`). */
+  readonly acceptUnsealed?: boolean;
+  /** True lets `TCP` register a host other than the sender's (see docs/security.md). */
+  readonly allowForeignTcpAddress?: boolean;
 }
 
 /** A tracker that is serving. */
 export interface RunningTracker {
   readonly address: Address;
   readonly state: TrackerState;
+  /** What the tracker counted (forged sealed datagrams …). */
+  readonly counters: Readonly<RouterCounters>;
   /** Settles when the socket is closed after the signal aborts. */
   readonly finished: Promise<void>;
 }
@@ -92,7 +100,10 @@ export function startTracker(options: TrackerOptions): RunningTracker {
     now,
     allowPlaintext: options.allowPlaintext,
     rate: options.rate,
+    hostRate: options.hostRate,
     v2SessionTimeoutMs: options.v2SessionTimeoutMs,
+    acceptUnsealed: options.acceptUnsealed,
+    allowForeignTcpAddress: options.allowForeignTcpAddress,
   });
   const throttle = new EventThrottle({ now });
   const logExpired = (sessions: readonly Session[]) => {
@@ -107,6 +118,39 @@ export function startTracker(options: TrackerOptions): RunningTracker {
   const sweeper = setInterval(() => logExpired(router.expire()), options.sweepIntervalMs ?? 500);
   const stop = () => socket.close();
   options.signal?.addEventListener("abort", stop, { once: true });
+
+  const inFlight = new Set<Promise<void>>();
+  /** Logs an outcome and sends its reply (unless the tracker is stopping). */
+  const deliver = async (outcome: RouterOutcome, address: Address, size: number) => {
+    logExpired(outcome.expired);
+    if (outcome.capHit) {
+      const suppressed = throttle.record(outcome.capHit);
+      if (suppressed !== undefined) {
+        logger.log({
+          port: address.port,
+          message: `Limit: ${outcome.capHit}${
+            suppressed ? ` (${suppressed} more since the last report)` : ""
+          }`,
+          fields: { event: "limit", limit: outcome.capHit, suppressed },
+        });
+      }
+    }
+    if (outcome.command !== undefined && options.logDatagrams !== false) {
+      logOutcome(logger, address, size, outcome);
+    }
+    if (outcome.reply && !options.signal?.aborted) {
+      try {
+        await socket.send(outcome.reply, {
+          transport: "udp",
+          hostname: address.hostname,
+          port: address.port,
+        });
+      } catch (error) {
+        if (options.signal?.aborted) return;
+        logger.log({ port: address.port, message: `Send error: ${listenReason(error)}` });
+      }
+    }
+  };
 
   const serve = async () => {
     try {
@@ -125,37 +169,22 @@ export function startTracker(options: TrackerOptions): RunningTracker {
         }
         const address = { hostname: from.hostname, port: from.port };
         const outcome = router.handle(datagram, address);
-        logExpired(outcome.expired);
-        if (outcome.capHit) {
-          const suppressed = throttle.record(outcome.capHit);
-          if (suppressed !== undefined) {
-            logger.log({
-              port: address.port,
-              message: `Limit: ${outcome.capHit}${
-                suppressed ? ` (${suppressed} more since the last report)` : ""
-              }`,
-              fields: { event: "limit", limit: outcome.capHit, suppressed },
-            });
-          }
-        }
-        if (outcome.command !== undefined && options.logDatagrams !== false) {
-          logOutcome(logger, address, datagram.length, outcome);
-        }
-        if (outcome.reply) {
-          try {
-            await socket.send(outcome.reply, {
-              transport: "udp",
-              hostname: address.hostname,
-              port: address.port,
-            });
-          } catch (error) {
-            if (options.signal?.aborted) return;
-            logger.log({ port: address.port, message: `Send error: ${listenReason(error)}` });
-          }
+        await deliver(outcome, address, datagram.length);
+        if (outcome.pending) {
+          // Work off the loop (a password check): answer when it is done, serving others meanwhile.
+          const later = outcome.pending
+            .then((next) => deliver(next, address, datagram.length))
+            .catch((error) =>
+              logger.log({ port: address.port, message: `Internal error: ${String(error)}` })
+            )
+            .finally(() => inFlight.delete(later));
+          inFlight.add(later);
         }
       }
     } finally {
       clearInterval(sweeper);
+      // Answers still being worked out are dropped with the socket, but waited for.
+      await Promise.allSettled([...inFlight]);
       options.signal?.removeEventListener("abort", stop);
       try {
         socket.close();
@@ -167,6 +196,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
   return {
     address: { hostname: local.hostname, port: local.port },
     state: router.state,
+    counters: router.counters,
     finished: serve(),
   };
 }

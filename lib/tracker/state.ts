@@ -7,7 +7,7 @@
  * @module
  */
 
-import { SESSION_TIMEOUT_MS } from "../protocol/mod.ts";
+import { canonicalIp, SESSION_TIMEOUT_MS } from "../protocol/mod.ts";
 import { MAX_PUBLICATIONS_PER_USER, MAX_SESSIONS } from "./defaults.ts";
 
 /** A UDP or TCP endpoint. */
@@ -21,6 +21,15 @@ export function addressKey(address: Address): string {
   return address.hostname.includes(":")
     ? `[${address.hostname}]:${address.port}`
     : `${address.hostname}:${address.port}`;
+}
+
+/**
+ * Whether `host` (from `TCP`) is the address `from` speaks from. A registered address must be
+ * the peer's own unless the operator allows otherwise: else a user could point downloaders at any
+ * host, including their own loopback services.
+ */
+export function isOwnHost(host: string, from: Address): boolean {
+  return canonicalIp(host) === canonicalIp(from.hostname);
 }
 
 /** One logged-in user, identified by the address it logged in from. */
@@ -43,6 +52,12 @@ export interface SessionOptions {
   readonly version: 1 | 2;
   readonly timeoutMs?: number;
   readonly token?: string;
+  /**
+   * A live session of the same user at the very same address (ip and port) is ended and replaced
+   * rather than refused: the user proved the password again from where that session lives (a v2
+   * peer recovering from a lost `WELCOME` or a forged `gone`).
+   */
+  readonly replaceAtSameAddress?: boolean;
 }
 
 /** What a holder published along with a file name (v2 only). */
@@ -107,6 +122,8 @@ export class TrackerState {
   // only ever looks at the front of each.
   readonly #expiryQueues = new Map<number, Map<string, Session>>();
   readonly #sessionByUser = new Map<string, Session>();
+  // v2 sessions by token: a sealed datagram names its session by token, not by address.
+  readonly #sessionByToken = new Map<string, Session>();
   // Publications belong to users, not sessions: they outlive logouts.
   readonly #filesByUser = new Map<string, Map<string, FileMeta | undefined>>();
   readonly #holdersByFile = new Map<string, Set<string>>();
@@ -144,6 +161,7 @@ export class TrackerState {
     if (this.#sessions.get(key) !== session) return;
     this.#sessions.delete(key);
     this.#sessionByUser.delete(session.user);
+    if (session.token !== undefined) this.#sessionByToken.delete(session.token);
     this.#expiryQueues.get(session.timeoutMs)?.delete(key);
   }
 
@@ -153,11 +171,31 @@ export class TrackerState {
     return session && this.#isLive(session) ? session : undefined;
   }
 
+  /** Milliseconds until `user`'s live session expires if it stays silent; 0 when it has none. */
+  msUntilExpiry(user: string): number {
+    const session = this.#sessionByUser.get(user);
+    if (session === undefined || !this.#isLive(session)) return 0;
+    return Math.max(0, session.lastSeen + session.timeoutMs - this.#now());
+  }
+
+  /** The live v2 session whose token is `token`, if any. */
+  sessionWithToken(token: string): Session | undefined {
+    const session = this.#sessionByToken.get(token);
+    return session && this.#isLive(session) ? session : undefined;
+  }
+
   /** Opens a session for an authenticated user, unless the user or the address has one. */
   openSession(address: Address, user: string, options: SessionOptions): SessionResult {
     this.expire();
-    if (this.#sessionByUser.has(user)) return { ok: false, reason: "already logged in" };
     const key = addressKey(address);
+    const existing = this.#sessionByUser.get(user);
+    if (existing !== undefined) {
+      if (options.replaceAtSameAddress && addressKey(existing.address) === key) {
+        this.end(existing);
+      } else {
+        return { ok: false, reason: "already logged in" };
+      }
+    }
     if (this.#sessions.has(key)) return { ok: false, reason: "address busy" };
     if (this.#sessions.size >= this.#maxSessions) return { ok: false, reason: "tracker full" };
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
@@ -171,6 +209,7 @@ export class TrackerState {
     };
     this.#sessions.set(key, session);
     this.#sessionByUser.set(user, session);
+    if (session.token !== undefined) this.#sessionByToken.set(session.token, session);
     let queue = this.#expiryQueues.get(timeoutMs);
     if (queue === undefined) {
       queue = new Map();

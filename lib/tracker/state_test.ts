@@ -196,3 +196,34 @@ Deno.test("publishing stops at the per-user cap", () => {
   assert.ok(state.publish("alice", "b"), "republishing at the cap is still fine");
   assert.equal(state.publish("alice", "c"), false);
 });
+
+Deno.test("a session of the same user at the same address is replaced only when asked; elsewhere the wait is told", () => {
+  let clock = 0;
+  const state = new TrackerState({ now: () => clock });
+  const here = { hostname: "10.0.0.1", port: 5000 };
+  const first = state.openSession(here, "alice", {
+    version: 2,
+    token: "a".repeat(32),
+    timeoutMs: 15000,
+  });
+  assert.ok(first.ok);
+  clock = 4000;
+  assert.deepEqual(
+    state.openSession({ hostname: "10.0.0.1", port: 5001 }, "alice", {
+      version: 2,
+      replaceAtSameAddress: true,
+    }),
+    { ok: false, reason: "already logged in" },
+  );
+  assert.equal(state.msUntilExpiry("alice"), 11000);
+  const again = state.openSession(here, "alice", {
+    version: 2,
+    token: "b".repeat(32),
+    timeoutMs: 15000,
+    replaceAtSameAddress: true,
+  });
+  assert.ok(again.ok && again.session !== first.session);
+  assert.equal(state.sessionWithToken("a".repeat(32)), undefined);
+  assert.equal(state.sessionWithToken("b".repeat(32)), again.session);
+  assert.equal(state.openSession(here, "alice", { version: 1 }).ok, false);
+});

@@ -20,6 +20,7 @@ import type { HandlerOutcome, TableLimit } from "./outcome.ts";
 import {
   type Address,
   addressKey,
+  isOwnHost,
   type Session,
   type SessionRefusal,
   type SessionResult,
@@ -74,6 +75,8 @@ export interface V1HandlerOptions extends LoginParts {
   readonly guard: LoginGuard;
   /** False refuses every plaintext `auth` (the password would cross the network in clear). */
   readonly allowPlaintext?: boolean;
+  /** True lets `TCP` name a host other than the one the session speaks from (see docs). */
+  readonly allowForeignTcpAddress?: boolean;
 }
 
 const MAX_LOGGED_REPLY_CHARS = 80;
@@ -104,18 +107,26 @@ export class V1Handler {
   readonly #parts: LoginParts;
   readonly #guard: LoginGuard;
   readonly #allowPlaintext: boolean;
+  readonly #allowForeignTcp: boolean;
 
   constructor(options: V1HandlerOptions) {
     this.#state = options.state;
     this.#parts = { state: options.state, authenticator: options.authenticator };
     this.#guard = options.guard;
     this.#allowPlaintext = options.allowPlaintext ?? true;
+    this.#allowForeignTcp = options.allowForeignTcpAddress ?? false;
   }
 
   /** Handles one datagram from `from` that is not v2. */
   handle(datagram: Uint8Array, from: Address): HandlerOutcome {
-    const decided = this.#decide(datagram, from);
-    const { reply, ...outcome } = decided;
+    return this.#encode(this.#decide(datagram, from));
+  }
+
+  #encode(decided: Decision): HandlerOutcome {
+    const { reply, later, ...rest } = decided;
+    const outcome: HandlerOutcome = later
+      ? { ...rest, pending: later.then((next) => this.#encode({ ...next, command: rest.command })) }
+      : rest;
     if (reply === undefined) return outcome;
     const text = replyText(reply);
     const summary = text.length > MAX_LOGGED_REPLY_CHARS
@@ -157,6 +168,13 @@ export class V1Handler {
         : { peer: stranger, command, note, reply: { kind: "error" } };
     }
     state.touch(session);
+    if (
+      request.kind === "TCP" && !this.#allowForeignTcp &&
+      !isOwnHost(request.host, session.address)
+    ) {
+      // v1 has no reply to TCP: the claim is ignored and only the log says why.
+      return { peer: session.user, command, note: "TCP names another host than the sender's" };
+    }
     return { peer: session.user, command, ...answer(state, session, request) };
   }
 
@@ -175,21 +193,52 @@ export class V1Handler {
     if (this.#guard.lockedFor(peer, from.hostname) > 0) {
       return refuse("locked out after failures");
     }
-    const login = plaintextLogin(this.#parts, from, request.user, request.password);
-    if (!login.ok) {
-      if (login.reason === "unknown user" || login.reason === "wrong password") {
-        this.#guard.failed(peer, from.hostname);
-      }
-      return refuse(login.reason, login.reason === "tracker full" ? "sessions" : undefined);
+    const check = this.#parts.authenticator.verifyPassword(request.user, request.password);
+    switch (check.kind) {
+      case "busy":
+        return refuse("too many password checks running", "verifications");
+      case "done":
+        return this.#finishAuth(peer, from, check.refusal);
+      case "pending":
+        // PBKDF2 runs off the loop; the reply goes out when it is done.
+        return {
+          peer,
+          note: "checking the password",
+          later: check.result.then((refusal) => this.#finishAuth(peer, from, refusal)),
+        };
     }
-    this.#guard.succeeded(peer);
+  }
+
+  /** The rest of a v1 `auth` once the password has been checked. */
+  #finishAuth(
+    peer: string,
+    from: Address,
+    refusal: CredentialRefusal | undefined,
+  ): Omit<Decision, "command"> {
+    const refuse = (note: string, limit?: TableLimit) => ({
+      peer,
+      reply: { kind: "error" } as const,
+      note,
+      ...(limit ? { limit } : {}),
+    });
+    if (refusal !== undefined) {
+      this.#guard.failed(peer, from.hostname);
+      return refuse(refusal);
+    }
+    const opened = this.#state.openSession(from, peer, { version: 1 });
+    if (!opened.ok) {
+      return refuse(opened.reason, opened.reason === "tracker full" ? "sessions" : undefined);
+    }
+    this.#guard.succeeded(peer, from.hostname);
     return { peer, reply: { kind: "ok" } };
   }
 }
 
 /** A v1 outcome before its reply is encoded. */
-interface Decision extends Omit<HandlerOutcome, "reply" | "summary"> {
+interface Decision extends Omit<HandlerOutcome, "reply" | "summary" | "pending"> {
   readonly reply?: Reply;
+  /** The decision still to come, for an `auth` whose password is checked off the loop. */
+  readonly later?: Promise<Omit<Decision, "command">>;
 }
 
 function answer(

@@ -11,14 +11,18 @@ import {
   decodeV2Request,
   type Holder,
   holderWireText,
+  MAX_DATAGRAM_BYTES,
+  MAX_SEALED_PLAINTEXT_BYTES,
   pageLength,
   utf8Length,
   type V2ReplyBody,
+  type V2Request,
   type V2RequestBody,
 } from "../protocol/mod.ts";
 import { constantTimeEqual } from "../protocol/scram.ts";
 import type { Authenticator } from "./authenticator.ts";
 import {
+  ACCEPT_UNSEALED_REQUESTS,
   V2_HEARTBEAT_INTERVAL_MS,
   V2_MAX_HOLDERS_PER_PAGE,
   V2_REPLY_CACHE_SIZE,
@@ -36,10 +40,12 @@ import {
   type Address,
   addressKey,
   type FileMeta,
+  isOwnHost,
   type Session,
   type TrackerState,
 } from "./state.ts";
 import { V2Login } from "./v2_login.ts";
+import { type SealedDropReason, SessionSeals } from "./session_seals.ts";
 
 /** What {@linkcode V2Handler} needs. */
 export interface V2HandlerOptions {
@@ -51,6 +57,19 @@ export interface V2HandlerOptions {
   readonly randomBytes?: (length: number) => Uint8Array;
   readonly sessionTimeoutMs?: number;
   readonly heartbeatMs?: number;
+  /**
+   * Whether a request carrying a token may come unsealed (the behaviour before sealed datagrams);
+   * default {@linkcode ACCEPT_UNSEALED_REQUESTS}. False answers it `ERR token`.
+   */
+  readonly acceptUnsealed?: boolean;
+  /** True lets `TCP` name a host other than the one the session speaks from. */
+  readonly allowForeignTcpAddress?: boolean;
+}
+
+/** A sealed datagram dropped without a word, for the throttled log and the counters. */
+export interface SealedDrop {
+  readonly peer: string;
+  readonly dropped: SealedDropReason;
 }
 
 /** A remembered reply, with the cap it reported, so a retransmission reports it again. */
@@ -78,13 +97,19 @@ export class V2Handler {
   readonly #state: TrackerState;
   readonly #login: V2Login;
   readonly #replyCaches = new WeakMap<Session, ReplyCache>();
+  readonly #seals = new SessionSeals();
+  readonly #acceptUnsealed: boolean;
+  readonly #allowForeignTcp: boolean;
 
   constructor(options: V2HandlerOptions) {
     this.#state = options.state;
+    this.#acceptUnsealed = options.acceptUnsealed ?? ACCEPT_UNSEALED_REQUESTS;
+    this.#allowForeignTcp = options.allowForeignTcpAddress ?? false;
     this.#login = new V2Login({
       state: options.state,
       authenticator: options.authenticator,
       guard: options.guard,
+      seals: this.#seals,
       now: options.now,
       randomBytes: options.randomBytes ??
         ((length) => crypto.getRandomValues(new Uint8Array(length))),
@@ -93,7 +118,35 @@ export class V2Handler {
     });
   }
 
-  /** Handles one datagram that starts with `PS2 `. */
+  /**
+   * Handles one datagram that starts with `PS2 *`: an authentic request is answered as usual and
+   * the reply sealed; a token without a session gets the gone notice; anything else is dropped
+   * and changes nothing.
+   */
+  handleSealed(datagram: Uint8Array, from: Address): HandlerOutcome | SealedDrop {
+    const opening = this.#seals.open(datagram, from, this.#state);
+    switch (opening.kind) {
+      case "dropped":
+        return { peer: addressKey(from), dropped: opening.reason };
+      case "gone":
+        return {
+          peer: addressKey(from),
+          command: "SEALED",
+          note: "no session has this token",
+          reply: opening.notice,
+          summary: "gone",
+        };
+      case "request": {
+        const { session, request } = opening;
+        const outcome = this.#serve(session, request, MAX_SEALED_PLAINTEXT_BYTES);
+        const sealed = outcome.reply && this.#seals.seal(session, outcome.reply);
+        const { reply: _plaintext, ...rest } = outcome;
+        return sealed ? { ...rest, reply: sealed } : rest;
+      }
+    }
+  }
+
+  /** Handles one datagram that starts with `PS2 ` but is not sealed. */
   handle(datagram: Uint8Array, from: Address): HandlerOutcome {
     const session = this.#state.sessionAt(from);
     const sourceKey = addressKey(from);
@@ -115,7 +168,7 @@ export class V2Handler {
       if (body.verb === "LOGIN" || body.verb === "PROOF") {
         return {
           command,
-          ...this.#login.handle(request.id, body, from, sourceKey, datagram.length),
+          ...this.#login.handle(request.id, body, from, sourceKey, datagram),
         };
       }
       // The decoder already refuses these; kept so no path can act without a token.
@@ -138,6 +191,25 @@ export class V2Handler {
         ...v2Refusal(request.id, "token", datagram.length, false),
       };
     }
+    if (!this.#acceptUnsealed) {
+      // After login only sealed requests count; the refusal is sized like a stranger's.
+      return {
+        peer: sourceKey,
+        command,
+        note: "unsealed request after login",
+        ...v2Refusal(request.id, "token", datagram.length, false),
+      };
+    }
+    return this.#serve(session, request, MAX_DATAGRAM_BYTES);
+  }
+
+  /**
+   * Answers an authenticated request of `session` (from the reply cache for a retransmission),
+   * with lists paged to `budget` bytes of encoded reply.
+   */
+  #serve(session: Session, request: V2Request, budget: number): HandlerOutcome {
+    const body = request.body;
+    const command = body.verb;
     const cache = this.#cacheOf(session);
     const cached = cache.replies.get(request.id);
     if (cached) {
@@ -153,7 +225,7 @@ export class V2Handler {
       };
     }
     this.#state.touch(session);
-    const answer = this.#answer(session, body);
+    const answer = this.#answer(session, body, budget);
     const reply: CachedReply = {
       ...v2Reply(request.id, answer.body),
       ...(answer.limit ? { limit: answer.limit } : {}),
@@ -178,7 +250,7 @@ export class V2Handler {
     return cache;
   }
 
-  #answer(session: Session, body: V2RequestBody): Answer {
+  #answer(session: Session, body: V2RequestBody, budget: number): Answer {
     const state = this.#state;
     const user = session.user;
     switch (body.verb) {
@@ -186,6 +258,9 @@ export class V2Handler {
       case "PROOF":
         return { body: { status: "ERR", code: "malformed" } };
       case "TCP":
+        if (!this.#allowForeignTcp && !isOwnHost(body.host, session.address)) {
+          return { body: { status: "ERR", code: "address" } };
+        }
         session.downloadAddress = { hostname: body.host, port: body.port };
         return OK;
       case "HBT":
@@ -194,11 +269,11 @@ export class V2Handler {
         state.end(session);
         return OK;
       case "LAP":
-        return { body: listPage(state.activeUsers(user), body.offset) };
+        return { body: listPage(state.activeUsers(user), body.offset, budget) };
       case "LPF":
-        return { body: listPage(state.publishedBy(user), body.offset) };
+        return { body: listPage(state.publishedBy(user), body.offset, budget) };
       case "SCH":
-        return { body: listPage(state.search(body.text, user), body.offset) };
+        return { body: listPage(state.search(body.text, user), body.offset, budget) };
       case "PUB":
         return state.publish(user, body.file, { size: body.size, sha256: body.sha256 })
           ? OK
@@ -213,7 +288,7 @@ export class V2Handler {
           holderOf(holder, meta)
         );
         if (holders.length === 0) return { body: { status: "ERR", code: "inactive" } };
-        return { body: holdersPage(holders, body.offset) };
+        return { body: holdersPage(holders, body.offset, budget) };
       }
     }
   }
@@ -244,8 +319,9 @@ function holderOf(session: Session, meta?: FileMeta): Holder {
 // Room for `PS2 <id> LIST <total> <offset>` with every number at its widest.
 const PAGE_HEADER_BYTES = utf8Length("PS2 4294967295 HOLDERS 9007199254740991 9007199254740991");
 
-function listPage(names: readonly string[], offset: number): V2ReplyBody {
-  const count = pageLength(names, offset, PAGE_HEADER_BYTES);
+/** One page of `names` from `offset`, as many as fit `budget` bytes of encoded reply. */
+export function listPage(names: readonly string[], offset: number, budget: number): V2ReplyBody {
+  const count = pageLength(names, offset, PAGE_HEADER_BYTES, budget);
   return {
     status: "LIST",
     total: names.length,
@@ -254,9 +330,17 @@ function listPage(names: readonly string[], offset: number): V2ReplyBody {
   };
 }
 
-function holdersPage(holders: readonly Holder[], offset: number): V2ReplyBody {
+/** One page of `holders` from `offset`, as many as fit `budget` bytes (and the per-page cap). */
+export function holdersPage(
+  holders: readonly Holder[],
+  offset: number,
+  budget: number,
+): V2ReplyBody {
   const texts = holders.map(holderWireText);
-  const count = Math.min(V2_MAX_HOLDERS_PER_PAGE, pageLength(texts, offset, PAGE_HEADER_BYTES));
+  const count = Math.min(
+    V2_MAX_HOLDERS_PER_PAGE,
+    pageLength(texts, offset, PAGE_HEADER_BYTES, budget),
+  );
   return {
     status: "HOLDERS",
     total: holders.length,

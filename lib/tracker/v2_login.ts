@@ -9,6 +9,7 @@
  */
 
 import {
+  deriveSessionKeys,
   encodeHex,
   SCRAM_NONCE_BYTES,
   V2_TOKEN_BYTES,
@@ -16,6 +17,7 @@ import {
   type V2ReplyBody,
   type V2RequestBody,
 } from "../protocol/mod.ts";
+import { createHash } from "node:crypto";
 import {
   authMessage,
   type AuthMessageParts,
@@ -26,9 +28,15 @@ import {
   verifyClientProof,
 } from "../protocol/scram.ts";
 import type { Authenticator } from "./authenticator.ts";
-import { MAX_HANDSHAKE_REPLIES, MAX_PENDING_CHALLENGES, V2_CHALLENGE_TTL_MS } from "./defaults.ts";
+import {
+  HANDSHAKE_REPLY_TTL_MS,
+  MAX_HANDSHAKE_REPLIES,
+  MAX_PENDING_CHALLENGES,
+  V2_CHALLENGE_TTL_MS,
+} from "./defaults.ts";
 import { BoundedMap, type LoginGuard } from "./guard.ts";
 import { type EncodedV2Reply, type HandlerOutcome, type TableLimit, v2Reply } from "./outcome.ts";
+import type { SessionSeals } from "./session_seals.ts";
 import type { Address, TrackerState } from "./state.ts";
 
 /** The two requests a peer sends without a token. */
@@ -39,6 +47,8 @@ export interface V2LoginOptions {
   readonly state: TrackerState;
   readonly authenticator: Authenticator;
   readonly guard: LoginGuard;
+  /** Where a new session's sealing keys go. */
+  readonly seals: SessionSeals;
   readonly now: () => number;
   readonly randomBytes: (length: number) => Uint8Array;
   /** Announced in `WELCOME`; the session opened lives this long after its last sign of life. */
@@ -60,6 +70,11 @@ interface Decision {
   readonly limit?: TableLimit;
 }
 
+/** A remembered handshake reply and when it stops answering retransmissions. */
+interface RememberedReply extends EncodedV2Reply {
+  readonly expiresAt: number;
+}
+
 /** The longest client nonce accepted, leaving room for the tracker's half. */
 const MAX_CLIENT_NONCE_CHARS = 64;
 
@@ -76,17 +91,19 @@ export class V2Login {
   readonly #state: TrackerState;
   readonly #authenticator: Authenticator;
   readonly #guard: LoginGuard;
+  readonly #seals: SessionSeals;
   readonly #now: () => number;
   readonly #randomBytes: (length: number) => Uint8Array;
   readonly #timeoutMs: number;
   readonly #heartbeatMs: number;
   readonly #challenges = new BoundedMap<string, Challenge>(MAX_PENDING_CHALLENGES);
-  readonly #replies = new BoundedMap<string, EncodedV2Reply>(MAX_HANDSHAKE_REPLIES);
+  readonly #replies = new BoundedMap<string, RememberedReply>(MAX_HANDSHAKE_REPLIES);
 
   constructor(options: V2LoginOptions) {
     this.#state = options.state;
     this.#authenticator = options.authenticator;
     this.#guard = options.guard;
+    this.#seals = options.seals;
     this.#now = options.now;
     this.#randomBytes = options.randomBytes;
     this.#timeoutMs = options.sessionTimeoutMs;
@@ -94,19 +111,23 @@ export class V2Login {
   }
 
   /**
-   * Handles request `id` from `from`, `requestBytes` long (a reply is never longer: the sender
-   * has no session yet).
+   * Handles request `id` from `from`, whose bytes are `datagram` (a reply is never longer: the
+   * sender has no session yet).
    */
   handle(
     id: number,
     body: V2LoginBody,
     from: Address,
     sourceKey: string,
-    requestBytes: number,
+    datagram: Uint8Array,
   ): Omit<HandlerOutcome, "command"> {
-    const replyKey = `${sourceKey}#${id}`;
+    const requestBytes = datagram.length;
+    // Only a byte-identical retransmission from the same address, within seconds, gets the same
+    // reply: a reused port or a reused id with other bytes is a new request (issue 10, defect 2).
+    const replyKey = `${sourceKey} ${createHash("sha256").update(datagram).digest("base64")}`;
     const previous = this.#replies.get(replyKey);
-    if (previous) {
+    // An expired entry is simply overwritten below.
+    if (previous && previous.expiresAt >= this.#now()) {
       return {
         peer: body.verb === "LOGIN" ? body.user : sourceKey,
         reply: previous.reply,
@@ -121,7 +142,8 @@ export class V2Login {
     if (reply.reply.length > requestBytes) {
       return { peer: decision.peer, note: "reply would be larger than the request" };
     }
-    const limit = this.#replies.set(replyKey, reply)
+    const expiresAt = this.#now() + HANDSHAKE_REPLY_TTL_MS;
+    const limit = this.#replies.set(replyKey, { ...reply, expiresAt })
       ? decision.limit ?? "handshakeReplies"
       : decision.limit;
     return { peer: decision.peer, note: decision.note, ...(limit ? { limit } : {}), ...reply };
@@ -136,9 +158,8 @@ export class V2Login {
     if (body.clientNonce.length > MAX_CLIENT_NONCE_CHARS) {
       return { peer, body: { status: "ERR", code: "malformed" }, note: "client nonce too long" };
     }
-    if (this.#guard.lockedFor(body.user, from.hostname) > 0) {
-      return { peer, body: { status: "ERR", code: "locked" }, note: "locked out after failures" };
-    }
+    const lockedMs = this.#guard.lockedFor(body.user, from.hostname);
+    if (lockedMs > 0) return lockedOut(peer, lockedMs);
     // An unknown user gets a challenge that looks real, so user names cannot be probed.
     const { salt, iterations, verifier } = this.#authenticator.challengeFor(body.user);
     const nonce = body.clientNonce + encodeBase64(this.#randomBytes(SCRAM_NONCE_BYTES));
@@ -179,9 +200,8 @@ export class V2Login {
     // Single use: a replayed proof finds nothing.
     this.#challenges.delete(body.nonce);
     const peer = challenge.user;
-    if (this.#guard.lockedFor(peer, from.hostname) > 0) {
-      return { peer, body: { status: "ERR", code: "locked" }, note: "locked out after failures" };
-    }
+    const lockedMs = this.#guard.lockedFor(peer, from.hostname);
+    if (lockedMs > 0) return lockedOut(peer, lockedMs);
     const message = authMessage(challenge);
     const proof = decodeBase64(body.proof);
     if (
@@ -196,17 +216,23 @@ export class V2Login {
       version: 2,
       token,
       timeoutMs: this.#timeoutMs,
+      replaceAtSameAddress: true,
     });
     if (!opened.ok) {
       const code: V2ErrorCode = opened.reason === "already logged in" ? "live" : "busy";
+      const seconds = code === "live" ? wholeSeconds(this.#state.msUntilExpiry(peer)) : undefined;
       return {
         peer,
-        body: { status: "ERR", code },
+        body: { status: "ERR", code, ...(seconds === undefined ? {} : { seconds }) },
         note: opened.reason,
         ...(opened.reason === "tracker full" ? { limit: "sessions" } : {}),
       };
     }
-    this.#guard.succeeded(peer);
+    this.#guard.succeeded(peer, from.hostname);
+    this.#seals.attach(
+      opened.session,
+      deriveSessionKeys(challenge.verifier.storedKey, message),
+    );
     return {
       peer,
       body: {
@@ -218,4 +244,17 @@ export class V2Login {
       },
     };
   }
+}
+
+/** Whole seconds to wait (ceil), at least 1, for `ERR live` and `ERR locked`. */
+function wholeSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
+function lockedOut(peer: string, lockedMs: number): Decision {
+  return {
+    peer,
+    body: { status: "ERR", code: "locked", seconds: wholeSeconds(lockedMs) },
+    note: "locked out after failures",
+  };
 }

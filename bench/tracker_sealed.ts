@@ -1,0 +1,128 @@
+/**
+ * `deno run -A bench/tracker_sealed.ts [SECONDS]`: the tracker's reply rate with sealed v2
+ * datagrams next to the same load unsealed, in one run (alternating, so the machine's drift hits
+ * both), and the cost of a v1 `auth` against verifiers of 4096 and 1,000,000 PBKDF2 rounds with
+ * another session's `lap` round trip measured meanwhile.
+ */
+
+import { encodeV2Request, type V2RequestBody } from "../lib/protocol/mod.ts";
+import { deriveVerifier, formatVerifier, newSalt } from "../lib/protocol/scram.ts";
+import { Program } from "../tests/support/programs.ts";
+import { SealedClient } from "../tests/support/sealed_client.ts";
+import { UdpProbe } from "../tests/support/udp_probe.ts";
+
+const SECONDS = Number(Deno.args[0] ?? "2");
+const IN_FLIGHT = 16;
+const USERS = ["alice", "bob", "carol", "dave"];
+
+const dir = await Deno.makeTempDir({ prefix: "peersync-bench-" });
+const fast = formatVerifier(await deriveVerifier("fast-pw", newSalt(), 4096));
+const slow = formatVerifier(await deriveVerifier("slow-pw", newSalt(), 1_000_000));
+await Deno.writeTextFile(
+  `${dir}/credentials.txt`,
+  USERS.map((user) => `${user} ${user}-pw\n`).join("") + `fast ${fast}\nslow ${slow}\nlapper x\n`,
+);
+const server = new Program("bench/tracker_load_server.ts", [`${dir}/credentials.txt`]);
+const port = Number((await server.stdout.waitFor(/listening on [^ ]+:(\d+)/))[1]);
+
+/** Keeps IN_FLIGHT requests outstanding per client for SECONDS; returns replies per second. */
+async function load(clients: SealedClient[], sealed: boolean, body: V2RequestBody) {
+  let replies = 0;
+  // Datagrams are prepared before the clock starts, so the client's own sealing is not timed.
+  const count = 40_000;
+  const prepared = clients.map((client) =>
+    Array.from({ length: count }, (_, i) => {
+      const plaintext = encodeV2Request({ id: 1000 + i, token: client.token, body });
+      return sealed ? client.seal(plaintext) : plaintext;
+    })
+  );
+  const stop = performance.now() + SECONDS * 1000;
+  await Promise.all(clients.map(async (client, index) => {
+    const datagrams = prepared[index];
+    let next = 0;
+    const send = () => client.send(datagrams[next++ % count]);
+    for (let i = 0; i < IN_FLIGHT; i++) await send();
+    while (performance.now() < stop) {
+      const reply = await client.receive(200);
+      if (reply === undefined) {
+        await send(); // a lost datagram: keep the window full
+        continue;
+      }
+      replies++;
+      await send();
+    }
+    while (await client.receive(100)) {
+      // drain
+    }
+  }));
+  return replies / SECONDS;
+}
+
+try {
+  // Fresh sessions per round: request ids and counters are single use.
+  const rates: Record<string, number[]> = { clear: [], sealed: [] };
+  for (const mode of ["clear", "sealed", "sealed", "clear"] as const) {
+    const clients = USERS.map(() => new SealedClient({ trackerPort: port }));
+    try {
+      for (const [i, client] of clients.entries()) await client.login(USERS[i], `${USERS[i]}-pw`);
+      rates[mode].push(await load(clients, mode === "sealed", { verb: "LAP", offset: 0 }));
+    } finally {
+      for (const client of clients) {
+        if (client.token) {
+          await client.send(client.seal(client.plaintext({ verb: "BYE" }, 4_000_000)));
+        }
+      }
+      await Promise.all(clients.map((client) => client.close()));
+    }
+  }
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const clear = mean(rates.clear);
+  const sealed = mean(rates.sealed);
+  console.log(
+    `LAP, ${USERS.length} sessions × ${IN_FLIGHT} in flight: unsealed ${
+      clear.toFixed(0)
+    } replies/s ` +
+      `(${rates.clear.map((r) => r.toFixed(0)).join(", ")}), sealed ${
+        sealed.toFixed(0)
+      } replies/s ` +
+      `(${rates.sealed.map((r) => r.toFixed(0)).join(", ")}): ${(sealed / clear).toFixed(2)}×`,
+  );
+
+  // v1 AUTH against verifiers, with another session's lap measured meanwhile.
+  const lapper = new UdpProbe(port);
+  await lapper.ask("auth lapper x");
+  for (const [user, rounds] of [["fast", 4096], ["slow", 1_000_000]] as const) {
+    const guessers = Array.from({ length: 8 }, () => new UdpProbe(port));
+    try {
+      const started = performance.now();
+      const answered = Promise.all(guessers.map(async (guesser) => {
+        await guesser.send(`auth ${user} wrong`);
+        await guesser.receive(20_000);
+        return performance.now() - started;
+      }));
+      let worstLap = 0;
+      let laps = 0;
+      let done = false;
+      answered.then(() => done = true);
+      while (!done) {
+        const lapStarted = performance.now();
+        await lapper.ask("lap", 2000);
+        worstLap = Math.max(worstLap, performance.now() - lapStarted);
+        laps++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const times = (await answered).sort((a, b) => a - b);
+      console.log(
+        `v1 AUTH, ${rounds} rounds, 8 at once: first answered in ${times[0].toFixed(1)} ms, ` +
+          `last in ${times[7].toFixed(1)} ms (at most 4 checked at once, the rest ERR at once); ` +
+          `another session's lap meanwhile: ${laps} answered, worst ${worstLap.toFixed(1)} ms`,
+      );
+    } finally {
+      await Promise.all(guessers.map((guesser) => guesser.close()));
+    }
+  }
+  await lapper.close();
+} finally {
+  await server.stop();
+  await Deno.remove(dir, { recursive: true });
+}

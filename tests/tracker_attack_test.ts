@@ -1,0 +1,188 @@
+/**
+ * Attacks from issue 10 against the real tracker process over real UDP: each shows the attack
+ * now fails.
+ */
+
+import assert from "node:assert/strict";
+import { encodeV2Request } from "../lib/protocol/mod.ts";
+import { TrackerProcess } from "./support/programs.ts";
+import { UdpProbe } from "./support/udp_probe.ts";
+import { SealedClient, type SealedLoginError } from "./support/sealed_client.ts";
+
+const text = (bytes: Uint8Array | undefined) => bytes && new TextDecoder().decode(bytes);
+
+Deno.test("a process reusing a dead peer's UDP port gets no WELCOME and no token", async () => {
+  const tracker = await TrackerProcess.start();
+  try {
+    const victim = new SealedClient({ trackerPort: tracker.port });
+    const port = victim.port;
+    await victim.login("alice", "alice-pw");
+    const token = victim.token as string;
+    await victim.close(); // the peer dies; its session lives on for a while
+    const thief = new SealedClient({ trackerPort: tracker.port, port });
+    try {
+      // The attack of the issue: request id 2 (the victim's PROOF), padded like a handshake.
+      await thief.send(
+        encodeV2Request({ id: 2, body: { verb: "LOGIN", user: "x", clientNonce: "y" } }),
+      );
+      const reply = text(await thief.receive(1000));
+      assert.ok(reply === undefined || !reply.includes("WELCOME"), reply);
+      assert.ok(reply === undefined || !reply.includes(token), reply);
+      // With the token learnt elsewhere it still cannot act: it does not have the keys.
+      thief.token = token;
+      thief.keys = { request: new Uint8Array(32), reply: new Uint8Array(32) };
+      await thief.send(thief.seal(thief.plaintext({ verb: "BYE" })));
+      assert.equal(await thief.receive(400), undefined);
+    } finally {
+      await thief.close();
+    }
+  } finally {
+    await tracker.stop();
+  }
+});
+
+Deno.test("a re-login from the same address replaces the session; from elsewhere it is ERR live <seconds>", async () => {
+  const tracker = await TrackerProcess.start();
+  const alice = new SealedClient({ trackerPort: tracker.port });
+  const elsewhere = new SealedClient({ trackerPort: tracker.port });
+  try {
+    await alice.login("alice", "alice-pw");
+    const oldToken = alice.token as string;
+    const oldKeys = alice.keys;
+    await alice.login("alice", "alice-pw");
+    assert.notEqual(alice.token, oldToken);
+    assert.deepEqual(await alice.request({ verb: "HBT" }), { status: "OK" });
+    // The old session is over: its token is gone.
+    const stale = new SealedClient({ trackerPort: tracker.port });
+    try {
+      stale.token = oldToken;
+      stale.keys = oldKeys;
+      await stale.send(stale.seal(stale.plaintext({ verb: "HBT" })));
+      assert.equal(text(await stale.receive()), `PS2 * ${oldToken} gone`);
+    } finally {
+      await stale.close();
+    }
+    const refused = await elsewhere.login("alice", "alice-pw").then(
+      () => undefined,
+      (error: SealedLoginError) => error.reply,
+    );
+    assert.ok(refused?.status === "ERR" && refused.code === "live", JSON.stringify(refused));
+    assert.ok(refused.seconds !== undefined && refused.seconds >= 14 && refused.seconds <= 15);
+  } finally {
+    await alice.close();
+    await elsewhere.close();
+    await tracker.stop();
+  }
+});
+
+Deno.test("a locked-out login is told how many seconds to wait", async () => {
+  const tracker = await TrackerProcess.start();
+  try {
+    let last;
+    for (let i = 0; i < 5; i++) {
+      const client = new SealedClient({ trackerPort: tracker.port });
+      try {
+        last = await client.login("bob", "wrong").then(
+          () => undefined,
+          (error: SealedLoginError) => error.reply,
+        );
+      } finally {
+        await client.close();
+      }
+    }
+    assert.ok(last?.status === "ERR" && last.code === "locked", JSON.stringify(last));
+    assert.ok(last.seconds !== undefined && last.seconds >= 1 && last.seconds <= 2);
+  } finally {
+    await tracker.stop();
+  }
+});
+
+Deno.test("a registered TCP address must be the sender's own host unless the operator allows others", async () => {
+  const tracker = await TrackerProcess.start();
+  const v1 = new UdpProbe(tracker.port);
+  const bob = new UdpProbe(tracker.port);
+  const alice = new SealedClient({ trackerPort: tracker.port });
+  try {
+    assert.equal(await v1.ask("auth carol carol-pw"), "OK");
+    assert.equal(await v1.ask("TCP 10.9.8.7 22", 300), undefined);
+    await tracker.program.stdout.waitFor("TCP names another host than the sender's");
+    assert.equal(await v1.ask("pub x.txt"), "File published successfully");
+    assert.equal(await bob.ask("auth bob bob-pw"), "OK");
+    assert.equal(await bob.ask("get x.txt"), "No active peer has this file");
+    // v1 interop: the peer's own address works.
+    await v1.send(`TCP 127.0.0.1 ${v1.port}`);
+    assert.equal(await bob.ask("get x.txt"), `carol 127.0.0.1 ${v1.port}`);
+    await alice.login("alice", "alice-pw");
+    assert.deepEqual(await alice.request({ verb: "TCP", host: "127.0.0.2", port: 80 }), {
+      status: "ERR",
+      code: "address",
+    });
+    assert.deepEqual(await alice.request({ verb: "TCP", host: "::ffff:127.0.0.1", port: 80 }), {
+      status: "OK",
+    });
+  } finally {
+    await v1.close();
+    await bob.close();
+    await alice.close();
+    await tracker.stop();
+  }
+});
+
+Deno.test("the right password from a clean host gets in at once while a stranger hammers from 29 addresses", async () => {
+  const tracker = await TrackerProcess.start();
+  const strangers = Array.from(
+    { length: 29 },
+    (_, i) => new SealedClient({ trackerPort: tracker.port, hostname: `127.0.0.${i + 2}` }),
+  );
+  const alice = new SealedClient({ trackerPort: tracker.port });
+  const v1Alice = new UdpProbe(tracker.port);
+  let hammering = true;
+  const replies: string[] = [];
+  const ask = async (client: SealedClient, datagram: Uint8Array) => {
+    await client.send(datagram);
+    const reply = text(await client.receive(300));
+    if (reply !== undefined) replies.push(reply);
+    return reply;
+  };
+  const hammer = strangers.map(async (stranger, index) => {
+    for (let id = 1; hammering; id += 2) {
+      await ask(stranger, new TextEncoder().encode("auth alice x"));
+      const challenge = await ask(
+        stranger,
+        encodeV2Request({
+          id,
+          body: { verb: "LOGIN", user: "alice", clientNonce: `n${index}x${id}` },
+        }),
+      );
+      const nonce = challenge?.split(" ")[3];
+      if (challenge?.includes("CHALLENGE") && nonce) {
+        await ask(
+          stranger,
+          encodeV2Request({
+            id: id + 1,
+            body: { verb: "PROOF", nonce, proof: "A".repeat(43) + "=" },
+          }),
+        );
+      }
+    }
+  });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const started = performance.now();
+    await alice.login("alice", "alice-pw");
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 10_000, `${elapsed} ms`);
+    assert.deepEqual(await alice.request({ verb: "BYE" }), { status: "OK" });
+    // v1 too: the real user's plaintext auth from the clean host is accepted.
+    assert.equal(await v1Alice.ask("auth alice alice-pw", 2000), "OK");
+    // The stranger was refused, and slowed: locked out on its own addresses.
+    assert.ok(replies.some((reply) => / ERR locked \d+$/.test(reply)), "stranger locked out");
+    assert.ok(!replies.some((reply) => reply.includes("WELCOME") || reply === "OK"));
+  } finally {
+    hammering = false;
+    await Promise.all(hammer);
+    await Promise.all([...strangers, alice].map((client) => client.close()));
+    await v1Alice.close();
+    await tracker.stop();
+  }
+});
