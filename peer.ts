@@ -16,14 +16,13 @@ import {
   UsageError,
   userDirectory,
 } from "./lib/cli.ts";
+import { isIpLiteral, parsePort } from "./lib/protocol/mod.ts";
 import {
   DEFAULT_MAX_UPLOADS,
   DEFAULT_PARALLEL_SOURCES,
   DEFAULT_REQUEST_TIMEOUT_MS,
-  isIpLiteral,
-  parsePort,
   V2_REQUEST_DEADLINE_MS,
-} from "./lib/protocol/mod.ts";
+} from "./lib/peer/defaults.ts";
 import { errorText } from "./lib/util/mod.ts";
 import {
   ExitCode,

@@ -14,5 +14,3 @@ export { isToken, isV2Datagram, type V2DecodeFailure } from "./v2_fields.ts";
 export * from "./v2_request.ts";
 export * from "./v2_reply.ts";
 export * from "./transfer.ts";
-// Peer policy, not wire limits: re-exported until it moves into lib/peer (see the file's doc).
-export * from "./policy_defaults.ts";

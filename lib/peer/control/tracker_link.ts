@@ -10,9 +10,9 @@ import {
   HEARTBEAT_INTERVAL_MS,
   type Holder,
   type Reply,
-  V2_REQUEST_DEADLINE_MS,
   type V2ErrorCode,
 } from "../../protocol/mod.ts";
+import { V2_REQUEST_DEADLINE_MS } from "../defaults.ts";
 import { TrackerTimeoutError, V1Client, V1ClientClosedError } from "./v1_client.ts";
 import {
   fetchAllNames,

@@ -14,13 +14,15 @@ import {
   isV2Datagram,
   ReplyText,
   V2_MAX_REQUEST_ID,
-  V2_REQUEST_DEADLINE_MS,
-  V2_RETRY_INITIAL_MS,
-  V2_RETRY_MAX_INTERVAL_MS,
   type V2ErrorCode,
   type V2ReplyBody,
   type V2RequestBody,
 } from "../../protocol/mod.ts";
+import {
+  V2_REQUEST_DEADLINE_MS,
+  V2_RETRY_INITIAL_MS,
+  V2_RETRY_MAX_INTERVAL_MS,
+} from "../defaults.ts";
 import {
   authMessage,
   clientProof,

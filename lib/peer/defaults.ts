@@ -1,8 +1,8 @@
 /**
  * The peer's policy defaults: timeouts, retries, buffer sizes and transfer limits that the peer
- * chooses and the protocol does not fix. They are peer policy awaiting their move into `lib/peer`
- * (the protocol package should hold only wire limits, `limits.ts`); until then `mod.ts` re-exports
- * them under the names the peer imports.
+ * chooses and the protocol does not fix (wire limits live in `lib/protocol/limits.ts`). One file for
+ * the whole peer, as `lib/tracker/defaults.ts` is for the tracker, so the numbers a user may want to
+ * tune are found in one place; each package imports the ones it uses.
  *
  * @module
  */
