@@ -23,6 +23,7 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   V2_REQUEST_DEADLINE_MS,
 } from "./lib/peer/defaults.ts";
+import { displayText } from "./lib/protocol/display_text.ts";
 import { errorText } from "./lib/util/mod.ts";
 import {
   ExitCode,
@@ -226,7 +227,7 @@ if (import.meta.main) {
     code = await main(Deno.args);
   } catch (error) {
     // A bug, not bad input: still one line, never a stack trace in the user's terminal.
-    console.error(`${spec.name}: ${errorText(error)}`);
+    console.error(`${spec.name}: ${displayText(errorText(error))}`);
     code = ExitCode.failure;
   }
   // A read of standard input may still be pending; exiting is what ends it.
