@@ -24,6 +24,18 @@ export const V2_RETRY_MAX_INTERVAL_MS = 1000;
  */
 export const V2_REQUEST_DEADLINE_MS = 5000;
 
+/**
+ * Whether the peer seals every v2 datagram after login (docs/protocol.md, "Sealed datagrams").
+ * Off until the tracker that opens sealed datagrams is merged; then this one line flips.
+ */
+export const SEAL_V2_DATAGRAMS = false;
+
+/**
+ * `LOGIN` is retried this long before v1's bare `ERR` alone means a v1-only tracker: any v2 reply
+ * within it wins over any number of `ERR`s, so one forged `ERR` cannot downgrade a login.
+ */
+export const V1_FALLBACK_WINDOW_MS = 1000;
+
 // Data channel: uploads and downloads.
 
 /** How long an uploader waits for the downloader to name a file before hanging up. */
