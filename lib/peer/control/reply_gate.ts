@@ -81,7 +81,7 @@ export class SealedSession {
   readonly #gone: string;
 
   constructor(readonly token: string, readonly keys: SessionKeys) {
-    this.#gone = `${SEALED_PREFIX}${token} gone`;
+    this.#gone = `${SEALED_PREFIX} ${token} gone`;
   }
 
   /** Seals one request datagram, with a counter never used before. */
