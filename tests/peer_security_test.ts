@@ -149,7 +149,7 @@ Deno.test("replies from another IP with the tracker's port are ignored: no exit,
       const output = await alice.run("get song.mp3", /SHA-256 verified.*\n|failed|verifiable/);
       assert.match(output, /song\.mp3 downloaded successfully/);
       assert.match(output, /SHA-256 verified/);
-      assert.match(await alice.run("lap", /2 active peers:\n.+\n.+\n/), /\nbob\n/);
+      await alice.run("lap", "1 active peer:\nbob\n");
     } finally {
       spraying = false;
       await spray;
