@@ -16,14 +16,14 @@ import {
   UsageError,
   userDirectory,
 } from "./lib/cli.ts";
+import { isIpLiteral, parsePort } from "./lib/protocol/mod.ts";
 import {
   DEFAULT_MAX_UPLOADS,
   DEFAULT_PARALLEL_SOURCES,
   DEFAULT_REQUEST_TIMEOUT_MS,
-  isIpLiteral,
-  parsePort,
   V2_REQUEST_DEADLINE_MS,
-} from "./lib/protocol/mod.ts";
+} from "./lib/peer/defaults.ts";
+import { displayText } from "./lib/protocol/display_text.ts";
 import { errorText } from "./lib/util/mod.ts";
 import {
   ExitCode,
@@ -32,6 +32,7 @@ import {
   type SessionOptions,
   StopRequested,
 } from "./lib/peer/shell/mod.ts";
+import { defaultStateDir } from "./lib/peer/control/mod.ts";
 
 const USAGE_ERROR = 2;
 const MAX_TIMEOUT_MS = 600_000;
@@ -70,6 +71,16 @@ const spec: CommandSpec = {
     "require-v2": {
       type: "boolean",
       description: "refuse a tracker that speaks only v1 (its login sends the password in clear)",
+    },
+    "state-dir": {
+      type: "string",
+      value: "DIR",
+      description: "where the peer remembers which trackers spoke v2, so it never falls back " +
+        "to v1 for them (default: $XDG_STATE_HOME/peersync, else ~/.local/state/peersync)",
+    },
+    sealed: {
+      type: "boolean",
+      description: "seal every v2 datagram after login (the tracker must open sealed datagrams)",
     },
     "max-uploads": {
       type: "string",
@@ -141,6 +152,10 @@ function settingsFrom(args: string[]): Settings {
       throw new UsageError(`invalid --timeout ${timeout} (expected 1-${MAX_TIMEOUT_MS} ms)`);
     }
   }
+  const stateDirOption = stringOption(parsed, "state-dir");
+  const stateDir = stateDirOption === undefined
+    ? defaultStateDir(environment)
+    : resolve(base, stateDirOption);
   const maxUploads = stringOption(parsed, "max-uploads");
   const uploadLimit = stringOption(parsed, "upload-limit");
   const downloadLimit = stringOption(parsed, "download-limit");
@@ -153,6 +168,8 @@ function settingsFrom(args: string[]): Settings {
     advertise,
     timeoutMs,
     requireV2: booleanOption(parsed, "require-v2"),
+    ...(stateDir === undefined ? {} : { stateDir }),
+    ...(booleanOption(parsed, "sealed") ? { sealed: true } : {}),
     maxUploads: maxUploads === undefined ? undefined : parseCount(maxUploads, "--max-uploads"),
     uploadLimit: uploadLimit === undefined ? undefined : parseRate(uploadLimit, "--upload-limit"),
     downloadLimit: downloadLimit === undefined
@@ -182,6 +199,15 @@ function parseRate(text: string, flag: string): number {
     throw new UsageError(`invalid ${flag} ${text} (expected bytes per second, e.g. 10M)`);
   }
   return rate;
+}
+
+/** An environment variable, or `undefined` when unset or not allowed to be read. */
+function environment(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
 }
 
 const STOP_SIGNALS: ReadonlyArray<readonly [Deno.Signal, number]> = [
@@ -227,7 +253,7 @@ if (import.meta.main) {
     code = await main(Deno.args);
   } catch (error) {
     // A bug, not bad input: still one line, never a stack trace in the user's terminal.
-    console.error(`${spec.name}: ${errorText(error)}`);
+    console.error(`${spec.name}: ${displayText(errorText(error))}`);
     code = ExitCode.failure;
   }
   // A read of standard input may still be pending; exiting is what ends it.

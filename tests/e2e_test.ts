@@ -23,7 +23,12 @@ Deno.test("three peers log in, publish, search, download, unpublish and expire",
       "Available commands are: get, lap, lpf, pub, sch, unp, xit.",
     );
     await bob.login("bob", "bob-pw");
-    await carol.login("alice", "alice-pw", "Authentication failed. Please try again.");
+    // The password is right, but alice is logged in: said as such, not as a wrong password.
+    await carol.login(
+      "alice",
+      "alice-pw",
+      "alice is already logged in elsewhere; close that peer or wait ",
+    );
     await carol.login("carol", "carol-pw");
     await tracker.program.stdout.waitFor("Sent OK to carol");
 

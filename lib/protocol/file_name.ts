@@ -13,6 +13,7 @@ export type FileNameProblem =
   | "empty"
   | "too long"
   | "whitespace or control character"
+  | "bidi override or isolate"
   | "path separator"
   | "dot name"
   | "not well-formed Unicode";
@@ -20,6 +21,9 @@ export type FileNameProblem =
 // Unicode White_Space covers U+0085, U+00A0, U+2028 …; Cc covers every C0/C1 control.
 const FORBIDDEN_CHARACTER = /[\p{White_Space}\p{Cc}]/u;
 const PATH_SEPARATOR = /[/\\]/;
+// Bidi embeddings, overrides (U+202A–U+202E) and isolates (U+2066–U+2069) make a name display in
+// another order than it is stored ("exe.txt" shown for "txt.exe"): refused, as PROTOCOL.md says.
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
 
 /**
  * Returns what is wrong with `name` as a file name, or `undefined` when it is valid.
@@ -36,6 +40,7 @@ export function fileNameProblem(name: string): FileNameProblem | undefined {
   if (!name.isWellFormed()) return "not well-formed Unicode";
   if (utf8Length(name) > MAX_FILE_NAME_BYTES) return "too long";
   if (FORBIDDEN_CHARACTER.test(name)) return "whitespace or control character";
+  if (BIDI_CONTROL.test(name)) return "bidi override or isolate";
   if (PATH_SEPARATOR.test(name)) return "path separator";
   if (name === "." || name === "..") return "dot name";
   return undefined;
@@ -58,6 +63,8 @@ export function isValidFileName(name: string): boolean {
 /**
  * Whether `token` may stand as one space-separated field of a message (user name, password,
  * search text): non-empty, well-formed, at most `maxBytes`, no whitespace or control characters.
+ * (Bidi controls are not refused here: a password may hold any of them; what is displayed is
+ * cleaned at the terminal instead.)
  *
  * @example
  * ```ts

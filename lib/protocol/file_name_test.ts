@@ -20,6 +20,11 @@ Deno.test("file names breaking the rule are refused, never normalised", () => {
     ["a\u2028", "whitespace or control character"],
     ["a\u3000", "whitespace or control character"],
     ["a\u007f", "whitespace or control character"],
+    ["a\u202eb", "bidi override or isolate"],
+    ["\u202atxt.exe", "bidi override or isolate"],
+    ["a\u202c", "bidi override or isolate"],
+    ["a\u2066b", "bidi override or isolate"],
+    ["a\u2069", "bidi override or isolate"],
     ["./a", "path separator"],
     ["/a", "path separator"],
     ["a/", "path separator"],
@@ -29,4 +34,9 @@ Deno.test("file names breaking the rule are refused, never normalised", () => {
     ["\ud800", "not well-formed Unicode"],
   ];
   for (const [name, problem] of cases) assert.equal(fileNameProblem(name), problem, name);
+});
+
+Deno.test("bidi marks that do not reorder (U+200E, U+200F) stay allowed in names", () => {
+  assert.equal(fileNameProblem("a\u200eb"), undefined);
+  assert.equal(fileNameProblem("\u05d0\u200f.txt"), undefined);
 });

@@ -16,5 +16,3 @@ export * from "./v2_reply.ts";
 export * from "./transfer.ts";
 export * from "./sealed.ts";
 export * from "./gone_notice.ts";
-// Peer policy, not wire limits: re-exported until it moves into lib/peer (see the file's doc).
-export * from "./policy_defaults.ts";

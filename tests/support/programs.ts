@@ -65,6 +65,7 @@ export class Program {
   readonly stderr: OutputWatcher;
   readonly #child: Deno.ChildProcess;
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #stateHome: string;
   #stdinClosed = false;
 
   /**
@@ -77,6 +78,9 @@ export class Program {
     options: { cwd?: string; shellPrelude?: string } = {},
   ) {
     const cwd = options.cwd ?? projectRoot;
+    // Each program remembers trackers in its own state folder, never in the user's: a test's
+    // tracker port may be reused by another test's v1-only stand-in.
+    this.#stateHome = Deno.makeTempDirSync({ prefix: "peersync-state-" });
     const denoArgs = ["run", "--allow-all", `${projectRoot}${script}`, ...args];
     const [command, commandArgs] = options.shellPrelude === undefined
       ? [Deno.execPath(), denoArgs]
@@ -88,7 +92,7 @@ export class Program {
       stdout: "piped",
       stderr: "piped",
       // `deno task test` sets INIT_CWD to the project; the program must see its own folder.
-      env: { NO_COLOR: "1", INIT_CWD: cwd },
+      env: { NO_COLOR: "1", INIT_CWD: cwd, XDG_STATE_HOME: this.#stateHome },
     }).spawn();
     this.stdout = new OutputWatcher(this.#child.stdout);
     this.stderr = new OutputWatcher(this.#child.stderr);
@@ -125,6 +129,7 @@ export class Program {
   async exit(): Promise<Deno.CommandStatus> {
     await this.closeStdin();
     const [status] = await Promise.all([this.#child.status, this.stdout.done, this.stderr.done]);
+    await Deno.remove(this.#stateHome, { recursive: true }).catch(() => {});
     return status;
   }
 

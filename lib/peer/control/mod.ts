@@ -14,6 +14,7 @@ export {
   type ConnectOptions,
   isClosed,
   isNotResponding,
+  knownToSpeakV2,
   type Located,
   type LoginAttempt,
   loginV1,
@@ -41,6 +42,12 @@ export {
   type V2ClientOptions,
   type V2Welcome,
 } from "./v2_client.ts";
+export {
+  defaultStateDir,
+  KNOWN_TRACKERS_FILE,
+  KnownTrackers,
+  trackerKey,
+} from "./known_trackers.ts";
 export { type HeartbeatOptions, startHeartbeat } from "./heartbeat.ts";
 export { type RestorableSession, restoreInBackground, restoreOnce } from "./session_restore.ts";
 export {

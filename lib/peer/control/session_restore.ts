@@ -17,6 +17,8 @@ import {
 
 /** The wait after a first failed background restore; it doubles up to a minute. */
 const BACKGROUND_RESTORE_FIRST_DELAY_MS = 2000;
+/** The longest random pause before a background restore begins. */
+export const BACKGROUND_RESTORE_JITTER_MS = 2000;
 
 /** What a restore reads and replaces of a logged-in session. */
 export interface RestorableSession {
@@ -62,24 +64,37 @@ export function restoreOnce(parts: RestorableSession): Promise<boolean> {
 const BACKGROUND_RESTORE_MAX_DELAY_MS = 60_000;
 
 /**
- * A heartbeat found the session lost: restore it now, unless a restore from the background failed
- * lately — then wait, 2 s doubling up to a minute, so a tracker that no longer takes this login
- * (a changed password, a lockout) is not asked again every second. Commands still try at once.
+ * A heartbeat found the session lost: restore it after a random pause of up to
+ * {@linkcode BACKGROUND_RESTORE_JITTER_MS} (a restarted tracker must not get every peer's login in
+ * the same second), and after a failed restore wait 2 s doubling up to a minute, each wait
+ * jittered by ±50%, so a tracker that no longer takes this login (a changed password, a lockout)
+ * is not asked again every second. Commands still try at once. `random` is injectable for tests.
  */
-export function restoreInBackground(parts: RestorableSession): void {
+export function restoreInBackground(
+  parts: RestorableSession,
+  random: () => number = Math.random,
+): void {
   const retry = parts.backgroundRetry;
-  if (retry !== undefined && Date.now() < retry.notBefore) return;
+  if (retry === undefined) {
+    // The first notice of a loss: the next heartbeat after the pause starts the restore.
+    parts.backgroundRetry = {
+      notBefore: Date.now() + random() * BACKGROUND_RESTORE_JITTER_MS,
+      delayMs: 0,
+    };
+    return;
+  }
+  if (Date.now() < retry.notBefore) return;
   restoreOnce(parts).then((restored) => {
     if (restored) return;
-    if (retry === undefined) {
+    if (retry.delayMs === 0) {
       parts.notify(
         `peersync-peer: the tracker lost this session and logging in again failed ` +
           `(${parts.lastRestoreFailure ?? "no answer"}); trying again in the background`,
       );
     }
-    const delayMs = retry?.delayMs ?? BACKGROUND_RESTORE_FIRST_DELAY_MS;
+    const delayMs = retry.delayMs || BACKGROUND_RESTORE_FIRST_DELAY_MS;
     parts.backgroundRetry = {
-      notBefore: Date.now() + delayMs,
+      notBefore: Date.now() + delayMs * (0.5 + random()),
       delayMs: Math.min(delayMs * 2, BACKGROUND_RESTORE_MAX_DELAY_MS),
     };
   }, () => {

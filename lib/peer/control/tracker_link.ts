@@ -10,15 +10,17 @@ import {
   HEARTBEAT_INTERVAL_MS,
   type Holder,
   type Reply,
-  V2_REQUEST_DEADLINE_MS,
   type V2ErrorCode,
 } from "../../protocol/mod.ts";
+import { V2_REQUEST_DEADLINE_MS } from "../defaults.ts";
+import { type KnownTrackers, trackerKey } from "./known_trackers.ts";
 import { TrackerTimeoutError, V1Client, V1ClientClosedError } from "./v1_client.ts";
 import {
   fetchAllNames,
   loginV2,
   TrackerNotRespondingError,
   TrackerRefusedError,
+  V1OnlyTrackerError,
   V2Client,
   V2ClientClosedError,
 } from "./v2_client.ts";
@@ -230,12 +232,26 @@ export interface ConnectOptions {
   readonly bindHostname: string;
   /** Per request: v1 waits this long once; v2 retransmits until this deadline. */
   readonly timeoutMs?: number;
+  /** The trackers known to speak v2: one that answers v2 is added, and never falls back. */
+  readonly knownTrackers?: KnownTrackers;
+  /** Seal v2 datagrams after login (defaults to the peer's `SEAL_V2_DATAGRAMS`). */
+  readonly sealed?: boolean;
+}
+
+/** Whether this tracker was heard speaking v2 before, so v1 must never be used with it. */
+export function knownToSpeakV2(options: ConnectOptions): boolean {
+  return options.knownTrackers?.has(trackerKey(options.trackerIp, options.trackerPort)) ?? false;
 }
 
 /** The outcome of one login attempt. */
 export type LoginAttempt =
   | { readonly kind: "ok"; readonly link: TrackerLink }
-  | { readonly kind: "refused"; readonly code: V2ErrorCode | "v1" }
+  | {
+    readonly kind: "refused";
+    readonly code: V2ErrorCode | "v1";
+    /** How long the tracker says to wait (`ERR live <s>`, `ERR locked <s>`), when it says. */
+    readonly waitSeconds?: number;
+  }
   | { readonly kind: "v1Only" };
 
 /**
@@ -254,14 +270,29 @@ export async function loginWithV2(
     trackerPort: options.trackerPort,
     bindHostname: options.bindHostname,
     deadlineMs: options.timeoutMs ?? V2_REQUEST_DEADLINE_MS,
+    ...(options.sealed === undefined ? {} : { sealed: options.sealed }),
   });
+  const remember = async () => {
+    // Any well-formed v2 reply from the tracker's own address, even a refusal, proves v2.
+    if (client.sawV2Reply) {
+      await options.knownTrackers?.remember(trackerKey(options.trackerIp, options.trackerPort));
+    }
+  };
   try {
     const welcome = await loginV2(client, user, password);
+    await remember();
     return { kind: "ok", link: new V2Link(client, welcome.heartbeatMs) };
   } catch (error) {
     await client.close();
-    if (error instanceof TrackerRefusedError) return { kind: "refused", code: error.code };
-    if (client.sawV1Error) return { kind: "v1Only" };
+    await remember();
+    if (error instanceof TrackerRefusedError) {
+      return {
+        kind: "refused",
+        code: error.code,
+        ...(error.waitSeconds === undefined ? {} : { waitSeconds: error.waitSeconds }),
+      };
+    }
+    if (error instanceof V1OnlyTrackerError) return { kind: "v1Only" };
     throw error;
   }
 }

@@ -8,12 +8,12 @@
 
 import {
   decodeReply,
-  DEFAULT_REQUEST_TIMEOUT_MS,
   encodeRequest,
   MAX_DATAGRAM_BYTES,
   type Reply,
   type Request,
 } from "../../protocol/mod.ts";
+import { DEFAULT_REQUEST_TIMEOUT_MS } from "../defaults.ts";
 import { bindHostnameFor } from "./local_address.ts";
 
 /** The tracker did not answer a request in time. */

@@ -1,26 +1,29 @@
 /**
  * The peer's side of the v2 control channel: every request carries an id, is retransmitted with
  * exponential backoff until its reply arrives or a deadline passes, and replies that are stale,
- * duplicated or for another id are ignored. Also the SCRAM login, which proves the password
- * without sending it and checks that the tracker knows the verifier.
+ * duplicated or for another id are ignored. Only the tracker's exact address is heard, and once
+ * logged in with sealing only sealed replies of this session (`reply_gate.ts`). Also the SCRAM
+ * login, which proves the password without sending it, checks that the tracker knows the verifier
+ * and derives the session's sealing keys.
  *
  * @module
  */
 
 import {
-  decodeUtf8,
-  decodeV2Reply,
   encodeV2Request,
-  isV2Datagram,
-  ReplyText,
   V2_MAX_REQUEST_ID,
+  type V2ErrorCode,
+  type V2RequestBody,
+} from "../../protocol/mod.ts";
+import { deriveSessionKeys } from "../../protocol/sealed.ts";
+import {
+  SEAL_V2_DATAGRAMS,
+  V1_FALLBACK_WINDOW_MS,
   V2_REQUEST_DEADLINE_MS,
   V2_RETRY_INITIAL_MS,
   V2_RETRY_MAX_INTERVAL_MS,
-  type V2ErrorCode,
-  type V2ReplyBody,
-  type V2RequestBody,
-} from "../../protocol/mod.ts";
+} from "../defaults.ts";
+import { classifyDatagram, normaliseIp, SealedSession, type V2Answer } from "./reply_gate.ts";
 import {
   authMessage,
   clientProof,
@@ -40,7 +43,10 @@ export class TrackerNotRespondingError extends Error {
   }
 }
 
-/** The tracker answered a v2 request with v1's bare `ERR`: it speaks only v1. */
+/**
+ * The tracker answered `LOGIN` only with v1's bare `ERR`, for the whole fall-back window and
+ * never in v2: it speaks only v1.
+ */
 export class V1OnlyTrackerError extends Error {
   override name = "V1OnlyTrackerError";
   constructor() {
@@ -48,10 +54,14 @@ export class V1OnlyTrackerError extends Error {
   }
 }
 
-/** The tracker refused a request with a v2 error code. */
+/** The tracker refused a request with a v2 error code (and, maybe, how long to wait). */
 export class TrackerRefusedError extends Error {
   override name = "TrackerRefusedError";
-  constructor(readonly verb: string, readonly code: V2ErrorCode) {
+  constructor(
+    readonly verb: string,
+    readonly code: V2ErrorCode,
+    readonly waitSeconds?: number,
+  ) {
     super(`the tracker refused ${verb}: ${code}`);
   }
 }
@@ -74,17 +84,22 @@ export class V2ClientClosedError extends Error {
 
 /** Where the tracker is and how patient to be. */
 export interface V2ClientOptions {
+  /** The tracker's IP literal (resolved): replies are heard from this address only. */
   readonly trackerHost: string;
   readonly trackerPort: number;
   readonly bindHostname: string;
   readonly initialIntervalMs?: number;
   readonly maxIntervalMs?: number;
   readonly deadlineMs?: number;
+  /** Seal every request after login; defaults to {@linkcode SEAL_V2_DATAGRAMS}. */
+  readonly sealed?: boolean;
+  /** How long `LOGIN` is retried before v1's `ERR` alone means a v1 tracker. */
+  readonly v1FallbackWindowMs?: number;
 }
 
 interface Pending {
   readonly verb: string;
-  readonly resolve: (body: V2ReplyBody) => void;
+  readonly resolve: (body: V2Answer) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -105,19 +120,28 @@ export class V2Client {
   readonly #initialMs: number;
   readonly #maxIntervalMs: number;
   readonly #deadlineMs: number;
+  readonly #fallbackWindowMs: number;
+  readonly #trackerIp: string;
   readonly #pending = new Map<number, Pending>();
   readonly #receiving: Promise<void>;
   #nextId = 1;
   #closed = false;
   #sawV1Error = false;
+  #sawV2Reply = false;
+  #sealed: SealedSession | undefined;
   /** The session token, once logged in. */
   token: string | undefined;
+  /** Whether requests are sealed once logged in. */
+  readonly sealing: boolean;
 
   constructor(options: V2ClientOptions) {
     this.#tracker = { transport: "udp", hostname: options.trackerHost, port: options.trackerPort };
+    this.#trackerIp = normaliseIp(options.trackerHost);
     this.#initialMs = options.initialIntervalMs ?? V2_RETRY_INITIAL_MS;
     this.#maxIntervalMs = options.maxIntervalMs ?? V2_RETRY_MAX_INTERVAL_MS;
     this.#deadlineMs = options.deadlineMs ?? V2_REQUEST_DEADLINE_MS;
+    this.#fallbackWindowMs = options.v1FallbackWindowMs ?? V1_FALLBACK_WINDOW_MS;
+    this.sealing = options.sealed ?? SEAL_V2_DATAGRAMS;
     this.#conn = Deno.listenDatagram({ transport: "udp", hostname: options.bindHostname, port: 0 });
     this.#receiving = this.#receiveLoop();
   }
@@ -125,6 +149,17 @@ export class V2Client {
   /** The local address the tracker knows this client by. */
   get localAddr(): Deno.NetAddr {
     return this.#conn.addr as Deno.NetAddr;
+  }
+
+  /** Seals every request from now on, under this session's keys. */
+  startSealing(session: SealedSession): void {
+    this.#sealed = session;
+  }
+
+  /** Today's encoded request, sealed with a fresh counter once the session is sealed. */
+  #datagram(id: number, body: V2RequestBody): Uint8Array {
+    const plain = encodeV2Request({ id, body, ...(this.token ? { token: this.token } : {}) });
+    return this.#sealed ? this.#sealed.seal(plain) : plain;
   }
 
   #takeId(): number {
@@ -138,13 +173,15 @@ export class V2Client {
    * with exponential backoff.
    *
    * @throws {TrackerNotRespondingError} past the deadline.
-   * @throws {V1OnlyTrackerError} when the tracker answered in v1.
+   * @throws {V1OnlyTrackerError} for `LOGIN`, when the fall-back window passed with v1's `ERR`
+   * and no v2 reply (any v2 reply wins over any number of `ERR`s).
    */
-  async request(body: V2RequestBody): Promise<V2ReplyBody> {
+  async request(body: V2RequestBody): Promise<V2Answer> {
     if (this.#closed) throw new V2ClientClosedError();
     const id = this.#takeId();
-    const datagram = encodeV2Request({ id, body, ...(this.token ? { token: this.token } : {}) });
-    const reply = new Promise<V2ReplyBody>((resolve, reject) => {
+    const negotiating = body.verb === "LOGIN";
+    const deadlineMs = this.#deadlineMs;
+    const reply = new Promise<V2Answer>((resolve, reject) => {
       this.#pending.set(id, { verb: body.verb, resolve, reject });
     });
     const started = performance.now();
@@ -155,13 +192,21 @@ export class V2Client {
     reply.then(() => settled = true, () => settled = true);
     try {
       while (!settled) {
-        const left = this.#deadlineMs - (performance.now() - started);
-        if (left <= 0) throw new TrackerNotRespondingError(body.verb, this.#deadlineMs, tries);
+        const elapsed = performance.now() - started;
+        // LOGIN is given the whole fall-back window even under a shorter --timeout.
+        const left = (negotiating ? Math.max(deadlineMs, this.#fallbackWindowMs) : deadlineMs) -
+          elapsed;
+        const windowLeft = this.#fallbackWindowMs - elapsed;
+        if (negotiating && windowLeft <= 0 && this.#sawV1Error) throw new V1OnlyTrackerError();
+        if (left <= 0) throw new TrackerNotRespondingError(body.verb, deadlineMs, tries);
         tries++;
-        await this.#conn.send(datagram, this.#tracker).catch(() => {});
+        // Sealed anew for every try: a counter is never used twice.
+        await this.#conn.send(this.#datagram(id, body), this.#tracker).catch(() => {});
+        // While negotiating, wake when the fall-back window closes too.
+        const wait = Math.min(interval, left, negotiating && windowLeft > 0 ? windowLeft : left);
         await Promise.race([
           reply.catch(() => {}),
-          new Promise((resolve) => timer = setTimeout(resolve, Math.min(interval, left))),
+          new Promise((resolve) => timer = setTimeout(resolve, wait)),
         ]);
         clearTimeout(timer);
         interval = Math.min(interval * 2, this.#maxIntervalMs);
@@ -179,12 +224,12 @@ export class V2Client {
    */
   async notify(
     body: V2RequestBody,
-    onReply?: (reply: V2ReplyBody) => void,
+    onReply?: (reply: V2Answer) => void,
     listenMs = this.#deadlineMs,
   ): Promise<void> {
     if (this.#closed) return;
     const id = this.#takeId();
-    const datagram = encodeV2Request({ id, body, ...(this.token ? { token: this.token } : {}) });
+    const datagram = this.#datagram(id, body);
     if (onReply !== undefined) {
       const forget = () => {
         clearTimeout(timer);
@@ -225,25 +270,42 @@ export class V2Client {
         if (this.#closed) return;
         continue;
       }
-      if (from.port !== this.#tracker.port) continue;
-      if (!isV2Datagram(datagram)) {
-        // A v1 tracker answers anything it does not know with a bare ERR.
-        if (decodeUtf8(datagram) === ReplyText.error) {
-          this.#sawV1Error = true;
-          for (const pending of this.#pending.values()) pending.reject(new V1OnlyTrackerError());
-        }
-        continue;
+      const outcome = classifyDatagram(datagram, from, {
+        trackerIp: this.#trackerIp,
+        trackerPort: this.#tracker.port as number,
+        sealed: this.#sealed,
+      });
+      switch (outcome.kind) {
+        case "reply":
+          if (this.token === undefined) this.#sawV2Reply = true;
+          // Only the first reply to a waiting id counts; duplicates and stale ones find nothing.
+          this.#pending.get(outcome.id)?.resolve(outcome.answer);
+          break;
+        case "v1Error":
+          // Only a sign for the negotiation: never an answer, never fatal.
+          if (this.token === undefined) this.#sawV1Error = true;
+          break;
+        case "gone":
+          // The tracker no longer knows this session: every waiting request hears what v2's
+          // `ERR token` says, and the link logs in again.
+          for (const pending of [...this.#pending.values()]) {
+            pending.resolve({ status: "ERR", code: "token" });
+          }
+          break;
+        case "drop":
+          break;
       }
-      const decoded = decodeV2Reply(datagram);
-      if (!decoded.ok) continue;
-      // Only the first reply to a waiting id counts; duplicates and stale ones find nothing.
-      this.#pending.get(decoded.reply.id)?.resolve(decoded.reply.body);
     }
   }
 
-  /** Whether a v1 `ERR` was seen (negotiation). */
+  /** Whether a v1 `ERR` came from the tracker's address before login (negotiation). */
   get sawV1Error(): boolean {
     return this.#sawV1Error;
+  }
+
+  /** Whether a v2 reply came from the tracker's address before login: it speaks v2. */
+  get sawV2Reply(): boolean {
+    return this.#sawV2Reply;
   }
 }
 
@@ -269,7 +331,9 @@ export async function loginV2(
 ): Promise<V2Welcome> {
   const clientNonce = newNonce();
   const challenge = await client.request({ verb: "LOGIN", user, clientNonce });
-  if (challenge.status === "ERR") throw new TrackerRefusedError("LOGIN", challenge.code);
+  if (challenge.status === "ERR") {
+    throw new TrackerRefusedError("LOGIN", challenge.code, challenge.waitSeconds);
+  }
   if (challenge.status !== "CHALLENGE") {
     throw new TrackerNotAuthenticError(`unexpected ${challenge.status}`);
   }
@@ -290,7 +354,9 @@ export async function loginV2(
   });
   const proof = encodeBase64(clientProof(keys.clientKey, keys.storedKey, message));
   const welcome = await client.request({ verb: "PROOF", nonce: challenge.nonce, proof });
-  if (welcome.status === "ERR") throw new TrackerRefusedError("PROOF", welcome.code);
+  if (welcome.status === "ERR") {
+    throw new TrackerRefusedError("PROOF", welcome.code, welcome.waitSeconds);
+  }
   if (welcome.status !== "WELCOME") {
     throw new TrackerNotAuthenticError(`unexpected ${welcome.status}`);
   }
@@ -299,6 +365,11 @@ export async function loginV2(
     throw new TrackerNotAuthenticError("wrong server signature");
   }
   client.token = welcome.token;
+  if (client.sealing) {
+    client.startSealing(
+      new SealedSession(welcome.token, deriveSessionKeys(keys.storedKey, message)),
+    );
+  }
   return { token: welcome.token, heartbeatMs: welcome.heartbeatMs, timeoutMs: welcome.timeoutMs };
 }
 

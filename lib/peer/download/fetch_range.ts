@@ -11,11 +11,8 @@
  */
 
 import { dirname } from "node:path";
-import {
-  encodeTransferRequest,
-  MAX_TRANSFER_STATUS_BYTES,
-  TRANSFER_BUFFER_BYTES,
-} from "../../protocol/mod.ts";
+import { encodeTransferRequest, MAX_TRANSFER_STATUS_BYTES } from "../../protocol/mod.ts";
+import { TRANSFER_BUFFER_BYTES } from "../defaults.ts";
 import { errorText, formatSeconds, type TokenBucket, writeAll } from "../../util/mod.ts";
 import { connectToHolder } from "./connect.ts";
 import { cancelled, DownloadError, FetchError } from "./errors.ts";

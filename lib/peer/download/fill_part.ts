@@ -15,7 +15,7 @@ import {
   DEFAULT_BUSY_RETRY_BUDGET_MS,
   DEFAULT_MULTI_SOURCE_THRESHOLD_BYTES,
   DEFAULT_PARALLEL_SOURCES,
-} from "../../protocol/mod.ts";
+} from "../defaults.ts";
 import { errorText, formatBytes, removeQuietly, TokenBucket } from "../../util/mod.ts";
 import { CompleteRanges } from "./complete_ranges.ts";
 import { asDownloadError, DownloadError } from "./errors.ts";

@@ -11,7 +11,7 @@
  */
 
 import { createHash, type Hash } from "node:crypto";
-import { TRANSFER_BUFFER_BYTES } from "../../protocol/mod.ts";
+import { TRANSFER_BUFFER_BYTES } from "../defaults.ts";
 import { removeQuietly, writeAllSync } from "../../util/mod.ts";
 import { hashFileRange, type HashSink, OffThreadSha256, openOwnFile } from "../share/mod.ts";
 

@@ -12,7 +12,7 @@
 import {
   DEFAULT_FAILOVER_STALL_TIMEOUT_MS,
   DEFAULT_TRANSFER_STALL_TIMEOUT_MS,
-} from "../../protocol/mod.ts";
+} from "../defaults.ts";
 import { delay, formatSeconds } from "../../util/mod.ts";
 import { cancelled, DownloadError, FetchError } from "./errors.ts";
 import type { ByteRange } from "./resume_note.ts";

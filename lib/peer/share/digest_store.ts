@@ -18,6 +18,7 @@
  */
 
 import { isAbsolute, join, sep } from "node:path";
+import { encodeHex } from "../../protocol/mod.ts";
 import { removeQuietly, writeAll } from "../../util/mod.ts";
 import { readOwnBytes } from "./own_file.ts";
 import { RESERVED_NAME_PREFIX } from "./share_folder.ts";
@@ -175,10 +176,7 @@ export async function writeDigestStore(
   options: { readonly maxBytes?: number } = {},
 ): Promise<void> {
   const text = formatDigestStore(entries, options.maxBytes);
-  const suffix = crypto.getRandomValues(new Uint8Array(8)).reduce(
-    (hex, byte) => hex + byte.toString(16).padStart(2, "0"),
-    "",
-  );
+  const suffix = encodeHex(crypto.getRandomValues(new Uint8Array(8)));
   const temp = join(dir, `${RESERVED_NAME_PREFIX}digests-${suffix}.tmp`);
   try {
     {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { TRANSFER_BUFFER_BYTES } from "../../protocol/mod.ts";
+import { TRANSFER_BUFFER_BYTES } from "../defaults.ts";
 import { delay } from "../../util/mod.ts";
 import type { HashSink } from "./hash_worker.ts";
 

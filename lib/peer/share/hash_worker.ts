@@ -11,7 +11,7 @@
  * @module
  */
 
-import { TRANSFER_BUFFER_BYTES } from "../../protocol/mod.ts";
+import { TRANSFER_BUFFER_BYTES } from "../defaults.ts";
 
 const WORKER_SOURCE = `
 import { createHash } from "node:crypto";

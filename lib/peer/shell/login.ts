@@ -10,6 +10,7 @@ import { isValidField, MAX_PASSWORD_BYTES, MAX_USER_NAME_BYTES } from "../../pro
 import { abortable } from "../../util/mod.ts";
 import {
   isNotResponding,
+  knownToSpeakV2,
   type LoginAttempt,
   loginV1,
   loginWithV2,
@@ -31,6 +32,33 @@ const FALLBACK_NOTICE = "peersync-peer: the tracker speaks only PeerSync v1; fal
   "(your password will cross the network in clear)";
 const REQUIRE_V2_REFUSAL = "peersync-peer: the tracker speaks only PeerSync v1, whose login " +
   "sends the password in clear; not logging in (--require-v2)";
+
+/** The refusal of a v1 fall-back for a tracker that spoke v2 before (it may be an impostor). */
+function downgradeRefusal(parts: Parts): string {
+  const { trackerIp, trackerPort, knownTrackers } = parts.connect;
+  const host = trackerIp.includes(":") ? `[${trackerIp}]` : trackerIp;
+  return `peersync-peer: the tracker at ${host}:${trackerPort} spoke PeerSync v2 before; ` +
+    `refusing to fall back to v1 (password would cross in clear). If the tracker was really ` +
+    `downgraded, remove ${knownTrackers?.path ?? "the peer's record of it (restart the peer)"}.`;
+}
+
+/** The line for a refused login: what the tracker said, and how long to wait when it said. */
+export function formatLoginRefusal(
+  user: string,
+  attempt: Extract<LoginAttempt, { kind: "refused" }>,
+): string {
+  const wait = attempt.waitSeconds;
+  switch (attempt.code) {
+    case "live":
+      return `${user} is already logged in elsewhere; close that peer or wait ${
+        wait === undefined ? "until its session expires" : `${wait} s`
+      }`;
+    case "locked":
+      return `Too many failed logins; try again ${wait === undefined ? "later" : `in ${wait} s`}`;
+    default:
+      return TerminalText.authenticationFailed;
+  }
+}
 
 /**
  * Asks for a user name and password until a login succeeds.
@@ -62,6 +90,10 @@ export async function login(parts: Parts): Promise<LoginOutcome> {
         : await abortable(loginWithV2(parts.connect, user, password), signal);
       if (attempt.kind === "v1Only") {
         v1Only = true;
+        if (knownToSpeakV2(parts.connect)) {
+          terminal.error(downgradeRefusal(parts));
+          throw new LoginAbandoned(ExitCode.failure);
+        }
         if (parts.options.requireV2) {
           terminal.error(REQUIRE_V2_REFUSAL);
           throw new LoginAbandoned(ExitCode.failure);
@@ -88,9 +120,10 @@ export async function login(parts: Parts): Promise<LoginOutcome> {
       const relogin = () => loginWithV2(parts.connect, user, password);
       return { link: attempt.link, relogin };
     }
-    if (attempt.kind === "refused" && attempt.code === "locked") {
-      terminal.print("Too many failed logins: the tracker refuses this user for a while.");
-    }
-    terminal.print(TerminalText.authenticationFailed);
+    terminal.print(
+      attempt.kind === "refused"
+        ? formatLoginRefusal(user, attempt)
+        : TerminalText.authenticationFailed,
+    );
   }
 }

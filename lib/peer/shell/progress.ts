@@ -6,6 +6,7 @@
  * @module
  */
 
+import { displayText } from "../../protocol/display_text.ts";
 import { formatBytes, formatDuration, writeAllSync } from "../../util/mod.ts";
 import type { TransferProgress } from "../download/mod.ts";
 
@@ -128,9 +129,9 @@ export class ProgressDisplay {
     const left = bytesPerSecond > 0
       ? `${formatDuration((total - received) / bytesPerSecond * 1000)} left`
       : "--:-- left";
-    const line = `${this.#options.file} [${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ${
-      Math.floor(fraction * 100)
-    }%  ${formatBytes(received)} / ${formatBytes(total)}  ${
+    const line = `${displayText(this.#options.file)} [${"#".repeat(filled)}${
+      ".".repeat(BAR_WIDTH - filled)
+    }] ${Math.floor(fraction * 100)}%  ${formatBytes(received)} / ${formatBytes(total)}  ${
       formatBytes(bytesPerSecond)
     }/s  ${left}`;
     const columns = this.#options.columns ?? terminalColumns();

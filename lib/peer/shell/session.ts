@@ -14,6 +14,7 @@ import {
   bindHostnameFor,
   type ConnectOptions,
   isClosed,
+  KnownTrackers,
   listenHostname,
   type PublishedMeta,
   resolveHost,
@@ -159,6 +160,8 @@ export async function runSession(options: SessionOptions): Promise<number> {
     trackerPort: options.trackerPort,
     bindHostname: bindHostnameFor(trackerIp),
     timeoutMs: options.timeoutMs,
+    knownTrackers: await KnownTrackers.open(options.stateDir, (line) => terminal.error(line)),
+    ...(options.sealed === undefined ? {} : { sealed: options.sealed }),
   };
   const heartbeat = new AbortController();
   const parts: Parts = { options, connect, published, digests };

@@ -29,6 +29,13 @@ export interface SessionOptions {
   readonly timeoutMs?: number;
   /** Refuse a tracker that speaks only v1, whose login sends the password in clear. */
   readonly requireV2?: boolean;
+  /**
+   * The state folder, where the trackers known to speak v2 are remembered (`trackers.json`);
+   * without one they are remembered only while the peer runs.
+   */
+  readonly stateDir?: string;
+  /** Seal v2 datagrams after login (defaults to `SEAL_V2_DATAGRAMS`). */
+  readonly sealed?: boolean;
   /** Uploads served at once; more get a "busy" status. */
   readonly maxUploads?: number;
   /** Upload rate limit in bytes per second (all uploads together). */

@@ -10,6 +10,7 @@
 import { createInterface, type Interface } from "node:readline";
 import process from "node:process";
 import { InterruptedError, LineReader, StdinChunks } from "../../terminal/mod.ts";
+import { displayText } from "../../protocol/display_text.ts";
 import { concat, type SyncWriter, writeAllSync } from "../../util/mod.ts";
 
 /** How the session talks to the user. `null` from a read means end of input. */
@@ -20,9 +21,13 @@ export interface Terminal {
   readSecret(prompt: string): Promise<string | null>;
   /** Like {@linkcode Terminal.readLine}, with line editing and history on a terminal. */
   readCommand(prompt: string): Promise<string | null>;
-  /** Prints one line on standard output. */
+  /**
+   * Prints one line on standard output. Every line is cleaned ({@linkcode displayText}) here, the
+   * one edge where text reaches the user, since almost every line carries something a stranger
+   * chose: a file or user name, a tracker's or an uploader's words.
+   */
   print(line: string): void;
-  /** Prints one line on standard error. */
+  /** Prints one line on standard error, cleaned the same way. */
   error(line: string): void;
   /** Restores the terminal and releases standard input. */
   close(): void;
@@ -58,11 +63,11 @@ class PipeTerminal implements Terminal {
   }
 
   print(line: string): void {
-    writeText(Deno.stdout, `${line}\n`);
+    writeText(Deno.stdout, `${displayText(line)}\n`);
   }
 
   error(line: string): void {
-    writeText(Deno.stderr, `${line}\n`);
+    writeText(Deno.stderr, `${displayText(line)}\n`);
   }
 
   close(): void {
@@ -187,7 +192,8 @@ class TtyTerminal implements Terminal {
    * A line printed while the command prompt waits (a notice from the background) takes the
    * prompt's place, and the prompt is drawn again below it with what was typed so far.
    */
-  #say(writer: SyncWriter, line: string): void {
+  #say(writer: SyncWriter, text: string): void {
+    const line = displayText(text);
     if (this.#asking && this.#readline !== undefined) {
       writeText(Deno.stdout, "\r\x1b[2K");
       writeText(writer, `${line}\n`);

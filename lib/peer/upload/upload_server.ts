@@ -16,15 +16,13 @@
 
 import {
   decodeTransferRequest,
-  DEFAULT_MAX_UPLOADS,
   encodeTransferStatus,
   isV2TransferRequest,
   MAX_TRANSFER_REQUEST_BYTES,
-  TCP_REQUEST_TIMEOUT_MS,
-  TRANSFER_BUFFER_BYTES,
   type TransferRequestV2,
   type TransferStatus,
 } from "../../protocol/mod.ts";
+import { DEFAULT_MAX_UPLOADS, TCP_REQUEST_TIMEOUT_MS, TRANSFER_BUFFER_BYTES } from "../defaults.ts";
 import { delay, TokenBucket } from "../../util/mod.ts";
 import { DigestCache, resolveSharedFile } from "../share/mod.ts";
 import { Connection } from "./connection.ts";

@@ -1,8 +1,8 @@
 /**
  * The peer's policy defaults: timeouts, retries, buffer sizes and transfer limits that the peer
- * chooses and the protocol does not fix. They are peer policy awaiting their move into `lib/peer`
- * (the protocol package should hold only wire limits, `limits.ts`); until then `mod.ts` re-exports
- * them under the names the peer imports.
+ * chooses and the protocol does not fix (wire limits live in `lib/protocol/limits.ts`). One file for
+ * the whole peer, as `lib/tracker/defaults.ts` is for the tracker, so the numbers a user may want to
+ * tune are found in one place; each package imports the ones it uses.
  *
  * @module
  */
@@ -23,6 +23,18 @@ export const V2_RETRY_MAX_INTERVAL_MS = 1000;
  * loss each way fails a request about once in 1300 (`--timeout` raises it for worse links).
  */
 export const V2_REQUEST_DEADLINE_MS = 5000;
+
+/**
+ * Whether the peer seals every v2 datagram after login (docs/protocol.md, "Sealed datagrams").
+ * Off until the tracker that opens sealed datagrams is merged; then this one line flips.
+ */
+export const SEAL_V2_DATAGRAMS = false;
+
+/**
+ * `LOGIN` is retried this long before v1's bare `ERR` alone means a v1-only tracker: any v2 reply
+ * within it wins over any number of `ERR`s, so one forged `ERR` cannot downgrade a login.
+ */
+export const V1_FALLBACK_WINDOW_MS = 1000;
 
 // Data channel: uploads and downloads.
 
