@@ -26,9 +26,9 @@ export const V2_REQUEST_DEADLINE_MS = 5000;
 
 /**
  * Whether the peer seals every v2 datagram after login (docs/protocol.md, "Sealed datagrams").
- * Off until the tracker that opens sealed datagrams is merged; then this one line flips.
+ * On: our tracker refuses unsealed requests after login; off only to talk to an older v2 tracker.
  */
-export const SEAL_V2_DATAGRAMS = false;
+export const SEAL_V2_DATAGRAMS = true;
 
 /**
  * `LOGIN` is retried this long before v1's bare `ERR` alone means a v1-only tracker: any v2 reply

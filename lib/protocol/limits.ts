@@ -2,7 +2,7 @@
  * The wire limits: every number the PeerSync protocol itself fixes — field and datagram sizes,
  * prefixes, id ranges, SCRAM's parameters, the v1 timing — so that the tracker, the peer and the
  * tests can never disagree about one. What a program merely chooses lives with that program: the
- * tracker's policy in `lib/tracker/defaults.ts`, the peer's in `policy_defaults.ts` for now.
+ * tracker's policy in `lib/tracker/defaults.ts`, the peer's in `lib/peer/defaults.ts`.
  *
  * @module
  */

@@ -89,6 +89,8 @@ Deno.test("a v2 PUB refused at the publication cap is a limit event, and so is i
     credentials,
     now: () => clock,
     rate: { perSecond: 1e9, burst: 1e9 },
+    // The cap's accounting is the subject, not sealing: requests go in clear.
+    acceptUnsealed: true,
   });
   const from: Address = { hostname: "10.0.0.4", port: 4000 };
   const token = "cd".repeat(16);

@@ -28,11 +28,11 @@ export const V2_HEARTBEAT_INTERVAL_MS = V2_SESSION_TIMEOUT_MS / HEARTBEATS_PER_S
 export const MIN_HEARTBEAT_INTERVAL_MS = 100;
 
 /**
- * Whether a v2 request carrying a token is still served unsealed, as before sealed datagrams. True
- * only until every peer seals (issue 10): then this one line becomes `false`, and an unsealed
- * request after login gets `ERR token`.
+ * Whether a v2 request carrying a token is still served unsealed, as before sealed datagrams. Off:
+ * after login only sealed requests count, and an unsealed one gets `ERR token` (an operator could
+ * only want it on for peers older than sealing).
  */
-export const ACCEPT_UNSEALED_REQUESTS = true;
+export const ACCEPT_UNSEALED_REQUESTS = false;
 
 /** Replies remembered per session for retransmitted requests; older ids are answered `stale`. */
 export const V2_REPLY_CACHE_SIZE = 64;
