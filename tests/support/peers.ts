@@ -18,7 +18,11 @@ export class PeerProcess {
   }
 
   /** Answers the login prompts and waits for the outcome text. */
-  async login(user: string, password: string, expect = "Welcome to PeerSync!"): Promise<void> {
+  async login(
+    user: string,
+    password: string,
+    expect: RegExp | string = "Welcome to PeerSync!",
+  ): Promise<void> {
     // Standard input is a pipe: lines typed ahead wait there until the peer prompts for them.
     const from = this.program.stdout.text.length;
     await this.program.type(user);

@@ -120,10 +120,12 @@ export async function login(parts: Parts): Promise<LoginOutcome> {
       const relogin = () => loginWithV2(parts.connect, user, password);
       return { link: attempt.link, relogin };
     }
-    terminal.print(
-      attempt.kind === "refused"
-        ? formatLoginRefusal(user, attempt)
-        : TerminalText.authenticationFailed,
-    );
+    // The reason comes first; the contract's own line (PROTOCOL.md) always follows it, so a
+    // script that waits for "Authentication failed" still sees it.
+    const reason = attempt.kind === "refused" ? formatLoginRefusal(user, attempt) : undefined;
+    if (reason !== undefined && reason !== TerminalText.authenticationFailed) {
+      terminal.print(reason);
+    }
+    terminal.print(TerminalText.authenticationFailed);
   }
 }
