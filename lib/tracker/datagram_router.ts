@@ -52,6 +52,17 @@ export interface DatagramRouterOptions {
   readonly iterations?: number;
   /** How long a silent v2 session lives; its peers are told to beat 15 times as often. */
   readonly v2SessionTimeoutMs?: number;
+  /** The state to serve from, e.g. with publications loaded from a store; a new one by default. */
+  readonly state?: TrackerState;
+}
+
+/** A user dropped by a credentials reload. */
+export interface RemovedUser {
+  readonly user: string;
+  /** The session that was ended, if the user was logged in. */
+  readonly session?: Session;
+  /** How many publications were withdrawn. */
+  readonly withdrawn: number;
 }
 
 /** The log's words for each table cap. */
@@ -79,11 +90,12 @@ export class DatagramRouter {
   readonly #hostLimiter: RateLimiter;
   readonly #v1: V1Handler;
   readonly #v2: V2Handler;
+  readonly #authenticator: Authenticator;
 
   constructor(options: DatagramRouterOptions) {
     const { now } = options;
-    this.state = new TrackerState({ now });
-    const authenticator = new Authenticator({
+    this.state = options.state ?? new TrackerState({ now });
+    const authenticator = this.#authenticator = new Authenticator({
       credentials: options.credentials,
       secret: options.secret,
       iterations: options.iterations,
@@ -132,6 +144,15 @@ export class DatagramRouter {
     const handler = isV2Datagram(datagram) ? this.#v2 : this.#v1;
     const { limit, ...outcome } = handler.handle(datagram, from);
     return { expired, ...outcome, ...(limit ? { capHit: LIMIT_EVENTS[limit] } : {}) };
+  }
+
+  /**
+   * Swaps in reloaded credentials: new users can log in at once; users no longer in them are
+   * logged out and their publications withdrawn.
+   */
+  replaceCredentials(credentials: ReadonlyMap<string, Credential>): RemovedUser[] {
+    return this.#authenticator.replaceCredentials(credentials)
+      .map((user) => ({ user, ...this.state.removeUser(user) }));
   }
 
   /** Retires silent sessions (for the periodic sweep). */

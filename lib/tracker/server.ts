@@ -6,7 +6,7 @@
  */
 
 import { type Logger, silentLogger } from "../log.ts";
-import { DatagramRouter, type RouterOutcome } from "./datagram_router.ts";
+import { DatagramRouter, type RemovedUser, type RouterOutcome } from "./datagram_router.ts";
 import type { Credential } from "./credentials.ts";
 import { EventThrottle } from "./guard.ts";
 import type { Address, Session, TrackerState } from "./state.ts";
@@ -39,6 +39,14 @@ export interface TrackerOptions {
   readonly logDatagrams?: boolean;
   /** How long a silent v2 session lives (default 15 s). */
   readonly v2SessionTimeoutMs?: number;
+  /** The state to serve from (e.g. with stored publications); a new, empty one by default. */
+  readonly state?: TrackerState;
+  /**
+   * A socket bound earlier with {@linkcode bindTrackerSocket} (so a busy port fails before
+   * publications load; datagrams wait in its queue meanwhile); `hostname` and `port` then only
+   * name it. Bound here by default.
+   */
+  readonly socket?: Deno.DatagramConn;
 }
 
 /** A tracker that is serving. */
@@ -47,6 +55,11 @@ export interface RunningTracker {
   readonly state: TrackerState;
   /** Settles when the socket is closed after the signal aborts. */
   readonly finished: Promise<void>;
+  /**
+   * Swaps in reloaded credentials: new users can log in at once; users no longer in them are
+   * logged out and their publications withdrawn (returned, for the log).
+   */
+  replaceCredentials(credentials: ReadonlyMap<string, Credential>): RemovedUser[];
 }
 
 function listenReason(error: unknown): string {
@@ -56,8 +69,17 @@ function listenReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Binds a UDP socket for {@linkcode startTracker}; throws {@linkcode ListenError}. */
+export function bindTrackerSocket(hostname: string, port: number): Deno.DatagramConn {
+  try {
+    return Deno.listenDatagram({ transport: "udp", hostname, port });
+  } catch (error) {
+    throw new ListenError({ hostname, port }, listenReason(error));
+  }
+}
+
 /**
- * Binds the tracker's socket and serves until `signal` aborts.
+ * Binds the tracker's socket (unless given one) and serves until `signal` aborts.
  *
  * @example
  * ```ts ignore
@@ -75,16 +97,7 @@ function listenReason(error: unknown): string {
  */
 export function startTracker(options: TrackerOptions): RunningTracker {
   const logger = options.logger ?? silentLogger;
-  let socket: Deno.DatagramConn;
-  try {
-    socket = Deno.listenDatagram({
-      transport: "udp",
-      hostname: options.hostname,
-      port: options.port,
-    });
-  } catch (error) {
-    throw new ListenError({ hostname: options.hostname, port: options.port }, listenReason(error));
-  }
+  const socket = options.socket ?? bindTrackerSocket(options.hostname, options.port);
   const local = socket.addr as Deno.NetAddr;
   const now = options.now ?? (() => performance.now());
   const router = new DatagramRouter({
@@ -93,6 +106,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
     allowPlaintext: options.allowPlaintext,
     rate: options.rate,
     v2SessionTimeoutMs: options.v2SessionTimeoutMs,
+    state: options.state,
   });
   const throttle = new EventThrottle({ now });
   const logExpired = (sessions: readonly Session[]) => {
@@ -168,6 +182,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
     address: { hostname: local.hostname, port: local.port },
     state: router.state,
     finished: serve(),
+    replaceCredentials: (credentials) => router.replaceCredentials(credentials),
   };
 }
 
