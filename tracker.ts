@@ -171,7 +171,8 @@ async function main(): Promise<void> {
   try {
     opened = openPublicationStore({ kind: storeKind, file: dbFile, logger, now });
     state = new TrackerState({ now, journal: opened.store });
-    logLoaded(logger, opened, await loadPublications(opened.store, state, now));
+    const isKnown = (user: string) => credentials.has(user);
+    logLoaded(logger, opened, await loadPublications(opened.store, state, { isKnown, now }));
   } catch (error) {
     if (isStartupStoreError(error)) fail(error.message, 1);
     throw error;

@@ -262,3 +262,22 @@ Deno.test("a changed credentials file is picked up without a signal; a broken on
     }
   });
 });
+
+Deno.test("a user added by passwd --file can log in to the running tracker at once", async () => {
+  await inTrackerDir(async (dir) => {
+    const tracker = await TrackerProcess.startIn(dir);
+    try {
+      const added = await runProgram("passwd.ts", ["--file", `${dir}/credentials.txt`, "dave"], {
+        stdin: "dave-pw",
+      });
+      assert.equal(added.code, 0, added.stderr);
+      assert.match(added.stdout, /Added dave .*a tracker running on this file picks the change up/);
+      await tracker.program.stdout.waitFor(/Credentials reloaded \(file changed\) .*added dave/);
+      await withProbes(tracker, async (login) => {
+        await login("dave");
+      });
+    } finally {
+      await tracker.stop();
+    }
+  });
+});

@@ -2,7 +2,8 @@
  * Restoring publications at start: everything a store kept goes into the tracker's state before
  * the socket answers, offline users' publications included (hidden from `sch` and `get` until
  * their user logs in again). The per-user cap holds here too, so a file written under a larger
- * cap cannot grow the tables past it.
+ * cap cannot grow the tables past it. Users no longer in the credentials file lose their
+ * publications, as they would had they been removed while the tracker ran.
  *
  * @module
  */
@@ -17,16 +18,31 @@ export interface OverCap {
   readonly skipped: number;
 }
 
+/** A stored user not in the credentials file, whose publications were removed from the store. */
+export interface UnknownUser {
+  readonly user: string;
+  readonly removed: number;
+}
+
 /** What {@linkcode loadPublications} found. */
 export interface LoadSummary {
   /** Publications in the store. */
   readonly stored: number;
   /** Publications now in the state. */
   readonly loaded: number;
-  /** Users with at least one stored publication. */
+  /** Users in the credentials with at least one stored publication. */
   readonly users: number;
   readonly overCap: readonly OverCap[];
+  readonly unknown: readonly UnknownUser[];
   readonly elapsedMs: number;
+}
+
+/** What {@linkcode loadPublications} needs besides the store and the state. */
+export interface LoadOptions {
+  /** Whether `user` is in the credentials file; everyone by default. */
+  readonly isKnown?: (user: string) => boolean;
+  /** Monotonic milliseconds, for `elapsedMs`. */
+  readonly now?: () => number;
 }
 
 /**
@@ -48,30 +64,39 @@ export interface LoadSummary {
 export async function loadPublications(
   store: PublicationStore,
   state: TrackerState,
-  now: () => number = () => performance.now(),
+  options: LoadOptions = {},
 ): Promise<LoadSummary> {
+  const now = options.now ?? (() => performance.now());
+  const isKnown = options.isKnown ?? (() => true);
   const started = now();
   let users = 0;
   let loaded = 0;
   let current: string | undefined;
+  let known = false;
   const overCap = new Map<string, number>();
+  const unknown = new Map<string, number>();
   // The store visits each user's publications together, so a user change is a new user.
   const stored = await store.loadAll((user, name, meta) => {
     if (user !== current) {
       current = user;
-      users++;
+      known = isKnown(user);
+      if (known) users++;
     }
-    if (state.restore(user, name, meta)) {
+    if (!known) {
+      unknown.set(user, (unknown.get(user) ?? 0) + 1);
+    } else if (state.restore(user, name, meta)) {
       loaded++;
     } else {
       overCap.set(user, (overCap.get(user) ?? 0) + 1);
     }
   });
+  for (const user of unknown.keys()) store.removeUser(user);
   return {
     stored,
     loaded,
     users,
     overCap: [...overCap].map(([user, skipped]) => ({ user, skipped })),
+    unknown: [...unknown].map(([user, removed]) => ({ user, removed })),
     elapsedMs: now() - started,
   };
 }

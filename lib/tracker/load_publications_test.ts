@@ -16,8 +16,15 @@ Deno.test("loading puts every stored publication back, with its size and digest"
     try {
       const state = new TrackerState({ now: () => 0, journal: store });
       let clock = 0;
-      const summary = await loadPublications(store, state, () => (clock += 5));
-      assert.deepEqual(summary, { stored: 3, loaded: 3, users: 2, overCap: [], elapsedMs: 5 });
+      const summary = await loadPublications(store, state, { now: () => (clock += 5) });
+      assert.deepEqual(summary, {
+        stored: 3,
+        loaded: 3,
+        users: 2,
+        overCap: [],
+        unknown: [],
+        elapsedMs: 5,
+      });
       assert.deepEqual(state.publishedBy("alice"), ["a.txt", "b.txt"]);
       assert.deepEqual(state.publishedBy("bob"), ["a.txt"]);
       assert.equal(store.stats.pending, 0, "loading writes nothing back");
@@ -45,5 +52,23 @@ Deno.test("loading stops each user at the publication cap and says who was cut",
   assert.equal(summary.users, 2);
   assert.deepEqual(summary.overCap, [{ user: "carol", skipped: 1 }]);
   assert.deepEqual(state.publishedBy("carol"), ["a", "b", "c"]);
+  await store.close();
+});
+
+Deno.test("users no longer in the credentials lose their stored publications at load", async () => {
+  const store = new MemoryStore();
+  store.publish("alice", "a.txt");
+  store.publish("mallory", "m1");
+  store.publish("mallory", "m2");
+  const state = new TrackerState({ now: () => 0 });
+  const summary = await loadPublications(store, state, { isKnown: (user) => user === "alice" });
+  assert.equal(summary.loaded, 1);
+  assert.equal(summary.users, 1);
+  assert.deepEqual(summary.unknown, [{ user: "mallory", removed: 2 }]);
+  assert.deepEqual(state.publishedBy("mallory"), []);
+  assert.ok(!state.isPublished("m1"));
+  const kept: string[] = [];
+  await store.loadAll((user, name) => kept.push(`${user}/${name}`));
+  assert.deepEqual(kept, ["alice/a.txt"]);
   await store.close();
 });

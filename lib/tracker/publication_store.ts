@@ -96,6 +96,13 @@ export function logLoaded(logger: Logger, opened: OpenedStore, summary: LoadSumm
       ms: Math.round(summary.elapsedMs),
     },
   });
+  for (const { user, removed } of summary.unknown) {
+    logger.log({
+      message: `User ${user} is not in the credentials file: ` +
+        `${plural(removed, "stored publication")} removed`,
+      fields: { event: "userRemoved", user, withdrawn: removed },
+    });
+  }
   for (const { user, skipped } of summary.overCap) {
     logger.log({
       message: `User ${user} has ${plural(skipped, "stored publication")} over the limit of ` +
