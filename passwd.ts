@@ -294,7 +294,10 @@ async function main(): Promise<void> {
   } catch (error) {
     fail(`${file}: cannot write: ${describe(error)}`, 1);
   }
-  console.log(`${existed ? "Replaced" : "Added"} ${user} in ${file}`);
+  console.log(
+    `${existed ? "Replaced" : "Added"} ${user} in ${file}; ` +
+      "a tracker running on this file picks the change up by itself",
+  );
 }
 
 if (import.meta.main) await main();

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import {
   type CommandSpec,
   helpText,
@@ -16,8 +16,18 @@ import {
 import { createLogger, type LogFormat } from "./lib/log.ts";
 import { SESSION_TIMEOUT_MS } from "./lib/protocol/mod.ts";
 import { CredentialsError, loadCredentials } from "./lib/tracker/credentials.ts";
+import { CredentialsReloader, watchCredentialsFile } from "./lib/tracker/credentials_reload.ts";
 import { HEARTBEATS_PER_SESSION_TIMEOUT, V2_SESSION_TIMEOUT_MS } from "./lib/tracker/defaults.ts";
-import { ListenError, startTracker } from "./lib/tracker/server.ts";
+import { bindTrackerSocket, ListenError, startTracker } from "./lib/tracker/server.ts";
+import { TrackerState } from "./lib/tracker/state.ts";
+import { loadPublications } from "./lib/tracker/load_publications.ts";
+import {
+  closePublicationStore,
+  isStartupStoreError,
+  logLoaded,
+  openPublicationStore,
+  type StoreKind,
+} from "./lib/tracker/publication_store.ts";
 
 const spec: CommandSpec = {
   name: "peersync-tracker",
@@ -35,6 +45,17 @@ const spec: CommandSpec = {
       type: "string",
       value: "FILE",
       description: "`user password` lines (default: credentials.txt where you ran the command)",
+    },
+    store: {
+      type: "string",
+      value: "sqlite|memory",
+      description: "where publications are kept: a database file, or memory (forgotten at stop)",
+      default: "sqlite",
+    },
+    db: {
+      type: "string",
+      value: "FILE",
+      description: "the SQLite database (default: peersync-tracker.db beside the credentials file)",
     },
     "log-format": {
       type: "string",
@@ -79,6 +100,8 @@ async function main(): Promise<void> {
   let port: number;
   let hostname: string;
   let credentialsFile: string;
+  let storeKind: StoreKind;
+  let dbFile: string;
   let format: LogFormat;
   let quiet: boolean;
   let allowPlaintext: boolean;
@@ -110,6 +133,17 @@ async function main(): Promise<void> {
       );
     }
     credentialsFile = resolve(userDirectory(), (values.credentials as string) ?? "credentials.txt");
+    const storeValue = values.store as string;
+    if (storeValue !== "sqlite" && storeValue !== "memory") {
+      throw new UsageError(`invalid --store "${storeValue}": expected sqlite or memory`);
+    }
+    storeKind = storeValue;
+    if (storeKind === "memory" && values.db !== undefined) {
+      throw new UsageError("--db needs --store sqlite");
+    }
+    dbFile = values.db === undefined
+      ? resolve(dirname(credentialsFile), "peersync-tracker.db")
+      : resolve(userDirectory(), values.db as string);
     try {
       port = parsePortArgument(positionals[0]);
     } catch (error) {
@@ -130,36 +164,70 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger({ format });
-  const controller = new AbortController();
-  let tracker;
+  const now = () => performance.now();
+  let socket;
   try {
-    tracker = startTracker({
-      hostname,
-      port,
-      credentials,
-      logger,
-      logDatagrams: !quiet,
-      signal: controller.signal,
-      allowPlaintext,
-      v2SessionTimeoutMs,
-      allowForeignTcpAddress,
-    });
+    // Bound first, so a busy port fails at once; datagrams wait in its queue while loading.
+    socket = bindTrackerSocket(hostname, port);
   } catch (error) {
     if (error instanceof ListenError) fail(error.message, 1);
     throw error;
   }
+  let opened;
+  let state;
+  try {
+    opened = openPublicationStore({ kind: storeKind, file: dbFile, logger, now });
+    state = new TrackerState({ now, journal: opened.store });
+    const isKnown = (user: string) => credentials.has(user);
+    logLoaded(logger, opened, await loadPublications(opened.store, state, { isKnown, now }));
+  } catch (error) {
+    if (isStartupStoreError(error)) fail(error.message, 1);
+    throw error;
+  }
+  const controller = new AbortController();
+  const tracker = startTracker({
+    hostname,
+    port,
+    socket,
+    credentials,
+    logger,
+    logDatagrams: !quiet,
+    signal: controller.signal,
+    allowPlaintext,
+    v2SessionTimeoutMs,
+    allowForeignTcpAddress,
+    now,
+    state,
+  });
   const stop = () => controller.abort();
+  const reloader = new CredentialsReloader({
+    file: credentialsFile,
+    initial: credentials,
+    apply: tracker.replaceCredentials,
+    logger,
+  });
+  const reloadOnHangup = () => void reloader.reload("SIGHUP");
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGHUP", reloadOnHangup);
+  const watch = watchCredentialsFile({
+    file: credentialsFile,
+    onChange: () => void reloader.reload("file changed"),
+  });
   logger.log({
     message: `Tracker listening on ${tracker.address.hostname}:${tracker.address.port} ` +
       `with ${credentials.size} users from ${credentialsFile}`,
     fields: { event: "listening", host: tracker.address.hostname, port: tracker.address.port },
   });
   await tracker.finished;
+  Deno.removeSignalListener("SIGHUP", reloadOnHangup);
+  await watch.close();
+  await reloader.settled();
+  const saved = await closePublicationStore(opened, logger);
   Deno.removeSignalListener("SIGINT", stop);
   Deno.removeSignalListener("SIGTERM", stop);
   logger.log({ message: "Tracker stopped", fields: { event: "stopped" } });
+  if (!saved) Deno.exit(1);
 }
 
 if (import.meta.main) await main();

@@ -58,7 +58,7 @@ build() {
   fi
   echo "built $out/$name$suffix"
 }
-build peersync-tracker tracker.ts --allow-net --allow-read --allow-env=INIT_CWD
+build peersync-tracker tracker.ts --allow-net --allow-read --allow-write --allow-env=INIT_CWD
 build peersync-peer peer.ts --allow-net --allow-read --allow-write \
   --allow-env=INIT_CWD,XDG_STATE_HOME,HOME \
   --allow-sys=networkInterfaces

@@ -120,7 +120,10 @@ Deno.test("passwd --file replaces the user's line, keeping every other byte and 
       env: { INIT_CWD: dir },
     });
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, `Replaced alice in ${dir}/users.txt\n`);
+    assert.equal(
+      result.stdout,
+      `Replaced alice in ${dir}/users.txt; a tracker running on this file picks the change up by itself\n`,
+    );
     const after = await Deno.readTextFile(`${dir}/users.txt`);
     const aliceLine = after.split("\r\n")[3];
     assert.equal(after, before.replace("alice old-pw", aliceLine));
@@ -138,7 +141,10 @@ Deno.test("passwd --file appends a new user, and creates a missing file owner-on
     await Deno.writeTextFile(file, "bob bob-pw");
     const appended = await passwd(["--file", file, "carol"], { stdin: "carol-pw\n" });
     assert.equal(appended.code, 0, appended.stderr);
-    assert.equal(appended.stdout, `Added carol in ${file}\n`);
+    assert.equal(
+      appended.stdout,
+      `Added carol in ${file}; a tracker running on this file picks the change up by itself\n`,
+    );
     const text = await Deno.readTextFile(file);
     assert.match(text, /^bob bob-pw\ncarol SCRAM-SHA-256\$[^\n]+\n$/);
     await assertVerifierFor(credentialOf(text, "carol"), "carol-pw");

@@ -67,7 +67,7 @@ export interface AuthenticatorOptions {
  * ```
  */
 export class Authenticator {
-  readonly #credentials: ReadonlyMap<string, Credential>;
+  #credentials: ReadonlyMap<string, Credential>;
   readonly #secret: Uint8Array;
   readonly #iterations: number;
   // Derived once per plaintext user (bounded by the credentials file), then reused.
@@ -102,6 +102,18 @@ export class Authenticator {
       .catch((): CredentialRefusal => "wrong password")
       .finally(() => this.#inFlight--);
     return { kind: "pending", result };
+  }
+
+  /**
+   * Swaps in a reloaded credentials file; later logins see only its users and passwords.
+   * Returns the users no longer in it, whose sessions and publications the caller ends.
+   */
+  replaceCredentials(credentials: ReadonlyMap<string, Credential>): string[] {
+    const removed = [...this.#credentials.keys()].filter((user) => !credentials.has(user));
+    this.#credentials = credentials;
+    // A plaintext password may have changed: derive its verifier again when next needed.
+    this.#plainVerifiers.clear();
+    return removed;
   }
 
   /** Checks a password offered in clear (v1 `auth`); `undefined` when it is the user's. */

@@ -60,6 +60,17 @@ export interface DatagramRouterOptions {
   readonly acceptUnsealed?: boolean;
   /** True lets `TCP` register a host other than the sender's (`--allow-foreign-tcp-address`). */
   readonly allowForeignTcpAddress?: boolean;
+  /** The state to serve from, e.g. with publications loaded from a store; a new one by default. */
+  readonly state?: TrackerState;
+}
+
+/** A user dropped by a credentials reload. */
+export interface RemovedUser {
+  readonly user: string;
+  /** The session that was ended, if the user was logged in. */
+  readonly session?: Session;
+  /** How many publications were withdrawn. */
+  readonly withdrawn: number;
 }
 
 /** What the router has counted since it started, for operators. */
@@ -95,11 +106,12 @@ export class DatagramRouter {
   readonly #v1: V1Handler;
   readonly #v2: V2Handler;
   readonly counters: RouterCounters = { forged: 0 };
+  readonly #authenticator: Authenticator;
 
   constructor(options: DatagramRouterOptions) {
     const { now } = options;
-    this.state = new TrackerState({ now });
-    const authenticator = new Authenticator({
+    this.state = options.state ?? new TrackerState({ now });
+    const authenticator = this.#authenticator = new Authenticator({
       credentials: options.credentials,
       secret: options.secret,
       iterations: options.iterations,
@@ -163,6 +175,15 @@ export class DatagramRouter {
     }
     const handler = isV2Datagram(datagram) ? this.#v2 : this.#v1;
     return routed(handler.handle(datagram, from), expired);
+  }
+
+  /**
+   * Swaps in reloaded credentials: new users can log in at once; users no longer in them are
+   * logged out and their publications withdrawn.
+   */
+  replaceCredentials(credentials: ReadonlyMap<string, Credential>): RemovedUser[] {
+    return this.#authenticator.replaceCredentials(credentials)
+      .map((user) => ({ user, ...this.state.removeUser(user) }));
   }
 
   /** Retires silent sessions (for the periodic sweep). */

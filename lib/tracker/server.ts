@@ -6,7 +6,12 @@
  */
 
 import { type Logger, silentLogger } from "../log.ts";
-import { DatagramRouter, type RouterCounters, type RouterOutcome } from "./datagram_router.ts";
+import {
+  DatagramRouter,
+  type RemovedUser,
+  type RouterCounters,
+  type RouterOutcome,
+} from "./datagram_router.ts";
 import type { Credential } from "./credentials.ts";
 import { EventThrottle } from "./guard.ts";
 import type { Address, Session, TrackerState } from "./state.ts";
@@ -45,6 +50,14 @@ export interface TrackerOptions {
   readonly acceptUnsealed?: boolean;
   /** True lets `TCP` register a host other than the sender's (see docs/security.md). */
   readonly allowForeignTcpAddress?: boolean;
+  /** The state to serve from (e.g. with stored publications); a new, empty one by default. */
+  readonly state?: TrackerState;
+  /**
+   * A socket bound earlier with {@linkcode bindTrackerSocket} (so a busy port fails before
+   * publications load; datagrams wait in its queue meanwhile); `hostname` and `port` then only
+   * name it. Bound here by default.
+   */
+  readonly socket?: Deno.DatagramConn;
 }
 
 /** A tracker that is serving. */
@@ -55,6 +68,11 @@ export interface RunningTracker {
   readonly counters: Readonly<RouterCounters>;
   /** Settles when the socket is closed after the signal aborts. */
   readonly finished: Promise<void>;
+  /**
+   * Swaps in reloaded credentials: new users can log in at once; users no longer in them are
+   * logged out and their publications withdrawn (returned, for the log).
+   */
+  replaceCredentials(credentials: ReadonlyMap<string, Credential>): RemovedUser[];
 }
 
 function listenReason(error: unknown): string {
@@ -64,8 +82,17 @@ function listenReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Binds a UDP socket for {@linkcode startTracker}; throws {@linkcode ListenError}. */
+export function bindTrackerSocket(hostname: string, port: number): Deno.DatagramConn {
+  try {
+    return Deno.listenDatagram({ transport: "udp", hostname, port });
+  } catch (error) {
+    throw new ListenError({ hostname, port }, listenReason(error));
+  }
+}
+
 /**
- * Binds the tracker's socket and serves until `signal` aborts.
+ * Binds the tracker's socket (unless given one) and serves until `signal` aborts.
  *
  * @example
  * ```ts ignore
@@ -83,16 +110,7 @@ function listenReason(error: unknown): string {
  */
 export function startTracker(options: TrackerOptions): RunningTracker {
   const logger = options.logger ?? silentLogger;
-  let socket: Deno.DatagramConn;
-  try {
-    socket = Deno.listenDatagram({
-      transport: "udp",
-      hostname: options.hostname,
-      port: options.port,
-    });
-  } catch (error) {
-    throw new ListenError({ hostname: options.hostname, port: options.port }, listenReason(error));
-  }
+  const socket = options.socket ?? bindTrackerSocket(options.hostname, options.port);
   const local = socket.addr as Deno.NetAddr;
   const now = options.now ?? (() => performance.now());
   const router = new DatagramRouter({
@@ -104,6 +122,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
     v2SessionTimeoutMs: options.v2SessionTimeoutMs,
     acceptUnsealed: options.acceptUnsealed,
     allowForeignTcpAddress: options.allowForeignTcpAddress,
+    state: options.state,
   });
   const throttle = new EventThrottle({ now });
   const logExpired = (sessions: readonly Session[]) => {
@@ -198,6 +217,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
     state: router.state,
     counters: router.counters,
     finished: serve(),
+    replaceCredentials: (credentials) => router.replaceCredentials(credentials),
   };
 }
 

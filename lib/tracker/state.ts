@@ -86,6 +86,17 @@ export type Location =
   | { readonly kind: "notPublished" }
   | { readonly kind: "noActiveHolder" };
 
+/**
+ * Hears every publication change the state accepts, in order, so it can be kept beyond the
+ * process. A `PublicationStore` (`store/mod.ts`) is one: its calls only queue the change, so the
+ * state never waits on a disk.
+ */
+export interface PublicationJournal {
+  publish(user: string, file: string, meta?: FileMeta): void;
+  unpublish(user: string, file: string): void;
+  removeUser(user: string): void;
+}
+
 /** What a {@linkcode TrackerState} needs from outside. */
 export interface TrackerStateOptions {
   /** Monotonic milliseconds. */
@@ -94,9 +105,14 @@ export interface TrackerStateOptions {
   readonly sessionTimeoutMs?: number;
   readonly maxPublicationsPerUser?: number;
   readonly maxSessions?: number;
+  /** Told of every accepted publication change; none by default. */
+  readonly journal?: PublicationJournal;
 }
 
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+const sameMeta = (a: FileMeta | undefined, b: FileMeta | undefined) =>
+  a === b || (a !== undefined && b !== undefined && a.size === b.size && a.sha256 === b.sha256);
 
 /**
  * Sessions and publications with the v1 semantics.
@@ -117,6 +133,7 @@ export class TrackerState {
   readonly #timeoutMs: number;
   readonly #maxPublications: number;
   readonly #maxSessions: number;
+  readonly #journal: PublicationJournal | undefined;
   readonly #sessions = new Map<string, Session>();
   // One queue per timeout, each in order of last sign of life (a touch re-inserts), so expiry
   // only ever looks at the front of each.
@@ -134,6 +151,7 @@ export class TrackerState {
     this.#timeoutMs = options.sessionTimeoutMs ?? SESSION_TIMEOUT_MS;
     this.#maxPublications = options.maxPublicationsPerUser ?? MAX_PUBLICATIONS_PER_USER;
     this.#maxSessions = options.maxSessions ?? MAX_SESSIONS;
+    this.#journal = options.journal;
   }
 
   /** Number of live sessions. */
@@ -246,11 +264,30 @@ export class TrackerState {
    * replaces them. False when the user is at the cap.
    */
   publish(user: string, file: string, meta?: FileMeta): boolean {
-    let files = this.#filesByUser.get(user);
+    const files = this.#filesByUser.get(user);
     if (files?.has(file)) {
+      const before = files.get(file);
       files.set(file, meta);
+      // A peer publishes all its files again at every re-login: only news reach the journal.
+      if (!sameMeta(before, meta)) this.#journal?.publish(user, file, meta);
       return true;
     }
+    if (!this.#add(user, file, meta)) return false;
+    this.#journal?.publish(user, file, meta);
+    return true;
+  }
+
+  /**
+   * Puts back a publication kept from an earlier run (the journal is not told: it came from
+   * there). False when the user is at the cap or already publishes `file`.
+   */
+  restore(user: string, file: string, meta?: FileMeta): boolean {
+    if (this.#filesByUser.get(user)?.has(file)) return false;
+    return this.#add(user, file, meta);
+  }
+
+  #add(user: string, file: string, meta: FileMeta | undefined): boolean {
+    let files = this.#filesByUser.get(user);
     if (files === undefined) {
       files = new Map();
       this.#filesByUser.set(user, files);
@@ -268,6 +305,12 @@ export class TrackerState {
 
   /** Withdraws a publication; false when `user` had not published `file`. */
   unpublish(user: string, file: string): boolean {
+    if (!this.#remove(user, file)) return false;
+    this.#journal?.unpublish(user, file);
+    return true;
+  }
+
+  #remove(user: string, file: string): boolean {
     const files = this.#filesByUser.get(user);
     if (!files?.delete(file)) return false;
     if (files.size === 0) this.#filesByUser.delete(user);
@@ -275,6 +318,19 @@ export class TrackerState {
     holders?.delete(user);
     if (holders?.size === 0) this.#holdersByFile.delete(file);
     return true;
+  }
+
+  /**
+   * Forgets a user dropped from the credentials: ends their session and withdraws every
+   * publication. Returns the session ended (if any) and how many publications went.
+   */
+  removeUser(user: string): { readonly session?: Session; readonly withdrawn: number } {
+    const session = this.#sessionByUser.get(user);
+    if (session) this.end(session);
+    const files = [...this.#filesByUser.get(user)?.keys() ?? []];
+    for (const file of files) this.#remove(user, file);
+    this.#journal?.removeUser(user);
+    return { ...(session ? { session } : {}), withdrawn: files.length };
   }
 
   /**

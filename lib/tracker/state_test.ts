@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Authenticator } from "./authenticator.ts";
 import type { Credential } from "./credentials.ts";
-import { type Address, TrackerState } from "./state.ts";
+import { type Address, type PublicationJournal, TrackerState } from "./state.ts";
 import { plaintextLogin } from "./v1_handler.ts";
 
 const credentials = new Map<string, Credential>(
@@ -226,4 +226,69 @@ Deno.test("a session of the same user at the same address is replaced only when 
   assert.equal(state.sessionWithToken("a".repeat(32)), undefined);
   assert.equal(state.sessionWithToken("b".repeat(32)), again.session);
   assert.equal(state.openSession(here, "alice", { version: 1 }).ok, false);
+});
+
+/** A journal that records what the state told it. */
+function recordingJournal() {
+  const changes: string[] = [];
+  const journal: PublicationJournal = {
+    publish: (user, file, meta) => changes.push(`pub ${user} ${file} ${meta?.size ?? "-"}`),
+    unpublish: (user, file) => changes.push(`unp ${user} ${file}`),
+    removeUser: (user) => changes.push(`remove ${user}`),
+  };
+  return { changes, journal };
+}
+
+Deno.test("the journal hears every accepted change, and only news", () => {
+  const { changes, journal } = recordingJournal();
+  const state = new TrackerState({ now: () => 0, maxPublicationsPerUser: 2, journal });
+  const digest = "ab".repeat(32);
+  assert.ok(state.publish("alice", "a.txt"));
+  assert.ok(state.publish("alice", "a.txt"), "the same again: accepted, not news");
+  assert.ok(state.publish("alice", "a.txt", { size: 5, sha256: digest }), "new meta is news");
+  assert.ok(state.publish("alice", "a.txt", { size: 5, sha256: digest }));
+  assert.ok(state.publish("alice", "b.txt"));
+  assert.ok(!state.publish("alice", "c.txt"), "over the cap: refused, not journaled");
+  assert.ok(!state.unpublish("alice", "c.txt"));
+  assert.ok(state.unpublish("alice", "b.txt"));
+  assert.deepEqual(changes, [
+    "pub alice a.txt -",
+    "pub alice a.txt 5",
+    "pub alice b.txt -",
+    "unp alice b.txt",
+  ]);
+});
+
+Deno.test("restored publications are not journaled, respect the cap, and wait for their user", () => {
+  const { changes, journal } = recordingJournal();
+  const clock = { now: 0 };
+  const state = new TrackerState({ now: () => clock.now, maxPublicationsPerUser: 2, journal });
+  assert.ok(state.restore("bob", "a.txt", { size: 1, sha256: "cd".repeat(32) }));
+  assert.ok(state.restore("bob", "b.txt"));
+  assert.ok(!state.restore("bob", "c.txt"), "over the cap");
+  assert.ok(!state.restore("bob", "a.txt"), "already there");
+  assert.deepEqual(changes, []);
+  assert.deepEqual(state.publishedBy("bob"), ["a.txt", "b.txt"]);
+  assert.ok(state.isPublished("a.txt"));
+  assert.deepEqual(state.search("txt", "alice"), [], "bob is offline");
+  const opened = state.openSession(at(1), "bob", { version: 1 });
+  assert.ok(opened.ok);
+  assert.deepEqual(state.search("txt", "alice"), ["a.txt", "b.txt"]);
+});
+
+Deno.test("removing a user ends the session and withdraws every publication", () => {
+  const { changes, journal } = recordingJournal();
+  const state = new TrackerState({ now: () => 0, journal });
+  const opened = state.openSession(at(1), "alice", { version: 1 });
+  assert.ok(opened.ok);
+  state.publish("alice", "a.txt");
+  state.publish("alice", "b.txt");
+  const removed = state.removeUser("alice");
+  assert.equal(removed.session, opened.session);
+  assert.equal(removed.withdrawn, 2);
+  assert.equal(state.sessionAt(at(1)), undefined);
+  assert.deepEqual(state.publishedBy("alice"), []);
+  assert.ok(!state.isPublished("a.txt"));
+  assert.deepEqual(state.removeUser("nobody"), { withdrawn: 0 });
+  assert.deepEqual(changes.slice(-2), ["remove alice", "remove nobody"]);
 });

@@ -157,9 +157,17 @@ export async function runProgram(
 
 /** A tracker subprocess on a free loopback port. */
 export class TrackerProcess {
-  private constructor(readonly program: Program, readonly port: number, readonly dir: string) {}
+  private constructor(
+    readonly program: Program,
+    readonly port: number,
+    readonly dir: string,
+    readonly ownsDir: boolean,
+  ) {}
 
-  /** Starts `tracker.ts` with the given credentials file text. */
+  /**
+   * Starts `tracker.ts` with the given credentials file text, in a new temporary folder that
+   * also holds its database (so parallel tests never share one).
+   */
   static async start(
     credentials = "alice alice-pw\nbob bob-pw\ncarol carol-pw\ndave dave-pw\n",
     extraArgs: readonly string[] = [],
@@ -167,6 +175,24 @@ export class TrackerProcess {
   ): Promise<TrackerProcess> {
     const dir = await Deno.makeTempDir({ prefix: "peersync-tracker-" });
     await Deno.writeTextFile(`${dir}/credentials.txt`, credentials);
+    try {
+      return await TrackerProcess.startIn(dir, extraArgs, port, true);
+    } catch (error) {
+      await Deno.remove(dir, { recursive: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Starts `tracker.ts` on `dir/credentials.txt` (and so `dir/peersync-tracker.db`), e.g. again
+   * after a stop. The folder stays when the tracker stops unless `ownsDir`.
+   */
+  static async startIn(
+    dir: string,
+    extraArgs: readonly string[] = [],
+    port = 0,
+    ownsDir = false,
+  ): Promise<TrackerProcess> {
     const program = new Program("tracker.ts", [
       "--credentials",
       `${dir}/credentials.txt`,
@@ -175,20 +201,20 @@ export class TrackerProcess {
     ]);
     try {
       const match = await program.stdout.waitFor(/listening on [^ ]+:(\d+)/);
-      return new TrackerProcess(program, Number(match[1]), dir);
+      return new TrackerProcess(program, Number(match[1]), dir, ownsDir);
     } catch (error) {
       await program.stop();
-      await Deno.remove(dir, { recursive: true });
       throw error;
     }
   }
 
-  /** Stops the tracker and removes its files. */
-  async stop(): Promise<void> {
-    if (this.#stopped) return;
+  /** Stops the tracker (SIGTERM, or SIGKILL for a crash) and removes its files if it owns them. */
+  async stop(signal: Deno.Signal = "SIGTERM"): Promise<Deno.CommandStatus | undefined> {
+    if (this.#stopped) return undefined;
     this.#stopped = true;
-    await this.program.stop("SIGTERM");
-    await Deno.remove(this.dir, { recursive: true });
+    const status = await this.program.stop(signal);
+    if (this.ownsDir) await Deno.remove(this.dir, { recursive: true });
+    return status;
   }
 
   #stopped = false;
