@@ -16,7 +16,7 @@ import {
   userDirectory,
 } from "./lib/cli.ts";
 import { InterruptedError, StdinChunks } from "./lib/terminal/mod.ts";
-import { removeQuietly, writeAll } from "./lib/util/mod.ts";
+import { fileErrorText, removeQuietly, writeAll } from "./lib/util/mod.ts";
 import {
   decodeUtf8,
   DEFAULT_SCRAM_ITERATIONS,
@@ -167,13 +167,6 @@ interface CredentialsFile {
   readonly mode: number;
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Deno.errors.NotFound) return "no such file or directory";
-  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
-  if (error instanceof Deno.errors.IsADirectory) return "is a directory";
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Reads the file (a missing one is empty, to be created owner-only) and checks every line. */
 async function readCredentialsFile(file: string): Promise<CredentialsFile> {
   let path = file;
@@ -182,7 +175,7 @@ async function readCredentialsFile(file: string): Promise<CredentialsFile> {
     path = await Deno.realPath(file);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) {
-      fail(`${file}: cannot read: ${describe(error)}`, 1);
+      fail(`${file}: cannot read: ${fileErrorText(error)}`, 1);
     }
   }
   let bytes: Uint8Array;
@@ -192,7 +185,7 @@ async function readCredentialsFile(file: string): Promise<CredentialsFile> {
     mode = ((await Deno.stat(path)).mode ?? mode) & 0o7777;
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) {
-      fail(`${file}: cannot read: ${describe(error)}`, 1);
+      fail(`${file}: cannot read: ${fileErrorText(error)}`, 1);
     }
     bytes = new Uint8Array(0);
   }
@@ -292,7 +285,7 @@ async function main(): Promise<void> {
   try {
     await writeAtomically(current.path, text, current.mode);
   } catch (error) {
-    fail(`${file}: cannot write: ${describe(error)}`, 1);
+    fail(`${file}: cannot write: ${fileErrorText(error)}`, 1);
   }
   console.log(
     `${existed ? "Replaced" : "Added"} ${user} in ${file}; ` +

@@ -26,6 +26,7 @@ import {
   type ScramVerifier,
   secretSalt,
 } from "../protocol/scram.ts";
+import { fileErrorText } from "../util/mod.ts";
 
 /** A user whose password the tracker knows in clear. */
 export interface PlainCredential {
@@ -117,14 +118,11 @@ export async function loadCredentials(file: string): Promise<Map<string, Credent
   try {
     bytes = await Deno.readFile(file);
   } catch (error) {
-    const problem = error instanceof Deno.errors.NotFound
-      ? "file not found"
-      : error instanceof Deno.errors.PermissionDenied
-      ? "permission denied"
-      : error instanceof Deno.errors.IsADirectory
-      ? "is a directory"
-      : String(error instanceof Error ? error.message : error);
-    throw new CredentialsError(file, undefined, `cannot read credentials: ${problem}`);
+    throw new CredentialsError(
+      file,
+      undefined,
+      `cannot read credentials: ${fileErrorText(error)}`,
+    );
   }
   const text = decodeUtf8(bytes);
   if (text === undefined) throw new CredentialsError(file, undefined, "not valid UTF-8");

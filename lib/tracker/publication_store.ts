@@ -17,6 +17,7 @@ import {
   StoreCorruptError,
   StoreUnavailableError,
 } from "./store/mod.ts";
+import { errorText } from "../util/mod.ts";
 
 /** Where publications are kept: `--store sqlite|memory`. */
 export type StoreKind = "sqlite" | "memory";
@@ -122,9 +123,7 @@ export async function closePublicationStore(opened: OpenedStore, logger: Logger)
     return true;
   } catch (error) {
     logger.log({
-      message: `Publications not saved at stop: ${
-        error instanceof Error ? error.message : String(error)
-      }`,
+      message: `Publications not saved at stop: ${errorText(error)}`,
       fields: { event: "storeLost" },
     });
     return false;

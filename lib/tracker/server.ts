@@ -15,6 +15,7 @@ import {
 import type { Credential } from "./credentials.ts";
 import { EventThrottle } from "./guard.ts";
 import type { Address, Session, TrackerState } from "./state.ts";
+import { errorText } from "../util/mod.ts";
 
 /** The tracker could not bind its socket. */
 export class ListenError extends Error {
@@ -79,7 +80,7 @@ function listenReason(error: unknown): string {
   if (error instanceof Deno.errors.AddrInUse) return "address already in use";
   if (error instanceof Deno.errors.AddrNotAvailable) return "address not available on this host";
   if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
-  return error instanceof Error ? error.message : String(error);
+  return errorText(error);
 }
 
 /** Binds a UDP socket for {@linkcode startTracker}; throws {@linkcode ListenError}. */

@@ -12,7 +12,7 @@
 
 export { abortable, delay } from "./async.ts";
 export { concat } from "./bytes.ts";
-export { errorText } from "./error_text.ts";
+export { errorText, fileErrorText } from "./error_text.ts";
 export { exists, removeQuietly } from "./files.ts";
 export { formatBytes, formatDuration, formatSeconds } from "./format.ts";
 export { TokenBucket, type TokenBucketOptions } from "./token_bucket.ts";

@@ -11,6 +11,7 @@ import {
   StoreWriteError,
   type StoreWriteReason,
 } from "./errors.ts";
+import { errorText } from "../../util/mod.ts";
 
 // Primary SQLite result codes (https://sqlite.org/rescode.html); node:sqlite reports extended
 // codes, whose low byte is the primary one.
@@ -34,8 +35,7 @@ export function sqliteCode(error: unknown): number | undefined {
 function describe(error: unknown): string {
   const text = (error as { errstr?: unknown } | null)?.errstr;
   if (typeof text === "string") return text;
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split("\n")[0];
+  return errorText(error).split("\n")[0];
 }
 
 /** An error met while opening, configuring or first writing the database file. */

@@ -28,6 +28,7 @@ import {
 } from "./store.ts";
 import { WriteBehind, type WriteBehindTuning } from "./write_behind.ts";
 import type { WriteQueue } from "./write_queue.ts";
+import { errorText } from "../../util/mod.ts";
 
 /** How a {@linkcode SqliteStore} is opened. */
 export interface SqliteStoreOptions extends WriteBehindTuning {
@@ -264,7 +265,7 @@ export class SqliteStore implements PublicationStore, AsyncDisposable {
     } catch (error) {
       const problem = error instanceof Deno.errors.NotFound
         ? "the database file was deleted or moved away"
-        : `cannot check the database file (${error instanceof Error ? error.message : error})`;
+        : `cannot check the database file (${errorText(error)})`;
       throw new StoreWriteError(this.file, "gone", pending, problem);
     }
     const held = this.#lock.statSync();

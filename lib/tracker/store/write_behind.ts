@@ -11,6 +11,7 @@
 import { StoreOverflowError, type StoreRuntimeError, StoreWriteError } from "./errors.ts";
 import type { PublicationMeta, StoreStats } from "./store.ts";
 import { type QueueOutcome, WriteQueue } from "./write_queue.ts";
+import { errorText } from "../../util/mod.ts";
 
 /** Sets and clears timers; the real ones by default. */
 export interface Scheduler {
@@ -231,7 +232,7 @@ export class WriteBehind {
         this.#options.file,
         "other",
         batch.size,
-        error instanceof Error ? error.message : String(error),
+        errorText(error),
       );
     }
     this.#inFlight = undefined;
