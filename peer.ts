@@ -19,6 +19,7 @@ import {
 import { isIpLiteral, parsePort } from "./lib/protocol/mod.ts";
 import {
   DEFAULT_MAX_UPLOADS,
+  DEFAULT_MAX_UPLOADS_PER_PEER,
   DEFAULT_PARALLEL_SOURCES,
   DEFAULT_REQUEST_TIMEOUT_MS,
   V2_REQUEST_DEADLINE_MS,
@@ -87,6 +88,12 @@ const spec: CommandSpec = {
       value: "N",
       description: `uploads served at once; more get a "busy" answer`,
       default: String(DEFAULT_MAX_UPLOADS),
+    },
+    "max-uploads-per-peer": {
+      type: "string",
+      value: "N",
+      description: "of those, uploads to one address at once (an IPv6 /64 counts as one)",
+      default: String(DEFAULT_MAX_UPLOADS_PER_PEER),
     },
     "upload-limit": {
       type: "string",
@@ -157,6 +164,7 @@ function settingsFrom(args: string[]): Settings {
     ? defaultStateDir(environment)
     : resolve(base, stateDirOption);
   const maxUploads = stringOption(parsed, "max-uploads");
+  const maxUploadsPerPeer = stringOption(parsed, "max-uploads-per-peer");
   const uploadLimit = stringOption(parsed, "upload-limit");
   const downloadLimit = stringOption(parsed, "download-limit");
   const maxSources = stringOption(parsed, "max-sources");
@@ -171,6 +179,9 @@ function settingsFrom(args: string[]): Settings {
     ...(stateDir === undefined ? {} : { stateDir }),
     ...(booleanOption(parsed, "sealed") ? { sealed: true } : {}),
     maxUploads: maxUploads === undefined ? undefined : parseCount(maxUploads, "--max-uploads"),
+    maxUploadsPerPeer: maxUploadsPerPeer === undefined
+      ? undefined
+      : parseCount(maxUploadsPerPeer, "--max-uploads-per-peer"),
     uploadLimit: uploadLimit === undefined ? undefined : parseRate(uploadLimit, "--upload-limit"),
     downloadLimit: downloadLimit === undefined
       ? undefined

@@ -304,6 +304,7 @@ Deno.test("bad arguments exit 2 with one line pointing to --help", async () => {
     ["--host"],
     ["--max-sources", "0", "5000"],
     ["--max-uploads", "many", "5000"],
+    ["--max-uploads-per-peer", "0", "5000"],
     ["--download-limit", "fast", "5000"],
   ];
   const outcomes = await Promise.all(cases.map((args) => runPeer(args)));

@@ -38,6 +38,8 @@ export interface SessionOptions {
   readonly sealed?: boolean;
   /** Uploads served at once; more get a "busy" status. */
   readonly maxUploads?: number;
+  /** Of those, uploads to one remote address at once; 2 by default. */
+  readonly maxUploadsPerPeer?: number;
   /** Upload rate limit in bytes per second (all uploads together). */
   readonly uploadLimit?: number;
   /** Download rate limit in bytes per second. */
