@@ -76,13 +76,27 @@ export const DEFAULT_MAX_PENDING_CONNECTIONS = 32;
 export const DEFAULT_MAX_PENDING_PER_PEER = 4;
 
 /**
- * A downloader drops a holder that sends no byte for this long when no other holder could take
- * over: giving up then ends the download, so a network hiccup is given time.
+ * A downloader drops a holder that sends less than the minimum speed's worth for this long when
+ * no other holder could take over: giving up then ends the download, so a hiccup is given time.
  */
 export const DEFAULT_TRANSFER_STALL_TIMEOUT_MS = 15_000;
 
 /** …and for this long when another holder is there to continue from: moving on costs little. */
 export const DEFAULT_FAILOVER_STALL_TIMEOUT_MS = 5_000;
+
+/**
+ * Stalled means "less than this speed over the stall window", not "no byte": a holder dripping a
+ * byte a second is left after the window like a silent one. With it, one holder's attempt at a
+ * range ends within the stall window plus the range's length at this speed.
+ */
+export const DEFAULT_MIN_DOWNLOAD_SPEED_BYTES = 1024;
+
+/**
+ * The most a v1 holder's stream may send when nothing says how long the file is (no digest, no
+ * size): past it the holder is broken and its bytes are discarded (`--max-v1-size`). Far above
+ * any file a v1 peer shares, far below filling a disk by accident.
+ */
+export const DEFAULT_MAX_V1_BYTES = 64 * 1024 ** 3;
 
 /** Files at least this large are fetched from several v2 holders at once, in disjoint ranges. */
 export const DEFAULT_MULTI_SOURCE_THRESHOLD_BYTES = 64 * 1024 * 1024;
