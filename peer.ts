@@ -19,6 +19,8 @@ import {
 import { isIpLiteral, parsePort } from "./lib/protocol/mod.ts";
 import {
   DEFAULT_MAX_UPLOADS,
+  DEFAULT_MAX_UPLOADS_PER_PEER,
+  DEFAULT_MAX_V1_BYTES,
   DEFAULT_PARALLEL_SOURCES,
   DEFAULT_REQUEST_TIMEOUT_MS,
   V2_REQUEST_DEADLINE_MS,
@@ -88,6 +90,12 @@ const spec: CommandSpec = {
       description: `uploads served at once; more get a "busy" answer`,
       default: String(DEFAULT_MAX_UPLOADS),
     },
+    "max-uploads-per-peer": {
+      type: "string",
+      value: "N",
+      description: "of those, uploads to one address at once (an IPv6 /64 counts as one)",
+      default: String(DEFAULT_MAX_UPLOADS_PER_PEER),
+    },
     "upload-limit": {
       type: "string",
       value: "RATE",
@@ -104,6 +112,13 @@ const spec: CommandSpec = {
       description: "holders a large file (64 MiB or more) is fetched from at once, in disjoint " +
         "ranges; 1 fetches from one holder at a time",
       default: String(DEFAULT_PARALLEL_SOURCES),
+    },
+    "max-v1-size": {
+      type: "string",
+      value: "SIZE",
+      description: "the most a v1 holder may send for a file with no published size; past it " +
+        "the holder is treated as broken (suffix k, M, G or T)",
+      default: `${DEFAULT_MAX_V1_BYTES / 1024 ** 3}G`,
     },
     help: { type: "boolean", short: "h", description: "show this help and exit" },
   },
@@ -157,9 +172,11 @@ function settingsFrom(args: string[]): Settings {
     ? defaultStateDir(environment)
     : resolve(base, stateDirOption);
   const maxUploads = stringOption(parsed, "max-uploads");
+  const maxUploadsPerPeer = stringOption(parsed, "max-uploads-per-peer");
   const uploadLimit = stringOption(parsed, "upload-limit");
   const downloadLimit = stringOption(parsed, "download-limit");
   const maxSources = stringOption(parsed, "max-sources");
+  const maxV1Size = stringOption(parsed, "max-v1-size");
   return {
     help: false,
     trackerHost,
@@ -171,6 +188,9 @@ function settingsFrom(args: string[]): Settings {
     ...(stateDir === undefined ? {} : { stateDir }),
     ...(booleanOption(parsed, "sealed") ? { sealed: true } : {}),
     maxUploads: maxUploads === undefined ? undefined : parseCount(maxUploads, "--max-uploads"),
+    maxUploadsPerPeer: maxUploadsPerPeer === undefined
+      ? undefined
+      : parseCount(maxUploadsPerPeer, "--max-uploads-per-peer"),
     uploadLimit: uploadLimit === undefined ? undefined : parseRate(uploadLimit, "--upload-limit"),
     downloadLimit: downloadLimit === undefined
       ? undefined
@@ -178,6 +198,7 @@ function settingsFrom(args: string[]): Settings {
     maxSources: maxSources === undefined
       ? undefined
       : parseCount(maxSources, "--max-sources", MAX_SOURCES),
+    maxV1Bytes: maxV1Size === undefined ? undefined : parseSize(maxV1Size, "--max-v1-size"),
   };
 }
 
@@ -189,16 +210,36 @@ function parseCount(text: string, flag: string, max = 999_999): number {
   return Number(text);
 }
 
-const RATE_UNITS: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+const UNITS: Record<string, number> = {
+  "": 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+};
 
 /** `500000`, `512k`, `10M`, `1G` → bytes per second. */
 function parseRate(text: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)([kKmMgG]?)$/.exec(text);
-  const rate = match ? Math.floor(Number(match[1]) * RATE_UNITS[match[2].toLowerCase()]) : NaN;
+  const rate = bytesOf(text, /^(\d+(?:\.\d+)?)([kKmMgG]?)$/);
   if (!(rate >= 1)) {
     throw new UsageError(`invalid ${flag} ${text} (expected bytes per second, e.g. 10M)`);
   }
   return rate;
+}
+
+/** `1000000`, `512k`, `64G`, `1T` → bytes, at most 2⁵³ − 1. */
+function parseSize(text: string, flag: string): number {
+  const size = bytesOf(text, /^(\d+(?:\.\d+)?)([kKmMgGtT]?)$/);
+  if (!(size >= 1 && size <= Number.MAX_SAFE_INTEGER)) {
+    throw new UsageError(`invalid ${flag} ${text} (expected a size in bytes, e.g. 64G)`);
+  }
+  return size;
+}
+
+/** A number with an optional binary unit suffix, as `pattern` allows it; NaN when it does not. */
+function bytesOf(text: string, pattern: RegExp): number {
+  const match = pattern.exec(text);
+  return match ? Math.floor(Number(match[1]) * UNITS[match[2].toLowerCase()]) : NaN;
 }
 
 /** An environment variable, or `undefined` when unset or not allowed to be read. */

@@ -304,6 +304,9 @@ Deno.test("bad arguments exit 2 with one line pointing to --help", async () => {
     ["--host"],
     ["--max-sources", "0", "5000"],
     ["--max-uploads", "many", "5000"],
+    ["--max-uploads-per-peer", "0", "5000"],
+    ["--max-v1-size", "0", "5000"],
+    ["--max-v1-size", "lots", "5000"],
     ["--download-limit", "fast", "5000"],
   ];
   const outcomes = await Promise.all(cases.map((args) => runPeer(args)));

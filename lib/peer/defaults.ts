@@ -38,7 +38,11 @@ export const V1_FALLBACK_WINDOW_MS = 1000;
 
 // Data channel: uploads and downloads.
 
-/** How long an uploader waits for the downloader to name a file before hanging up. */
+/**
+ * How long an uploader waits for the downloader's whole request, from the moment it accepted the
+ * connection (not per byte: a request dripped a byte at a time is cut at this deadline), and how
+ * long a downloader waits for a holder's whole status line from the moment it connected.
+ */
 export const TCP_REQUEST_TIMEOUT_MS = 10_000;
 
 /** Read and write size of a transfer: large enough that syscalls do not dominate. */
@@ -48,13 +52,51 @@ export const TRANSFER_BUFFER_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_UPLOADS = 8;
 
 /**
- * A downloader drops a holder that sends no byte for this long when no other holder could take
- * over: giving up then ends the download, so a network hiccup is given time.
+ * Of those, uploads to one remote address at once (v1 and v2 together; IPv6 by /64), so one host
+ * cannot take every slot. Two leave room for a resumed range beside a running one.
+ */
+export const DEFAULT_MAX_UPLOADS_PER_PEER = 2;
+
+/**
+ * The upload speed floor: after `graceMs`, a reader that took less than `bytesPerSecond` on
+ * average over the last `windowMs` loses its slot (unless less than a window's worth is left to
+ * send). 16 KiB/s is far below any link worth serving from, and far above a reader that drips.
+ */
+export const DEFAULT_MIN_UPLOAD_SPEED = {
+  bytesPerSecond: 16 * 1024,
+  windowMs: 10_000,
+  graceMs: 10_000,
+} as const;
+
+/**
+ * Connections that have not yet sent their request, for everyone and per remote address: past
+ * either cap a new connection is closed at once. Each lasts at most `TCP_REQUEST_TIMEOUT_MS`.
+ */
+export const DEFAULT_MAX_PENDING_CONNECTIONS = 32;
+export const DEFAULT_MAX_PENDING_PER_PEER = 4;
+
+/**
+ * A downloader drops a holder that sends less than the minimum speed's worth for this long when
+ * no other holder could take over: giving up then ends the download, so a hiccup is given time.
  */
 export const DEFAULT_TRANSFER_STALL_TIMEOUT_MS = 15_000;
 
 /** …and for this long when another holder is there to continue from: moving on costs little. */
 export const DEFAULT_FAILOVER_STALL_TIMEOUT_MS = 5_000;
+
+/**
+ * Stalled means "less than this speed over the stall window", not "no byte": a holder dripping a
+ * byte a second is left after the window like a silent one. With it, one holder's attempt at a
+ * range ends within the stall window plus the range's length at this speed.
+ */
+export const DEFAULT_MIN_DOWNLOAD_SPEED_BYTES = 1024;
+
+/**
+ * The most a v1 holder's stream may send when nothing says how long the file is (no digest, no
+ * size): past it the holder is broken and its bytes are discarded (`--max-v1-size`). Far above
+ * any file a v1 peer shares, far below filling a disk by accident.
+ */
+export const DEFAULT_MAX_V1_BYTES = 64 * 1024 ** 3;
 
 /** Files at least this large are fetched from several v2 holders at once, in disjoint ranges. */
 export const DEFAULT_MULTI_SOURCE_THRESHOLD_BYTES = 64 * 1024 * 1024;

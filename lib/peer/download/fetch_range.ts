@@ -13,11 +13,18 @@
 import { dirname } from "node:path";
 import { encodeTransferRequest, MAX_TRANSFER_STATUS_BYTES } from "../../protocol/mod.ts";
 import { TRANSFER_BUFFER_BYTES } from "../defaults.ts";
-import { errorText, formatSeconds, type TokenBucket, writeAll } from "../../util/mod.ts";
+import {
+  errorText,
+  formatBytes,
+  formatSeconds,
+  type TokenBucket,
+  writeAll,
+} from "../../util/mod.ts";
 import { connectToHolder } from "./connect.ts";
 import { cancelled, DownloadError, FetchError } from "./errors.ts";
 import type { Address, ExpectedFile } from "./holders.ts";
 import type { PartSink } from "./part_file.ts";
+import { StallWatch } from "./stall_watch.ts";
 import { readStatus } from "./status_line.ts";
 
 /** A holder as the fetcher sees it. */
@@ -49,8 +56,17 @@ export interface FetchContext {
    */
   readonly expected: ExpectedFile | undefined;
   readonly part: PartSink;
+  /** A holder that sends less than `minSpeedBytesPerSecond`'s worth in this long is left. */
   readonly stallTimeoutMs: number;
+  readonly minSpeedBytesPerSecond: number;
   readonly connectTimeoutMs: number;
+  /** A v2 holder's whole status line must arrive within this long of the connection. */
+  readonly statusTimeoutMs: number;
+  /**
+   * The most a stream of unknown length (a v1 holder, nothing to check against) may send; past
+   * it the holder is broken and its bytes are discarded.
+   */
+  readonly maxStreamBytes: number;
   readonly signal?: AbortSignal;
   /** Download rate limit shared by every connection, if any. */
   readonly bucket?: TokenBucket;
@@ -101,18 +117,35 @@ export async function fetchRange(
     closed = true;
     conn.close();
   };
-  let lastProgress = Date.now();
   const stallMs = context.stallTimeoutMs;
-  // One watchdog rather than a timer per read: reads come in small pieces and are many.
+  const connected = performance.now();
+  const watch = new StallWatch(
+    { windowMs: stallMs, minBytesPerSecond: context.minSpeedBytesPerSecond },
+    connected,
+  );
+  let statusRead = source.mode === "v1" || context.expected === undefined;
+  // One watchdog rather than a timer per read: reads come in small pieces and are many. A holder
+  // that drips is as stalled as one that stops: what counts is progress at the minimum speed.
   const watchdog = setInterval(() => {
-    if (Date.now() - lastProgress >= stallMs) {
-      stop(new FetchError("stalled", `stopped sending (no data for ${formatSeconds(stallMs)})`));
+    const now = performance.now();
+    if (!statusRead && now - connected >= context.statusTimeoutMs) {
+      stop(
+        new FetchError(
+          "stalled",
+          `sent no status line within ${formatSeconds(context.statusTimeoutMs)}`,
+        ),
+      );
     }
-  }, Math.max(10, Math.min(1000, stallMs / 2)));
+    const verdict = watch.check(now);
+    if (verdict.stalled) stop(new FetchError("stalled", verdict.reason));
+  }, Math.max(10, Math.min(1000, Math.min(stallMs, context.statusTimeoutMs) / 4)));
   const cancel = () => stop(cancelled());
   context.signal?.addEventListener("abort", cancel, { once: true });
   try {
-    await exchange(conn, source, task, context, () => lastProgress = Date.now());
+    await exchange(conn, source, task, context, {
+      progressed: (bytes) => watch.add(bytes, performance.now()),
+      statusRead: () => statusRead = true,
+    });
   } catch (error) {
     const reason = failure ??
       (error instanceof FetchError || error instanceof DownloadError
@@ -144,9 +177,10 @@ async function exchange(
   source: Source,
   task: RangeTask,
   context: FetchContext,
-  progressed: () => void,
+  events: { readonly progressed: (bytes: number) => void; readonly statusRead: () => void },
 ): Promise<void> {
   const { part, expected, bucket } = context;
+  const { progressed } = events;
   const size = expected?.size ?? Infinity;
   const requestedEnd = task.end;
   const v2 = source.mode === "v2" && expected !== undefined;
@@ -170,6 +204,7 @@ async function exchange(
   // Bytes at buffer[0, incoming) arrived but are not yet looked at.
   let incoming = 0;
   if (v2) incoming = await readStatus(conn, buffer, expected, progressed);
+  events.statusRead();
   try {
     await part.begin();
   } catch (error) {
@@ -198,6 +233,8 @@ async function exchange(
   };
   // The end this connection will deliver up to, unless a scheduler lowers `task.end`.
   const streamEnd = v2 ? requestedEnd : size;
+  // A stream of unknown length is cut off at a size: a v1 holder could send forever.
+  const streamLimit = task.end === Infinity ? context.maxStreamBytes : Infinity;
   try {
     await receive();
   } catch (error) {
@@ -214,6 +251,14 @@ async function exchange(
           buffer.copyWithin(filled, filled + dropped, filled + incoming);
           incoming -= dropped;
           skip -= dropped;
+        }
+        if (task.pos + filled + incoming > streamLimit) {
+          throw new FetchError(
+            "protocol",
+            `sent more than ${
+              formatBytes(streamLimit)
+            }, the most a v1 holder may send (--max-v1-size); treated as broken`,
+          );
         }
         const room = task.end - (task.pos + filled);
         if (incoming > room && task.end >= streamEnd) {
@@ -253,7 +298,7 @@ async function exchange(
           `closed the connection at byte ${task.pos} of ${task.end}`,
         );
       }
-      progressed();
+      progressed(read);
       incoming = read;
       if (bucket !== undefined) await bucket.take(read);
     }

@@ -13,8 +13,11 @@
 import {
   BUSY_RETRY_INITIAL_MS,
   DEFAULT_BUSY_RETRY_BUDGET_MS,
+  DEFAULT_MAX_V1_BYTES,
+  DEFAULT_MIN_DOWNLOAD_SPEED_BYTES,
   DEFAULT_MULTI_SOURCE_THRESHOLD_BYTES,
   DEFAULT_PARALLEL_SOURCES,
+  TCP_REQUEST_TIMEOUT_MS,
 } from "../defaults.ts";
 import { errorText, formatBytes, removeQuietly, TokenBucket } from "../../util/mod.ts";
 import { CompleteRanges } from "./complete_ranges.ts";
@@ -208,6 +211,9 @@ function fetchAll(
       expected,
       part,
       connectTimeoutMs: settings.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+      minSpeedBytesPerSecond: settings.minSpeedBytesPerSecond ?? DEFAULT_MIN_DOWNLOAD_SPEED_BYTES,
+      statusTimeoutMs: settings.statusTimeoutMs ?? TCP_REQUEST_TIMEOUT_MS,
+      maxStreamBytes: settings.maxV1Bytes ?? DEFAULT_MAX_V1_BYTES,
       bucket: rate !== undefined && rate > 0
         ? new TokenBucket({ bytesPerSecond: rate })
         : undefined,

@@ -1,9 +1,11 @@
 /**
  * Getting a file from the holders the tracker named — the one entry of every download, v1 or v2,
  * from one holder or several. It checks the name, picks the version to insist on (the size and
- * digest most holders published) and the holders that have it, makes sure no other download of
- * this process fills the same part file, has the part file filled, and links the file into place
- * without overwriting anything.
+ * digest most holders published) and the holders that have it — and when that version fails with
+ * every one of its holders, the next version in order of holders, each verified against its own
+ * digest, so one user publishing a bogus digest cannot make a name undownloadable — makes sure no
+ * other download of this process fills the same part file, has the part file filled, and links
+ * the file into place without overwriting anything.
  *
  * The way down: this module → `fill_part.ts` (resume, verify; or a v1 stream) → `scheduler.ts`
  * (who fetches what) → `fetch_range.ts` (one connection) → `connect.ts`, `status_line.ts`. Beside
@@ -22,10 +24,12 @@ import { checkedFinalPath, placeWithoutOverwriting } from "./final_name.ts";
 import {
   addressesOf,
   type ExpectedFile,
-  expectedFromHolders,
   holderLabel,
   hostPort,
+  publishedVersions,
+  versionLabel,
 } from "./holders.ts";
+import type { PublishedVersion } from "./holders.ts";
 import type {
   DownloadFileOptions,
   DownloadFromHoldersOptions,
@@ -62,12 +66,65 @@ export async function downloadFromHolders(
     if (options.holders.length === 0) {
       throw new DownloadError("holders", "no holder to download from");
     }
-    const expected = options.expected ?? expectedFromHolders(options.holders);
-    const sources = sourcesFor(options.file, options.holders, expected);
-    return await download(options, sources, expected, final, started);
+    if (options.expected !== undefined) {
+      const sources = sourcesFor(options.file, options.holders, options.expected);
+      return await download(options, sources, options.expected, final, started);
+    }
+    const versions = publishedVersions(options.holders);
+    if (versions.length === 0) {
+      // v1 holders only: nothing to choose, nothing to verify against.
+      const sources = sourcesFor(options.file, options.holders, undefined);
+      return await download(options, sources, undefined, final, started);
+    }
+    return await downloadSomeVersion(options, versions, final, started);
   } catch (error) {
     throw asDownloadError(error);
   }
+}
+
+/**
+ * Tries each published version in turn (most holders first) until one is fetched and verified.
+ * A version fails only when every one of its holders did (or what they sent did not match its
+ * digest); a cancelled download or a local problem stops at once.
+ */
+async function downloadSomeVersion(
+  options: DownloadFromHoldersOptions,
+  versions: readonly PublishedVersion[],
+  final: string,
+  started: number,
+): Promise<HoldersDownloadResult> {
+  const failed: string[] = [];
+  for (const [index, version] of versions.entries()) {
+    const { expected } = version;
+    try {
+      const sources = sourcesFor(options.file, options.holders, expected);
+      const result = await download(options, sources, expected, final, started);
+      if (failed.length > 0) {
+        options.onNotice?.(`fetched the version of ${versionLabel(version)}`);
+      }
+      return { ...result, expected, failedVersions: failed };
+    } catch (error) {
+      const failure = asDownloadError(error);
+      if (failure.kind !== "holders" && failure.kind !== "mismatch") throw failure;
+      // One version alone says its own reason, as it always did.
+      if (versions.length === 1) throw failure;
+      failed.push(`${versionLabel(version)}: ${failure.message}`);
+      const next = versions[index + 1];
+      if (next === undefined) {
+        throw new DownloadError(
+          "holders",
+          `every published version failed — ${failed.join("; ")}`,
+        );
+      }
+      options.onNotice?.(
+        `the version of ${
+          versionLabel(version)
+        } failed (${failure.message}); trying the version of ${versionLabel(next)}`,
+      );
+    }
+  }
+  // Unreachable: the loop returns or throws on its last version.
+  throw new DownloadError("holders", "no published version to download");
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 
 import type { Holder } from "../../protocol/mod.ts";
+import { formatBytes } from "../../util/mod.ts";
 
 /** The size and digest a download must end with. */
 export interface ExpectedFile {
@@ -72,15 +73,61 @@ export function addressesOf(holder: Holder): Address[] {
  * ```
  */
 export function expectedFromHolders(holders: readonly Holder[]): ExpectedFile | undefined {
-  const votes = new Map<string, { expected: ExpectedFile; count: number }>();
-  for (const { size, sha256 } of holders) {
+  return publishedVersions(holders)[0]?.expected;
+}
+
+/** One version of a file as the holders published it, and who published it. */
+export interface PublishedVersion {
+  readonly expected: ExpectedFile;
+  /** The users that published it, in the tracker's order. */
+  readonly users: readonly string[];
+}
+
+/**
+ * Every version (size and digest) the v2 holders published, most holders first; versions with as
+ * many holders keep the order in which the tracker first listed them. v1 holders publish none.
+ *
+ * @example
+ * ```ts
+ * import { publishedVersions } from "./holders.ts";
+ * const a = { size: 3, sha256: "a".repeat(64) };
+ * const b = { size: 4, sha256: "b".repeat(64) };
+ * const versions = publishedVersions([
+ *   { user: "x", host: "::1", port: 1, ...a },
+ *   { user: "y", host: "::1", port: 2, ...b },
+ *   { user: "z", host: "::1", port: 3, ...b },
+ * ]);
+ * console.assert(versions.length === 2 && versions[0].users.join() === "y,z");
+ * ```
+ */
+export function publishedVersions(holders: readonly Holder[]): PublishedVersion[] {
+  const versions = new Map<string, { expected: ExpectedFile; users: string[] }>();
+  for (const { user, size, sha256 } of holders) {
     if (size === undefined || sha256 === undefined) continue;
     const key = `${size} ${sha256}`;
-    const vote = votes.get(key) ?? { expected: { size, sha256 }, count: 0 };
-    vote.count++;
-    votes.set(key, vote);
+    const version = versions.get(key) ?? { expected: { size, sha256 }, users: [] };
+    version.users.push(user);
+    versions.set(key, version);
   }
-  let best: { expected: ExpectedFile; count: number } | undefined;
-  for (const vote of votes.values()) if (!best || vote.count > best.count) best = vote;
-  return best?.expected;
+  // A stable sort: equal counts stay in the tracker's order.
+  return [...versions.values()].sort((a, b) => b.users.length - a.users.length);
+}
+
+/**
+ * A version as messages name it: `12.0 KiB, SHA-256 9f9f5111f7b27a78…, from alice, bob`.
+ *
+ * @example
+ * ```ts
+ * import { versionLabel } from "./holders.ts";
+ * const label = versionLabel({ expected: { size: 5, sha256: "ab".repeat(32) }, users: ["alice"] });
+ * console.assert(label === "5 B, SHA-256 abababababababab…, from alice");
+ * ```
+ */
+export function versionLabel(version: PublishedVersion): string {
+  const { size, sha256 } = version.expected;
+  const { users } = version;
+  const from = users.length <= 3
+    ? users.join(", ")
+    : `${users.slice(0, 3).join(", ")} and ${users.length - 3} more`;
+  return `${formatBytes(size)}, SHA-256 ${sha256.slice(0, 16)}…, from ${from}`;
 }

@@ -18,19 +18,28 @@ export interface DownloadFromHoldersOptions {
   /** Every holder the tracker returned, in the order to try them. */
   readonly holders: readonly Holder[];
   /**
-   * Size and digest to verify against; by default those most v2 holders published. Holders that
-   * published another digest are not used.
+   * Size and digest to verify against, and no other. By default every version the v2 holders
+   * published is tried in turn, most holders first, until one is fetched and verified.
    */
   readonly expected?: ExpectedFile;
   /** Cancels the download; a verified download's part file is kept for a later resume. */
   readonly signal?: AbortSignal;
   /**
-   * A holder that sends nothing for this long is dropped; by default 5 s while another holder
-   * could take over, 15 s for the last one.
+   * A holder that sends less than `minSpeedBytesPerSecond`'s worth for this long is dropped; by
+   * default 5 s while another holder could take over, 15 s for the last one.
    */
   readonly stallTimeoutMs?: number;
+  /** The speed below which a holder counts as stalled; 1 KiB/s by default. */
+  readonly minSpeedBytesPerSecond?: number;
   /** A holder that does not accept the connection within this long is skipped; 10 s by default. */
   readonly connectTimeoutMs?: number;
+  /** A v2 holder's status line must be complete within this long of connecting; 10 s by default. */
+  readonly statusTimeoutMs?: number;
+  /**
+   * The most a v1 holder may stream when there is no digest and size to check against; past it
+   * the holder is broken and its bytes are discarded. 64 GiB by default.
+   */
+  readonly maxV1Bytes?: number;
   /** Holders fetched from at once for a large file; defaults to 4 (1 turns multi-source off). */
   readonly parallel?: number;
   /** Files at least this large (and with at least two v2 holders) are fetched in ranges; 64 MiB. */
@@ -77,6 +86,13 @@ export interface HoldersDownloadResult {
   readonly verified: boolean;
   /** Bytes each holder delivered in this run, by user. */
   readonly sources: readonly { readonly user: string; readonly bytes: number }[];
+  /** The size and digest the file was verified against (none for a v1-only download). */
+  readonly expected?: ExpectedFile;
+  /**
+   * Versions tried before this one and why each failed (empty when the first version tried was
+   * fetched); one line each, for the user.
+   */
+  readonly failedVersions?: readonly string[];
 }
 
 /** One v1 uploader at a known address, as a v1 peer downloads: what it streams is the file. */

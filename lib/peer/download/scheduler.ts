@@ -56,8 +56,8 @@ export interface ScheduleOptions {
   /** What every fetch shares, but for its stall timeout and byte counting. */
   readonly fetch: Omit<FetchContext, "stallTimeoutMs" | "onBytes" | "signal">;
   /**
-   * A holder that sends nothing for this long is dropped; by default 5 s while another holder
-   * could take over, 15 s for the last one.
+   * A holder that sends less than the minimum speed's worth for this long is dropped; by default
+   * 5 s while another holder could take over, 15 s for the last one.
    */
   readonly stallTimeoutMs?: number;
   /** How long in all to keep asking busy holders again, and the first wait. */

@@ -23,7 +23,7 @@ export async function readStatus(
   conn: Deno.Conn,
   buffer: Uint8Array,
   expected: ExpectedFile,
-  progressed: () => void,
+  progressed: (bytes: number) => void,
 ): Promise<number> {
   let length = 0;
   let newline = -1;
@@ -33,7 +33,7 @@ export async function readStatus(
       if (length === 0) throw new FetchError("nostatus", "closed without a status line");
       throw new FetchError("protocol", "closed in the middle of the status line");
     }
-    progressed();
+    progressed(read);
     const searchFrom = length;
     length += read;
     newline = buffer.subarray(searchFrom, Math.min(length, MAX_TRANSFER_STATUS_BYTES)).indexOf(LF);

@@ -138,8 +138,8 @@ async function get(parts: LoggedIn, file: string): Promise<string[]> {
   const { terminal, signal, dir } = parts.options;
   const display = new ProgressDisplay({ file });
   try {
-    // Every holder is tried (and, for a large file, several at once); each must match the
-    // digest most holders published, and the whole file is verified before it gets its name.
+    // Every holder is tried (and, for a large file, several at once), and every published
+    // version, most holders first; the whole file is verified before it gets its name.
     const result = await downloadFromHolders({
       file,
       dir,
@@ -147,6 +147,7 @@ async function get(parts: LoggedIn, file: string): Promise<string[]> {
       signal,
       rateLimitBytesPerSecond: parts.options.downloadLimit,
       parallel: parts.options.maxSources,
+      maxV1Bytes: parts.options.maxV1Bytes,
       onProgress: (progress) => display.update(progress),
       onNotice: (line) => {
         display.finish();

@@ -146,6 +146,7 @@ export async function runSession(options: SessionOptions): Promise<number> {
       published,
       digestCache: digests,
       maxUploads: options.maxUploads,
+      maxUploadsPerPeer: options.maxUploadsPerPeer,
       rateLimitBytesPerSecond: options.uploadLimit,
     });
   } catch (error) {

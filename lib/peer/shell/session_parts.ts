@@ -38,12 +38,16 @@ export interface SessionOptions {
   readonly sealed?: boolean;
   /** Uploads served at once; more get a "busy" status. */
   readonly maxUploads?: number;
+  /** Of those, uploads to one remote address at once; 2 by default. */
+  readonly maxUploadsPerPeer?: number;
   /** Upload rate limit in bytes per second (all uploads together). */
   readonly uploadLimit?: number;
   /** Download rate limit in bytes per second. */
   readonly downloadLimit?: number;
   /** Holders a large file is fetched from at once (1 turns multi-source off); 4 by default. */
   readonly maxSources?: number;
+  /** The most a v1 holder may stream for a file with no published size; 64 GiB by default. */
+  readonly maxV1Bytes?: number;
   /** Where prompts go and lines come from. */
   readonly terminal: Terminal;
   /** Aborting it (with a {@linkcode StopRequested} reason) ends the session. */

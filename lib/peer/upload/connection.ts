@@ -7,11 +7,24 @@
  */
 
 import { writeAll } from "../../util/mod.ts";
+import { peerKey } from "./per_peer_limit.ts";
 
 /** One accepted connection, closed exactly once whoever gets there first. */
 export class Connection {
   #closed = false;
-  constructor(readonly conn: Deno.Conn) {}
+  #written = 0;
+  /** The remote peer as upload caps count it ({@linkcode peerKey}). */
+  readonly peer: string;
+
+  constructor(readonly conn: Deno.Conn) {
+    const remote = conn.remoteAddr;
+    this.peer = remote.transport === "tcp" ? peerKey(remote.hostname) : "";
+  }
+
+  /** Bytes the kernel has accepted so far: how far the downloader has read, give or take its buffers. */
+  get written(): number {
+    return this.#written;
+  }
 
   get closed(): boolean {
     return this.#closed;
@@ -39,7 +52,13 @@ export class Connection {
   /** Writes all of `bytes`, closing the connection if one write makes no progress in `timeoutMs`. */
   async writeAllWithin(bytes: Uint8Array, timeoutMs: number): Promise<void> {
     await writeAll(
-      { write: (rest) => this.#within(timeoutMs, () => this.conn.write(rest)) },
+      {
+        write: async (rest) => {
+          const wrote = await this.#within(timeoutMs, () => this.conn.write(rest));
+          this.#written += wrote;
+          return wrote;
+        },
+      },
       bytes,
     );
   }

@@ -2,8 +2,9 @@
  * Serving other peers: the TCP uploader ({@linkcode startUploadServer}) that answers one data
  * channel request per connection — a v1 bare file name, or a v2 `PS2 GET` range after a status
  * line — from the files published out of the share folder, checked by
- * {@linkcode openRequestedFile}, with a cap on uploads at once (`busy` past it) and on their
- * total rate. The wire format is `lib/protocol/transfer.ts`; which files may be served is
+ * {@linkcode openRequestedFile}, with a cap on uploads at once in all and per remote address
+ * (`busy` past it), a speed floor ({@linkcode SpeedFloor}), a cap on connections that have not
+ * yet sent their request, and an optional cap on the total rate. The wire format is `lib/protocol/transfer.ts`; which files may be served is
  * `../share/`.
  *
  * @module
@@ -21,3 +22,5 @@ export {
   type PublishedFiles,
   type RequestedFile,
 } from "./requested_file.ts";
+export { type MinSpeed, SpeedFloor } from "./speed_floor.ts";
+export { peerKey, PerPeerLimit } from "./per_peer_limit.ts";

@@ -11,21 +11,34 @@
  * Only published names that resolve to regular files inside the share folder are opened; a v2
  * request is served only while the file still has the digest it was published with.
  *
+ * Fairness (docs/security.md): upload slots are capped in all and per remote address
+ * ({@linkcode PerPeerLimit}); a reader below the speed floor after its grace period loses its slot
+ * ({@linkcode SpeedFloor}); connections that have not yet sent their request are capped in all and
+ * per address, and each has one deadline for its whole request.
+ *
  * @module
  */
 
 import {
   decodeTransferRequest,
   encodeTransferStatus,
-  isV2TransferRequest,
-  MAX_TRANSFER_REQUEST_BYTES,
   type TransferRequestV2,
-  type TransferStatus,
 } from "../../protocol/mod.ts";
-import { DEFAULT_MAX_UPLOADS, TCP_REQUEST_TIMEOUT_MS, TRANSFER_BUFFER_BYTES } from "../defaults.ts";
+import {
+  DEFAULT_MAX_PENDING_CONNECTIONS,
+  DEFAULT_MAX_PENDING_PER_PEER,
+  DEFAULT_MAX_UPLOADS,
+  DEFAULT_MAX_UPLOADS_PER_PEER,
+  DEFAULT_MIN_UPLOAD_SPEED,
+  TCP_REQUEST_TIMEOUT_MS,
+} from "../defaults.ts";
 import { delay, TokenBucket } from "../../util/mod.ts";
 import { DigestCache, resolveSharedFile } from "../share/mod.ts";
 import { Connection } from "./connection.ts";
+import { PerPeerLimit } from "./per_peer_limit.ts";
+import { readRequest } from "./read_request.ts";
+import { sendRange, sendStatus } from "./send.ts";
+import type { MinSpeed } from "./speed_floor.ts";
 import { openRequestedFile, type PublishedFiles } from "./requested_file.ts";
 
 /** What to serve, from where. */
@@ -38,13 +51,30 @@ export interface UploadServerOptions {
   readonly dir: string;
   /** The user's publications; read live on every request. */
   readonly published: PublishedFiles;
-  /** How long a downloader may take to send its request; defaults to {@linkcode TCP_REQUEST_TIMEOUT_MS}. */
+  /**
+   * How long a downloader may take to send its whole request, from accept; defaults to
+   * {@linkcode TCP_REQUEST_TIMEOUT_MS}.
+   */
   readonly requestTimeoutMs?: number;
   /**
    * Uploads served at once; defaults to {@linkcode DEFAULT_MAX_UPLOADS}. Past it a v2 request
    * gets `PS2 ERR busy` and a v1 request is closed without a byte.
    */
   readonly maxUploads?: number;
+  /**
+   * Of those, uploads to one remote address (IPv6: one /64) at once, v1 and v2 together; past it
+   * that address is answered as busy. Defaults to {@linkcode DEFAULT_MAX_UPLOADS_PER_PEER}.
+   */
+  readonly maxUploadsPerPeer?: number;
+  /** The speed floor a reader must keep; defaults to {@linkcode DEFAULT_MIN_UPLOAD_SPEED}. */
+  readonly minSpeed?: MinSpeed;
+  /**
+   * Connections that have not yet sent their request, in all and per address; a connection past
+   * either cap is closed at once. Default {@linkcode DEFAULT_MAX_PENDING_CONNECTIONS} and
+   * {@linkcode DEFAULT_MAX_PENDING_PER_PEER}.
+   */
+  readonly maxPendingConnections?: number;
+  readonly maxPendingPerPeer?: number;
   /** Total upload rate over all transfers, in bytes per second; unlimited when unset. */
   readonly rateLimitBytesPerSecond?: number;
   /** Where digests are remembered; share it with the code that publishes, so files hash once. */
@@ -61,19 +91,15 @@ export interface UploadStats {
   uploadsStarted: number;
   /** Uploads in progress now. */
   active: number;
-  /** Requests turned away because `maxUploads` were in progress. */
+  /** Requests turned away because `maxUploads` (or the address's own cap) were in progress. */
   refusedBusy: number;
+  /** Uploads cut because the reader stayed below the speed floor. */
+  droppedSlow: number;
+  /** Connections closed at once because too many had not yet sent their request. */
+  refusedPending: number;
 }
 
-// A peer that sent its name in two writes (name, then newline) still has a byte unread when the
-// file is complete; closing over unread data makes the kernel send a reset that can destroy the
-// file's tail in flight. So the uploader half-closes and waits this long for the peer to hang up.
-const LINGER_MS = 2000;
-const LINGER_BUFFER_BYTES = 512;
 const ACCEPT_RETRY_MS = 50;
-// A downloader that stops reading must not hold a descriptor and a 1 MiB buffer forever.
-const STALL_TIMEOUT_MS = 30_000;
-const LF = 0x0a;
 
 /**
  * A running uploader. Create it with {@linkcode startUploadServer}.
@@ -86,19 +112,42 @@ export class UploadServer {
   readonly #accepting: Promise<void>;
   readonly #cache: DigestCache;
   readonly #bucket: TokenBucket | undefined;
-  readonly #maxUploads: number;
+  readonly #slots: PerPeerLimit;
+  readonly #pending: PerPeerLimit;
+  readonly #minSpeed: MinSpeed;
   #closed = false;
   /** Live counters. */
-  readonly stats: UploadStats = { bytesSent: 0, uploadsStarted: 0, active: 0, refusedBusy: 0 };
+  readonly stats: UploadStats = {
+    bytesSent: 0,
+    uploadsStarted: 0,
+    active: 0,
+    refusedBusy: 0,
+    droppedSlow: 0,
+    refusedPending: 0,
+  };
 
   constructor(options: UploadServerOptions) {
     this.#options = options;
     this.#cache = options.digestCache ?? new DigestCache();
-    this.#maxUploads = options.maxUploads ?? DEFAULT_MAX_UPLOADS;
+    const maxUploads = options.maxUploads ?? DEFAULT_MAX_UPLOADS;
+    this.#slots = new PerPeerLimit({
+      total: maxUploads,
+      perPeer: options.maxUploadsPerPeer ?? DEFAULT_MAX_UPLOADS_PER_PEER,
+    });
+    this.#pending = new PerPeerLimit({
+      total: options.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS,
+      perPeer: options.maxPendingPerPeer ?? DEFAULT_MAX_PENDING_PER_PEER,
+    });
     const rate = options.rateLimitBytesPerSecond;
     this.#bucket = rate !== undefined && rate > 0
       ? new TokenBucket({ bytesPerSecond: rate })
       : undefined;
+    const floor = options.minSpeed ?? DEFAULT_MIN_UPLOAD_SPEED;
+    // Our own rate limit must not make readers look slow: the floor stays below half a full
+    // house's share of it.
+    this.#minSpeed = rate !== undefined && rate > 0
+      ? { ...floor, bytesPerSecond: Math.min(floor.bytesPerSecond, rate / maxUploads / 2) }
+      : floor;
     this.#listener = Deno.listen({
       transport: "tcp",
       hostname: options.hostname,
@@ -149,6 +198,12 @@ export class UploadServer {
         return;
       }
       const connection = new Connection(conn);
+      if (this.#pending.enter(connection.peer) !== undefined) {
+        // Too many connections still owe their request: this one is not even read.
+        this.stats.refusedPending++;
+        connection.close();
+        continue;
+      }
       this.#connections.add(connection);
       const transfer = this.#serve(connection).catch(() => {
         // The downloader went away or the server is closing: only this transfer ends.
@@ -161,44 +216,26 @@ export class UploadServer {
     }
   }
 
-  /**
-   * Reads the request: one read for v1 (it never waits for a newline), and for a read that
-   * opens with `PS2 ` the rest of the line, all within the request timeout.
-   */
-  async #readRequest(connection: Connection): Promise<Uint8Array | undefined> {
-    const timeoutMs = this.#options.requestTimeoutMs ?? TCP_REQUEST_TIMEOUT_MS;
-    const deadline = Date.now() + timeoutMs;
-    // One byte more than the longest valid request, so an overlong one is seen as such.
-    const request = new Uint8Array(MAX_TRANSFER_REQUEST_BYTES + 1);
-    let length = await connection.readWithin(request, timeoutMs);
-    if (length === null) return undefined;
-    if (!isV2TransferRequest(request.subarray(0, length))) return request.subarray(0, length);
-    while (!request.subarray(0, length).includes(LF) && length < request.length) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return undefined;
-      const read = await connection.readWithin(request.subarray(length), remaining);
-      if (read === null) return undefined;
-      length += read;
-    }
-    // Bytes after the newline are a protocol error: the decoder then sees no newline at the end.
-    return request.subarray(0, length);
-  }
-
   async #serve(connection: Connection): Promise<void> {
-    const bytes = await this.#readRequest(connection);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await readRequest(
+        connection,
+        this.#options.requestTimeoutMs ?? TCP_REQUEST_TIMEOUT_MS,
+      );
+    } finally {
+      this.#pending.leave(connection.peer);
+    }
     if (bytes === undefined || connection.closed) return;
     const decoded = decodeTransferRequest(bytes);
     if (decoded.version === 1) {
       if (!decoded.ok || !this.#options.published.has(decoded.file)) return;
-      if (this.stats.active >= this.#maxUploads) {
-        this.stats.refusedBusy++;
-        return;
-      }
-      await this.#withSlot(() => this.#serveV1(connection, decoded.file));
+      if (this.#busyFor(connection) !== undefined) return;
+      await this.#withSlot(connection, () => this.#serveV1(connection, decoded.file));
       return;
     }
     if (!decoded.ok) {
-      await this.#sendStatus(connection, {
+      await sendStatus(connection, {
         ok: false,
         code: "badrequest",
         message: decoded.reason,
@@ -207,38 +244,40 @@ export class UploadServer {
     }
     const { request } = decoded;
     if (!this.#options.published.has(request.file)) {
-      await this.#sendStatus(connection, {
+      await sendStatus(connection, {
         ok: false,
         code: "notpublished",
         message: `${request.file} is not published here`,
       });
       return;
     }
-    if (this.stats.active >= this.#maxUploads) {
-      this.stats.refusedBusy++;
-      await this.#sendStatus(connection, {
-        ok: false,
-        code: "busy",
-        message: `${this.stats.active} uploads in progress; try another holder or later`,
-      });
+    const busy = this.#busyFor(connection);
+    if (busy !== undefined) {
+      await sendStatus(connection, { ok: false, code: "busy", message: busy });
       return;
     }
-    await this.#withSlot(() => this.#serveV2(connection, request));
+    await this.#withSlot(connection, () => this.#serveV2(connection, request));
   }
 
-  async #withSlot(serve: () => Promise<void>): Promise<void> {
-    this.stats.active++;
+  /** Takes a slot for the connection's address, or says why there is none (and counts it). */
+  #busyFor(connection: Connection): string | undefined {
+    const refusal = this.#slots.enter(connection.peer);
+    if (refusal === undefined) return undefined;
+    this.stats.refusedBusy++;
+    return refusal === "peer"
+      ? `${this.#slots.heldBy(connection.peer)} uploads to your address in progress; try later`
+      : `${this.#slots.total} uploads in progress; try another holder or later`;
+  }
+
+  /** Serves in the slot `#busyFor` took, and gives it back. */
+  async #withSlot(connection: Connection, serve: () => Promise<void>): Promise<void> {
+    this.stats.active = this.#slots.total;
     try {
       await serve();
     } finally {
-      this.stats.active--;
+      this.#slots.leave(connection.peer);
+      this.stats.active = this.#slots.total;
     }
-  }
-
-  async #sendStatus(connection: Connection, status: TransferStatus): Promise<void> {
-    await connection.writeAllWithin(encodeTransferStatus(status), STALL_TIMEOUT_MS);
-    await connection.conn.closeWrite();
-    await this.#linger(connection);
   }
 
   async #serveV1(connection: Connection, name: string): Promise<void> {
@@ -251,9 +290,10 @@ export class UploadServer {
       return;
     }
     try {
-      if (!(await file.stat()).isFile) return;
+      const info = await file.stat();
+      if (!info.isFile) return;
       this.stats.uploadsStarted++;
-      await this.#stream(connection, file, new Uint8Array(0), 0, Infinity);
+      await this.#stream(connection, file, new Uint8Array(0), 0, info.size);
     } finally {
       file.close();
     }
@@ -263,7 +303,7 @@ export class UploadServer {
     const { dir, published } = this.#options;
     const prepared = await openRequestedFile(request, { dir, published, digests: this.#cache });
     if (!prepared.ok) {
-      await this.#sendStatus(connection, prepared.status);
+      await sendStatus(connection, prepared.status);
       return;
     }
     const { file, size, sha256 } = prepared;
@@ -277,55 +317,20 @@ export class UploadServer {
     }
   }
 
-  /**
-   * Sends `head`, then bytes `[start, end)` of `file` (to its end when `end` is Infinity), then
-   * half-closes and lingers. A file that ends early drops the connection, so the downloader sees
-   * a short transfer rather than a complete one.
-   */
-  async #stream(
+  /** Sends the range under the server's rate limit and speed floor, counting what went. */
+  #stream(
     connection: Connection,
     file: Deno.FsFile,
     head: Uint8Array,
     start: number,
     end: number,
   ): Promise<void> {
-    const chunk = this.#bucket?.chunkBytes(TRANSFER_BUFFER_BYTES) ?? TRANSFER_BUFFER_BYTES;
-    const buffer = new Uint8Array(head.length + chunk);
-    buffer.set(head);
-    let filled = head.length;
-    if (start > 0) file.seekSync(start, Deno.SeekMode.Start);
-    let position = start;
-    while (position < end && !connection.closed) {
-      const want = Math.min(chunk, end - position);
-      // Sync reads of 1 MiB measured about twice as fast as async ones (docs/performance.md) and
-      // block the event loop only briefly.
-      const read = file.readSync(buffer.subarray(filled, filled + want));
-      if (read === null) {
-        if (end === Infinity) break;
-        // The file shrank under us: never let a short transfer look complete.
-        connection.close();
-        return;
-      }
-      if (this.#bucket !== undefined) await this.#bucket.take(read);
-      await connection.writeAllWithin(buffer.subarray(0, filled + read), STALL_TIMEOUT_MS);
-      this.stats.bytesSent += read;
-      position += read;
-      filled = 0;
-    }
-    if (filled > 0) await connection.writeAllWithin(buffer.subarray(0, filled), STALL_TIMEOUT_MS);
-    if (connection.closed) return;
-    await connection.conn.closeWrite();
-    await this.#linger(connection);
-  }
-
-  async #linger(connection: Connection): Promise<void> {
-    const sink = new Uint8Array(LINGER_BUFFER_BYTES);
-    const deadline = Date.now() + LINGER_MS;
-    while (!connection.closed) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return;
-      if (await connection.readWithin(sink, remaining) === null) return;
-    }
+    return sendRange(connection, { file, head, start, end }, {
+      bucket: this.#bucket,
+      minSpeed: this.#minSpeed,
+      onSent: (bytes) => this.stats.bytesSent += bytes,
+      onTooSlow: () => this.stats.droppedSlow++,
+    });
   }
 }
 
