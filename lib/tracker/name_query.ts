@@ -1,0 +1,285 @@
+/**
+ * How the name index answers a query: listers that give the matching names in order from a
+ * position, as far as the caller pulls them (so a reply costs what it carries), and the counting
+ * walk for queries that no counter answers. Every walk counts its steps and stops at a cap.
+ *
+ * - 3 or more code units: the postings of the query's trigrams are walked together in name order,
+ *   each lagging one jumping to the others' position (a leapfrog join, so the walk follows the
+ *   rarest trigram); a name in all of them matches when its position masks line up (exact for keys
+ *   of up to 34 units), else when `includes` says so.
+ * - 1–2 code units: the postings of every trigram containing the query, merged in name order,
+ *   plus the keys too short to have a trigram.
+ * - empty: every name, in order.
+ *
+ * @module
+ */
+
+import { EXACT_MASK_KEY_LENGTH, exactStarts, rotateRight, trigramCode } from "./grams.ts";
+import type { NameOrder } from "./name_order.ts";
+import type { NameTable } from "./name_table.ts";
+import { type Posting, PostingCursor } from "./posting.ts";
+
+/** Why a lister gave `undefined`: the list ended, or the walk reached its step cap first. */
+export type ListStop = "end" | "cap";
+
+/** The matching names from a position on, one per call. */
+export interface NameLister {
+  /** The next matching name in code-unit order, or `undefined` (see `stopped`). */
+  next(): string | undefined;
+  /** Set once `next` has given `undefined`. */
+  readonly stopped: ListStop | undefined;
+  /** Posting entries and names walked so far: the cost the cap bounds. */
+  readonly steps: number;
+}
+
+/** The parts of the index a query reads. */
+export interface IndexParts {
+  readonly table: NameTable;
+  readonly order: NameOrder;
+  readonly trigrams: ReadonlyMap<number, Posting>;
+  /** Keys of 1–2 code units, which have no trigram. */
+  readonly shortKeys: Posting;
+  /** The trigram postings containing each unigram and bigram. */
+  readonly postingsWith: ReadonlyMap<number, ReadonlySet<Posting>>;
+}
+
+/** What one query looks for. */
+export interface QueryPlan {
+  /** The query in searched form (folded when the index folds). */
+  readonly key: string;
+  /** Number of the asking user, whose own holding does not count; 0 for none. */
+  readonly asker: number;
+  /** List names whose label is above this (0: from the start). */
+  readonly afterLabel: number;
+  /** Most steps the walk may take. */
+  readonly maxSteps: number;
+}
+
+/** A lister over the names matching `plan`. */
+export function lister(parts: IndexParts, plan: QueryPlan): NameLister {
+  if (plan.key.length >= 3) return new TrigramLister(parts, plan);
+  if (plan.key.length > 0) return new UnionLister(parts, plan);
+  return new OrderLister(parts, plan);
+}
+
+/** Whether a name counts for the asker: some active user other than the asker holds it. */
+function heldByOther(table: NameTable, id: number, asker: number): boolean {
+  const active = table.active[id];
+  return active > 1 || (active === 1 && table.activeXor[id] !== asker);
+}
+
+abstract class BaseLister implements NameLister {
+  stopped: ListStop | undefined;
+  protected readonly table: NameTable;
+  protected readonly plan: QueryPlan;
+
+  constructor(parts: IndexParts, plan: QueryPlan) {
+    this.table = parts.table;
+    this.plan = plan;
+  }
+
+  abstract get steps(): number;
+  abstract next(): string | undefined;
+
+  protected stop(why: ListStop): undefined {
+    this.stopped = why;
+    return undefined;
+  }
+}
+
+class TrigramLister extends BaseLister {
+  readonly #cursors: PostingCursor[] = [];
+  // For each trigram position of the query, the cursor of its posting.
+  readonly #positionCursors: PostingCursor[] = [];
+  readonly #starts: number;
+
+  constructor(parts: IndexParts, plan: QueryPlan) {
+    super(parts, plan);
+    const key = plan.key;
+    this.#starts = exactStarts(key.length);
+    const byCode = new Map<number, PostingCursor>();
+    for (let i = 0; i + 3 <= key.length; i++) {
+      const code = trigramCode(key, i);
+      let cursor = byCode.get(code);
+      if (cursor === undefined) {
+        const posting = parts.trigrams.get(code);
+        if (posting === undefined) {
+          this.stopped = "end"; // a trigram no name has: nothing matches
+          return;
+        }
+        cursor = new PostingCursor(posting, parts.table.ord, plan.afterLabel);
+        byCode.set(code, cursor);
+        this.#cursors.push(cursor);
+      }
+      this.#positionCursors.push(cursor);
+    }
+    // The rarest trigram leads; the others only confirm.
+    this.#cursors.sort((a, b) => a.postingSize - b.postingSize);
+  }
+
+  get steps(): number {
+    let steps = 0;
+    for (const cursor of this.#cursors) steps += cursor.steps;
+    return steps;
+  }
+
+  next(): string | undefined {
+    if (this.stopped) return undefined;
+    const cursors = this.#cursors;
+    const lead = cursors[0];
+    const ord = this.table.ord;
+    const maxSteps = this.plan.maxSteps;
+    let steps = this.steps;
+    while (lead.id !== -1) {
+      if (steps > maxSteps) return this.stop("cap");
+      const id = lead.id;
+      let aligned = true;
+      for (let i = 1; i < cursors.length; i++) {
+        const other = cursors[i];
+        const before = other.steps;
+        other.seek(ord[id]);
+        steps += other.steps - before;
+        if (other.id === id) continue;
+        if (other.id === -1) return this.stop("end");
+        const before2 = lead.steps;
+        lead.seek(ord[other.id]);
+        steps += lead.steps - before2;
+        aligned = false;
+        break;
+      }
+      if (!aligned) continue;
+      const matches = this.#contains(id);
+      lead.advance();
+      steps++;
+      if (matches && heldByOther(this.table, id, this.plan.asker)) return this.table.names[id];
+    }
+    return this.stop("end");
+  }
+
+  #contains(id: number): boolean {
+    const positions = this.#positionCursors;
+    if (positions.length === 1) return true; // a 3-unit query is its trigram
+    let lined = -1;
+    for (let offset = 0; offset < positions.length; offset++) {
+      lined &= rotateRight(positions[offset].mask, offset & 31);
+    }
+    if (this.table.keyLength[id] <= EXACT_MASK_KEY_LENGTH) return (lined & this.#starts) !== 0;
+    return lined !== 0 && this.table.keys[id].includes(this.plan.key);
+  }
+}
+
+class UnionLister extends BaseLister {
+  // A binary min-heap of cursors by the label of their current entry.
+  readonly #heap: PostingCursor[] = [];
+  readonly #shortKeys: PostingCursor;
+  #steps = 0;
+  #lastId = -1;
+
+  constructor(parts: IndexParts, plan: QueryPlan) {
+    super(parts, plan);
+    const ord = parts.table.ord;
+    this.#shortKeys = new PostingCursor(parts.shortKeys, ord, plan.afterLabel);
+    const code = plan.key.length === 1
+      ? plan.key.charCodeAt(0)
+      : (plan.key.charCodeAt(0) + 1) * 65536 + plan.key.charCodeAt(1);
+    const postings = [...(parts.postingsWith.get(code) ?? [])];
+    for (const posting of postings) {
+      const cursor = new PostingCursor(posting, ord, plan.afterLabel);
+      this.#steps++;
+      if (cursor.id !== -1) this.#push(cursor);
+    }
+    if (this.#shortKeys.id !== -1) this.#push(this.#shortKeys);
+  }
+
+  get steps(): number {
+    return this.#steps;
+  }
+
+  next(): string | undefined {
+    if (this.stopped) return undefined;
+    const heap = this.#heap;
+    const table = this.table;
+    while (heap.length > 0) {
+      if (this.#steps > this.plan.maxSteps) return this.stop("cap");
+      const cursor = heap[0];
+      const id = cursor.id;
+      cursor.advance();
+      this.#steps++;
+      if (cursor.id === -1) this.#popTop();
+      else this.#siftDown(0);
+      if (id === this.#lastId) continue; // the same name through another of its trigrams
+      this.#lastId = id;
+      if (cursor === this.#shortKeys && !table.keys[id].includes(this.plan.key)) continue;
+      if (heldByOther(table, id, this.plan.asker)) return table.names[id];
+    }
+    return this.stop("end");
+  }
+
+  #label(cursor: PostingCursor): number {
+    return this.table.ord[cursor.id];
+  }
+
+  #push(cursor: PostingCursor): void {
+    const heap = this.#heap;
+    let i = heap.push(cursor) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.#label(heap[parent]) <= this.#label(cursor)) break;
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = cursor;
+  }
+
+  #popTop(): void {
+    const heap = this.#heap;
+    const last = heap.pop() as PostingCursor;
+    if (heap.length > 0) {
+      heap[0] = last;
+      this.#siftDown(0);
+    }
+  }
+
+  #siftDown(start: number): void {
+    const heap = this.#heap;
+    const cursor = heap[start];
+    const label = this.#label(cursor);
+    let i = start;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= heap.length) break;
+      if (child + 1 < heap.length && this.#label(heap[child + 1]) < this.#label(heap[child])) {
+        child++;
+      }
+      if (this.#label(heap[child]) >= label) break;
+      heap[i] = heap[child];
+      i = child;
+    }
+    heap[i] = cursor;
+  }
+}
+
+class OrderLister extends BaseLister {
+  readonly #pull: () => number | undefined;
+  #steps = 0;
+
+  constructor(parts: IndexParts, plan: QueryPlan) {
+    super(parts, plan);
+    const ord = parts.table.ord;
+    const start = parts.order.view.countBefore((id) => ord[id] <= plan.afterLabel);
+    this.#pull = parts.order.view.pull(start);
+  }
+
+  get steps(): number {
+    return this.#steps;
+  }
+
+  next(): string | undefined {
+    if (this.stopped) return undefined;
+    for (let id = this.#pull(); id !== undefined; id = this.#pull()) {
+      if (++this.#steps > this.plan.maxSteps) return this.stop("cap");
+      if (heldByOther(this.table, id, this.plan.asker)) return this.table.names[id];
+    }
+    return this.stop("end");
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * A posting list of the name index: the ids of the names that contain one trigram, each with the
+ * trigram's position mask, kept in name order. Name order is read from order labels (`ord`, one
+ * number per id, increasing with the name), so placing an id costs number comparisons, and a
+ * relabelling never touches a posting because it keeps the order.
+ *
+ * Entries live in chunks of at most 512 (`[id, mask, id, mask, …]` in one `Int32Array`), so an
+ * insertion moves at most one chunk, and a small posting holds a small array.
+ *
+ * @module
+ */
+
+/** Most entries per chunk. */
+const CHUNK_ENTRIES = 512;
+const FIRST_CAPACITY = 2;
+
+/** The ids of the names containing one gram, in name order. */
+export class Posting {
+  /** The gram (see `grams.ts`); -1 for the keys too short to have a trigram. */
+  readonly code: number;
+  /** Names in this posting that at least one active user publishes. */
+  active = 0;
+  /** Entries in all. */
+  size = 0;
+  /** Chunks of `[id, mask]` pairs; `counts[c]` pairs of chunk `c` are used. */
+  readonly chunks: Int32Array[] = [];
+  readonly counts: number[] = [];
+
+  constructor(code: number) {
+    this.code = code;
+  }
+
+  /** Adds `id` (not yet present) with its mask, in the order of `ord`. */
+  insert(id: number, mask: number, ord: Float64Array): void {
+    const key = ord[id];
+    const chunks = this.chunks;
+    if (chunks.length === 0) {
+      const chunk = new Int32Array(FIRST_CAPACITY * 2);
+      chunk[0] = id;
+      chunk[1] = mask;
+      chunks.push(chunk);
+      this.counts.push(1);
+      this.size = 1;
+      return;
+    }
+    let c = this.#chunkFor(key, ord);
+    if (c === chunks.length) c--;
+    let chunk = chunks[c];
+    const count = this.counts[c];
+    const at = lowerBound(chunk, count, key, ord);
+    if (count * 2 === chunk.length) {
+      if (count === CHUNK_ENTRIES) {
+        this.#split(c);
+        if (at > count >> 1) {
+          this.insert(id, mask, ord); // lands in the upper half now
+          return;
+        }
+        chunk = chunks[c];
+      } else {
+        const grown = new Int32Array(Math.min(CHUNK_ENTRIES, count * 2) * 2);
+        grown.set(chunk);
+        chunks[c] = chunk = grown;
+      }
+    }
+    const used = this.counts[c];
+    chunk.copyWithin(at * 2 + 2, at * 2, used * 2);
+    chunk[at * 2] = id;
+    chunk[at * 2 + 1] = mask;
+    this.counts[c] = used + 1;
+    this.size++;
+  }
+
+  /** Removes `id`, which must still carry the label it was inserted with (or one in its order). */
+  remove(id: number, ord: Float64Array): boolean {
+    const key = ord[id];
+    const c = this.#chunkFor(key, ord);
+    if (c === this.chunks.length) return false;
+    const chunk = this.chunks[c];
+    const count = this.counts[c];
+    const at = lowerBound(chunk, count, key, ord);
+    if (at === count || chunk[at * 2] !== id) return false;
+    chunk.copyWithin(at * 2, at * 2 + 2, count * 2);
+    this.counts[c] = count - 1;
+    this.size--;
+    if (count === 1) {
+      this.chunks.splice(c, 1);
+      this.counts.splice(c, 1);
+    } else if (count - 1 <= chunk.length >> 3 && chunk.length > FIRST_CAPACITY * 2) {
+      // Give memory back after deletions: a chunk a quarter full is reallocated at half size.
+      this.chunks[c] = chunk.slice(0, chunk.length >> 1);
+    }
+    return true;
+  }
+
+  // Chunk whose last entry is not before `key` (chunks.length if none).
+  #chunkFor(key: number, ord: Float64Array): number {
+    const chunks = this.chunks;
+    const counts = this.counts;
+    let low = 0;
+    let high = chunks.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (ord[chunks[mid][(counts[mid] - 1) * 2]] < key) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  #split(c: number): void {
+    const chunk = this.chunks[c];
+    const half = CHUNK_ENTRIES >> 1;
+    const upper = new Int32Array(CHUNK_ENTRIES * 2);
+    upper.set(chunk.subarray(half * 2, CHUNK_ENTRIES * 2));
+    this.chunks.splice(c + 1, 0, upper);
+    this.counts.splice(c + 1, 0, CHUNK_ENTRIES - half);
+    this.counts[c] = half;
+  }
+}
+
+/** First entry of `chunk` (of `count` pairs) whose label is not below `key`. */
+function lowerBound(chunk: Int32Array, count: number, key: number, ord: Float64Array): number {
+  let low = 0;
+  let high = count;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (ord[chunk[mid * 2]] < key) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * A position in a posting that only moves forward: the current entry's `id` and `mask`, or
+ * `id === -1` at the end. The posting must not change while it is used.
+ */
+export class PostingCursor {
+  id = -1;
+  mask = 0;
+  /** Entries stepped over or onto, for the search's cost cap. */
+  steps = 0;
+  readonly #posting: Posting;
+  readonly #ord: Float64Array;
+  #chunk = 0;
+  #index = 0;
+
+  /** Starts at the first entry whose label is above `after`. */
+  constructor(posting: Posting, ord: Float64Array, after: number) {
+    this.#posting = posting;
+    this.#ord = ord;
+    this.seek(after, true);
+  }
+
+  /** Entries in the whole posting: how rare its trigram is. */
+  get postingSize(): number {
+    return this.#posting.size;
+  }
+
+  /** Steps to the next entry. */
+  advance(): void {
+    const { chunks, counts } = this.#posting;
+    this.steps++;
+    if (++this.#index >= counts[this.#chunk]) {
+      this.#chunk++;
+      this.#index = 0;
+    }
+    this.#load(chunks);
+  }
+
+  /** Moves to the first entry whose label is at least `key` (above it when `strict`). */
+  seek(key: number, strict = false): void {
+    const { chunks, counts } = this.#posting;
+    const ord = this.#ord;
+    const limit = strict ? key : key - 1; // labels are integers: "< key" is "<= key - 1"
+    const lastOf = (c: number) => ord[chunks[c][(counts[c] - 1) * 2]];
+    let c = this.#chunk;
+    if (c < chunks.length && lastOf(c) <= limit) {
+      // Gallop over whole chunks, then bisect: a far target costs a logarithm of the distance.
+      let step = 1;
+      let low = c + 1;
+      while (low + step - 1 < chunks.length && lastOf(low + step - 1) <= limit) {
+        low += step;
+        step *= 2;
+      }
+      let high = Math.min(chunks.length, low + step - 1);
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if (lastOf(mid) <= limit) low = mid + 1;
+        else high = mid;
+      }
+      c = low;
+      this.#chunk = c;
+      this.#index = 0;
+    }
+    if (c < chunks.length) {
+      const chunk = chunks[c];
+      let low = this.#index;
+      let high = counts[c];
+      // Gallop from the current entry: a near target (the common case) costs a comparison or two.
+      if (low < high && ord[chunk[low * 2]] > limit) {
+        high = low;
+      } else if (low < high) {
+        let known = low; // the last entry known to be before the target
+        for (let step = 1;; step *= 2) {
+          const probe = known + step;
+          if (probe >= high) break;
+          if (ord[chunk[probe * 2]] > limit) {
+            high = probe;
+            break;
+          }
+          known = probe;
+        }
+        low = known + 1;
+      }
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if (ord[chunk[mid * 2]] <= limit) low = mid + 1;
+        else high = mid;
+      }
+      this.#index = low;
+    }
+    this.steps++;
+    this.#load(chunks);
+  }
+
+  #load(chunks: readonly Int32Array[]): void {
+    if (this.#chunk < chunks.length) {
+      const chunk = chunks[this.#chunk];
+      this.id = chunk[this.#index * 2];
+      this.mask = chunk[this.#index * 2 + 1];
+    } else {
+      this.id = -1;
+      this.mask = 0;
+    }
+  }
+}
