@@ -2,8 +2,9 @@
  * The n-grams the name index is built from, over UTF-16 code units (the units `String.includes`
  * compares, so a name contains a query exactly when the index says so):
  *
- * - every trigram of a key, with a 32-bit mask of the positions it starts at (modulo 32), which
- *   lets a longer query be matched from the postings alone, without reading the name;
+ * - every trigram of a key, with a 32-bit mask of the positions it starts at (see
+ *   {@linkcode positionBit}), which lets a longer query be matched from the postings alone,
+ *   without reading the name;
  * - every distinct unigram and bigram, which only feed counters (queries of 1–2 code units).
  *
  * Grams are numbers, not strings, so extracting them allocates nothing per gram.
@@ -43,53 +44,100 @@ export function shortGramsOfTrigram(code: number): number[] {
   return [...codes];
 }
 
-const trigramScratch = new Map<number, number>();
+// Per-key scratch: grams are sorted in a typed array to find the distinct ones, which allocates
+// nothing (a Map of doubles would box every key).
+let scratch = new Float64Array(1024);
 
-/**
- * Calls `visit` once per distinct trigram of `key` with its position mask: bit `p % 32` is set
- * for every position `p` it starts at.
- */
-export function forEachTrigram(key: string, visit: (code: number, mask: number) => void): void {
-  const scratch = trigramScratch;
-  scratch.clear();
-  for (let i = 0; i + 3 <= key.length; i++) {
-    const code = trigramCode(key, i);
-    scratch.set(code, (scratch.get(code) ?? 0) | (1 << (i & 31)));
-  }
-  for (const [code, mask] of scratch) visit(code, mask);
-  scratch.clear();
+function scratchFor(length: number): Float64Array {
+  if (scratch.length < length) scratch = new Float64Array(length * 2);
+  return scratch.subarray(0, length);
 }
 
-const shortScratch = new Set<number>();
+/**
+ * Calls `visit` once per distinct trigram of `key` with its position mask (one bit per position
+ * it starts at, see {@linkcode positionBit}).
+ */
+export function forEachTrigram(key: string, visit: (code: number, mask: number) => void): void {
+  const count = key.length - 2;
+  if (count <= 0) return;
+  const grams = scratchFor(count);
+  for (let i = 0; i < count; i++) grams[i] = trigramCode(key, i) * 32 + positionBit(key.length, i);
+  grams.sort();
+  let code = Math.floor(grams[0] / 32);
+  let mask = 0;
+  for (let i = 0; i < count; i++) {
+    const next = Math.floor(grams[i] / 32);
+    if (next !== code) {
+      visit(code, mask);
+      code = next;
+      mask = 0;
+    }
+    mask |= 1 << (grams[i] % 32);
+  }
+  visit(code, mask);
+}
 
 /** Calls `visit` once per distinct unigram and bigram code of `key`. */
 export function forEachShortGram(key: string, visit: (code: number) => void): void {
-  const scratch = shortScratch;
-  scratch.clear();
-  for (let i = 0; i < key.length; i++) {
-    scratch.add(key.charCodeAt(i));
-    if (i + 1 < key.length) scratch.add((key.charCodeAt(i) + 1) * 65536 + key.charCodeAt(i + 1));
+  const length = key.length;
+  if (length === 0) return;
+  const grams = scratchFor(length * 2 - 1);
+  for (let i = 0; i < length; i++) {
+    grams[i * 2] = key.charCodeAt(i);
+    if (i + 1 < length) grams[i * 2 + 1] = (key.charCodeAt(i) + 1) * 65536 + key.charCodeAt(i + 1);
   }
-  for (const code of scratch) visit(code);
-  scratch.clear();
+  grams.sort();
+  visit(grams[0]);
+  for (let i = 1; i < grams.length; i++) if (grams[i] !== grams[i - 1]) visit(grams[i]);
 }
 
 /** Keys up to this many code units have every trigram position in its own mask bit. */
-export const EXACT_MASK_KEY_LENGTH = 34;
-
-/** Rotates a 32-bit mask right by `by` (0–31). */
-export function rotateRight(mask: number, by: number): number {
-  return (mask >>> by) | (mask << (32 - by));
-}
+export const SHORT_KEY_LENGTH = 33;
+const HEAD = 16; // positions 0–15 of a longer key
+const TAIL = 15; // the last 15 trigram positions of a longer key
+const MIDDLE_BIT = 31;
 
 /**
- * The start positions (as mask bits) at which a query of `length` units can lie wholly within a
- * key of at most {@linkcode EXACT_MASK_KEY_LENGTH} units: its last trigram must start by 31.
+ * The mask bit of a trigram starting at `position` in a key of `length` units. A key of up to
+ * {@linkcode SHORT_KEY_LENGTH} units has a bit per position (0–30). A longer one keeps the first
+ * 16 positions (bits 0–15), the last 15 counted from the end (bits 16–30), and one bit for
+ * anywhere in between (31): a query at the start or the end of a long name, where extensions
+ * and prefixes are, is still matched without reading the name.
  */
-export function exactStarts(length: number): number {
-  const last = length - 3;
-  if (last > 31) return 0;
-  return last === 0 ? -1 : (1 << (32 - last)) - 1;
+export function positionBit(length: number, position: number): number {
+  if (length <= SHORT_KEY_LENGTH || position < HEAD) return position;
+  const fromEnd = length - 3 - position;
+  return fromEnd < TAIL ? HEAD + fromEnd : MIDDLE_BIT;
+}
+
+/** Whether a candidate's masks line up: it matches, it does not, or its name must be read. */
+export type LineUp = "match" | "none" | "read";
+
+/**
+ * Whether the trigrams of a query, whose masks in a key of `length` units are `masks[j]` for
+ * the trigram at query offset `j`, lie at consecutive positions somewhere in the key.
+ */
+export function lineUp(masks: ArrayLike<number>, length: number): LineUp {
+  const trigrams = masks.length;
+  if (length <= SHORT_KEY_LENGTH) {
+    // Bits 0–30 only: offset 31 shifts every bit out, so a longer query (whose shifts would wrap
+    // at 32) is already "none" by then.
+    let at = -1;
+    for (let j = 0; j < trigrams; j++) at &= masks[j] >>> j;
+    return at !== 0 ? "match" : "none";
+  }
+  // Shifts wrap at 32 in JavaScript: a query too long for the head or the tail skips that check.
+  if (trigrams <= HEAD) {
+    let head = -1;
+    for (let j = 0; j < trigrams; j++) head &= (masks[j] & 0xffff) >>> j;
+    if (head !== 0) return "match";
+  }
+  if (trigrams <= TAIL) {
+    let tail = -1;
+    for (let j = 0; j < trigrams; j++) tail &= ((masks[j] >>> HEAD) & 0x7fff) << j;
+    if (tail !== 0) return "match";
+  }
+  return "read";
 }
 
 /**

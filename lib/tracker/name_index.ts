@@ -24,6 +24,7 @@ import {
 import { NameOrder } from "./name_order.ts";
 import { type IndexParts, lister, type NameLister } from "./name_query.ts";
 import { NameTable } from "./name_table.ts";
+import { OwnKeys } from "./own_keys.ts";
 import { Posting } from "./posting.ts";
 import { type ListFrom, SortedView } from "./sorted_view.ts";
 
@@ -58,11 +59,29 @@ export interface ListOptions {
   readonly maxSteps?: number;
 }
 
+/** Sizes of an index's parts. */
+export interface IndexStats {
+  /** Distinct names. */
+  readonly names: number;
+  /** Distinct trigrams, each with its posting list. */
+  readonly trigrams: number;
+  /** Entries in all posting lists (a name is in one per distinct trigram). */
+  readonly postingEntries: number;
+  /** Entries the posting lists' chunks have room for. */
+  readonly postingCapacity: number;
+  /** Chunks of all posting lists. */
+  readonly chunks: number;
+  /** Times a window of order labels was spread out again. */
+  readonly relabels: number;
+}
+
 interface UserRecord {
   readonly number: number;
   active: boolean;
   /** Ids of the user's publications, in name order. */
   readonly ids: SortedView<number>;
+  /** The user's keys joined, built when it asks and dropped when its publications change. */
+  ownKeys?: OwnKeys;
 }
 
 /**
@@ -129,6 +148,7 @@ export class NameIndex {
     const table = this.#table;
     const id = table.idOf(name) ?? this.#addName(name);
     if (!record.ids.add(id)) return false;
+    record.ownKeys = undefined;
     table.holders[id]++;
     if (record.active) this.#holderJoins(id, record.number);
     return true;
@@ -140,6 +160,7 @@ export class NameIndex {
     const table = this.#table;
     const id = table.idOf(name);
     if (record === undefined || id === undefined || !record.ids.delete(id)) return false;
+    record.ownKeys = undefined;
     if (record.active) this.#holderLeaves(id, record.number);
     if (--table.holders[id] === 0) this.#removeName(id);
     this.#releaseIfIdle(user, record);
@@ -205,13 +226,21 @@ export class NameIndex {
   }
 
   /** Sizes of the index's parts, for the benchmark and an operator's stats. */
-  stats(): { names: number; trigrams: number; postingEntries: number; relabels: number } {
+  stats(): IndexStats {
     let postingEntries = 0;
-    for (const posting of this.#trigrams.values()) postingEntries += posting.size;
+    let postingCapacity = 0;
+    let chunks = 0;
+    for (const posting of this.#trigrams.values()) {
+      postingEntries += posting.size;
+      chunks += posting.chunks.length;
+      for (const chunk of posting.chunks) postingCapacity += chunk.length >> 1;
+    }
     return {
       names: this.#table.size,
       trigrams: this.#trigrams.size,
       postingEntries,
+      postingCapacity,
+      chunks,
       relabels: this.#order.relabels,
     };
   }
@@ -239,15 +268,13 @@ export class NameIndex {
   }
 
   // Names containing `key` whose only active holder is the asker: in the counters, but not for
-  // the asker. Walks the asker's publications (bounded by the per-user publication cap).
+  // the asker. Scans the asker's own keys (bounded by the per-user publication cap).
   #soleHoldings(key: string, record: UserRecord | undefined): number {
     if (record === undefined || !record.active) return 0;
-    const { active, keys } = this.#table;
-    let sole = 0;
-    for (const id of record.ids) {
-      if (active[id] === 1 && keys[id].includes(key)) sole++;
-    }
-    return sole;
+    const table = this.#table;
+    record.ownKeys ??= new OwnKeys(record.ids, table.keys, record.ids.size);
+    const active = table.active;
+    return record.ownKeys.countContaining(key, (id) => active[id] === 1);
   }
 
   #userRecord(user: string): UserRecord {

@@ -136,6 +136,8 @@ function lowerBound(chunk: Int32Array, count: number, key: number, ord: Float64A
 export class PostingCursor {
   id = -1;
   mask = 0;
+  /** The label of the current entry (Infinity at the end). */
+  label = Infinity;
   /** Entries stepped over or onto, for the search's cost cap. */
   steps = 0;
   readonly #posting: Posting;
@@ -147,7 +149,8 @@ export class PostingCursor {
   constructor(posting: Posting, ord: Float64Array, after: number) {
     this.#posting = posting;
     this.#ord = ord;
-    this.seek(after, true);
+    this.#load();
+    if (this.label <= after) this.seek(after + 1);
   }
 
   /** Entries in the whole posting: how rare its trigram is. */
@@ -157,79 +160,79 @@ export class PostingCursor {
 
   /** Steps to the next entry. */
   advance(): void {
-    const { chunks, counts } = this.#posting;
     this.steps++;
-    if (++this.#index >= counts[this.#chunk]) {
+    if (++this.#index >= this.#posting.counts[this.#chunk]) {
       this.#chunk++;
       this.#index = 0;
     }
-    this.#load(chunks);
+    this.#load();
   }
 
-  /** Moves to the first entry whose label is at least `key` (above it when `strict`). */
-  seek(key: number, strict = false): void {
+  /** Moves to the first entry whose label is at least `key` (labels are integers). */
+  seek(key: number): void {
+    if (this.label >= key) return;
+    this.steps++;
     const { chunks, counts } = this.#posting;
     const ord = this.#ord;
-    const limit = strict ? key : key - 1; // labels are integers: "< key" is "<= key - 1"
-    const lastOf = (c: number) => ord[chunks[c][(counts[c] - 1) * 2]];
     let c = this.#chunk;
-    if (c < chunks.length && lastOf(c) <= limit) {
+    if (ord[chunks[c][(counts[c] - 1) * 2]] < key) {
       // Gallop over whole chunks, then bisect: a far target costs a logarithm of the distance.
       let step = 1;
       let low = c + 1;
-      while (low + step - 1 < chunks.length && lastOf(low + step - 1) <= limit) {
+      while (low + step - 1 < chunks.length && this.#lastLabel(low + step - 1) < key) {
         low += step;
         step *= 2;
       }
       let high = Math.min(chunks.length, low + step - 1);
       while (low < high) {
         const mid = (low + high) >> 1;
-        if (lastOf(mid) <= limit) low = mid + 1;
+        if (this.#lastLabel(mid) < key) low = mid + 1;
         else high = mid;
       }
-      c = low;
-      this.#chunk = c;
+      c = this.#chunk = low;
       this.#index = 0;
+      if (c === chunks.length) return this.#load();
     }
-    if (c < chunks.length) {
-      const chunk = chunks[c];
-      let low = this.#index;
-      let high = counts[c];
-      // Gallop from the current entry: a near target (the common case) costs a comparison or two.
-      if (low < high && ord[chunk[low * 2]] > limit) {
-        high = low;
-      } else if (low < high) {
-        let known = low; // the last entry known to be before the target
-        for (let step = 1;; step *= 2) {
-          const probe = known + step;
-          if (probe >= high) break;
-          if (ord[chunk[probe * 2]] > limit) {
-            high = probe;
-            break;
-          }
-          known = probe;
-        }
-        low = known + 1;
+    // Gallop from the current entry, which is before the target: a near target costs little.
+    const chunk = chunks[c];
+    let known = this.#index;
+    let high = counts[c];
+    for (let step = 1;; step *= 2) {
+      const probe = known + step;
+      if (probe >= high) break;
+      if (ord[chunk[probe * 2]] >= key) {
+        high = probe;
+        break;
       }
-      while (low < high) {
-        const mid = (low + high) >> 1;
-        if (ord[chunk[mid * 2]] <= limit) low = mid + 1;
-        else high = mid;
-      }
-      this.#index = low;
+      known = probe;
     }
-    this.steps++;
-    this.#load(chunks);
+    let low = known + 1;
+    if (ord[chunk[known * 2]] >= key) low = known; // the chunk changed: its first may be it
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (ord[chunk[mid * 2]] < key) low = mid + 1;
+      else high = mid;
+    }
+    this.#index = low;
+    this.#load();
   }
 
-  #load(chunks: readonly Int32Array[]): void {
+  #lastLabel(c: number): number {
+    const { chunks, counts } = this.#posting;
+    return this.#ord[chunks[c][(counts[c] - 1) * 2]];
+  }
+
+  #load(): void {
+    const chunks = this.#posting.chunks;
     if (this.#chunk < chunks.length) {
       const chunk = chunks[this.#chunk];
       this.id = chunk[this.#index * 2];
       this.mask = chunk[this.#index * 2 + 1];
+      this.label = this.#ord[this.id];
     } else {
       this.id = -1;
       this.mask = 0;
+      this.label = Infinity;
     }
   }
 }
