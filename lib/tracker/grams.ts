@@ -114,30 +114,47 @@ export function positionBit(length: number, position: number): number {
 export type LineUp = "match" | "none" | "read";
 
 /**
- * Whether the trigrams of a query, whose masks in a key of `length` units are `masks[j]` for
- * the trigram at query offset `j`, lie at consecutive positions somewhere in the key.
+ * Whether a query of `queryLength` units lies somewhere in a key of `keyLength` units that has
+ * its trigrams, given the key's masks of some of them: `masks[k]` for the query's trigram at
+ * offset `offsets[k]`. The offsets must cover every unit of the query (each unit inside one of
+ * those trigrams); then masks that line up are the query, found.
  */
-export function lineUp(masks: ArrayLike<number>, length: number): LineUp {
-  const trigrams = masks.length;
-  if (length <= SHORT_KEY_LENGTH) {
-    // Bits 0–30 only: offset 31 shifts every bit out, so a longer query (whose shifts would wrap
-    // at 32) is already "none" by then.
+export function lineUp(
+  masks: ArrayLike<number>,
+  offsets: ArrayLike<number>,
+  keyLength: number,
+  queryLength: number,
+): LineUp {
+  const last = queryLength - 3; // the largest offset; shifts by 32 or more would wrap
+  if (keyLength <= SHORT_KEY_LENGTH) {
+    if (queryLength > keyLength) return "none";
     let at = -1;
-    for (let j = 0; j < trigrams; j++) at &= masks[j] >>> j;
+    for (let k = 0; k < masks.length; k++) at &= masks[k] >>> offsets[k];
     return at !== 0 ? "match" : "none";
   }
-  // Shifts wrap at 32 in JavaScript: a query too long for the head or the tail skips that check.
-  if (trigrams <= HEAD) {
+  if (last < HEAD) {
     let head = -1;
-    for (let j = 0; j < trigrams; j++) head &= (masks[j] & 0xffff) >>> j;
+    for (let k = 0; k < masks.length; k++) head &= (masks[k] & 0xffff) >>> offsets[k];
     if (head !== 0) return "match";
   }
-  if (trigrams <= TAIL) {
+  if (last < TAIL) {
     let tail = -1;
-    for (let j = 0; j < trigrams; j++) tail &= ((masks[j] >>> HEAD) & 0x7fff) << j;
+    for (let k = 0; k < masks.length; k++) tail &= ((masks[k] >>> HEAD) & 0x7fff) << offsets[k];
     if (tail !== 0) return "match";
   }
   return "read";
+}
+
+/**
+ * Offsets of the trigrams of a query of `length` units (at least 3) that cover each of its units:
+ * every third from the start, the last, and `rarest` (the one a walk follows). Fewer trigrams to
+ * join than the query has, and the masks of these still decide a match.
+ */
+export function coveringOffsets(length: number, rarest: number): number[] {
+  const last = length - 3;
+  const offsets = new Set<number>([rarest, last]);
+  for (let offset = 0; offset < last; offset += 3) offsets.add(offset);
+  return [...offsets].sort((a, b) => a - b);
 }
 
 /**

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  coveringOffsets,
   foldCaseNfc,
   forEachShortGram,
   forEachTrigram,
@@ -57,8 +58,14 @@ Deno.test("lineUp never says match for a key without the query, nor none for one
       perOffset.push(masks.get(trigramCode(query, j)) ?? 0);
     }
     if (perOffset.includes(0)) continue; // not a candidate: some trigram is missing
-    const verdict = lineUp(perOffset, key.length);
+    const all = perOffset.map((_, j) => j);
+    const verdict = lineUp(perOffset, all, key.length, query.length);
+    // A covering subset of the offsets decides the same way or asks for a read.
+    const cover = coveringOffsets(query.length, random.below(perOffset.length));
+    const subset = lineUp(cover.map((j) => perOffset[j]), cover, key.length, query.length);
     const contains = key.includes(query);
+    if (subset === "match") assert.ok(contains, `${key} has no ${query} (subset)`);
+    if (subset === "none") assert.ok(!contains, `${key} has ${query} (subset)`);
     if (verdict === "match") assert.ok(contains, `${key} has no ${query}`);
     if (verdict === "none") assert.ok(!contains, `${key} has ${query}`);
     if (verdict === "read") {
@@ -73,11 +80,14 @@ Deno.test("lineUp never says match for a key without the query, nor none for one
 Deno.test("the end of a long name is matched from its masks", () => {
   const key = `${"x".repeat(50)}.1080p.x265.mkv`;
   const masks = trigramMasks(key);
-  const offsets = (query: string) =>
-    Array.from({ length: query.length - 2 }, (_, j) => masks.get(trigramCode(query, j)) ?? 0);
-  assert.equal(lineUp(offsets("x265.mkv"), key.length), "match");
-  assert.equal(lineUp(offsets("xxxx.1080"), key.length), "read");
-  assert.equal(lineUp(offsets("xxxxx"), key.length), "match"); // at the start
+  const verdict = (query: string) => {
+    const offsets = coveringOffsets(query.length, 0);
+    const of = offsets.map((j) => masks.get(trigramCode(query, j)) ?? 0);
+    return lineUp(of, offsets, key.length, query.length);
+  };
+  assert.equal(verdict("x265.mkv"), "match");
+  assert.equal(verdict("xxxx.1080"), "read");
+  assert.equal(verdict("xxxxx"), "match"); // at the start
 });
 
 Deno.test("short grams are the distinct units and bigrams, with codes apart from each other", () => {
@@ -99,14 +109,28 @@ Deno.test("folding makes case and composition meet", () => {
   assert.equal(foldCaseNfc("STRASSE"), foldCaseNfc("straße"));
 });
 
-Deno.test("a query longer than a short key never lines up, though the key has all its trigrams", () => {
+Deno.test("a query longer than a short key never lines up, though the key has its trigrams", () => {
   const key = "abc".repeat(11); // 33 units: abc, bca and cab at every position
   const query = "abc".repeat(14); // 42 units, 40 trigram offsets: shifts past 31 would wrap
   const masks = trigramMasks(key);
-  const offsets = Array.from(
-    { length: query.length - 2 },
-    (_, j) => masks.get(trigramCode(query, j))!,
-  );
-  assert.equal(lineUp(offsets, key.length), "none");
-  assert.equal(lineUp(offsets.slice(0, 31), key.length), "match"); // "abc…" of 33 units fits
+  const all = Array.from({ length: query.length - 2 }, (_, j) => j);
+  const masksOf = (offsets: number[]) => offsets.map((j) => masks.get(trigramCode(query, j))!);
+  assert.equal(lineUp(masksOf(all), all, key.length, query.length), "none");
+  const cover = coveringOffsets(query.length, 5); // offsets past 31 would wrap without the check
+  assert.equal(lineUp(masksOf(cover), cover, key.length, query.length), "none");
+  const fits = all.slice(0, 31); // "abc…" of 33 units fits
+  assert.equal(lineUp(masksOf(fits), fits, key.length, 33), "match");
+});
+
+Deno.test("covering offsets include the first, every third, the last and the rarest", () => {
+  assert.deepEqual(coveringOffsets(3, 0), [0]);
+  assert.deepEqual(coveringOffsets(10, 4), [0, 3, 4, 6, 7]);
+  for (let length = 3; length < 40; length++) {
+    for (let rarest = 0; rarest <= length - 3; rarest++) {
+      const offsets = coveringOffsets(length, rarest);
+      for (let unit = 0; unit < length; unit++) {
+        assert.ok(offsets.some((offset) => offset <= unit && unit < offset + 3), `${length}`);
+      }
+    }
+  }
 });

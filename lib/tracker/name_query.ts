@@ -14,7 +14,7 @@
  * @module
  */
 
-import { lineUp, trigramCode } from "./grams.ts";
+import { coveringOffsets, lineUp, trigramCode } from "./grams.ts";
 import type { NameOrder } from "./name_order.ts";
 import type { NameTable } from "./name_table.ts";
 import { type Posting, PostingCursor } from "./posting.ts";
@@ -95,9 +95,10 @@ abstract class BaseLister implements NameLister {
 
 class TrigramLister extends BaseLister {
   readonly #cursors: PostingCursor[] = [];
-  // For each trigram position of the query, the cursor of its posting.
+  // The query offsets of the trigrams joined, and the cursor of each one's posting.
+  readonly #offsets: readonly number[];
   readonly #positionCursors: PostingCursor[] = [];
-  // The masks of the current candidate, per trigram position of the query.
+  // The masks of the current candidate, per joined offset.
   readonly #masks: Int32Array;
   // Names read to confirm a match the masks could not decide.
   #reads = 0;
@@ -105,19 +106,28 @@ class TrigramLister extends BaseLister {
   constructor(parts: IndexParts, plan: QueryPlan) {
     super(parts, plan);
     const key = plan.key;
-    this.#masks = new Int32Array(Math.max(0, key.length - 2));
-    const byCode = new Map<number, PostingCursor>();
-    for (let i = 0; i + 3 <= key.length; i++) {
-      const code = trigramCode(key, i);
-      let cursor = byCode.get(code);
+    const postings: Posting[] = [];
+    let rarest = 0;
+    for (let offset = 0; offset + 3 <= key.length; offset++) {
+      const posting = parts.trigrams.get(trigramCode(key, offset));
+      if (posting === undefined) {
+        this.stopped = "end"; // a trigram no name has: nothing matches
+        this.#offsets = [];
+        this.#masks = new Int32Array(0);
+        return;
+      }
+      postings.push(posting);
+      if (posting.size < postings[rarest].size) rarest = offset;
+    }
+    // Joining the trigrams that cover the query is enough: their masks decide a match.
+    this.#offsets = coveringOffsets(key.length, rarest);
+    this.#masks = new Int32Array(this.#offsets.length);
+    const byPosting = new Map<Posting, PostingCursor>();
+    for (const offset of this.#offsets) {
+      let cursor = byPosting.get(postings[offset]);
       if (cursor === undefined) {
-        const posting = parts.trigrams.get(code);
-        if (posting === undefined) {
-          this.stopped = "end"; // a trigram no name has: nothing matches
-          return;
-        }
-        cursor = new PostingCursor(posting, parts.table.ord, plan.afterLabel);
-        byCode.set(code, cursor);
+        cursor = new PostingCursor(postings[offset], parts.table.ord, plan.afterLabel);
+        byPosting.set(postings[offset], cursor);
         this.#cursors.push(cursor);
       }
       this.#positionCursors.push(cursor);
@@ -160,14 +170,15 @@ class TrigramLister extends BaseLister {
 
   #contains(id: number): boolean {
     const positions = this.#positionCursors;
-    if (positions.length === 1) return true; // a 3-unit query is its trigram
+    const key = this.plan.key;
+    if (key.length === 3) return true; // a 3-unit query is its trigram
     const masks = this.#masks;
-    for (let j = 0; j < positions.length; j++) masks[j] = positions[j].mask;
+    for (let k = 0; k < positions.length; k++) masks[k] = positions[k].mask;
     const table = this.table;
-    const verdict = lineUp(masks, table.keyLength[id]);
+    const verdict = lineUp(masks, this.#offsets, table.keyLength[id], key.length);
     if (verdict !== "read") return verdict === "match";
     this.#reads++;
-    return table.keys[id].includes(this.plan.key);
+    return table.keys[id].includes(key);
   }
 }
 
