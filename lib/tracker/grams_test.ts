@@ -118,6 +118,10 @@ Deno.test("a query longer than a short key never lines up, though the key has it
   assert.equal(lineUp(masksOf(all), all, key.length, query.length), "none");
   const cover = coveringOffsets(query.length, 5); // offsets past 31 would wrap without the check
   assert.equal(lineUp(masksOf(cover), cover, key.length, query.length), "none");
+  // Every offset of "a"×40 in "a"×33 has the same mask: wrapped shifts would line up.
+  const a33 = trigramMasks("a".repeat(33)).get(trigramCode("aaa", 0))!;
+  const a40 = coveringOffsets(40, 0);
+  assert.equal(lineUp(a40.map(() => a33), a40, 33, 40), "none");
   const fits = all.slice(0, 31); // "abc…" of 33 units fits
   assert.equal(lineUp(masksOf(fits), fits, key.length, 33), "match");
 });
