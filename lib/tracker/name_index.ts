@@ -21,6 +21,7 @@ import {
   shortGramsOfTrigram,
   trigramCode,
 } from "./grams.ts";
+import { BroadCount, BroadCounts, MAX_BROAD_COUNTS } from "./broad_counts.ts";
 import { NameOrder } from "./name_order.ts";
 import { type IndexParts, lister, type NameLister } from "./name_query.ts";
 import { NameTable } from "./name_table.ts";
@@ -39,6 +40,8 @@ export interface NameIndexOptions {
   readonly fold?: (text: string) => string;
   /** Most steps one count or one listing may walk (see {@linkcode SearchCount}). */
   readonly maxSteps?: number;
+  /** Counts of broad queries kept up to date (see `broad_counts.ts`). */
+  readonly maxBroadCounts?: number;
 }
 
 /**
@@ -107,6 +110,7 @@ export class NameIndex {
   readonly #postingsWith = new Map<number, Set<Posting>>();
   // Active names containing each unigram and bigram.
   readonly #shortActive = new Map<number, number>();
+  readonly #broad: BroadCounts;
   #activeNames = 0;
   readonly #users = new Map<string, UserRecord>();
   readonly #freeNumbers: number[] = [];
@@ -118,6 +122,7 @@ export class NameIndex {
   constructor(options: NameIndexOptions = {}) {
     this.#fold = options.fold ?? ((text) => text);
     this.#maxSteps = options.maxSteps ?? DEFAULT_MAX_SEARCH_STEPS;
+    this.#broad = new BroadCounts(options.maxBroadCounts ?? MAX_BROAD_COUNTS);
     this.#parts = {
       table: this.#table,
       order: this.#order,
@@ -245,26 +250,38 @@ export class NameIndex {
     };
   }
 
+  // A query of 4+ units: a walk of its postings counts the active names containing it (for no
+  // asker: the asker's sole holdings are taken out after, as for the counters). A walk stopped
+  // by the cap leaves a broad count behind that the next request for the query walks on from.
   #countByWalking(key: string, record: UserRecord | undefined): SearchCount {
+    let rarest: Posting | undefined;
     let atMost = Infinity;
-    let rarest = Infinity;
     for (let i = 0; i + 3 <= key.length; i++) {
       const posting = this.#trigrams.get(trigramCode(key, i));
       if (posting === undefined) return { kind: "exact", count: 0 };
+      if (rarest === undefined || posting.size < rarest.size) rarest = posting;
       atMost = Math.min(atMost, posting.active);
-      rarest = Math.min(rarest, posting.size);
     }
-    // The walk follows the rarest trigram: one longer than the cap is refused before it starts.
-    if (rarest > this.#maxSteps) return { kind: "tooBroad", atMost };
+    const known = this.#broad.get(key);
+    if (known?.done) return { kind: "exact", count: known.count - this.#soleHoldings(key, record) };
     const walk = lister(this.#parts, {
       key,
-      asker: record?.number ?? 0,
-      afterLabel: 0,
+      asker: 0,
+      afterLabel: known?.walkedTo === undefined ? 0 : this.#order.labelBefore(known.walkedTo),
       maxSteps: this.#maxSteps,
     });
-    let count = 0;
+    let count = known?.count ?? 0;
     while (walk.next() !== undefined) count++;
-    return walk.stopped === "cap" ? { kind: "tooBroad", atMost } : { kind: "exact", count };
+    if (walk.stopped === "end" && known === undefined && walk.steps <= this.#maxSteps >> 3) {
+      return { kind: "exact", count: count - this.#soleHoldings(key, record) }; // cheap: no entry
+    }
+    const broad = known ?? this.#broad.add(new BroadCount(key, rarest as Posting, this.#table));
+    broad.count = count;
+    broad.walkedTo = walk.resumeFrom;
+    broad.done = walk.stopped === "end";
+    return broad.done
+      ? { kind: "exact", count: count - this.#soleHoldings(key, record) }
+      : { kind: "tooBroad", atMost };
   }
 
   // Names containing `key` whose only active holder is the asker: in the counters, but not for
@@ -331,6 +348,7 @@ export class NameIndex {
       posting.remove(id, ord);
       if (posting.size === 0) {
         this.#trigrams.delete(code);
+        this.#broad.dropAnchoredAt(posting);
         for (const short of shortGramsOfTrigram(code)) {
           const set = this.#postingsWith.get(short) as Set<Posting>;
           set.delete(posting);
@@ -360,7 +378,9 @@ export class NameIndex {
     const key = this.#table.keys[id];
     this.#activeNames += delta;
     forEachTrigram(key, (code) => {
-      (this.#trigrams.get(code) as Posting).active += delta;
+      const posting = this.#trigrams.get(code) as Posting;
+      posting.active += delta;
+      if (posting.watchers) { for (const watcher of posting.watchers) watcher.seen(id, delta); }
     });
     const counters = this.#shortActive;
     forEachShortGram(key, (code) => {

@@ -71,6 +71,13 @@ export class NameOrder {
     return kept === 0 ? 0 : this.#table.ord[this.view.at(kept - 1) as number];
   }
 
+  /** The label a search continues after to list the names from `name` on: see `labelAfter`. */
+  labelBefore(name: string): number {
+    const names = this.#table.names;
+    const kept = this.view.countBefore((id) => names[id] < name);
+    return kept === 0 ? 0 : this.#table.ord[this.view.at(kept - 1) as number];
+  }
+
   #relabelAround(rank: number): void {
     const view = this.view;
     const ord = this.#table.ord;

@@ -36,6 +36,12 @@ export interface NameLister {
   readonly stopped: ListStop | undefined;
   /** Posting entries and names walked so far: the cost the cap bounds. */
   readonly steps: number;
+  /**
+   * Where the walk stands: every match before this name has been given, so a listing continued
+   * from it (inclusive) misses none. Ahead of the last name given when the walk stopped at its
+   * cap among names that do not match; `undefined` once the walk has ended.
+   */
+  readonly resumeFrom: string | undefined;
 }
 
 /** The parts of the index a query reads. */
@@ -76,6 +82,9 @@ function heldByOther(table: NameTable, id: number, asker: number): boolean {
 
 abstract class BaseLister implements NameLister {
   stopped: ListStop | undefined;
+  // The walk has moved since it was made: the cap is honoured only then, so that every walk,
+  // resumed, gets somewhere.
+  protected moved = false;
   protected readonly table: NameTable;
   protected readonly plan: QueryPlan;
 
@@ -86,6 +95,14 @@ abstract class BaseLister implements NameLister {
 
   abstract get steps(): number;
   abstract next(): string | undefined;
+
+  get resumeFrom(): string | undefined {
+    const id = this.stopped === "end" ? -1 : this.frontier();
+    return id === -1 ? undefined : this.table.names[id];
+  }
+
+  /** The id of the next name the walk would look at, or -1 at the end. */
+  protected abstract frontier(): number;
 
   protected stop(why: ListStop): undefined {
     this.stopped = why;
@@ -148,7 +165,8 @@ class TrigramLister extends BaseLister {
     const lead = cursors[0];
     const maxSteps = this.plan.maxSteps;
     while (lead.id !== -1) {
-      if (this.steps > maxSteps) return this.stop("cap");
+      if (this.moved && this.steps > maxSteps) return this.stop("cap");
+      this.moved = true;
       const id = lead.id;
       let aligned = true;
       for (let i = 1; i < cursors.length; i++) {
@@ -166,6 +184,10 @@ class TrigramLister extends BaseLister {
       if (matches && heldByOther(this.table, id, this.plan.asker)) return this.table.names[id];
     }
     return this.stop("end");
+  }
+
+  protected frontier(): number {
+    return this.#cursors[0]?.id ?? -1;
   }
 
   #contains(id: number): boolean {
@@ -214,19 +236,33 @@ class UnionLister extends BaseLister {
     const heap = this.#heap;
     const table = this.table;
     while (heap.length > 0) {
-      if (this.#steps > this.plan.maxSteps) return this.stop("cap");
+      if (this.moved && this.#steps > this.plan.maxSteps) {
+        // Past the other copies of the last name, so the walk's frontier is a name not yet seen.
+        while (heap.length > 0 && heap[0].id === this.#lastId) this.#step(heap[0]);
+        return this.stop("cap");
+      }
+      this.moved = true;
       const cursor = heap[0];
       const id = cursor.id;
-      cursor.advance();
-      this.#steps++;
-      if (cursor.id === -1) this.#popTop();
-      else this.#siftDown(0);
+      this.#step(cursor);
       if (id === this.#lastId) continue; // the same name through another of its trigrams
       this.#lastId = id;
       if (cursor === this.#shortKeys && !table.keys[id].includes(this.plan.key)) continue;
       if (heldByOther(table, id, this.plan.asker)) return table.names[id];
     }
     return this.stop("end");
+  }
+
+  protected frontier(): number {
+    return this.#heap[0]?.id ?? -1;
+  }
+
+  // Moves the top cursor on and restores the heap.
+  #step(cursor: PostingCursor): void {
+    cursor.advance();
+    this.#steps++;
+    if (cursor.id === -1) this.#popTop();
+    else this.#siftDown(0);
   }
 
   #push(cursor: PostingCursor): void {
@@ -271,6 +307,7 @@ class UnionLister extends BaseLister {
 
 class OrderLister extends BaseLister {
   readonly #pull: () => number | undefined;
+  #next: number | undefined;
   #steps = 0;
 
   constructor(parts: IndexParts, plan: QueryPlan) {
@@ -278,16 +315,25 @@ class OrderLister extends BaseLister {
     const ord = parts.table.ord;
     const start = parts.order.view.countBefore((id) => ord[id] <= plan.afterLabel);
     this.#pull = parts.order.view.pull(start);
+    this.#next = this.#pull();
   }
 
   get steps(): number {
     return this.#steps;
   }
 
+  protected frontier(): number {
+    return this.#next ?? -1;
+  }
+
   next(): string | undefined {
     if (this.stopped) return undefined;
-    for (let id = this.#pull(); id !== undefined; id = this.#pull()) {
-      if (++this.#steps > this.plan.maxSteps) return this.stop("cap");
+    while (this.#next !== undefined) {
+      if (this.moved && this.#steps >= this.plan.maxSteps) return this.stop("cap");
+      this.moved = true;
+      const id = this.#next;
+      this.#next = this.#pull();
+      this.#steps++;
       if (heldByOther(this.table, id, this.plan.asker)) return this.table.names[id];
     }
     return this.stop("end");

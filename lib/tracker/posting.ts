@@ -10,6 +10,11 @@
  * @module
  */
 
+/** Told when a name of a posting gains its first active holder (+1) or loses its last (-1). */
+export interface CountWatcher {
+  seen(id: number, delta: 1 | -1): void;
+}
+
 /** Most entries per chunk. */
 const CHUNK_ENTRIES = 512;
 const FIRST_CAPACITY = 2;
@@ -20,6 +25,8 @@ export class Posting {
   readonly code: number;
   /** Names in this posting that at least one active user publishes. */
   active = 0;
+  /** Counts kept up to date from this posting's changes (see `broad_counts.ts`). */
+  watchers: CountWatcher[] | undefined;
   /** Entries in all. */
   size = 0;
   /** Chunks of `[id, mask]` pairs; `counts[c]` pairs of chunk `c` are used. */
