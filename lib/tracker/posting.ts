@@ -4,11 +4,14 @@
  * number per id, increasing with the name), so placing an id costs number comparisons, and a
  * relabelling never touches a posting because it keeps the order.
  *
- * Entries live in chunks of at most 512 (`[id, mask, id, mask, …]` in one `Int32Array`), so an
- * insertion moves at most one chunk, and a small posting holds a small array.
+ * Entries live in chunks of at most 512 (`[id, mask, id, mask, …]` in one `Int32Array` from a
+ * {@linkcode ChunkPool}), so an insertion moves at most one chunk, and a small posting holds a
+ * small array.
  *
  * @module
  */
+
+import { type ChunkPool, MAX_CHUNK_INTS } from "./chunk_pool.ts";
 
 /** Told when a name of a posting gains its first active holder (+1) or loses its last (-1). */
 export interface CountWatcher {
@@ -16,8 +19,7 @@ export interface CountWatcher {
 }
 
 /** Most entries per chunk. */
-const CHUNK_ENTRIES = 512;
-const FIRST_CAPACITY = 2;
+const CHUNK_ENTRIES = MAX_CHUNK_INTS / 2;
 
 /** The ids of the names containing one gram, in name order. */
 export class Posting {
@@ -33,8 +35,11 @@ export class Posting {
   readonly chunks: Int32Array[] = [];
   readonly counts: number[] = [];
 
-  constructor(code: number) {
+  readonly #pool: ChunkPool;
+
+  constructor(code: number, pool: ChunkPool) {
     this.code = code;
+    this.#pool = pool;
   }
 
   /** Adds `id` (not yet present) with its mask, in the order of `ord`. */
@@ -42,7 +47,7 @@ export class Posting {
     const key = ord[id];
     const chunks = this.chunks;
     if (chunks.length === 0) {
-      const chunk = new Int32Array(FIRST_CAPACITY * 2);
+      const chunk = this.#pool.alloc(2);
       chunk[0] = id;
       chunk[1] = mask;
       chunks.push(chunk);
@@ -87,8 +92,9 @@ export class Posting {
     let chunk = this.chunks[c];
     const used = this.counts[c];
     if (used * 2 === chunk.length) {
-      const grown = new Int32Array(grownCapacity(used) * 2);
+      const grown = this.#pool.alloc(used * 2 + 2);
       grown.set(chunk);
+      this.#pool.release(chunk);
       this.chunks[c] = chunk = grown;
     }
     chunk.copyWithin(at * 2 + 2, at * 2, used * 2);
@@ -110,11 +116,15 @@ export class Posting {
     this.counts[c] = count - 1;
     this.size--;
     if (count === 1) {
+      this.#pool.release(chunk);
       this.chunks.splice(c, 1);
       this.counts.splice(c, 1);
-    } else if (count - 1 <= chunk.length >> 3 && chunk.length > FIRST_CAPACITY * 2) {
-      // Give memory back after deletions: a chunk a quarter full is reallocated at half size.
-      this.chunks[c] = chunk.slice(0, chunk.length >> 1);
+    } else if ((count - 1) * 8 <= chunk.length && chunk.length > 4) {
+      // Give memory back after deletions: a chunk a quarter full moves to one half full.
+      const smaller = this.#pool.alloc((count - 1) * 4);
+      smaller.set(chunk.subarray(0, (count - 1) * 2));
+      this.#pool.release(chunk);
+      this.chunks[c] = smaller;
     }
     return true;
   }
@@ -136,17 +146,12 @@ export class Posting {
   #split(c: number): void {
     const chunk = this.chunks[c];
     const half = CHUNK_ENTRIES >> 1;
-    const upper = new Int32Array(grownCapacity(CHUNK_ENTRIES - half) * 2);
+    const upper = this.#pool.alloc((CHUNK_ENTRIES - half) * 2 + 2);
     upper.set(chunk.subarray(half * 2, CHUNK_ENTRIES * 2));
     this.chunks.splice(c + 1, 0, upper);
     this.counts.splice(c + 1, 0, CHUNK_ENTRIES - half);
     this.counts[c] = half;
   }
-}
-
-/** Room for a chunk of `used` entries to grow into: doubling while small, then by a quarter. */
-function grownCapacity(used: number): number {
-  return Math.min(CHUNK_ENTRIES, used < 64 ? used * 2 : used + (used >> 2));
 }
 
 /** First entry of `chunk` (of `count` pairs) whose label is not below `key`. */

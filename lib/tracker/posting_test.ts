@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ChunkPool } from "./chunk_pool.ts";
 import { Posting, PostingCursor } from "./posting.ts";
 import { SeededRandom } from "./test_random.ts";
 
@@ -30,7 +31,7 @@ function entries(posting: Posting): number[] {
 Deno.test("a posting keeps its ids in label order through random inserts and removals", () => {
   const random = new SeededRandom(7);
   const ord = labels(4000, random);
-  const posting = new Posting(0);
+  const posting = new Posting(0, new ChunkPool());
   const model = new Set<number>();
   for (let step = 0; step < 20_000; step++) {
     const id = random.below(ord.length);
@@ -50,7 +51,7 @@ Deno.test("a posting keeps its ids in label order through random inserts and rem
 Deno.test("a cursor seeks to the first label at or above a target, also near 2^53", () => {
   const random = new SeededRandom(8);
   const ord = labels(3000, random);
-  const posting = new Posting(0);
+  const posting = new Posting(0, new ChunkPool());
   for (let id = 0; id < ord.length; id += 2) posting.insert(id, id, ord);
   const sorted = entries(posting);
   for (let round = 0; round < 300; round++) {
@@ -73,7 +74,7 @@ Deno.test("a cursor seeks to the first label at or above a target, also near 2^5
 
 Deno.test("an emptied posting gives its chunks back", () => {
   const ord = Float64Array.from({ length: 2000 }, (_, id) => id + 1);
-  const posting = new Posting(0);
+  const posting = new Posting(0, new ChunkPool());
   for (let id = 0; id < ord.length; id++) posting.insert(id, 0, ord);
   assert.ok(posting.chunks.length >= 4);
   for (let id = 0; id < ord.length; id++) assert.ok(posting.remove(id, ord));
