@@ -37,9 +37,9 @@ function omittedItemBytes(count: number): number {
  * ```ts
  * import { fitNames } from "./list_fit.ts";
  * import { formatNameList } from "../protocol/mod.ts";
- * const names = ["a", "b", "c"].values();
- * const list = fitNames(3, () => names.next().value, 9);
- * console.assert(formatNameList(list) === "\u2026and 3 more");
+ * const names = ["alpha", "bravo", "charlie", "delta"].values();
+ * const list = fitNames(4, () => names.next().value, 24);
+ * console.assert(formatNameList(list) === "alpha, \u2026and 3 more");
  * ```
  */
 export function fitNames(total: number, next: NextName, maxBytes = V1_MAX_REPLY_BYTES): NameList {
