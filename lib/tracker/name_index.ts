@@ -6,10 +6,11 @@
  *
  * Counting: a name counts when its active holders are two or more, or one who is not the asker
  * (two array reads, see `name_table.ts`). Queries of up to 3 code units are counted by counters
- * kept per gram (active names containing it) minus the asker's own sole holdings (a walk over the
- * asker's publications, which a user's publication cap bounds); longer ones by walking their
- * postings, up to the step cap. Listing walks postings in name order and stops when the caller
- * has what fits. See docs/tracker_index.md for the cost model.
+ * kept per gram (active names containing it) minus the asker's own sole holdings (a scan of the
+ * asker's joined keys, bounded by a user's publication cap); longer ones by walking their
+ * postings up to the step cap, a walk cut by the cap being continued by the next request for the
+ * same query and then kept up to date (`broad_counts.ts`). Listing walks postings in name order
+ * and stops when the caller has what fits. See docs/tracker_index.md for the cost model.
  *
  * @module
  */
