@@ -1,0 +1,91 @@
+/**
+ * The names the index knows, each under a small integer id, with what a search checks per
+ * candidate kept in typed arrays indexed by id (no object per name): how many active users hold
+ * it, which one when only one does, and its order label.
+ *
+ * @module
+ */
+
+const INITIAL_CAPACITY = 1024;
+
+/** Per-name columns, indexed by id. Arrays are replaced when they grow: read them per use. */
+export class NameTable {
+  /** The exact name of each id ("" for a free id). */
+  readonly names: string[] = [];
+  /** The searched form of each name (the name itself unless the index folds). */
+  readonly keys: string[] = [];
+  /** Order label: increases with the name in code-unit order (see `name_order.ts`). */
+  ord = new Float64Array(INITIAL_CAPACITY);
+  /** Users holding the name (active or not). */
+  holders = new Int32Array(INITIAL_CAPACITY);
+  /** Active users holding the name. */
+  active = new Int32Array(INITIAL_CAPACITY);
+  /**
+   * XOR of the numbers of the active users holding the name: when `active` is 1 it is that
+   * user's number, so "held by someone other than the asker" is two array reads.
+   */
+  activeXor = new Int32Array(INITIAL_CAPACITY);
+  /** Length of each key in code units: says whether its position masks are exact. */
+  keyLength = new Uint16Array(INITIAL_CAPACITY);
+  readonly #ids = new Map<string, number>();
+  readonly #free: number[] = [];
+  #next = 0;
+
+  /** Number of names. */
+  get size(): number {
+    return this.#ids.size;
+  }
+
+  /** Ids handed out so far, free or not: the bound of every id. */
+  get capacity(): number {
+    return this.#next;
+  }
+
+  /** The id of `name`, if the table holds it. */
+  idOf(name: string): number | undefined {
+    return this.#ids.get(name);
+  }
+
+  /** Adds `name` (not yet held) with its searched form; returns its new id. */
+  add(name: string, key: string): number {
+    let id = this.#free.pop();
+    if (id === undefined) {
+      id = this.#next++;
+      if (id >= this.ord.length) this.#grow();
+    }
+    this.#ids.set(name, id);
+    this.names[id] = name;
+    this.keys[id] = key;
+    this.keyLength[id] = Math.min(key.length, 65535);
+    this.holders[id] = 0;
+    this.active[id] = 0;
+    this.activeXor[id] = 0;
+    return id;
+  }
+
+  /** Forgets the name of `id`; the id may be handed out again. */
+  remove(id: number): void {
+    this.#ids.delete(this.names[id]);
+    this.names[id] = "";
+    this.keys[id] = "";
+    this.#free.push(id);
+  }
+
+  #grow(): void {
+    const capacity = this.ord.length * 2;
+    const ord = new Float64Array(capacity);
+    ord.set(this.ord);
+    this.ord = ord;
+    const keyLength = new Uint16Array(capacity);
+    keyLength.set(this.keyLength);
+    this.keyLength = keyLength;
+    const grow = (old: Int32Array) => {
+      const fresh = new Int32Array(capacity);
+      fresh.set(old);
+      return fresh;
+    };
+    this.holders = grow(this.holders);
+    this.active = grow(this.active);
+    this.activeXor = grow(this.activeXor);
+  }
+}

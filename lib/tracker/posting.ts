@@ -1,0 +1,275 @@
+/**
+ * A posting list of the name index: the ids of the names that contain one trigram, each with the
+ * trigram's position mask, kept in name order. Name order is read from order labels (`ord`, one
+ * number per id, increasing with the name), so placing an id costs number comparisons, and a
+ * relabelling never touches a posting because it keeps the order.
+ *
+ * Entries live in chunks of at most 512 (`[id, mask, id, mask, …]` in one `Int32Array` from a
+ * {@linkcode ChunkPool}), so an insertion moves at most one chunk, and a small posting holds a
+ * small array.
+ *
+ * @module
+ */
+
+import { type ChunkPool, MAX_CHUNK_INTS } from "./chunk_pool.ts";
+
+/** Told when a name of a posting gains its first active holder (+1) or loses its last (-1). */
+export interface CountWatcher {
+  seen(id: number, delta: 1 | -1): void;
+}
+
+/** Most entries per chunk. */
+const CHUNK_ENTRIES = MAX_CHUNK_INTS / 2;
+
+/** The ids of the names containing one gram, in name order. */
+export class Posting {
+  /** The gram (see `grams.ts`); -1 for the keys too short to have a trigram. */
+  readonly code: number;
+  /** Names in this posting that at least one active user publishes. */
+  active = 0;
+  /** Counts kept up to date from this posting's changes (see `broad_counts.ts`). */
+  watchers: CountWatcher[] | undefined;
+  /** Entries in all. */
+  size = 0;
+  /** Chunks of `[id, mask]` pairs; `counts[c]` pairs of chunk `c` are used. */
+  readonly chunks: Int32Array[] = [];
+  readonly counts: number[] = [];
+
+  readonly #pool: ChunkPool;
+
+  constructor(code: number, pool: ChunkPool) {
+    this.code = code;
+    this.#pool = pool;
+  }
+
+  /** Adds `id` (not yet present) with its mask, in the order of `ord`. */
+  insert(id: number, mask: number, ord: Float64Array): void {
+    const key = ord[id];
+    const chunks = this.chunks;
+    if (chunks.length === 0) {
+      const chunk = this.#pool.alloc(2);
+      chunk[0] = id;
+      chunk[1] = mask;
+      chunks.push(chunk);
+      this.counts.push(1);
+      this.size = 1;
+      return;
+    }
+    let c = this.#chunkFor(key, ord);
+    if (c === chunks.length) c--;
+    const count = this.counts[c];
+    let at = lowerBound(chunks[c], count, key, ord);
+    if (count === CHUNK_ENTRIES) {
+      // A full chunk passes an entry to a neighbour with room before it splits: chunks stay
+      // nearly full (about 85% of their room used, against 69% when every full chunk splits).
+      if (at < count && c + 1 < chunks.length && this.counts[c + 1] < CHUNK_ENTRIES) {
+        const full = chunks[c];
+        this.#put(c + 1, 0, full[count * 2 - 2], full[count * 2 - 1]);
+        this.counts[c]--;
+      } else if (at === 0 && c > 0 && this.counts[c - 1] < CHUNK_ENTRIES) {
+        c--; // between the two chunks: it can end the previous one
+        at = this.counts[c];
+      } else if (c > 0 && this.counts[c - 1] < CHUNK_ENTRIES) {
+        const full = chunks[c];
+        this.#put(c - 1, this.counts[c - 1], full[0], full[1]);
+        full.copyWithin(0, 2, count * 2);
+        this.counts[c]--;
+        at--;
+      } else {
+        this.#split(c);
+        if (at > count >> 1) {
+          c++;
+          at -= count >> 1;
+        }
+      }
+    }
+    this.#put(c, at, id, mask);
+    this.size++;
+  }
+
+  // Puts an entry at index `at` of chunk `c` (which has fewer than CHUNK_ENTRIES), growing it.
+  #put(c: number, at: number, id: number, mask: number): void {
+    let chunk = this.chunks[c];
+    const used = this.counts[c];
+    if (used * 2 === chunk.length) {
+      const grown = this.#pool.alloc(used * 2 + 2);
+      grown.set(chunk);
+      this.#pool.release(chunk);
+      this.chunks[c] = chunk = grown;
+    }
+    chunk.copyWithin(at * 2 + 2, at * 2, used * 2);
+    chunk[at * 2] = id;
+    chunk[at * 2 + 1] = mask;
+    this.counts[c] = used + 1;
+  }
+
+  /** Removes `id`, which must still carry the label it was inserted with (or one in its order). */
+  remove(id: number, ord: Float64Array): boolean {
+    const key = ord[id];
+    const c = this.#chunkFor(key, ord);
+    if (c === this.chunks.length) return false;
+    const chunk = this.chunks[c];
+    const count = this.counts[c];
+    const at = lowerBound(chunk, count, key, ord);
+    if (at === count || chunk[at * 2] !== id) return false;
+    chunk.copyWithin(at * 2, at * 2 + 2, count * 2);
+    this.counts[c] = count - 1;
+    this.size--;
+    if (count === 1) {
+      this.#pool.release(chunk);
+      this.chunks.splice(c, 1);
+      this.counts.splice(c, 1);
+    } else if ((count - 1) * 8 <= chunk.length && chunk.length > 4) {
+      // Give memory back after deletions: a chunk a quarter full moves to one half full.
+      const smaller = this.#pool.alloc((count - 1) * 4);
+      smaller.set(chunk.subarray(0, (count - 1) * 2));
+      this.#pool.release(chunk);
+      this.chunks[c] = smaller;
+    }
+    return true;
+  }
+
+  // Chunk whose last entry is not before `key` (chunks.length if none).
+  #chunkFor(key: number, ord: Float64Array): number {
+    const chunks = this.chunks;
+    const counts = this.counts;
+    let low = 0;
+    let high = chunks.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (ord[chunks[mid][(counts[mid] - 1) * 2]] < key) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  #split(c: number): void {
+    const chunk = this.chunks[c];
+    const half = CHUNK_ENTRIES >> 1;
+    const upper = this.#pool.alloc((CHUNK_ENTRIES - half) * 2 + 2);
+    upper.set(chunk.subarray(half * 2, CHUNK_ENTRIES * 2));
+    this.chunks.splice(c + 1, 0, upper);
+    this.counts.splice(c + 1, 0, CHUNK_ENTRIES - half);
+    this.counts[c] = half;
+  }
+}
+
+/** First entry of `chunk` (of `count` pairs) whose label is not below `key`. */
+function lowerBound(chunk: Int32Array, count: number, key: number, ord: Float64Array): number {
+  let low = 0;
+  let high = count;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (ord[chunk[mid * 2]] < key) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * A position in a posting that only moves forward: the current entry's `id` and `mask`, or
+ * `id === -1` at the end. The posting must not change while it is used.
+ */
+export class PostingCursor {
+  id = -1;
+  mask = 0;
+  /** The label of the current entry (Infinity at the end). */
+  label = Infinity;
+  /** Entries stepped over or onto, for the search's cost cap. */
+  steps = 0;
+  readonly #posting: Posting;
+  readonly #ord: Float64Array;
+  #chunk = 0;
+  #index = 0;
+
+  /** Starts at the first entry whose label is above `after`. */
+  constructor(posting: Posting, ord: Float64Array, after: number) {
+    this.#posting = posting;
+    this.#ord = ord;
+    this.#load();
+    if (this.label <= after) this.seek(after + 1);
+  }
+
+  /** Entries in the whole posting: how rare its trigram is. */
+  get postingSize(): number {
+    return this.#posting.size;
+  }
+
+  /** Steps to the next entry. */
+  advance(): void {
+    this.steps++;
+    if (++this.#index >= this.#posting.counts[this.#chunk]) {
+      this.#chunk++;
+      this.#index = 0;
+    }
+    this.#load();
+  }
+
+  /** Moves to the first entry whose label is at least `key` (labels are integers). */
+  seek(key: number): void {
+    if (this.label >= key) return;
+    this.steps++;
+    const { chunks, counts } = this.#posting;
+    const ord = this.#ord;
+    let c = this.#chunk;
+    if (ord[chunks[c][(counts[c] - 1) * 2]] < key) {
+      // Gallop over whole chunks, then bisect: a far target costs a logarithm of the distance.
+      let step = 1;
+      let low = c + 1;
+      while (low + step - 1 < chunks.length && this.#lastLabel(low + step - 1) < key) {
+        low += step;
+        step *= 2;
+      }
+      let high = Math.min(chunks.length, low + step - 1);
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if (this.#lastLabel(mid) < key) low = mid + 1;
+        else high = mid;
+      }
+      c = this.#chunk = low;
+      this.#index = 0;
+      if (c === chunks.length) return this.#load();
+    }
+    // Gallop from the current entry, which is before the target: a near target costs little.
+    const chunk = chunks[c];
+    let known = this.#index;
+    let high = counts[c];
+    for (let step = 1;; step *= 2) {
+      const probe = known + step;
+      if (probe >= high) break;
+      if (ord[chunk[probe * 2]] >= key) {
+        high = probe;
+        break;
+      }
+      known = probe;
+    }
+    let low = known + 1;
+    if (ord[chunk[known * 2]] >= key) low = known; // the chunk changed: its first may be it
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (ord[chunk[mid * 2]] < key) low = mid + 1;
+      else high = mid;
+    }
+    this.#index = low;
+    this.#load();
+  }
+
+  #lastLabel(c: number): number {
+    const { chunks, counts } = this.#posting;
+    return this.#ord[chunks[c][(counts[c] - 1) * 2]];
+  }
+
+  #load(): void {
+    const chunks = this.#posting.chunks;
+    if (this.#chunk < chunks.length) {
+      const chunk = chunks[this.#chunk];
+      this.id = chunk[this.#index * 2];
+      this.mask = chunk[this.#index * 2 + 1];
+      this.label = this.#ord[this.id];
+    } else {
+      this.id = -1;
+      this.mask = 0;
+      this.label = Infinity;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { ChunkPool } from "./chunk_pool.ts";
+import { Posting, PostingCursor } from "./posting.ts";
+import { SeededRandom } from "./test_random.ts";
+
+/** Labels spread over the whole range a label may take, up to just below 2^53. */
+function labels(count: number, random: SeededRandom): Float64Array {
+  const ord = new Float64Array(count);
+  const used = new Set<number>();
+  for (let id = 0; id < count; id++) {
+    let label: number;
+    do {
+      label = random.below(3) === 0
+        ? 2 ** 53 - 1 - random.below(5000) // the top, where a double has no fractions
+        : 1 + Math.floor(random.next() * 2 ** 52);
+    } while (used.has(label));
+    used.add(label);
+    ord[id] = label;
+  }
+  return ord;
+}
+
+function entries(posting: Posting): number[] {
+  const ids: number[] = [];
+  posting.chunks.forEach((chunk, c) => {
+    for (let i = 0; i < posting.counts[c]; i++) ids.push(chunk[i * 2]);
+  });
+  return ids;
+}
+
+Deno.test("a posting keeps its ids in label order through random inserts and removals", () => {
+  const random = new SeededRandom(7);
+  const ord = labels(4000, random);
+  const posting = new Posting(0, new ChunkPool());
+  const model = new Set<number>();
+  for (let step = 0; step < 20_000; step++) {
+    const id = random.below(ord.length);
+    if (random.below(3) > 0 && !model.has(id)) {
+      posting.insert(id, id * 7, ord);
+      model.add(id);
+    } else {
+      assert.equal(posting.remove(id, ord), model.has(id));
+      model.delete(id);
+    }
+  }
+  const expected = [...model].sort((a, b) => ord[a] - ord[b]);
+  assert.deepEqual(entries(posting), expected);
+  assert.equal(posting.size, expected.length);
+});
+
+Deno.test("a cursor seeks to the first label at or above a target, also near 2^53", () => {
+  const random = new SeededRandom(8);
+  const ord = labels(3000, random);
+  const posting = new Posting(0, new ChunkPool());
+  for (let id = 0; id < ord.length; id += 2) posting.insert(id, id, ord);
+  const sorted = entries(posting);
+  for (let round = 0; round < 300; round++) {
+    const start = ord[random.below(ord.length)];
+    const cursor = new PostingCursor(posting, ord, start);
+    // The constructor starts strictly after `start`.
+    assert.equal(cursor.id, sorted.find((id) => ord[id] > start) ?? -1);
+    for (let hop = 0; hop < 5 && cursor.id !== -1; hop++) {
+      const target = ord[random.below(ord.length)];
+      const from = ord[cursor.id];
+      cursor.seek(target);
+      const expected = sorted.find((id) => ord[id] >= Math.max(target, from)) ?? -1;
+      assert.equal(cursor.id, expected);
+      if (cursor.id !== -1) assert.equal(cursor.mask, cursor.id);
+      cursor.advance();
+      assert.equal(cursor.id, expected === -1 ? -1 : sorted[sorted.indexOf(expected) + 1] ?? -1);
+    }
+  }
+});
+
+Deno.test("an emptied posting gives its chunks back", () => {
+  const ord = Float64Array.from({ length: 2000 }, (_, id) => id + 1);
+  const posting = new Posting(0, new ChunkPool());
+  for (let id = 0; id < ord.length; id++) posting.insert(id, 0, ord);
+  assert.ok(posting.chunks.length >= 4);
+  for (let id = 0; id < ord.length; id++) assert.ok(posting.remove(id, ord));
+  assert.equal(posting.size, 0);
+  assert.equal(posting.chunks.length, 0);
+  assert.equal(new PostingCursor(posting, ord, 0).id, -1);
+});
