@@ -202,8 +202,8 @@ function omittedItem(count: number): string {
  * @example
  * ```ts
  * import { fitNameList, formatNameList } from "./v1.ts";
- * const list = fitNameList(["a", "b", "c"], 9);
- * console.assert(formatNameList(list) === "\u2026and 3 more");
+ * console.assert(formatNameList(fitNameList(["alpha", "beta", "gamma"], 20)) === "alpha, beta, gamma");
+ * console.assert(formatNameList(fitNameList(["alpha", "beta", "gamma"], 16)) === "\u2026and 3 more");
  * ```
  */
 export function fitNameList(names: readonly string[], maxBytes = V1_MAX_REPLY_BYTES): NameList {
