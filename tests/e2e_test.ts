@@ -11,7 +11,7 @@ import { PeerProcess, sameBytes, writeRandomFile } from "./support/peers.ts";
 const MiB = 1024 * 1024;
 
 Deno.test("three peers log in, publish, search, download, unpublish and expire", async () => {
-  // v2 sessions would live 15 s; a 3 s timeout (with heartbeats every 200 ms) keeps this quick.
+  // 3 s is also the default v2 session timeout; named here because the test waits for an expiry.
   const tracker = await TrackerProcess.start(undefined, ["--session-timeout", "3000"]);
   const alice = await PeerProcess.start(tracker.port);
   const bob = await PeerProcess.start(tracker.port);

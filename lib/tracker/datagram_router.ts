@@ -54,7 +54,7 @@ export interface DatagramRouterOptions {
   /** Per-host limit, any port (default 2000/s, bursts of 4000); benchmarks raise it. */
   readonly hostRate?: { readonly perSecond: number; readonly burst: number };
   readonly iterations?: number;
-  /** How long a silent v2 session lives; its peers are told to beat 15 times as often. */
+  /** How long a silent v2 session lives; its peers are told to beat 3 times as often. */
   readonly v2SessionTimeoutMs?: number;
   /** Whether v2 requests after login may still come unsealed (see `ACCEPT_UNSEALED_REQUESTS`). */
   readonly acceptUnsealed?: boolean;

@@ -14,12 +14,20 @@ export const MAX_SESSIONS = 100_000;
 
 /**
  * A v2 session lives this long after its last sign of life (announced in `WELCOME`; the operator's
- * `--session-timeout` replaces it).
+ * `--session-timeout` replaces it). 3 s, as v1: the design promises that a peer that stops
+ * heartbeating leaves `lap`, `sch` and `get` within 3 s whatever its protocol. Loss does not
+ * expire a live session because v2 heartbeats are acknowledged and retried within their interval
+ * (the peer's `HEARTBEAT_RETRY_INITIAL_MS`). A longer timeout means fewer heartbeats (a large
+ * fleet's load) but dead peers listed longer: docs/operations.md, "Session timing".
  */
-export const V2_SESSION_TIMEOUT_MS = 15_000;
+export const V2_SESSION_TIMEOUT_MS = 3000;
 
-/** Heartbeats a v2 peer sends per session timeout: this many would have to be lost in a row. */
-export const HEARTBEATS_PER_SESSION_TIMEOUT = 15;
+/**
+ * Heartbeat intervals per session timeout: a peer beats every timeout / 3 (1 s by default), each
+ * beat retried until acknowledged, so three whole intervals would have to fail for a live session
+ * to expire.
+ */
+export const HEARTBEATS_PER_SESSION_TIMEOUT = 3;
 
 /** The heartbeat interval announced in `WELCOME` with the default timeout. */
 export const V2_HEARTBEAT_INTERVAL_MS = V2_SESSION_TIMEOUT_MS / HEARTBEATS_PER_SESSION_TIMEOUT;
@@ -33,6 +41,15 @@ export const MIN_HEARTBEAT_INTERVAL_MS = 100;
  * only want it on for peers older than sealing).
  */
 export const ACCEPT_UNSEALED_REQUESTS = false;
+
+/**
+ * A session ended by `BYE` is remembered this long, so a repeated `BYE` gets `OK` again (and is
+ * logged as a repeat) instead of `gone`: a peer's copies come within a second.
+ */
+export const ENDED_SESSION_MEMORY_MS = 5000;
+
+/** Ended sessions remembered at most (the oldest forgotten first): bounded like every table. */
+export const MAX_ENDED_SESSIONS = 4096;
 
 /** Replies remembered per session for retransmitted requests; older ids are answered `stale`. */
 export const V2_REPLY_CACHE_SIZE = 64;

@@ -44,7 +44,7 @@ export interface TrackerOptions {
   readonly hostRate?: { readonly perSecond: number; readonly burst: number };
   /** False logs only events (start, expiries, limits), not a line per datagram. */
   readonly logDatagrams?: boolean;
-  /** How long a silent v2 session lives (default 15 s). */
+  /** How long a silent v2 session lives (default 3 s, as v1). */
   readonly v2SessionTimeoutMs?: number;
   /** Whether v2 requests after login may still come unsealed (see `ACCEPT_UNSEALED_REQUESTS`). */
   readonly acceptUnsealed?: boolean;
