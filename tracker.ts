@@ -20,6 +20,11 @@ import { CredentialsReloader, watchCredentialsFile } from "./lib/tracker/credent
 import { HEARTBEATS_PER_SESSION_TIMEOUT, V2_SESSION_TIMEOUT_MS } from "./lib/tracker/defaults.ts";
 import { bindTrackerSocket, ListenError, startTracker } from "./lib/tracker/server.ts";
 import { TrackerState } from "./lib/tracker/state.ts";
+import {
+  describeReceiveBuffer,
+  readReceiveBufferSizes,
+  SMALL_DATAGRAM_BUFFER_COST_BYTES,
+} from "./lib/tracker/receive_buffer.ts";
 import { loadPublications } from "./lib/tracker/load_publications.ts";
 import {
   closePublicationStore,
@@ -218,6 +223,18 @@ async function main(): Promise<void> {
     message: `Tracker listening on ${tracker.address.hostname}:${tracker.address.port} ` +
       `with ${credentials.size} users from ${credentialsFile}`,
     fields: { event: "listening", host: tracker.address.hostname, port: tracker.address.port },
+  });
+  const buffer = readReceiveBufferSizes();
+  logger.log({
+    message: describeReceiveBuffer(buffer),
+    fields: {
+      event: "receiveBuffer",
+      rmemDefault: buffer.defaultBytes,
+      rmemMax: buffer.maxBytes,
+      smallDatagrams: buffer.defaultBytes === undefined
+        ? undefined
+        : Math.floor(buffer.defaultBytes / SMALL_DATAGRAM_BUFFER_COST_BYTES),
+    },
   });
   await tracker.finished;
   Deno.removeSignalListener("SIGHUP", reloadOnHangup);
