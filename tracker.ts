@@ -13,7 +13,15 @@ import {
   UsageError,
   userDirectory,
 } from "./lib/cli.ts";
-import { createLogger, type LogFormat } from "./lib/log.ts";
+import {
+  createLogger,
+  formatLogLine,
+  LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
+  parseLogLevel,
+} from "./lib/log.ts";
+import { LineBuffer } from "./lib/log_buffer.ts";
 import { SESSION_TIMEOUT_MS } from "./lib/protocol/mod.ts";
 import { CredentialsError, loadCredentials } from "./lib/tracker/credentials.ts";
 import { CredentialsReloader, watchCredentialsFile } from "./lib/tracker/credentials_reload.ts";
@@ -68,6 +76,13 @@ const spec: CommandSpec = {
       description: "log line format",
       default: "text",
     },
+    "log-level": {
+      type: "string",
+      value: "error|warn|info|debug",
+      description: "the most verbose lines written: info has a line per request, debug adds " +
+        "heartbeats",
+      default: "info",
+    },
     quiet: {
       type: "boolean",
       description: "no line per datagram (start, expiries and limits are still logged)",
@@ -108,6 +123,7 @@ async function main(): Promise<void> {
   let storeKind: StoreKind;
   let dbFile: string;
   let format: LogFormat;
+  let level: LogLevel;
   let quiet: boolean;
   let allowPlaintext: boolean;
   let v2SessionTimeoutMs: number;
@@ -126,6 +142,14 @@ async function main(): Promise<void> {
       throw new UsageError(`invalid --log-format "${formatValue}": expected text or json`);
     }
     format = formatValue;
+    const levelValue = values["log-level"] as string;
+    const parsedLevel = parseLogLevel(levelValue);
+    if (parsedLevel === undefined) {
+      throw new UsageError(
+        `invalid --log-level "${levelValue}": expected ${LOG_LEVELS.join(", ")}`,
+      );
+    }
+    level = parsedLevel;
     hostname = values.host as string;
     quiet = values.quiet === true;
     allowPlaintext = values["no-plaintext"] !== true;
@@ -168,7 +192,24 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const logger = createLogger({ format });
+  // Lines are written in batches off the loop; an exit without the clean stop below (a failed
+  // start) still writes what waits.
+  const lines = new LineBuffer({
+    write: (bytes) => Deno.stdout.write(bytes),
+    droppedLine: (count) =>
+      formatLogLine(
+        {
+          level: "warn",
+          message: `Log output too slow: ${count} lines dropped`,
+          fields: { event: "logDropped", count },
+        },
+        format,
+        new Date(),
+      ),
+  });
+  const flushOnExit = () => lines.flushSync((bytes) => Deno.stdout.writeSync(bytes));
+  globalThis.addEventListener("unload", flushOnExit);
+  const logger = createLogger({ format, level, write: (line) => lines.push(line) });
   const now = () => performance.now();
   let socket;
   try {
@@ -222,7 +263,11 @@ async function main(): Promise<void> {
   logger.log({
     message: `Tracker listening on ${tracker.address.hostname}:${tracker.address.port} ` +
       `with ${credentials.size} users from ${credentialsFile}`,
-    fields: { event: "listening", host: tracker.address.hostname, port: tracker.address.port },
+    fields: {
+      event: "listening",
+      listenHost: tracker.address.hostname,
+      listenPort: tracker.address.port,
+    },
   });
   const buffer = readReceiveBufferSizes();
   logger.log({
@@ -244,6 +289,9 @@ async function main(): Promise<void> {
   Deno.removeSignalListener("SIGINT", stop);
   Deno.removeSignalListener("SIGTERM", stop);
   logger.log({ message: "Tracker stopped", fields: { event: "stopped" } });
+  // Every line logged so far is written before the process ends.
+  await lines.close();
+  globalThis.removeEventListener("unload", flushOnExit);
   if (!saved) Deno.exit(1);
 }
 

@@ -31,7 +31,7 @@ Deno.test("three peers log in, publish, search, download, unpublish and expire",
       /alice is already logged in elsewhere; close that peer or wait \d+ s\nAuthentication failed\. Please try again\./,
     );
     await carol.login("carol", "carol-pw");
-    await tracker.program.stdout.waitFor("Sent OK to carol");
+    await tracker.program.stdout.waitFor("Received TCP from carol; sent OK");
 
     assert.match(await alice.run("lap", "carol\n"), /2 active peers:\nbob\ncarol\n/);
 

@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { runProgram, TrackerProcess } from "./support/programs.ts";
+import { UdpProbe } from "./support/udp_probe.ts";
 
 async function inTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "peersync-cli-" });
@@ -79,13 +80,59 @@ Deno.test("tracker on a port already in use says so and exits 1", async () => {
   }
 });
 
-Deno.test("tracker logs JSON lines when asked", async () => {
+Deno.test("tracker logs JSON lines when asked, each field with one meaning", async () => {
   const tracker = await TrackerProcess.start(undefined, ["--log-format", "json"]);
+  const probe = new UdpProbe(tracker.port);
   try {
     const line = await tracker.program.stdout.waitFor(/^\{.*"event":"listening".*\}$/m);
-    const parsed = JSON.parse(line[0]);
-    assert.equal(parsed.port, tracker.port);
+    const listening = JSON.parse(line[0]);
+    assert.equal(listening.listenPort, tracker.port);
+    assert.equal(listening.listenHost, "127.0.0.1");
+    assert.equal(listening.level, "info");
+    assert.match(listening.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.equal(await probe.ask("auth alice alice-pw"), "OK");
+    const datagram = JSON.parse(
+      (await tracker.program.stdout.waitFor(/^\{.*"event":"datagram".*\}$/m))[0],
+    );
+    assert.equal(datagram.peer, `127.0.0.1:${probe.port}`);
+    assert.equal(datagram.user, "alice");
+    assert.equal(datagram.command, "AUTH");
+    assert.equal(datagram.reply, "OK");
+    for (const parsed of [listening, datagram]) assert.equal(parsed.port, undefined);
   } finally {
+    await probe.close();
     await tracker.stop();
   }
+});
+
+Deno.test("tracker --log-level debug adds heartbeats; the default info leaves them out", async () => {
+  for (const [args, logged] of [[[], false], [["--log-level", "debug"], true]] as const) {
+    const tracker = await TrackerProcess.start(undefined, [...args]);
+    const probe = new UdpProbe(tracker.port);
+    try {
+      assert.equal(await probe.ask("auth bob bob-pw"), "OK");
+      await probe.send("HBT");
+      assert.equal(await probe.ask("lap"), "No active peers");
+      await tracker.program.stdout.waitFor("Received LAP from bob");
+      assert.equal(tracker.program.stdout.text.includes("Received HBT from bob"), logged);
+    } finally {
+      await probe.close();
+      await tracker.stop();
+    }
+  }
+});
+
+Deno.test("every line logged before a clean stop is written", async () => {
+  const tracker = await TrackerProcess.start();
+  const probe = new UdpProbe(tracker.port);
+  try {
+    assert.equal(await probe.ask("auth carol carol-pw"), "OK");
+    for (let i = 0; i < 50; i++) assert.equal(await probe.ask(`get f${i}`), "File not found");
+  } finally {
+    await probe.close();
+    await tracker.stop();
+  }
+  const text = tracker.program.stdout.text;
+  assert.equal(text.match(/Received GET from carol; sent File not found/g)?.length, 50);
+  assert.match(text, /INFO  Tracker stopped\n$/);
 });

@@ -98,16 +98,19 @@ export function logLoaded(logger: Logger, opened: OpenedStore, summary: LoadSumm
   });
   for (const { user, removed } of summary.unknown) {
     logger.log({
+      user,
       message: `User ${user} is not in the credentials file: ` +
         `${plural(removed, "stored publication")} removed`,
-      fields: { event: "userRemoved", user, withdrawn: removed },
+      fields: { event: "userRemoved", withdrawn: removed },
     });
   }
   for (const { user, skipped } of summary.overCap) {
     logger.log({
+      level: "warn",
+      user,
       message: `User ${user} has ${plural(skipped, "stored publication")} over the limit of ` +
         `${MAX_PUBLICATIONS_PER_USER} per user: not loaded (they stay in the database)`,
-      fields: { event: "overCap", user, skipped },
+      fields: { event: "overCap", skipped },
     });
   }
 }
@@ -122,6 +125,7 @@ export async function closePublicationStore(opened: OpenedStore, logger: Logger)
     return true;
   } catch (error) {
     logger.log({
+      level: "error",
       message: `Publications not saved at stop: ${
         error instanceof Error ? error.message : String(error)
       }`,
