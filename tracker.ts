@@ -22,10 +22,16 @@ import {
   parseLogLevel,
 } from "./lib/log.ts";
 import { LineBuffer } from "./lib/log_buffer.ts";
-import { SESSION_TIMEOUT_MS } from "./lib/protocol/mod.ts";
 import { CredentialsError, loadCredentials } from "./lib/tracker/credentials.ts";
 import { CredentialsReloader, watchCredentialsFile } from "./lib/tracker/credentials_reload.ts";
-import { HEARTBEATS_PER_SESSION_TIMEOUT, V2_SESSION_TIMEOUT_MS } from "./lib/tracker/defaults.ts";
+import {
+  LimitError,
+  limitOptionSpecs,
+  parseLimitConfig,
+  resolveLimits,
+  type TrackerLimits,
+} from "./lib/tracker/limit_options.ts";
+import { errorText } from "./lib/util/mod.ts";
 import { bindTrackerSocket, ListenError, startTracker } from "./lib/tracker/server.ts";
 import { TrackerState } from "./lib/tracker/state.ts";
 import {
@@ -87,13 +93,6 @@ const spec: CommandSpec = {
       type: "boolean",
       description: "no line per datagram (start, expiries and limits are still logged)",
     },
-    "session-timeout": {
-      type: "string",
-      value: "MS",
-      description: "how long a silent v2 session lives; its peers beat " +
-        `${HEARTBEATS_PER_SESSION_TIMEOUT} times as often (v1 sessions keep ${SESSION_TIMEOUT_MS})`,
-      default: String(V2_SESSION_TIMEOUT_MS),
-    },
     "no-plaintext": {
       type: "boolean",
       description: "refuse v1 logins, which send the password in clear (v2 logins never do)",
@@ -102,6 +101,13 @@ const spec: CommandSpec = {
       type: "boolean",
       description: "let peers register a TCP address other than the one they speak from " +
         "(behind NAT or a proxy; else downloaders could be sent to any host)",
+    },
+    ...limitOptionSpecs(),
+    config: {
+      type: "string",
+      value: "FILE",
+      description: "a JSON object of the limits above by flag name " +
+        '(`{"host-rate": 50000}`); flags given here win',
     },
     help: { type: "boolean", short: "h", description: "show this help" },
   },
@@ -126,7 +132,7 @@ async function main(): Promise<void> {
   let level: LogLevel;
   let quiet: boolean;
   let allowPlaintext: boolean;
-  let v2SessionTimeoutMs: number;
+  let limits: TrackerLimits;
   let allowForeignTcpAddress: boolean;
   try {
     const { values, positionals } = parseCommandLine(Deno.args, spec);
@@ -154,12 +160,23 @@ async function main(): Promise<void> {
     quiet = values.quiet === true;
     allowPlaintext = values["no-plaintext"] !== true;
     allowForeignTcpAddress = values["allow-foreign-tcp-address"] === true;
-    const timeoutText = values["session-timeout"] as string;
-    v2SessionTimeoutMs = Number(timeoutText);
-    if (!/^\d{1,7}$/.test(timeoutText) || v2SessionTimeoutMs < 1500) {
-      throw new UsageError(
-        `invalid --session-timeout "${timeoutText}": expected 1500 to 9999999 ms`,
-      );
+    let config: Partial<TrackerLimits> = {};
+    const configFile = values.config as string | undefined;
+    if (configFile !== undefined) {
+      // A config file that cannot be used is a failure to start (exit 1), like a credentials file.
+      const file = resolve(userDirectory(), configFile);
+      try {
+        config = parseLimitConfig(await Deno.readTextFile(file), file);
+      } catch (error) {
+        if (error instanceof LimitError) fail(error.message, 1);
+        fail(`${file}: cannot read the config file: ${errorText(error)}`, 1);
+      }
+    }
+    try {
+      limits = resolveLimits(values, config);
+    } catch (error) {
+      if (error instanceof LimitError) throw new UsageError(error.message);
+      throw error;
     }
     credentialsFile = resolve(userDirectory(), (values.credentials as string) ?? "credentials.txt");
     const storeValue = values.store as string;
@@ -223,9 +240,16 @@ async function main(): Promise<void> {
   let state;
   try {
     opened = openPublicationStore({ kind: storeKind, file: dbFile, logger, now });
-    state = new TrackerState({ now, journal: opened.store });
+    state = new TrackerState({
+      now,
+      journal: opened.store,
+      maxSessions: limits.maxSessions,
+      maxPublicationsPerUser: limits.maxPublicationsPerUser,
+      maxSearchSteps: limits.maxSearchSteps,
+    });
     const isKnown = (user: string) => credentials.has(user);
-    logLoaded(logger, opened, await loadPublications(opened.store, state, { isKnown, now }));
+    const loaded = await loadPublications(opened.store, state, { isKnown, now });
+    logLoaded(logger, opened, loaded, limits.maxPublicationsPerUser);
   } catch (error) {
     if (isStartupStoreError(error)) fail(error.message, 1);
     throw error;
@@ -240,7 +264,10 @@ async function main(): Promise<void> {
     logDatagrams: !quiet,
     signal: controller.signal,
     allowPlaintext,
-    v2SessionTimeoutMs,
+    v2SessionTimeoutMs: limits.sessionTimeoutMs,
+    rate: { perSecond: limits.sourceRate, burst: limits.sourceBurst },
+    hostRate: { perSecond: limits.hostRate, burst: limits.hostBurst },
+    maxSearchSteps: limits.maxSearchSteps,
     allowForeignTcpAddress,
     now,
     state,

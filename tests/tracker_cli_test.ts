@@ -23,7 +23,18 @@ Deno.test("tracker --help prints usage and exits 0", async () => {
 });
 
 Deno.test("tracker usage errors print one line and exit 2", async () => {
-  for (const args of [[], ["--bogus", "5000"], ["1", "2"], ["--log-format", "xml", "5000"]]) {
+  for (
+    const args of [
+      [],
+      ["--bogus", "5000"],
+      ["1", "2"],
+      ["--log-format", "xml", "5000"],
+      ["--log-level", "loud", "5000"],
+      ["--max-sessions", "0", "5000"],
+      ["--host-rate", "fast", "5000"],
+      ["--session-timeout", "1000", "5000"],
+    ]
+  ) {
     const result = await runProgram("tracker.ts", args);
     assert.equal(result.code, 2, args.join(" "));
     assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
@@ -134,5 +145,49 @@ Deno.test("every line logged before a clean stop is written", async () => {
   }
   const text = tracker.program.stdout.text;
   assert.equal(text.match(/Received GET from carol; sent File not found/g)?.length, 50);
-  assert.match(text, /INFO  Tracker stopped\n$/);
+  assert.match(text, /INFO {2}Tracker stopped\n$/);
+});
+
+Deno.test("limits come from --config FILE, and a flag beats the file", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/limits.json`, '{"max-sessions": 1, "host-rate": 50000}');
+    for (const [extra, bobLogsIn] of [[[], false], [["--max-sessions", "2"], true]] as const) {
+      const tracker = await TrackerProcess.start(undefined, [
+        "--config",
+        `${dir}/limits.json`,
+        ...extra,
+      ]);
+      const alice = new UdpProbe(tracker.port);
+      const bob = new UdpProbe(tracker.port);
+      try {
+        assert.equal(await alice.ask("auth alice alice-pw"), "OK");
+        assert.equal(await bob.ask("auth bob bob-pw"), bobLogsIn ? "OK" : "ERR");
+        if (!bobLogsIn) await tracker.program.stdout.waitFor("Limit: session table full");
+      } finally {
+        await alice.close();
+        await bob.close();
+        await tracker.stop();
+      }
+    }
+  });
+});
+
+Deno.test("a config file with an unknown setting or a bad value stops the start, naming it", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/credentials.txt`, "alice pw\n");
+    for (
+      const [text, problem] of [
+        ['{"colour": 3}', /unknown setting "colour"/],
+        ['{"max-sessions": -1}', /"max-sessions" -1: expected a whole number/],
+        ["not json", /not JSON/],
+      ] as const
+    ) {
+      await Deno.writeTextFile(`${dir}/limits.json`, text);
+      const result = await runProgram("tracker.ts", ["--config", "limits.json", "0"], { cwd: dir });
+      assert.equal(result.code, 1, text);
+      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+      assert.match(result.stderr, /limits\.json/);
+      assert.match(result.stderr, problem);
+    }
+  });
 });

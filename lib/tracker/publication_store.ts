@@ -74,7 +74,12 @@ export function openPublicationStore(options: OpenPublicationStoreOptions): Open
 }
 
 /** Logs what was loaded at start, and each user whose publications were cut to the cap. */
-export function logLoaded(logger: Logger, opened: OpenedStore, summary: LoadSummary): void {
+export function logLoaded(
+  logger: Logger,
+  opened: OpenedStore,
+  summary: LoadSummary,
+  maxPublicationsPerUser = MAX_PUBLICATIONS_PER_USER,
+): void {
   if (opened.kind === "memory") {
     logger.log({
       message: "Publications are kept in memory only (--store memory): " +
@@ -109,7 +114,7 @@ export function logLoaded(logger: Logger, opened: OpenedStore, summary: LoadSumm
       level: "warn",
       user,
       message: `User ${user} has ${plural(skipped, "stored publication")} over the limit of ` +
-        `${MAX_PUBLICATIONS_PER_USER} per user: not loaded (they stay in the database)`,
+        `${maxPublicationsPerUser} per user: not loaded (they stay in the database)`,
       fields: { event: "overCap", skipped },
     });
   }

@@ -52,6 +52,11 @@ export interface TrackerOptions {
   readonly allowForeignTcpAddress?: boolean;
   /** The state to serve from (e.g. with stored publications); a new, empty one by default. */
   readonly state?: TrackerState;
+  /** Caps of a state made here (a given `state` has its own). */
+  readonly maxSessions?: number;
+  readonly maxPublicationsPerUser?: number;
+  /** The most work one search may do (`--max-search-steps`), for a state made here. */
+  readonly maxSearchSteps?: number;
   /**
    * A socket bound earlier with {@linkcode bindTrackerSocket} (so a busy port fails before
    * publications load; datagrams wait in its queue meanwhile); `hostname` and `port` then only
@@ -123,6 +128,9 @@ export function startTracker(options: TrackerOptions): RunningTracker {
     acceptUnsealed: options.acceptUnsealed,
     allowForeignTcpAddress: options.allowForeignTcpAddress,
     state: options.state,
+    maxSessions: options.maxSessions,
+    maxPublicationsPerUser: options.maxPublicationsPerUser,
+    maxSearchSteps: options.maxSearchSteps,
   });
   const throttle = new EventThrottle({ now });
   const logExpired = (sessions: readonly Session[]) => {
