@@ -221,7 +221,7 @@ async function main(): Promise<void> {
           fields: { event: "logDropped", count },
         },
         format,
-        new Date(),
+        new Date().toISOString(),
       ),
   });
   const flushOnExit = () => lines.flushSync((bytes) => Deno.stdout.writeSync(bytes));

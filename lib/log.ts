@@ -59,7 +59,8 @@ export interface LoggerOptions {
   readonly level?: LogLevel;
   /** Receives each line, without its newline; standard output (unbuffered) by default. */
   readonly write?: (line: string) => void;
-  readonly clock?: () => Date;
+  /** Wall-clock milliseconds since the epoch (`Date.now` by default). */
+  readonly clock?: () => number;
 }
 
 const encoder = new TextEncoder();
@@ -83,15 +84,15 @@ const LEVEL_WORDS: Readonly<Record<LogLevel, string>> = {
  * @example
  * ```ts
  * import { formatLogLine } from "./log.ts";
- * const line = formatLogLine({ message: "Tracker stopped" }, "text", new Date(0));
+ * const line = formatLogLine({ message: "Tracker stopped" }, "text", new Date(0).toISOString());
  * console.assert(line === "1970-01-01T00:00:00.000Z INFO  Tracker stopped");
  * ```
  */
-export function formatLogLine(event: LogEvent, format: LogFormat, time: Date): string {
+export function formatLogLine(event: LogEvent, format: LogFormat, time: string): string {
   const level = event.level ?? "info";
   if (format === "json") {
     return JSON.stringify({
-      time: time.toISOString(),
+      time,
       level,
       peer: event.peer,
       user: event.user,
@@ -100,7 +101,7 @@ export function formatLogLine(event: LogEvent, format: LogFormat, time: Date): s
     });
   }
   const peer = event.peer === undefined ? "" : `${event.peer} `;
-  return `${time.toISOString()} ${LEVEL_WORDS[level]} ${peer}${event.message}`;
+  return `${time} ${LEVEL_WORDS[level]} ${peer}${event.message}`;
 }
 
 /**
@@ -110,7 +111,7 @@ export function formatLogLine(event: LogEvent, format: LogFormat, time: Date): s
  * ```ts
  * import { createLogger } from "./log.ts";
  * const lines: string[] = [];
- * const logger = createLogger({ write: (line) => lines.push(line), clock: () => new Date(0) });
+ * const logger = createLogger({ write: (line) => lines.push(line), clock: () => 0 });
  * logger.log({ peer: "127.0.0.1:5000", message: "Received LAP from alice" });
  * logger.log({ level: "debug", message: "not written at info" });
  * console.assert(lines.length === 1 && lines[0].endsWith("INFO  127.0.0.1:5000 Received LAP from alice"));
@@ -118,15 +119,26 @@ export function formatLogLine(event: LogEvent, format: LogFormat, time: Date): s
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const format = options.format ?? "text";
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? Date.now;
   const write = options.write ?? writeLineSync;
   const most = LOG_LEVELS.indexOf(options.level ?? "info");
-  const enabled = (level: LogLevel) => LOG_LEVELS.indexOf(level) <= most;
+  const written = new Set(LOG_LEVELS.filter((_, rank) => rank <= most));
+  const enabled = (level: LogLevel) => written.has(level);
+  // Formatting a date costs half a line's work; under load many lines share a millisecond.
+  let lastMs = NaN;
+  let lastTime = "";
+  const timeOf = (ms: number) => {
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastTime = new Date(ms).toISOString();
+    }
+    return lastTime;
+  };
   return {
     enabled,
     log(event) {
-      if (!enabled(event.level ?? "info")) return;
-      write(formatLogLine(event, format, clock()));
+      if (!written.has(event.level ?? "info")) return;
+      write(formatLogLine(event, format, timeOf(clock())));
     },
   };
 }
