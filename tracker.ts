@@ -13,13 +13,32 @@ import {
   UsageError,
   userDirectory,
 } from "./lib/cli.ts";
-import { createLogger, type LogFormat } from "./lib/log.ts";
-import { SESSION_TIMEOUT_MS } from "./lib/protocol/mod.ts";
+import {
+  createLogger,
+  formatLogLine,
+  LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
+  parseLogLevel,
+} from "./lib/log.ts";
+import { LineBuffer } from "./lib/log_buffer.ts";
 import { CredentialsError, loadCredentials } from "./lib/tracker/credentials.ts";
 import { CredentialsReloader, watchCredentialsFile } from "./lib/tracker/credentials_reload.ts";
-import { HEARTBEATS_PER_SESSION_TIMEOUT, V2_SESSION_TIMEOUT_MS } from "./lib/tracker/defaults.ts";
+import {
+  LimitError,
+  limitOptionSpecs,
+  parseLimitConfig,
+  resolveLimits,
+  type TrackerLimits,
+} from "./lib/tracker/limit_options.ts";
+import { errorText } from "./lib/util/mod.ts";
 import { bindTrackerSocket, ListenError, startTracker } from "./lib/tracker/server.ts";
 import { TrackerState } from "./lib/tracker/state.ts";
+import {
+  describeReceiveBuffer,
+  readReceiveBufferSizes,
+  SMALL_DATAGRAM_BUFFER_COST_BYTES,
+} from "./lib/tracker/receive_buffer.ts";
 import { loadPublications } from "./lib/tracker/load_publications.ts";
 import {
   closePublicationStore,
@@ -63,16 +82,16 @@ const spec: CommandSpec = {
       description: "log line format",
       default: "text",
     },
+    "log-level": {
+      type: "string",
+      value: "error|warn|info|debug",
+      description: "the most verbose lines written: info has a line per request, debug adds " +
+        "heartbeats",
+      default: "info",
+    },
     quiet: {
       type: "boolean",
       description: "no line per datagram (start, expiries and limits are still logged)",
-    },
-    "session-timeout": {
-      type: "string",
-      value: "MS",
-      description: "how long a silent v2 session lives; its peers beat " +
-        `${HEARTBEATS_PER_SESSION_TIMEOUT} times as often (v1 sessions keep ${SESSION_TIMEOUT_MS})`,
-      default: String(V2_SESSION_TIMEOUT_MS),
     },
     "no-plaintext": {
       type: "boolean",
@@ -82,6 +101,13 @@ const spec: CommandSpec = {
       type: "boolean",
       description: "let peers register a TCP address other than the one they speak from " +
         "(behind NAT or a proxy; else downloaders could be sent to any host)",
+    },
+    ...limitOptionSpecs(),
+    config: {
+      type: "string",
+      value: "FILE",
+      description: "a JSON object of the limits above by flag name " +
+        '(`{"host-rate": 50000}`); flags given here win',
     },
     help: { type: "boolean", short: "h", description: "show this help" },
   },
@@ -103,9 +129,10 @@ async function main(): Promise<void> {
   let storeKind: StoreKind;
   let dbFile: string;
   let format: LogFormat;
+  let level: LogLevel;
   let quiet: boolean;
   let allowPlaintext: boolean;
-  let v2SessionTimeoutMs: number;
+  let limits: TrackerLimits;
   let allowForeignTcpAddress: boolean;
   try {
     const { values, positionals } = parseCommandLine(Deno.args, spec);
@@ -121,16 +148,35 @@ async function main(): Promise<void> {
       throw new UsageError(`invalid --log-format "${formatValue}": expected text or json`);
     }
     format = formatValue;
+    const levelValue = values["log-level"] as string;
+    const parsedLevel = parseLogLevel(levelValue);
+    if (parsedLevel === undefined) {
+      throw new UsageError(
+        `invalid --log-level "${levelValue}": expected ${LOG_LEVELS.join(", ")}`,
+      );
+    }
+    level = parsedLevel;
     hostname = values.host as string;
     quiet = values.quiet === true;
     allowPlaintext = values["no-plaintext"] !== true;
     allowForeignTcpAddress = values["allow-foreign-tcp-address"] === true;
-    const timeoutText = values["session-timeout"] as string;
-    v2SessionTimeoutMs = Number(timeoutText);
-    if (!/^\d{1,7}$/.test(timeoutText) || v2SessionTimeoutMs < 1500) {
-      throw new UsageError(
-        `invalid --session-timeout "${timeoutText}": expected 1500 to 9999999 ms`,
-      );
+    let config: Partial<TrackerLimits> = {};
+    const configFile = values.config as string | undefined;
+    if (configFile !== undefined) {
+      // A config file that cannot be used is a failure to start (exit 1), like a credentials file.
+      const file = resolve(userDirectory(), configFile);
+      try {
+        config = parseLimitConfig(await Deno.readTextFile(file), file);
+      } catch (error) {
+        if (error instanceof LimitError) fail(error.message, 1);
+        fail(`${file}: cannot read the config file: ${errorText(error)}`, 1);
+      }
+    }
+    try {
+      limits = resolveLimits(values, config);
+    } catch (error) {
+      if (error instanceof LimitError) throw new UsageError(error.message);
+      throw error;
     }
     credentialsFile = resolve(userDirectory(), (values.credentials as string) ?? "credentials.txt");
     const storeValue = values.store as string;
@@ -163,7 +209,24 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const logger = createLogger({ format });
+  // Lines are written in batches off the loop; an exit without the clean stop below (a failed
+  // start) still writes what waits.
+  const lines = new LineBuffer({
+    write: (bytes) => Deno.stdout.write(bytes),
+    droppedLine: (count) =>
+      formatLogLine(
+        {
+          level: "warn",
+          message: `Log output too slow: ${count} lines dropped`,
+          fields: { event: "logDropped", count },
+        },
+        format,
+        new Date().toISOString(),
+      ),
+  });
+  const flushOnExit = () => lines.flushSync((bytes) => Deno.stdout.writeSync(bytes));
+  globalThis.addEventListener("unload", flushOnExit);
+  const logger = createLogger({ format, level, write: (line) => lines.push(line) });
   const now = () => performance.now();
   let socket;
   try {
@@ -177,9 +240,16 @@ async function main(): Promise<void> {
   let state;
   try {
     opened = openPublicationStore({ kind: storeKind, file: dbFile, logger, now });
-    state = new TrackerState({ now, journal: opened.store });
+    state = new TrackerState({
+      now,
+      journal: opened.store,
+      maxSessions: limits.maxSessions,
+      maxPublicationsPerUser: limits.maxPublicationsPerUser,
+      maxSearchSteps: limits.maxSearchSteps,
+    });
     const isKnown = (user: string) => credentials.has(user);
-    logLoaded(logger, opened, await loadPublications(opened.store, state, { isKnown, now }));
+    const loaded = await loadPublications(opened.store, state, { isKnown, now });
+    logLoaded(logger, opened, loaded, limits.maxPublicationsPerUser);
   } catch (error) {
     if (isStartupStoreError(error)) fail(error.message, 1);
     throw error;
@@ -194,7 +264,10 @@ async function main(): Promise<void> {
     logDatagrams: !quiet,
     signal: controller.signal,
     allowPlaintext,
-    v2SessionTimeoutMs,
+    v2SessionTimeoutMs: limits.sessionTimeoutMs,
+    rate: { perSecond: limits.sourceRate, burst: limits.sourceBurst },
+    hostRate: { perSecond: limits.hostRate, burst: limits.hostBurst },
+    maxSearchSteps: limits.maxSearchSteps,
     allowForeignTcpAddress,
     now,
     state,
@@ -217,7 +290,23 @@ async function main(): Promise<void> {
   logger.log({
     message: `Tracker listening on ${tracker.address.hostname}:${tracker.address.port} ` +
       `with ${credentials.size} users from ${credentialsFile}`,
-    fields: { event: "listening", host: tracker.address.hostname, port: tracker.address.port },
+    fields: {
+      event: "listening",
+      listenHost: tracker.address.hostname,
+      listenPort: tracker.address.port,
+    },
+  });
+  const buffer = readReceiveBufferSizes();
+  logger.log({
+    message: describeReceiveBuffer(buffer),
+    fields: {
+      event: "receiveBuffer",
+      rmemDefault: buffer.defaultBytes,
+      rmemMax: buffer.maxBytes,
+      smallDatagrams: buffer.defaultBytes === undefined
+        ? undefined
+        : Math.floor(buffer.defaultBytes / SMALL_DATAGRAM_BUFFER_COST_BYTES),
+    },
   });
   await tracker.finished;
   Deno.removeSignalListener("SIGHUP", reloadOnHangup);
@@ -227,6 +316,9 @@ async function main(): Promise<void> {
   Deno.removeSignalListener("SIGINT", stop);
   Deno.removeSignalListener("SIGTERM", stop);
   logger.log({ message: "Tracker stopped", fields: { event: "stopped" } });
+  // Every line logged so far is written before the process ends.
+  await lines.close();
+  globalThis.removeEventListener("unload", flushOnExit);
   if (!saved) Deno.exit(1);
 }
 

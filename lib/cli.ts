@@ -127,7 +127,12 @@ export function helpText(spec: CommandSpec): string {
     "",
   ];
   const row = (flag: string, description: string) =>
-    `  ${flag.padEnd(HELP_COLUMN - 2)}${wrap(description, HELP_WIDTH - HELP_COLUMN)}`;
+    // A flag too wide for its column gets the description on the next line.
+    `  ${
+      flag.length < HELP_COLUMN - 2
+        ? flag.padEnd(HELP_COLUMN - 2)
+        : `${flag}\n${" ".repeat(HELP_COLUMN)}`
+    }${wrap(description, HELP_WIDTH - HELP_COLUMN)}`;
   if (spec.positionals.length > 0) {
     lines.push("Arguments:");
     for (const positional of spec.positionals) {

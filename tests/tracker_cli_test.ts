@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { runProgram, TrackerProcess } from "./support/programs.ts";
+import { UdpProbe } from "./support/udp_probe.ts";
 
 async function inTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "peersync-cli-" });
@@ -22,7 +23,18 @@ Deno.test("tracker --help prints usage and exits 0", async () => {
 });
 
 Deno.test("tracker usage errors print one line and exit 2", async () => {
-  for (const args of [[], ["--bogus", "5000"], ["1", "2"], ["--log-format", "xml", "5000"]]) {
+  for (
+    const args of [
+      [],
+      ["--bogus", "5000"],
+      ["1", "2"],
+      ["--log-format", "xml", "5000"],
+      ["--log-level", "loud", "5000"],
+      ["--max-sessions", "0", "5000"],
+      ["--host-rate", "fast", "5000"],
+      ["--session-timeout", "1000", "5000"],
+    ]
+  ) {
     const result = await runProgram("tracker.ts", args);
     assert.equal(result.code, 2, args.join(" "));
     assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
@@ -79,13 +91,103 @@ Deno.test("tracker on a port already in use says so and exits 1", async () => {
   }
 });
 
-Deno.test("tracker logs JSON lines when asked", async () => {
+Deno.test("tracker logs JSON lines when asked, each field with one meaning", async () => {
   const tracker = await TrackerProcess.start(undefined, ["--log-format", "json"]);
+  const probe = new UdpProbe(tracker.port);
   try {
     const line = await tracker.program.stdout.waitFor(/^\{.*"event":"listening".*\}$/m);
-    const parsed = JSON.parse(line[0]);
-    assert.equal(parsed.port, tracker.port);
+    const listening = JSON.parse(line[0]);
+    assert.equal(listening.listenPort, tracker.port);
+    assert.equal(listening.listenHost, "127.0.0.1");
+    assert.equal(listening.level, "info");
+    assert.match(listening.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.equal(await probe.ask("auth alice alice-pw"), "OK");
+    const datagram = JSON.parse(
+      (await tracker.program.stdout.waitFor(/^\{.*"event":"datagram".*\}$/m))[0],
+    );
+    assert.equal(datagram.peer, `127.0.0.1:${probe.port}`);
+    assert.equal(datagram.user, "alice");
+    assert.equal(datagram.command, "AUTH");
+    assert.equal(datagram.reply, "OK");
+    for (const parsed of [listening, datagram]) assert.equal(parsed.port, undefined);
   } finally {
+    await probe.close();
     await tracker.stop();
   }
+});
+
+Deno.test("tracker --log-level debug adds heartbeats; the default info leaves them out", async () => {
+  for (const [args, logged] of [[[], false], [["--log-level", "debug"], true]] as const) {
+    const tracker = await TrackerProcess.start(undefined, [...args]);
+    const probe = new UdpProbe(tracker.port);
+    try {
+      assert.equal(await probe.ask("auth bob bob-pw"), "OK");
+      await probe.send("HBT");
+      assert.equal(await probe.ask("lap"), "No active peers");
+      await tracker.program.stdout.waitFor("Received LAP from bob");
+      assert.equal(tracker.program.stdout.text.includes("Received HBT from bob"), logged);
+    } finally {
+      await probe.close();
+      await tracker.stop();
+    }
+  }
+});
+
+Deno.test("every line logged before a clean stop is written", async () => {
+  const tracker = await TrackerProcess.start();
+  const probe = new UdpProbe(tracker.port);
+  try {
+    assert.equal(await probe.ask("auth carol carol-pw"), "OK");
+    for (let i = 0; i < 50; i++) assert.equal(await probe.ask(`get f${i}`), "File not found");
+  } finally {
+    await probe.close();
+    await tracker.stop();
+  }
+  const text = tracker.program.stdout.text;
+  assert.equal(text.match(/Received GET from carol; sent File not found/g)?.length, 50);
+  assert.match(text, /INFO {2}Tracker stopped\n$/);
+});
+
+Deno.test("limits come from --config FILE, and a flag beats the file", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/limits.json`, '{"max-sessions": 1, "host-rate": 50000}');
+    for (const [extra, bobLogsIn] of [[[], false], [["--max-sessions", "2"], true]] as const) {
+      const tracker = await TrackerProcess.start(undefined, [
+        "--config",
+        `${dir}/limits.json`,
+        ...extra,
+      ]);
+      const alice = new UdpProbe(tracker.port);
+      const bob = new UdpProbe(tracker.port);
+      try {
+        assert.equal(await alice.ask("auth alice alice-pw"), "OK");
+        assert.equal(await bob.ask("auth bob bob-pw"), bobLogsIn ? "OK" : "ERR");
+        if (!bobLogsIn) await tracker.program.stdout.waitFor("Limit: session table full");
+      } finally {
+        await alice.close();
+        await bob.close();
+        await tracker.stop();
+      }
+    }
+  });
+});
+
+Deno.test("a config file with an unknown setting or a bad value stops the start, naming it", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/credentials.txt`, "alice pw\n");
+    for (
+      const [text, problem] of [
+        ['{"colour": 3}', /unknown setting "colour"/],
+        ['{"max-sessions": -1}', /"max-sessions" -1: expected a whole number/],
+        ["not json", /not JSON/],
+      ] as const
+    ) {
+      await Deno.writeTextFile(`${dir}/limits.json`, text);
+      const result = await runProgram("tracker.ts", ["--config", "limits.json", "0"], { cwd: dir });
+      assert.equal(result.code, 1, text);
+      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+      assert.match(result.stderr, /limits\.json/);
+      assert.match(result.stderr, problem);
+    }
+  });
 });

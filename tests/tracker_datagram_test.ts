@@ -41,8 +41,14 @@ Deno.test("auth answers OK, or ERR for unknown user, wrong password, live sessio
     assert.equal(await a.ask("auth alice alice-pw"), "OK");
     const b = await probe();
     assert.equal(await b.ask("auth alice alice-pw"), "ERR", "alice already has a live session");
-    await tracker.program.stdout.waitFor("Received AUTH from alice");
-    await tracker.program.stdout.waitFor("Sent OK to alice");
+    // One line per datagram: timestamp with date, level, the full address, user, reply.
+    await tracker.program.stdout.waitFor(
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO  127\\.0\\.0\\.1:${a.port} ` +
+          "Received AUTH from alice; sent OK$",
+        "m",
+      ),
+    );
   });
 });
 

@@ -151,6 +151,32 @@ Deno.test("a sealed datagram for a token with no session gets exactly the gone n
   });
 });
 
+Deno.test("BYE ends a session at once, and a repeated BYE gets OK again, logged as a repeat", async () => {
+  await withTracker(async (tracker, client) => {
+    const alice = client();
+    await alice.login("alice", "alice-pw");
+    const bob = client();
+    await bob.login("bob", "bob-pw");
+    const lap = () => bob.request({ verb: "LAP", offset: 0 });
+    assert.deepEqual(await lap(), { status: "LIST", total: 1, offset: 0, names: ["alice"] });
+    const bye = alice.plaintext({ verb: "BYE" });
+    await alice.send(alice.seal(bye));
+    assert.deepEqual(alice.open((await alice.receive())!), { status: "OK" });
+    assert.deepEqual(await lap(), { status: "LIST", total: 0, offset: 0, names: [] });
+    // The same request again (as if its OK had been lost), then a second copy with its own id,
+    // as our peer sends: both OK, sealed under the ended session's keys.
+    await alice.send(alice.seal(bye));
+    assert.deepEqual(alice.open((await alice.receive())!), { status: "OK" });
+    assert.deepEqual(await alice.request({ verb: "BYE" }), { status: "OK" });
+    // Anything else under that token is gone, and nothing brought the session back.
+    await alice.send(alice.seal(alice.plaintext({ verb: "HBT" })));
+    assert.equal(text(await alice.receive()), `PS2 * ${alice.token} gone`);
+    assert.deepEqual(await lap(), { status: "LIST", total: 0, offset: 0, names: [] });
+    await tracker.program.stdout.waitFor(/BYE from alice.*\(repeated after the session ended\)/);
+    assert.doesNotMatch(tracker.program.stdout.text, /BYE.*no session has this token/);
+  });
+});
+
 Deno.test("sealed list pages fit one datagram and page through every name", async () => {
   await withTracker(async (_tracker, client) => {
     const alice = client();

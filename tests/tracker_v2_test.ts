@@ -55,8 +55,9 @@ Deno.test("v2 login proves the password without sending it and gets a 128-bit to
     const alice = client();
     const welcome = await loginV2(alice, "alice", "alice-pw");
     assert.match(welcome.token, /^[0-9a-f]{32}$/);
-    assert.equal(welcome.timeoutMs, 15000);
-    await tracker.program.stdout.waitFor("Sent WELCOME to alice");
+    assert.equal(welcome.timeoutMs, 3000);
+    assert.equal(welcome.heartbeatMs, 1000);
+    await tracker.program.stdout.waitFor("Received PROOF from alice; sent WELCOME");
     assert.ok(!tracker.program.stdout.text.includes("alice-pw"));
   });
 });

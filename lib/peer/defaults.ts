@@ -25,6 +25,13 @@ export const V2_RETRY_MAX_INTERVAL_MS = 1000;
 export const V2_REQUEST_DEADLINE_MS = 5000;
 
 /**
+ * A v2 heartbeat whose `OK` has not come is sent again after this long, then after twice as long,
+ * until its interval ends (tries at 0, 200 and 600 ms of a 1 s interval): the tracker's session
+ * lives only three intervals (3 s), and any of those tries reaching it is a sign of life.
+ */
+export const HEARTBEAT_RETRY_INITIAL_MS = 200;
+
+/**
  * Whether the peer seals every v2 datagram after login (docs/protocol.md, "Sealed datagrams").
  * On: our tracker refuses unsealed requests after login; off only to talk to an older v2 tracker.
  */

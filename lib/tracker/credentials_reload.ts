@@ -9,6 +9,7 @@
 
 import { basename, dirname } from "node:path";
 import type { Logger } from "../log.ts";
+import { addressKey } from "./state.ts";
 import { type Credential, CredentialsError, loadCredentials } from "./credentials.ts";
 import type { RemovedUser } from "./datagram_router.ts";
 
@@ -92,6 +93,7 @@ export class CredentialsReloader {
     } catch (error) {
       if (!(error instanceof CredentialsError)) throw error;
       logger.log({
+        level: "warn",
         message: `Credentials not reloaded (${cause}): ${error.message}; ` +
           `keeping the ${plural(this.#users.size, "user")} loaded before`,
         fields: { event: "credentialsRefused", cause, problem: error.message },
@@ -118,11 +120,12 @@ export class CredentialsReloader {
     });
     for (const { user, session, withdrawn } of removed) {
       logger.log({
-        port: session?.address.port,
+        peer: session && addressKey(session.address),
+        user,
         message: `User ${user} removed from the credentials: ` +
           `${session ? "logged out" : "was not logged in"}, ` +
           `${plural(withdrawn, "publication")} withdrawn`,
-        fields: { event: "userRemoved", user, loggedOut: session !== undefined, withdrawn },
+        fields: { event: "userRemoved", loggedOut: session !== undefined, withdrawn },
       });
     }
   }

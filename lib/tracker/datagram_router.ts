@@ -54,7 +54,7 @@ export interface DatagramRouterOptions {
   /** Per-host limit, any port (default 2000/s, bursts of 4000); benchmarks raise it. */
   readonly hostRate?: { readonly perSecond: number; readonly burst: number };
   readonly iterations?: number;
-  /** How long a silent v2 session lives; its peers are told to beat 15 times as often. */
+  /** How long a silent v2 session lives; its peers are told to beat 3 times as often. */
   readonly v2SessionTimeoutMs?: number;
   /** Whether v2 requests after login may still come unsealed (see `ACCEPT_UNSEALED_REQUESTS`). */
   readonly acceptUnsealed?: boolean;
@@ -62,6 +62,11 @@ export interface DatagramRouterOptions {
   readonly allowForeignTcpAddress?: boolean;
   /** The state to serve from, e.g. with publications loaded from a store; a new one by default. */
   readonly state?: TrackerState;
+  /** Caps of a state made here (a given `state` has its own). */
+  readonly maxSessions?: number;
+  readonly maxPublicationsPerUser?: number;
+  /** The most work one search may do (`--max-search-steps`), for a state made here. */
+  readonly maxSearchSteps?: number;
 }
 
 /** A user dropped by a credentials reload. */
@@ -110,7 +115,12 @@ export class DatagramRouter {
 
   constructor(options: DatagramRouterOptions) {
     const { now } = options;
-    this.state = options.state ?? new TrackerState({ now });
+    this.state = options.state ?? new TrackerState({
+      now,
+      maxSessions: options.maxSessions,
+      maxPublicationsPerUser: options.maxPublicationsPerUser,
+      maxSearchSteps: options.maxSearchSteps,
+    });
     const authenticator = this.#authenticator = new Authenticator({
       credentials: options.credentials,
       secret: options.secret,

@@ -9,17 +9,30 @@
 
 // Sessions.
 
-/** Live sessions the tracker holds at most; a login past it is refused. */
+/**
+ * Live sessions the tracker holds at most; a login past it is refused. Why 100,000: a session
+ * costs a few hundred bytes and one heartbeat a second, so 100k sessions are ~100k datagrams/s —
+ * about twice what the Deno socket answers on the 2-core reference machine at the default 3 s
+ * timeout. A larger fleet needs a longer `--session-timeout` (fewer heartbeats) before a larger cap.
+ */
 export const MAX_SESSIONS = 100_000;
 
 /**
  * A v2 session lives this long after its last sign of life (announced in `WELCOME`; the operator's
- * `--session-timeout` replaces it).
+ * `--session-timeout` replaces it). 3 s, as v1: the design promises that a peer that stops
+ * heartbeating leaves `lap`, `sch` and `get` within 3 s whatever its protocol. Loss does not
+ * expire a live session because v2 heartbeats are acknowledged and retried within their interval
+ * (the peer's `HEARTBEAT_RETRY_INITIAL_MS`). A longer timeout means fewer heartbeats (a large
+ * fleet's load) but dead peers listed longer: docs/operations.md, "Session timing".
  */
-export const V2_SESSION_TIMEOUT_MS = 15_000;
+export const V2_SESSION_TIMEOUT_MS = 3000;
 
-/** Heartbeats a v2 peer sends per session timeout: this many would have to be lost in a row. */
-export const HEARTBEATS_PER_SESSION_TIMEOUT = 15;
+/**
+ * Heartbeat intervals per session timeout: a peer beats every timeout / 3 (1 s by default), each
+ * beat retried until acknowledged, so three whole intervals would have to fail for a live session
+ * to expire.
+ */
+export const HEARTBEATS_PER_SESSION_TIMEOUT = 3;
 
 /** The heartbeat interval announced in `WELCOME` with the default timeout. */
 export const V2_HEARTBEAT_INTERVAL_MS = V2_SESSION_TIMEOUT_MS / HEARTBEATS_PER_SESSION_TIMEOUT;
@@ -34,13 +47,33 @@ export const MIN_HEARTBEAT_INTERVAL_MS = 100;
  */
 export const ACCEPT_UNSEALED_REQUESTS = false;
 
+/**
+ * A session ended by `BYE` is remembered this long, so a repeated `BYE` gets `OK` again (and is
+ * logged as a repeat) instead of `gone`: a peer's copies come within a second.
+ */
+export const ENDED_SESSION_MEMORY_MS = 5000;
+
+/** Ended sessions remembered at most (the oldest forgotten first): bounded like every table. */
+export const MAX_ENDED_SESSIONS = 4096;
+
 /** Replies remembered per session for retransmitted requests; older ids are answered `stale`. */
 export const V2_REPLY_CACHE_SIZE = 64;
 
 // Publications and lookups.
 
-/** Publications one user may hold; past it `pub` is refused so no user can grow the tracker without bound. */
+/**
+ * Publications one user may hold; past it `pub` is refused so no user can grow the tracker without
+ * bound. 10,000 names are a large shared music or photo folder; with `MAX_SESSIONS` users that is
+ * still a bounded table (the store keeps ~77 bytes a publication on disk).
+ */
 export const MAX_PUBLICATIONS_PER_USER = 10_000;
+
+/**
+ * The most work one search may do, in steps of the search index (entries visited), so one broad
+ * `sch` cannot stall the loop for every other peer; a search past it answers what it found. 100,000
+ * steps cost a few milliseconds. Passed to the state as `maxSearchSteps` (the index enforces it).
+ */
+export const MAX_SEARCH_STEPS = 100_000;
 
 /** Most holders a v2 `GET` reply carries per page. */
 export const V2_MAX_HOLDERS_PER_PAGE = 8;
@@ -94,19 +127,27 @@ export const LOGIN_LOCKOUT_MAX_MS = 5 * 60_000;
 
 // Floods and the log.
 
-/** Datagrams per second one source address (ip and port) may send before the excess is dropped. */
+/**
+ * Datagrams per second one source address (ip and port) may send before the excess is dropped. One
+ * honest peer sends a heartbeat a second (and its tries under loss) plus what its user types, and
+ * a v2 list of a few thousand names is a few dozen pages: 100/s never cuts a peer, while one
+ * socket cannot take more than a sliver of the tracker.
+ */
 export const RATE_LIMIT_PER_SECOND = 100;
 
-/** Burst one source address may send above its rate. */
+/** Burst one source address may send above its rate (a `pub` of a whole folder, paged lists). */
 export const RATE_LIMIT_BURST = 200;
 
 /**
  * Datagrams per second one host (ip, any port) may send: a flooder rotating source ports is cut
- * here, while many honest peers behind one address still fit.
+ * here. It is 20 times the per-source rate because many honest peers may share one address: a
+ * home NAT has a few, a carrier-grade NAT (CGNAT, mobile networks) puts thousands of users behind
+ * one public address. 2000/s carries ~1,500 peers beating every second with room for their
+ * commands; an operator serving a larger NAT raises `--host-rate` (and `--host-burst`).
  */
 export const HOST_RATE_LIMIT_PER_SECOND = 2000;
 
-/** Burst one host may send above its rate. */
+/** Burst one host may send above its rate (a NAT's peers all re-logging in after a restart). */
 export const HOST_RATE_LIMIT_BURST = 4000;
 
 /** Source addresses (or users) remembered by the flood and login guards; the oldest are forgotten. */

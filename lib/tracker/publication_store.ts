@@ -75,7 +75,12 @@ export function openPublicationStore(options: OpenPublicationStoreOptions): Open
 }
 
 /** Logs what was loaded at start, and each user whose publications were cut to the cap. */
-export function logLoaded(logger: Logger, opened: OpenedStore, summary: LoadSummary): void {
+export function logLoaded(
+  logger: Logger,
+  opened: OpenedStore,
+  summary: LoadSummary,
+  maxPublicationsPerUser = MAX_PUBLICATIONS_PER_USER,
+): void {
   if (opened.kind === "memory") {
     logger.log({
       message: "Publications are kept in memory only (--store memory): " +
@@ -99,16 +104,19 @@ export function logLoaded(logger: Logger, opened: OpenedStore, summary: LoadSumm
   });
   for (const { user, removed } of summary.unknown) {
     logger.log({
+      user,
       message: `User ${user} is not in the credentials file: ` +
         `${plural(removed, "stored publication")} removed`,
-      fields: { event: "userRemoved", user, withdrawn: removed },
+      fields: { event: "userRemoved", withdrawn: removed },
     });
   }
   for (const { user, skipped } of summary.overCap) {
     logger.log({
+      level: "warn",
+      user,
       message: `User ${user} has ${plural(skipped, "stored publication")} over the limit of ` +
-        `${MAX_PUBLICATIONS_PER_USER} per user: not loaded (they stay in the database)`,
-      fields: { event: "overCap", user, skipped },
+        `${maxPublicationsPerUser} per user: not loaded (they stay in the database)`,
+      fields: { event: "overCap", skipped },
     });
   }
 }
@@ -123,6 +131,7 @@ export async function closePublicationStore(opened: OpenedStore, logger: Logger)
     return true;
   } catch (error) {
     logger.log({
+      level: "error",
       message: `Publications not saved at stop: ${errorText(error)}`,
       fields: { event: "storeLost" },
     });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Logger, silentLogger } from "../log.ts";
+import { type Logger, type LogLevel, logs, silentLogger } from "../log.ts";
 import {
   DatagramRouter,
   type RemovedUser,
@@ -14,7 +14,7 @@ import {
 } from "./datagram_router.ts";
 import type { Credential } from "./credentials.ts";
 import { EventThrottle } from "./guard.ts";
-import type { Address, Session, TrackerState } from "./state.ts";
+import { type Address, addressKey, type Session, type TrackerState } from "./state.ts";
 import { errorText } from "../util/mod.ts";
 
 /** The tracker could not bind its socket. */
@@ -45,7 +45,7 @@ export interface TrackerOptions {
   readonly hostRate?: { readonly perSecond: number; readonly burst: number };
   /** False logs only events (start, expiries, limits), not a line per datagram. */
   readonly logDatagrams?: boolean;
-  /** How long a silent v2 session lives (default 15 s). */
+  /** How long a silent v2 session lives (default 3 s, as v1). */
   readonly v2SessionTimeoutMs?: number;
   /** Whether v2 requests after login may still come unsealed (see `ACCEPT_UNSEALED_REQUESTS`). */
   readonly acceptUnsealed?: boolean;
@@ -53,6 +53,11 @@ export interface TrackerOptions {
   readonly allowForeignTcpAddress?: boolean;
   /** The state to serve from (e.g. with stored publications); a new, empty one by default. */
   readonly state?: TrackerState;
+  /** Caps of a state made here (a given `state` has its own). */
+  readonly maxSessions?: number;
+  readonly maxPublicationsPerUser?: number;
+  /** The most work one search may do (`--max-search-steps`), for a state made here. */
+  readonly maxSearchSteps?: number;
   /**
    * A socket bound earlier with {@linkcode bindTrackerSocket} (so a busy port fails before
    * publications load; datagrams wait in its queue meanwhile); `hostname` and `port` then only
@@ -124,12 +129,16 @@ export function startTracker(options: TrackerOptions): RunningTracker {
     acceptUnsealed: options.acceptUnsealed,
     allowForeignTcpAddress: options.allowForeignTcpAddress,
     state: options.state,
+    maxSessions: options.maxSessions,
+    maxPublicationsPerUser: options.maxPublicationsPerUser,
+    maxSearchSteps: options.maxSearchSteps,
   });
   const throttle = new EventThrottle({ now });
   const logExpired = (sessions: readonly Session[]) => {
     for (const session of sessions) {
       logger.log({
-        port: session.address.port,
+        peer: addressKey(session.address),
+        user: session.user,
         message: `Session of ${session.user} expired`,
         fields: { event: "expired", user: session.user },
       });
@@ -147,7 +156,8 @@ export function startTracker(options: TrackerOptions): RunningTracker {
       const suppressed = throttle.record(outcome.capHit);
       if (suppressed !== undefined) {
         logger.log({
-          port: address.port,
+          level: "warn",
+          peer: addressKey(address),
           message: `Limit: ${outcome.capHit}${
             suppressed ? ` (${suppressed} more since the last report)` : ""
           }`,
@@ -156,7 +166,8 @@ export function startTracker(options: TrackerOptions): RunningTracker {
       }
     }
     if (outcome.command !== undefined && options.logDatagrams !== false) {
-      logOutcome(logger, address, size, outcome);
+      const level = datagramLevel(outcome);
+      if (logs(logger, level)) logOutcome(logger, level, address, size, outcome);
     }
     if (outcome.reply && !options.signal?.aborted) {
       try {
@@ -167,7 +178,12 @@ export function startTracker(options: TrackerOptions): RunningTracker {
         });
       } catch (error) {
         if (options.signal?.aborted) return;
-        logger.log({ port: address.port, message: `Send error: ${listenReason(error)}` });
+        logger.log({
+          level: "warn",
+          peer: addressKey(address),
+          message: `Send error: ${listenReason(error)}`,
+          fields: { event: "sendError" },
+        });
       }
     }
   };
@@ -184,7 +200,11 @@ export function startTracker(options: TrackerOptions): RunningTracker {
         } catch (error) {
           if (options.signal?.aborted || error instanceof Deno.errors.BadResource) return;
           // A transient receive error (e.g. ICMP feedback) must not stop the tracker.
-          logger.log({ message: `Receive error: ${listenReason(error)}` });
+          logger.log({
+            level: "warn",
+            message: `Receive error: ${listenReason(error)}`,
+            fields: { event: "receiveError" },
+          });
           continue;
         }
         const address = { hostname: from.hostname, port: from.port };
@@ -195,7 +215,12 @@ export function startTracker(options: TrackerOptions): RunningTracker {
           const later = outcome.pending
             .then((next) => deliver(next, address, datagram.length))
             .catch((error) =>
-              logger.log({ port: address.port, message: `Internal error: ${String(error)}` })
+              logger.log({
+                level: "error",
+                peer: addressKey(address),
+                message: `Internal error: ${String(error)}`,
+                fields: { event: "internalError" },
+              })
             )
             .finally(() => inFlight.delete(later));
           inFlight.add(later);
@@ -222,32 +247,41 @@ export function startTracker(options: TrackerOptions): RunningTracker {
   };
 }
 
-function logOutcome(logger: Logger, from: Address, size: number, outcome: RouterOutcome): void {
+/**
+ * Heartbeats and the notices about sessions that no longer exist are the bulk of a tracker's
+ * datagrams and say nothing new: they are logged at `debug`, every other datagram at `info`.
+ */
+function datagramLevel(outcome: RouterOutcome): LogLevel {
+  return outcome.command === "HBT" || outcome.command === "SEALED" ? "debug" : "info";
+}
+
+/** One line per datagram: what came, from whom (user and address), and what was answered. */
+function logOutcome(
+  logger: Logger,
+  level: LogLevel,
+  from: Address,
+  size: number,
+  outcome: RouterOutcome,
+): void {
+  const peer = addressKey(from);
+  // The router names the user when it knows one, else the address (`peer` then equals it).
+  const user = outcome.peer === peer ? undefined : outcome.peer;
   const why = outcome.note ? ` (${outcome.note})` : "";
+  const received = outcome.command === "INVALID"
+    ? `Received invalid datagram of ${size} bytes from ${outcome.peer}${why}`
+    : `Received ${outcome.command} from ${outcome.peer}${why}`;
   logger.log({
-    port: from.port,
-    message: outcome.command === "INVALID"
-      ? `Received invalid datagram of ${size} bytes from ${outcome.peer}${why}`
-      : `Received ${outcome.command} from ${outcome.peer}${why}`,
+    level,
+    peer,
+    user,
+    message: outcome.reply === undefined ? received : `${received}; sent ${outcome.summary}`,
     fields: {
-      event: "received",
+      event: "datagram",
       command: outcome.command,
-      peer: outcome.peer,
-      host: from.hostname,
       bytes: size,
       note: outcome.note,
-    },
-  });
-  if (outcome.reply === undefined) return;
-  const refused = outcome.summary?.startsWith("ERR") ?? false;
-  logger.log({
-    port: from.port,
-    message: `Sent ${outcome.summary} to ${outcome.peer}${refused ? why : ""}`,
-    fields: {
-      event: "sent",
       reply: outcome.summary,
-      peer: outcome.peer,
-      bytes: outcome.reply.length,
+      replyBytes: outcome.reply?.length,
     },
   });
 }

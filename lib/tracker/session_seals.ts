@@ -77,6 +77,14 @@ export class SessionSeals {
     if (token === undefined) return { kind: "dropped", reason: "malformed" };
     const session = state.sessionWithToken(token);
     if (session === undefined) return { kind: "gone", notice: encodeGoneNotice(token) };
+    return this.openFor(session, datagram, from, token);
+  }
+
+  /**
+   * The checks of {@linkcode open} after the session is found (also for a session that just ended
+   * with `BYE`, whose keys are still known, so its repeated `BYE` can be told from a forgery).
+   */
+  openFor(session: Session, datagram: Uint8Array, from: Address, token: string): SealedOpening {
     if (addressKey(session.address) !== addressKey(from)) {
       return { kind: "dropped", reason: "wrong address" };
     }

@@ -105,6 +105,8 @@ export interface TrackerStateOptions {
   readonly sessionTimeoutMs?: number;
   readonly maxPublicationsPerUser?: number;
   readonly maxSessions?: number;
+  /** The most work one search may do (`--max-search-steps`); for the search index. */
+  readonly maxSearchSteps?: number;
   /** Told of every accepted publication change; none by default. */
   readonly journal?: PublicationJournal;
 }

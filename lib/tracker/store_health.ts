@@ -59,6 +59,7 @@ export class StoreHealthLog {
     const more = suppressed ? ` (${suppressed} more failures since the last report)` : "";
     const lost = error instanceof StoreOverflowError;
     this.#logger.log({
+      level: lost ? "error" : "warn",
       message: `${lost ? "Publications being lost" : "Publications not yet saved"}: ` +
         `${error.message}; serving from memory meanwhile${more}`,
       fields: {

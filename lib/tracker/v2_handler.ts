@@ -14,6 +14,7 @@ import {
   MAX_DATAGRAM_BYTES,
   MAX_SEALED_PLAINTEXT_BYTES,
   pageLength,
+  sealedToken,
   utf8Length,
   type V2ReplyBody,
   type V2Request,
@@ -46,6 +47,7 @@ import {
 } from "./state.ts";
 import { V2Login } from "./v2_login.ts";
 import { type SealedDropReason, SessionSeals } from "./session_seals.ts";
+import { EndedSessions } from "./ended_sessions.ts";
 
 /** What {@linkcode V2Handler} needs. */
 export interface V2HandlerOptions {
@@ -98,6 +100,7 @@ export class V2Handler {
   readonly #login: V2Login;
   readonly #replyCaches = new WeakMap<Session, ReplyCache>();
   readonly #seals = new SessionSeals();
+  readonly #ended: EndedSessions;
   readonly #acceptUnsealed: boolean;
   readonly #allowForeignTcp: boolean;
 
@@ -105,6 +108,7 @@ export class V2Handler {
     this.#state = options.state;
     this.#acceptUnsealed = options.acceptUnsealed ?? ACCEPT_UNSEALED_REQUESTS;
     this.#allowForeignTcp = options.allowForeignTcpAddress ?? false;
+    this.#ended = new EndedSessions({ now: options.now });
     this.#login = new V2Login({
       state: options.state,
       authenticator: options.authenticator,
@@ -129,7 +133,7 @@ export class V2Handler {
       case "dropped":
         return { peer: addressKey(from), dropped: opening.reason };
       case "gone":
-        return {
+        return this.#repeatedBye(datagram, from) ?? {
           peer: addressKey(from),
           command: "SEALED",
           note: "no session has this token",
@@ -144,6 +148,28 @@ export class V2Handler {
         return sealed ? { ...rest, reply: sealed } : rest;
       }
     }
+  }
+
+  /**
+   * A `BYE` sealed under a session that `BYE` ended moments ago: answered `OK` again, so a repeat
+   * is neither met with `gone` nor logged as an error. Anything else for that token is gone.
+   */
+  #repeatedBye(datagram: Uint8Array, from: Address): HandlerOutcome | undefined {
+    const token = sealedToken(datagram);
+    const session = token === undefined ? undefined : this.#ended.find(token);
+    if (session === undefined || token === undefined) return undefined;
+    const opening = this.#seals.openFor(session, datagram, from, token);
+    if (opening.kind !== "request" || opening.request.body.verb !== "BYE") return undefined;
+    const { reply: plain, summary } = v2Reply(opening.request.id, OK.body);
+    const reply = this.#seals.seal(session, plain);
+    if (reply === undefined) return undefined;
+    return {
+      peer: session.user,
+      command: "BYE",
+      note: "repeated after the session ended",
+      reply,
+      summary,
+    };
   }
 
   /** Handles one datagram that starts with `PS2 ` but is not sealed. */
@@ -267,6 +293,7 @@ export class V2Handler {
         return OK;
       case "BYE":
         state.end(session);
+        this.#ended.remember(session);
         return OK;
       case "LAP":
         return { body: listPage(state.activeUsers(user), body.offset, budget) };

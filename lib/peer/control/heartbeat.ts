@@ -1,6 +1,9 @@
 /**
  * Keeps a session alive: the tracker drops a session whose last sign of life is older than 3 s,
- * so the peer sends `HBT` every 2 s for as long as it is logged in.
+ * so the peer beats every 2 s (v1) or at the interval the tracker announced (v2, 1 s by default)
+ * for as long as it is logged in. What one beat does is the link's: a v1 `HBT` is sent once; a
+ * v2 `HBT` is retried until its `OK` comes or its interval ends (`V2Link.heartbeat`), so beats
+ * may overlap by a moment and each gets its own request id.
  *
  * @module
  */

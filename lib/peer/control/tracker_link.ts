@@ -12,7 +12,7 @@ import {
   type Reply,
   type V2ErrorCode,
 } from "../../protocol/mod.ts";
-import { V2_REQUEST_DEADLINE_MS } from "../defaults.ts";
+import { HEARTBEAT_RETRY_INITIAL_MS, V2_REQUEST_DEADLINE_MS } from "../defaults.ts";
 import { type KnownTrackers, trackerKey } from "./known_trackers.ts";
 import { TrackerTimeoutError, V1Client, V1ClientClosedError } from "./v1_client.ts";
 import {
@@ -150,11 +150,21 @@ export class V2Link implements TrackerLink {
   }
 
   async heartbeat(onSessionLost?: () => void): Promise<void> {
-    // Not retransmitted: the next heartbeat follows within a second anyway. Its reply is heard
-    // until the next one is due, so that a tracker that lost the session is noticed at once.
-    await this.client.notify({ verb: "HBT" }, (reply) => {
-      if (reply.status === "ERR" && reply.code === "token") onSessionLost?.();
-    }, this.heartbeatIntervalMs);
+    // Acknowledged and retried until the next beat is due: the session lives only three
+    // intervals, so under loss a beat must not be left to chance (docs/protocol.md, "Sessions,
+    // liveness and negotiation"). `ERR token` (or `gone`) says the tracker lost the session.
+    let reply;
+    try {
+      reply = await this.client.request({ verb: "HBT" }, {
+        initialIntervalMs: HEARTBEAT_RETRY_INITIAL_MS,
+        deadlineMs: this.heartbeatIntervalMs,
+      });
+    } catch (error) {
+      // Unanswered within its interval: the next beat tries again.
+      if (error instanceof TrackerNotRespondingError || isClosed(error)) return;
+      throw error;
+    }
+    if (reply.status === "ERR" && reply.code === "token") onSessionLost?.();
   }
 
   async #names(page: (offset: number) => Parameters<V2Client["request"]>[0]): Promise<string[]> {

@@ -97,6 +97,14 @@ export interface V2ClientOptions {
   readonly v1FallbackWindowMs?: number;
 }
 
+/** One request's own retransmission timing, where it differs from the client's. */
+export interface RequestTiming {
+  /** The first wait before a retransmission (doubled after each try). */
+  readonly initialIntervalMs?: number;
+  /** When to give up with {@linkcode TrackerNotRespondingError}. */
+  readonly deadlineMs?: number;
+}
+
 interface Pending {
   readonly verb: string;
   readonly resolve: (body: V2Answer) => void;
@@ -176,16 +184,16 @@ export class V2Client {
    * @throws {V1OnlyTrackerError} for `LOGIN`, when the fall-back window passed with v1's `ERR`
    * and no v2 reply (any v2 reply wins over any number of `ERR`s).
    */
-  async request(body: V2RequestBody): Promise<V2Answer> {
+  async request(body: V2RequestBody, timing: RequestTiming = {}): Promise<V2Answer> {
     if (this.#closed) throw new V2ClientClosedError();
     const id = this.#takeId();
     const negotiating = body.verb === "LOGIN";
-    const deadlineMs = this.#deadlineMs;
+    const deadlineMs = timing.deadlineMs ?? this.#deadlineMs;
     const reply = new Promise<V2Answer>((resolve, reject) => {
       this.#pending.set(id, { verb: body.verb, resolve, reject });
     });
     const started = performance.now();
-    let interval = this.#initialMs;
+    let interval = timing.initialIntervalMs ?? this.#initialMs;
     let tries = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let settled = false;
@@ -219,7 +227,7 @@ export class V2Client {
   }
 
   /**
-   * Sends a request once, without retransmitting (heartbeats: the next one follows soon anyway).
+   * Sends a request once, without retransmitting (a second `BYE`: the session may be over).
    * A reply that arrives within `listenMs` goes to `onReply`; later ones are ignored.
    */
   async notify(

@@ -169,3 +169,74 @@ Deno.test("ERR live <s> and ERR locked <s> carry their wait to the caller", asyn
     await client.close();
   }
 });
+
+Deno.test("a v2 heartbeat whose OK does not come is retried at 200 and 600 ms, within its interval", async () => {
+  let heartbeats = 0;
+  const sentAt: number[] = [];
+  const tracker = startFakeV2Tracker({
+    password: "pw",
+    sealed: true,
+    // Silent to the first two tries of the beat, as if they or their OKs were lost.
+    answer: (body) => {
+      if (body.verb !== "HBT") return { status: "OK" };
+      sentAt.push(performance.now());
+      return ++heartbeats <= 2 ? undefined : { status: "OK" };
+    },
+  });
+  const client = clientFor(tracker.port, true);
+  try {
+    await loginV2(client, "alice", "pw");
+    const link = new V2Link(client, 1000);
+    let lost = false;
+    await link.heartbeat(() => lost = true);
+    assert.equal(heartbeats, 3);
+    assert.equal(new Set(tracker.requests).size, 1, "one request, retransmitted");
+    const gaps = [sentAt[1] - sentAt[0], sentAt[2] - sentAt[1]];
+    assert.ok(gaps[0] >= 180 && gaps[0] < 350, `first retry after ${gaps[0]} ms`);
+    assert.ok(gaps[1] >= 380 && gaps[1] < 600, `second retry after ${gaps[1]} ms`);
+    assert.equal(lost, false);
+  } finally {
+    await client.close();
+    await tracker.close();
+  }
+});
+
+Deno.test("an unanswered v2 heartbeat gives up quietly when its interval ends", async () => {
+  let heartbeats = 0;
+  const tracker = startFakeV2Tracker({
+    password: "pw",
+    sealed: true,
+    answer: (body) => body.verb === "HBT" ? void heartbeats++ : { status: "OK" },
+  });
+  const client = clientFor(tracker.port, true);
+  try {
+    await loginV2(client, "alice", "pw");
+    const link = new V2Link(client, 500);
+    const started = performance.now();
+    let lost = false;
+    await link.heartbeat(() => lost = true);
+    const took = performance.now() - started;
+    assert.ok(took >= 450 && took < 900, `gave up after ${took} ms`);
+    assert.equal(heartbeats, 2, "tries at 0 and 200 ms of a 500 ms interval");
+    assert.equal(lost, false);
+  } finally {
+    await client.close();
+    await tracker.close();
+  }
+});
+
+Deno.test("a v2 heartbeat answered gone reports the session lost", async () => {
+  const tracker = startFakeV2Tracker({ password: "pw", sealed: true });
+  const client = clientFor(tracker.port, true);
+  try {
+    await loginV2(client, "alice", "pw");
+    const link = new V2Link(client, 1000);
+    tracker.forgetSessions();
+    let lost = false;
+    await link.heartbeat(() => lost = true);
+    assert.equal(lost, true);
+  } finally {
+    await client.close();
+    await tracker.close();
+  }
+});
