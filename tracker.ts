@@ -10,8 +10,10 @@ import {
   helpText,
   parseCommandLine,
   parsePortArgument,
+  STANDARD_OPTIONS,
   UsageError,
   userDirectory,
+  versionText,
 } from "./lib/cli.ts";
 import { createLogger, type LogFormat } from "./lib/log.ts";
 import { SESSION_TIMEOUT_MS } from "./lib/protocol/mod.ts";
@@ -43,6 +45,7 @@ const spec: CommandSpec = {
     },
     credentials: {
       type: "string",
+      short: "c",
       value: "FILE",
       description: "`user password` lines (default: credentials.txt where you ran the command)",
     },
@@ -65,6 +68,7 @@ const spec: CommandSpec = {
     },
     quiet: {
       type: "boolean",
+      short: "q",
       description: "no line per datagram (start, expiries and limits are still logged)",
     },
     "session-timeout": {
@@ -83,7 +87,7 @@ const spec: CommandSpec = {
       description: "let peers register a TCP address other than the one they speak from " +
         "(behind NAT or a proxy; else downloaders could be sent to any host)",
     },
-    help: { type: "boolean", short: "h", description: "show this help" },
+    ...STANDARD_OPTIONS,
   },
   examples: [
     "deno task tracker 5000",
@@ -111,6 +115,10 @@ async function main(): Promise<void> {
     const { values, positionals } = parseCommandLine(Deno.args, spec);
     if (values.help) {
       console.log(helpText(spec));
+      return;
+    }
+    if (values.version) {
+      console.log(versionText(spec.name));
       return;
     }
     if (positionals.length !== 1) {
@@ -144,12 +152,9 @@ async function main(): Promise<void> {
     dbFile = values.db === undefined
       ? resolve(dirname(credentialsFile), "peersync-tracker.db")
       : resolve(userDirectory(), values.db as string);
-    try {
-      port = parsePortArgument(positionals[0]);
-    } catch (error) {
-      // An unusable port is a failure to start (exit 1), like a port already in use.
-      fail((error as UsageError).message, 1);
-    }
+    // A port that is not a number is a usage error (2) in every program; a port already in use
+    // is a failure to start (1).
+    port = parsePortArgument(positionals[0]);
   } catch (error) {
     if (error instanceof UsageError) fail(`${error.message} (see --help)`, 2);
     throw error;

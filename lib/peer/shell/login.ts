@@ -61,26 +61,38 @@ export function formatLoginRefusal(
 }
 
 /**
- * Asks for a user name and password until a login succeeds.
+ * Asks for a user name and password until a login succeeds; with `credentials` given
+ * (`--user` and `PEERSYNC_PASSWORD` or `--password-file`), tries those once, without prompts.
  *
- * @throws {LoginAbandoned} when input ends, the tracker does not answer or cannot be trusted, or
- * it speaks only v1 and `--require-v2` was given.
+ * @throws {LoginAbandoned} when input ends, the tracker does not answer or cannot be trusted, it
+ * speaks only v1 and `--require-v2` was given, or the given credentials are refused.
  */
 export async function login(parts: Parts): Promise<LoginOutcome> {
-  const { terminal, signal, trackerHost, trackerPort } = parts.options;
+  const { terminal, signal, trackerHost, trackerPort, credentials } = parts.options;
+  // Without prompts, a refusal is said on standard error and is final: no one can type again.
+  const say = credentials === undefined
+    ? (line: string) => terminal.print(line)
+    : (line: string) => terminal.error(line);
   const endOfInput = () => {
     terminal.error("peersync-peer: input ended before login");
     return new LoginAbandoned(ExitCode.failure);
   };
   let v1Only = false;
   for (;;) {
-    const user = await abortable(terminal.readLine(TerminalText.usernamePrompt), signal);
-    if (user === null) throw endOfInput();
-    const password = await abortable(terminal.readSecret(TerminalText.passwordPrompt), signal);
-    if (password === null) throw endOfInput();
+    let user: string | null;
+    let password: string | null;
+    if (credentials === undefined) {
+      user = await abortable(terminal.readLine(TerminalText.usernamePrompt), signal);
+      if (user === null) throw endOfInput();
+      password = await abortable(terminal.readSecret(TerminalText.passwordPrompt), signal);
+      if (password === null) throw endOfInput();
+    } else {
+      ({ user, password } = credentials);
+    }
     // A name or password the wire cannot carry as one field could never succeed.
     if (!isValidField(user, MAX_USER_NAME_BYTES) || !isValidField(password, MAX_PASSWORD_BYTES)) {
-      terminal.print(TerminalText.authenticationFailed);
+      say(TerminalText.authenticationFailed);
+      if (credentials !== undefined) throw new LoginAbandoned(ExitCode.failure);
       continue;
     }
     let attempt: LoginAttempt;
@@ -117,15 +129,15 @@ export async function login(parts: Parts): Promise<LoginOutcome> {
       throw error;
     }
     if (attempt.kind === "ok") {
-      const relogin = () => loginWithV2(parts.connect, user, password);
+      const [name, secret] = [user, password];
+      const relogin = () => loginWithV2(parts.connect, name, secret);
       return { link: attempt.link, relogin };
     }
     // The reason comes first; the contract's own line (PROTOCOL.md) always follows it, so a
     // script that waits for "Authentication failed" still sees it.
     const reason = attempt.kind === "refused" ? formatLoginRefusal(user, attempt) : undefined;
-    if (reason !== undefined && reason !== TerminalText.authenticationFailed) {
-      terminal.print(reason);
-    }
-    terminal.print(TerminalText.authenticationFailed);
+    if (reason !== undefined && reason !== TerminalText.authenticationFailed) say(reason);
+    say(TerminalText.authenticationFailed);
+    if (credentials !== undefined) throw new LoginAbandoned(ExitCode.failure);
   }
 }
