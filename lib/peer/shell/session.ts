@@ -94,7 +94,7 @@ async function commandLoop(parts: LoggedIn): Promise<number> {
     const parsed = parseCommand(line);
     if (!parsed.ok) {
       terminal.print(formatCommandProblem(parsed.problem));
-      if (exitOnError) return await leave(parts, ExitCode.failure);
+      if (exitOnError) return await stopAtFailure(parts);
       continue;
     }
     const { command } = parsed;
@@ -102,9 +102,17 @@ async function commandLoop(parts: LoggedIn): Promise<number> {
     if (command.kind === "xit") break;
     const outcome = await runCommand(parts, command, { notice: (text) => terminal.print(text) });
     for (const output of outcomeLines(outcome)) terminal.print(output);
-    if (!outcome.ok && exitOnError) return await leave(parts, ExitCode.failure);
+    if (!outcome.ok && exitOnError) return await stopAtFailure(parts);
   }
   return await leave(parts, ExitCode.ok);
+}
+
+/** `--exit-on-error`: a command failed, so the commands after it are not run. */
+async function stopAtFailure(parts: LoggedIn): Promise<number> {
+  parts.options.terminal.error(
+    "peersync-peer: a command failed; not running the rest (--exit-on-error)",
+  );
+  return await leave(parts, ExitCode.failure);
 }
 
 /**
