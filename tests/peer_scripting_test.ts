@@ -194,6 +194,17 @@ Deno.test("the password comes from --password-file, else PEERSYNC_PASSWORD; a wr
     assert.equal(wrong.code, 1);
     assert.equal(wrong.stdout, "");
     assert.equal(wrong.stderr, "Authentication failed. Please try again.\n");
+    const wrongJson = await oneShot(tracker.port, alice, "alice", ["lap"], {
+      json: true,
+      env: { PEERSYNC_PASSWORD: "wrong" },
+    });
+    assert.equal(wrongJson.code, 1);
+    assert.deepEqual(json(wrongJson), {
+      ok: false,
+      command: "lap",
+      error: "loginFailed",
+      message: "Authentication failed. Please try again.",
+    });
 
     const unreadable = await oneShot(tracker.port, alice, "alice", ["lap"], {
       extra: ["--password-file", join(root, "nope.txt")],
@@ -314,8 +325,12 @@ Deno.test("a tracker that does not answer makes a one-shot command exit 1 with t
       extra: ["--timeout", "300"],
     });
     assert.equal(run.code, 1);
-    assert.equal(run.stdout, "");
     assert.match(run.stderr, /is not responding\n$/);
+    const result = json(run);
+    assert.equal(result.ok, false);
+    assert.equal(result.command, "lap");
+    assert.equal(result.error, "trackerNotResponding");
+    assert.match(String(result.message), /is not responding$/);
   } finally {
     socket.close();
     await Deno.remove(dir, { recursive: true });

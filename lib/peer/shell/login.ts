@@ -23,9 +23,28 @@ import { ExitCode, type LoginOutcome, type Parts } from "./session_parts.ts";
 /** A login that did not happen: the session exits with this code. */
 export class LoginAbandoned extends Error {
   override name = "LoginAbandoned";
-  constructor(readonly exitCode: number) {
-    super("login abandoned");
+  /**
+   * @param exitCode the session's exit status
+   * @param kind why, as a one-shot `--json` result names it
+   * @param reason the line already said on the terminal
+   */
+  constructor(
+    readonly exitCode: number,
+    readonly kind: "loginFailed" | "trackerNotResponding" = "loginFailed",
+    readonly reason = "login abandoned",
+  ) {
+    super(reason);
   }
+}
+
+/** Says `line` on standard error and returns the {@linkcode LoginAbandoned} to throw. */
+function abandon(
+  parts: Parts,
+  line: string,
+  kind: "loginFailed" | "trackerNotResponding" = "loginFailed",
+): LoginAbandoned {
+  parts.options.terminal.error(line);
+  return new LoginAbandoned(ExitCode.failure, kind, line);
 }
 
 const FALLBACK_NOTICE = "peersync-peer: the tracker speaks only PeerSync v1; falling back to v1 " +
@@ -73,10 +92,7 @@ export async function login(parts: Parts): Promise<LoginOutcome> {
   const say = credentials === undefined
     ? (line: string) => terminal.print(line)
     : (line: string) => terminal.error(line);
-  const endOfInput = () => {
-    terminal.error("peersync-peer: input ended before login");
-    return new LoginAbandoned(ExitCode.failure);
-  };
+  const endOfInput = () => abandon(parts, "peersync-peer: input ended before login");
   let v1Only = false;
   for (;;) {
     let user: string | null;
@@ -92,7 +108,13 @@ export async function login(parts: Parts): Promise<LoginOutcome> {
     // A name or password the wire cannot carry as one field could never succeed.
     if (!isValidField(user, MAX_USER_NAME_BYTES) || !isValidField(password, MAX_PASSWORD_BYTES)) {
       say(TerminalText.authenticationFailed);
-      if (credentials !== undefined) throw new LoginAbandoned(ExitCode.failure);
+      if (credentials !== undefined) {
+        throw new LoginAbandoned(
+          ExitCode.failure,
+          "loginFailed",
+          TerminalText.authenticationFailed,
+        );
+      }
       continue;
     }
     let attempt: LoginAttempt;
@@ -103,28 +125,27 @@ export async function login(parts: Parts): Promise<LoginOutcome> {
       if (attempt.kind === "v1Only") {
         v1Only = true;
         if (knownToSpeakV2(parts.connect)) {
-          terminal.error(downgradeRefusal(parts));
-          throw new LoginAbandoned(ExitCode.failure);
+          throw abandon(parts, downgradeRefusal(parts));
         }
         if (parts.options.requireV2) {
-          terminal.error(REQUIRE_V2_REFUSAL);
-          throw new LoginAbandoned(ExitCode.failure);
+          throw abandon(parts, REQUIRE_V2_REFUSAL);
         }
         terminal.error(FALLBACK_NOTICE);
         attempt = await abortable(loginV1(parts.connect, user, password), signal);
       }
     } catch (error) {
       if (isNotResponding(error)) {
-        terminal.error(`Tracker at ${trackerHost}:${trackerPort} is not responding`);
-        throw new LoginAbandoned(ExitCode.failure);
+        throw abandon(
+          parts,
+          `Tracker at ${trackerHost}:${trackerPort} is not responding`,
+          "trackerNotResponding",
+        );
       }
       if (error instanceof TrackerNotAuthenticError) {
-        terminal.error(`peersync-peer: ${error.message}`);
-        throw new LoginAbandoned(ExitCode.failure);
+        throw abandon(parts, `peersync-peer: ${error.message}`);
       }
       if (error instanceof UnexpectedReplyError) {
-        terminal.error(`peersync-peer: unexpected reply from the tracker: ${error.reason}`);
-        throw new LoginAbandoned(ExitCode.failure);
+        throw abandon(parts, `peersync-peer: unexpected reply from the tracker: ${error.reason}`);
       }
       throw error;
     }
@@ -138,6 +159,12 @@ export async function login(parts: Parts): Promise<LoginOutcome> {
     const reason = attempt.kind === "refused" ? formatLoginRefusal(user, attempt) : undefined;
     if (reason !== undefined && reason !== TerminalText.authenticationFailed) say(reason);
     say(TerminalText.authenticationFailed);
-    if (credentials !== undefined) throw new LoginAbandoned(ExitCode.failure);
+    if (credentials !== undefined) {
+      throw new LoginAbandoned(
+        ExitCode.failure,
+        "loginFailed",
+        reason ?? TerminalText.authenticationFailed,
+      );
+    }
   }
 }

@@ -24,7 +24,9 @@ export type FailureKind =
   /** The tracker answered `ERR`, or something this peer cannot read. */
   | "trackerRefused"
   /** The tracker had lost the session and logging in again failed. */
-  | "sessionLost";
+  | "sessionLost"
+  /** The login was refused (wrong password, user already online, locked) or not attempted. */
+  | "loginFailed";
 
 /** A JSON value, as `--json` prints it. */
 export type JsonValue =

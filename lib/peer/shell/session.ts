@@ -30,7 +30,7 @@ import {
   TerminalText,
 } from "./commands.ts";
 import { login, LoginAbandoned } from "./login.ts";
-import { outcomeJson, outcomeLines } from "./outcome.ts";
+import { failed, outcomeJson, outcomeLines } from "./outcome.ts";
 import { runCommand } from "./run_command.ts";
 import {
   ExitCode,
@@ -245,7 +245,12 @@ export async function runSession(options: SessionOptions): Promise<number> {
     if (options.oneShot !== undefined) return await runOneShot(loggedIn, options.oneShot);
     return await commandLoop(loggedIn);
   } catch (error) {
-    if (error instanceof LoginAbandoned) return error.exitCode;
+    if (error instanceof LoginAbandoned) {
+      if (options.oneShot?.json) {
+        terminal.print(outcomeJson(failed(options.oneShot.command.kind, error.kind, error.reason)));
+      }
+      return error.exitCode;
+    }
     const exitCode = exitCodeOf(error, options.signal);
     const closed = isClosed(error);
     if (exitCode === undefined && !closed) throw error;
