@@ -56,14 +56,16 @@ const spec: CommandSpec = {
     "Logs in to the PeerSync tracker at HOST:<tracker_port> (UDP), then reads commands:",
     "get, lap, lpf, pub, sch, unp, xit. Given a command (get FILE, lap, lpf, pub FILE,",
     "unp FILE, sch TEXT) it runs only that one and exits: 0 when it succeeded, 1 when it",
-    "failed (the reason on standard error), 2 for a usage error. The password comes from the",
+    "failed (the reason on standard error), 2 for a usage error. `seed [DIR]` publishes the",
+    "share folder, follows it and stays online until SIGTERM/SIGINT. The password comes from the",
     `prompt, standard input, ${PASSWORD_VARIABLE} or --password-file; never the command line.`,
   ].join("\n"),
   positionals: [
     { name: "tracker_port", description: "the tracker's UDP port (or give --tracker)" },
     {
       name: "command",
-      description: "one command to run instead of the interactive session, e.g. get FILE",
+      description: "one command to run instead of the interactive session, e.g. get FILE; " +
+        "or seed [DIR]",
       optional: true,
     },
   ],
@@ -178,6 +180,7 @@ const spec: CommandSpec = {
     "deno task peer --host 192.0.2.10 --dir ~/shared 5000",
     `${PASSWORD_VARIABLE}=… deno task peer -t 192.0.2.10:5000 -u alice get report.pdf`,
     "deno task peer -t 192.0.2.10:5000 -u alice --password-file pw.txt --json lap",
+    "deno task peer -t 192.0.2.10:5000 -u alice --password-file pw.txt seed ~/shared",
   ],
 };
 
@@ -230,6 +233,22 @@ function settingsFrom(args: string[]): Settings {
     trackerHost = stringOption(parsed, "host") ?? "127.0.0.1";
   }
   if (trackerHost === "") throw new UsageError("--host needs an address");
+  const seed = positionals[0] === "seed";
+  let seedDir: string | undefined;
+  if (seed) {
+    if (positionals.length > 2) throw new UsageError("seed takes at most one folder");
+    seedDir = positionals[1];
+    if (seedDir !== undefined && stringOption(parsed, "dir") !== undefined) {
+      throw new UsageError("give the folder to seed either after seed or with --dir, not both");
+    }
+    for (const flag of ["json", "stay", "exit-on-error"]) {
+      if (booleanOption(parsed, flag)) throw new UsageError(`--${flag} means nothing to seed`);
+    }
+    if (stringOption(parsed, "user") === undefined) {
+      throw new UsageError(`seed needs --user (and the password in ${PASSWORD_VARIABLE})`);
+    }
+    positionals = [];
+  }
   const oneShot = positionals.length === 0 ? undefined : {
     command: oneShotCommand(positionals),
     json: booleanOption(parsed, "json"),
@@ -245,7 +264,7 @@ function settingsFrom(args: string[]): Settings {
     throw new UsageError("--stay is for a session, not a one-shot command");
   }
   const base = userDirectory();
-  const dirOption = stringOption(parsed, "dir");
+  const dirOption = seedDir ?? stringOption(parsed, "dir");
   const dir = dirOption === undefined ? base : resolve(base, dirOption);
   let isDirectory: boolean;
   try {
@@ -284,6 +303,7 @@ function settingsFrom(args: string[]): Settings {
     ...(user === undefined ? {} : { user }),
     ...(passwordFile === undefined ? {} : { passwordFile: resolve(base, passwordFile) }),
     ...(oneShot === undefined ? {} : { oneShot }),
+    ...(seed ? { seed } : {}),
     stay: booleanOption(parsed, "stay"),
     exitOnError: booleanOption(parsed, "exit-on-error"),
     trackerHost,

@@ -356,3 +356,76 @@ Deno.test("every program answers --version and -V with the one version, and -h w
     assert.match(help.stdout, /-V, --version/);
   }
 });
+
+Deno.test("seed publishes the folder, follows new, changed and deleted files, and exits 0 on SIGTERM", async () => {
+  await withTracker(async (tracker, root) => {
+    const [alice, bob] = [join(root, "alice"), join(root, "bob")];
+    const elsewhere = join(root, "elsewhere");
+    await Deno.mkdir(elsewhere);
+    await Deno.writeTextFile(join(elsewhere, "stale.txt"), "not in the seeded folder\n");
+    assert.equal((await oneShot(tracker.port, elsewhere, "alice", ["pub", "stale.txt"])).code, 0);
+    await Deno.writeTextFile(join(alice, "first.txt"), "first\n");
+    const seeder = new Program(
+      "peer.ts",
+      ["-u", "alice", "-t", `127.0.0.1:${tracker.port}`, "seed", alice],
+      { env: { PEERSYNC_PASSWORD: "alice-pw" } },
+    );
+    try {
+      await seeder.stderr.waitFor("following it");
+      assert.match(seeder.stderr.text, /seed: withdrew stale\.txt/);
+      assert.match(seeder.stderr.text, /seed: published first\.txt/);
+      const found = json(await oneShot(tracker.port, bob, "bob", ["sch", "t"], { json: true }));
+      assert.deepEqual(found.files, ["first.txt"]);
+
+      let from = seeder.stderr.text.length;
+      await Deno.writeTextFile(join(alice, "second.txt"), "version one\n");
+      await seeder.stderr.waitFor("seed: published second.txt", 10_000, from);
+      const got = await oneShot(tracker.port, bob, "bob", ["get", "second.txt"]);
+      assert.equal(got.code, 0, got.stderr);
+      assert.equal(await Deno.readTextFile(join(bob, "second.txt")), "version one\n");
+
+      from = seeder.stderr.text.length;
+      await Deno.writeTextFile(join(alice, "second.txt"), "version two, longer\n");
+      await seeder.stderr.waitFor("seed: republished second.txt (changed)", 10_000, from);
+      const carol = join(root, "carol");
+      await Deno.mkdir(carol);
+      const again = await oneShot(tracker.port, carol, "carol", ["get", "second.txt"]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(await Deno.readTextFile(join(carol, "second.txt")), "version two, longer\n");
+
+      from = seeder.stderr.text.length;
+      await Deno.remove(join(alice, "first.txt"));
+      await seeder.stderr.waitFor("seed: withdrew first.txt", 10_000, from);
+      const gone = await oneShot(tracker.port, carol, "carol", ["get", "first.txt"], {
+        json: true,
+      });
+      assert.equal(gone.code, 1);
+      assert.equal(json(gone).error, "fileNotFound");
+    } finally {
+      const status = await seeder.stop("SIGTERM");
+      assert.equal(status.code, 0, seeder.stderr.text);
+      assert.equal(seeder.stdout.text, "");
+      assert.match(seeder.stderr.text, /seed: stopping\n$/);
+    }
+  });
+});
+
+Deno.test("seed without --user, or with a folder twice, is a usage error", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "peersync-scripting-" });
+  try {
+    for (
+      const args of [
+        ["5000", "seed", dir],
+        ["-u", "alice", "-d", dir, "5000", "seed", dir],
+        ["-u", "alice", "5000", "seed", dir, dir],
+        ["-u", "alice", "--json", "5000", "seed", dir],
+      ]
+    ) {
+      const run = await runProgram("peer.ts", args, { env: { PEERSYNC_PASSWORD: "x" } });
+      assert.equal(run.code, 2, args.join(" "));
+      assert.match(run.stderr, /^peersync-peer: [^\n]+ \(see --help\)\n$/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -32,6 +32,7 @@ import {
 import { login, LoginAbandoned } from "./login.ts";
 import { failed, outcomeJson, outcomeLines } from "./outcome.ts";
 import { runCommand } from "./run_command.ts";
+import { runSeed } from "./seed.ts";
 import {
   ExitCode,
   type LoggedIn,
@@ -45,8 +46,8 @@ import {
 async function startSession(parts: LoggedIn, heartbeat: AbortSignal): Promise<void> {
   const { link, published, options, uploadAddress } = parts;
   await abortable(link.register(uploadAddress.host, uploadAddress.port), options.signal);
-  // A one-shot command's standard output is its result alone.
-  if (options.oneShot === undefined) {
+  // A one-shot command's standard output is its result alone; a seeding peer's stays empty.
+  if (options.oneShot === undefined && !options.seed) {
     options.terminal.print(TerminalText.welcome);
     options.terminal.print(AVAILABLE_COMMANDS);
   }
@@ -243,6 +244,7 @@ export async function runSession(options: SessionOptions): Promise<number> {
     };
     await startSession(loggedIn, heartbeat.signal);
     if (options.oneShot !== undefined) return await runOneShot(loggedIn, options.oneShot);
+    if (options.seed) return await runSeed(loggedIn);
     return await commandLoop(loggedIn);
   } catch (error) {
     if (error instanceof LoginAbandoned) {
@@ -256,7 +258,7 @@ export async function runSession(options: SessionOptions): Promise<number> {
     if (exitCode === undefined && !closed) throw error;
     if (loggedIn) {
       await loggedIn.link.logout();
-      if (options.oneShot === undefined) terminal.print(TerminalText.goodbye);
+      if (options.oneShot === undefined && !options.seed) terminal.print(TerminalText.goodbye);
     }
     return exitCode ?? ExitCode.failure;
   } finally {

@@ -59,6 +59,11 @@ export interface SessionOptions {
   readonly credentials?: Credentials;
   /** Run this one command instead of reading commands, and exit with its outcome. */
   readonly oneShot?: OneShot;
+  /**
+   * Seed the share folder instead of reading commands: publish it, follow it, stay online until
+   * a stop signal (then exit 0).
+   */
+  readonly seed?: boolean;
   /** After end of input, stay logged in and serving until a stop signal (then exit 0). */
   readonly stay?: boolean;
   /** Stop at the first command that fails, and exit 1 (a script's `set -e`). */
