@@ -42,10 +42,16 @@ import {
   StopRequested,
 } from "./lib/peer/shell/mod.ts";
 import { defaultStateDir } from "./lib/peer/control/mod.ts";
+import {
+  parseCount,
+  parseRate,
+  parseSize,
+  parseTimeout,
+  parseTrackerAddress,
+} from "./lib/peer/option_values.ts";
 
 /** The environment variable a script puts the password in (never the command line). */
 const PASSWORD_VARIABLE = "PEERSYNC_PASSWORD";
-const MAX_TIMEOUT_MS = 600_000;
 /** More connections than this to one file's holders would only add overhead. */
 const MAX_SOURCES = 16;
 
@@ -194,16 +200,6 @@ type Settings =
     readonly passwordFile?: string;
   };
 
-/** `host:port`, `[v6]:port`: the tracker given in one option. */
-function parseTrackerOption(text: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:]+)):([^:]+)$/.exec(text);
-  const port = match ? parsePort(match[3]) : undefined;
-  if (!match || port === undefined) {
-    throw new UsageError(`invalid --tracker "${text}": expected HOST:PORT with PORT 1-65535`);
-  }
-  return { host: match[1] ?? match[2], port };
-}
-
 function settingsFrom(args: string[]): Settings {
   const parsed = parseCommandLine(args, spec);
   if (booleanOption(parsed, "help")) {
@@ -221,7 +217,7 @@ function settingsFrom(args: string[]): Settings {
     if (args.some((arg) => arg === "--host" || arg.startsWith("--host="))) {
       throw new UsageError("give either --tracker or --host, not both");
     }
-    ({ host: trackerHost, port: trackerPort } = parseTrackerOption(trackerOption));
+    ({ host: trackerHost, port: trackerPort } = parseTrackerAddress(trackerOption, "--tracker"));
   } else {
     if (positionals.length === 0) throw new UsageError("missing <tracker_port> (or --tracker)");
     const port = parsePort(positionals[0]);
@@ -280,10 +276,7 @@ function settingsFrom(args: string[]): Settings {
   const timeout = stringOption(parsed, "timeout");
   let timeoutMs: number | undefined;
   if (timeout !== undefined) {
-    timeoutMs = /^[1-9]\d{0,8}$/.test(timeout) ? Number(timeout) : NaN;
-    if (!(timeoutMs <= MAX_TIMEOUT_MS)) {
-      throw new UsageError(`invalid --timeout ${timeout} (expected 1-${MAX_TIMEOUT_MS} ms)`);
-    }
+    timeoutMs = parseTimeout(timeout, "--timeout");
   }
   const stateDirOption = stringOption(parsed, "state-dir");
   const stateDir = stateDirOption === undefined
@@ -327,46 +320,6 @@ function settingsFrom(args: string[]): Settings {
       : parseCount(maxSources, "--max-sources", MAX_SOURCES),
     maxV1Bytes: maxV1Size === undefined ? undefined : parseSize(maxV1Size, "--max-v1-size"),
   };
-}
-
-/** A whole number from 1 to `max`. */
-function parseCount(text: string, flag: string, max = 999_999): number {
-  if (!/^[1-9]\d{0,5}$/.test(text) || Number(text) > max) {
-    throw new UsageError(`invalid ${flag} ${text} (expected 1-${max})`);
-  }
-  return Number(text);
-}
-
-const UNITS: Record<string, number> = {
-  "": 1,
-  k: 1024,
-  m: 1024 ** 2,
-  g: 1024 ** 3,
-  t: 1024 ** 4,
-};
-
-/** `500000`, `512k`, `10M`, `1G` → bytes per second. */
-function parseRate(text: string, flag: string): number {
-  const rate = bytesOf(text, /^(\d+(?:\.\d+)?)([kKmMgG]?)$/);
-  if (!(rate >= 1)) {
-    throw new UsageError(`invalid ${flag} ${text} (expected bytes per second, e.g. 10M)`);
-  }
-  return rate;
-}
-
-/** `1000000`, `512k`, `64G`, `1T` → bytes, at most 2⁵³ − 1. */
-function parseSize(text: string, flag: string): number {
-  const size = bytesOf(text, /^(\d+(?:\.\d+)?)([kKmMgGtT]?)$/);
-  if (!(size >= 1 && size <= Number.MAX_SAFE_INTEGER)) {
-    throw new UsageError(`invalid ${flag} ${text} (expected a size in bytes, e.g. 64G)`);
-  }
-  return size;
-}
-
-/** A number with an optional binary unit suffix, as `pattern` allows it; NaN when it does not. */
-function bytesOf(text: string, pattern: RegExp): number {
-  const match = pattern.exec(text);
-  return match ? Math.floor(Number(match[1]) * UNITS[match[2].toLowerCase()]) : NaN;
 }
 
 /** An environment variable, or `undefined` when unset or not allowed to be read. */
