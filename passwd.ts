@@ -12,8 +12,10 @@ import {
   type CommandSpec,
   helpText,
   parseCommandLine,
+  STANDARD_OPTIONS,
   UsageError,
   userDirectory,
+  versionText,
 } from "./lib/cli.ts";
 import { InterruptedError, StdinChunks } from "./lib/terminal/mod.ts";
 import { fileErrorText, removeQuietly, writeAll } from "./lib/util/mod.ts";
@@ -48,6 +50,7 @@ const spec: CommandSpec = {
   options: {
     file: {
       type: "string",
+      short: "f",
       value: "FILE",
       description: "set the user's line in this credentials file instead of printing it",
     },
@@ -57,7 +60,7 @@ const spec: CommandSpec = {
       description: `PBKDF2 rounds, ${MIN_SCRAM_ITERATIONS}–${MAX_SCRAM_ITERATIONS}`,
       default: String(DEFAULT_SCRAM_ITERATIONS),
     },
-    help: { type: "boolean", short: "h", description: "show this help" },
+    ...STANDARD_OPTIONS,
   },
   examples: [
     "deno task passwd alice >> credentials.txt",
@@ -233,6 +236,10 @@ async function main(): Promise<void> {
     const { values, positionals } = parseCommandLine(Deno.args, spec);
     if (values.help) {
       console.log(helpText(spec));
+      return;
+    }
+    if (values.version) {
+      console.log(versionText(spec.name));
       return;
     }
     if (positionals.length === 0) throw new UsageError("missing <user>");

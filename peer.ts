@@ -1,5 +1,6 @@
 /**
- * PeerSync peer: `deno task peer [options] <tracker_port>`.
+ * PeerSync peer: `deno task peer [options] <tracker_port> [command [argument]]` (or
+ * `--tracker HOST:PORT` instead of the port): interactive without a command, one-shot with one.
  *
  * Only the command line lives here; the parts are in `lib/peer/` (see docs/architecture.md).
  *
@@ -9,12 +10,16 @@
 import { resolve } from "node:path";
 import {
   booleanOption,
+  CliExit,
   type CommandSpec,
   helpText,
   parseCommandLine,
+  STANDARD_OPTIONS,
   stringOption,
   UsageError,
+  usageLine,
   userDirectory,
+  versionText,
 } from "./lib/cli.ts";
 import { isIpLiteral, parsePort } from "./lib/protocol/mod.ts";
 import {
@@ -28,16 +33,25 @@ import {
 import { displayText } from "./lib/protocol/display_text.ts";
 import { errorText } from "./lib/util/mod.ts";
 import {
+  type Credentials,
   ExitCode,
+  oneShotCommand,
   openTerminal,
   runSession,
   type SessionOptions,
   StopRequested,
 } from "./lib/peer/shell/mod.ts";
 import { defaultStateDir } from "./lib/peer/control/mod.ts";
+import {
+  parseCount,
+  parseRate,
+  parseSize,
+  parseTimeout,
+  parseTrackerAddress,
+} from "./lib/peer/option_values.ts";
 
-const USAGE_ERROR = 2;
-const MAX_TIMEOUT_MS = 600_000;
+/** The environment variable a script puts the password in (never the command line). */
+const PASSWORD_VARIABLE = "PEERSYNC_PASSWORD";
 /** More connections than this to one file's holders would only add overhead. */
 const MAX_SOURCES = 16;
 
@@ -46,14 +60,59 @@ const spec: CommandSpec = {
   invocation: "deno task peer …",
   summary: [
     "Logs in to the PeerSync tracker at HOST:<tracker_port> (UDP), then reads commands:",
-    "get, lap, lpf, pub, sch, unp, xit. The password is always read from the terminal or",
-    "standard input, never from the command line.",
+    "get, lap, lpf, pub, sch, unp, xit. Given a command (get FILE, lap, lpf, pub FILE,",
+    "unp FILE, sch TEXT) it runs only that one and exits: 0 when it succeeded, 1 when it",
+    "failed (the reason on standard error), 2 for a usage error. `seed [DIR]` publishes the",
+    "share folder, follows it and stays online until SIGTERM/SIGINT. The password comes from the",
+    `prompt, standard input, ${PASSWORD_VARIABLE} or --password-file; never the command line.`,
   ].join("\n"),
-  positionals: [{ name: "tracker_port", description: "the tracker's UDP port" }],
+  positionals: [
+    { name: "tracker_port", description: "the tracker's UDP port (or give --tracker)" },
+    {
+      name: "command",
+      description: "one command to run instead of the interactive session, e.g. get FILE; " +
+        "or seed [DIR]",
+      optional: true,
+    },
+  ],
   options: {
     host: { type: "string", value: "HOST", description: "tracker address", default: "127.0.0.1" },
+    tracker: {
+      type: "string",
+      short: "t",
+      value: "HOST:PORT",
+      description: "tracker address and port in one, instead of --host and <tracker_port> " +
+        "([::1]:5000 for IPv6)",
+    },
+    user: {
+      type: "string",
+      short: "u",
+      value: "NAME",
+      description: `log in as NAME without the prompts; the password from ${PASSWORD_VARIABLE} ` +
+        "or --password-file (required for a one-shot command)",
+    },
+    "password-file": {
+      type: "string",
+      value: "FILE",
+      description: `read the password from the first line of FILE (wins over ${PASSWORD_VARIABLE})`,
+    },
+    json: {
+      type: "boolean",
+      description: "a one-shot command prints one JSON object (see README)",
+    },
+    stay: {
+      type: "boolean",
+      description: "at end of input stay online, serving published files, until SIGTERM or " +
+        "SIGINT (then exit 0): for services and scripts",
+    },
+    "exit-on-error": {
+      type: "boolean",
+      short: "e",
+      description: "stop at the first command that fails and exit 1 (`xit` otherwise exits 0)",
+    },
     dir: {
       type: "string",
+      short: "d",
       value: "DIR",
       description: "share folder: files are published from and downloaded into it " +
         "(default: the directory you run from)",
@@ -120,33 +179,88 @@ const spec: CommandSpec = {
         "the holder is treated as broken (suffix k, M, G or T)",
       default: `${DEFAULT_MAX_V1_BYTES / 1024 ** 3}G`,
     },
-    help: { type: "boolean", short: "h", description: "show this help and exit" },
+    ...STANDARD_OPTIONS,
   },
   examples: [
     "deno task peer 5000",
     "deno task peer --host 192.0.2.10 --dir ~/shared 5000",
+    `${PASSWORD_VARIABLE}=… deno task peer -t 192.0.2.10:5000 -u alice get report.pdf`,
+    "deno task peer -t 192.0.2.10:5000 -u alice --password-file pw.txt --json lap",
+    "deno task peer -t 192.0.2.10:5000 -u alice --password-file pw.txt seed ~/shared",
   ],
 };
 
 /** What the command line sets: everything a session needs but its terminal and stop signal. */
-type Settings = Omit<SessionOptions, "terminal" | "signal"> & { readonly help: boolean };
+type Settings =
+  & Omit<SessionOptions, "terminal" | "signal" | "credentials">
+  & {
+    readonly show?: "help" | "version";
+    /** `--user`, the password to be found when the command line is known good. */
+    readonly user?: string;
+    readonly passwordFile?: string;
+  };
 
 function settingsFrom(args: string[]): Settings {
   const parsed = parseCommandLine(args, spec);
-  const { positionals } = parsed;
   if (booleanOption(parsed, "help")) {
-    return { help: true, trackerHost: "", trackerPort: 0, dir: "" };
+    return { show: "help", trackerHost: "", trackerPort: 0, dir: "" };
   }
-  if (positionals.length === 0) throw new UsageError("missing <tracker_port>");
-  if (positionals.length > 1) throw new UsageError(`unexpected argument ${positionals[1]}`);
-  const trackerPort = parsePort(positionals[0]);
-  if (trackerPort === undefined) {
-    throw new UsageError(`invalid tracker port ${positionals[0]} (expected 1-65535)`);
+  if (booleanOption(parsed, "version")) {
+    return { show: "version", trackerHost: "", trackerPort: 0, dir: "" };
   }
-  const trackerHost = stringOption(parsed, "host") ?? "127.0.0.1";
+  let positionals = parsed.positionals;
+  let trackerHost: string;
+  let trackerPort: number;
+  const trackerOption = stringOption(parsed, "tracker");
+  if (trackerOption !== undefined) {
+    // --host has a default, so only an explicit one conflicts.
+    if (args.some((arg) => arg === "--host" || arg.startsWith("--host="))) {
+      throw new UsageError("give either --tracker or --host, not both");
+    }
+    ({ host: trackerHost, port: trackerPort } = parseTrackerAddress(trackerOption, "--tracker"));
+  } else {
+    if (positionals.length === 0) throw new UsageError("missing <tracker_port> (or --tracker)");
+    const port = parsePort(positionals[0]);
+    if (port === undefined) {
+      throw new UsageError(`invalid tracker port "${positionals[0]}": expected 1-65535`);
+    }
+    trackerPort = port;
+    positionals = positionals.slice(1);
+    trackerHost = stringOption(parsed, "host") ?? "127.0.0.1";
+  }
   if (trackerHost === "") throw new UsageError("--host needs an address");
+  const seed = positionals[0] === "seed";
+  let seedDir: string | undefined;
+  if (seed) {
+    if (positionals.length > 2) throw new UsageError("seed takes at most one folder");
+    seedDir = positionals[1];
+    if (seedDir !== undefined && stringOption(parsed, "dir") !== undefined) {
+      throw new UsageError("give the folder to seed either after seed or with --dir, not both");
+    }
+    for (const flag of ["json", "stay", "exit-on-error"]) {
+      if (booleanOption(parsed, flag)) throw new UsageError(`--${flag} means nothing to seed`);
+    }
+    if (stringOption(parsed, "user") === undefined) {
+      throw new UsageError(`seed needs --user (and the password in ${PASSWORD_VARIABLE})`);
+    }
+    positionals = [];
+  }
+  const oneShot = positionals.length === 0 ? undefined : {
+    command: oneShotCommand(positionals),
+    json: booleanOption(parsed, "json"),
+  };
+  if (oneShot === undefined && booleanOption(parsed, "json")) {
+    throw new UsageError("--json needs a command (e.g. lap)");
+  }
+  const user = stringOption(parsed, "user");
+  if (oneShot !== undefined && user === undefined) {
+    throw new UsageError(`a command needs --user (and the password in ${PASSWORD_VARIABLE})`);
+  }
+  if (oneShot !== undefined && booleanOption(parsed, "stay")) {
+    throw new UsageError("--stay is for a session, not a one-shot command");
+  }
   const base = userDirectory();
-  const dirOption = stringOption(parsed, "dir");
+  const dirOption = seedDir ?? stringOption(parsed, "dir");
   const dir = dirOption === undefined ? base : resolve(base, dirOption);
   let isDirectory: boolean;
   try {
@@ -162,10 +276,7 @@ function settingsFrom(args: string[]): Settings {
   const timeout = stringOption(parsed, "timeout");
   let timeoutMs: number | undefined;
   if (timeout !== undefined) {
-    timeoutMs = /^[1-9]\d{0,8}$/.test(timeout) ? Number(timeout) : NaN;
-    if (!(timeoutMs <= MAX_TIMEOUT_MS)) {
-      throw new UsageError(`invalid --timeout ${timeout} (expected 1-${MAX_TIMEOUT_MS} ms)`);
-    }
+    timeoutMs = parseTimeout(timeout, "--timeout");
   }
   const stateDirOption = stringOption(parsed, "state-dir");
   const stateDir = stateDirOption === undefined
@@ -177,8 +288,17 @@ function settingsFrom(args: string[]): Settings {
   const downloadLimit = stringOption(parsed, "download-limit");
   const maxSources = stringOption(parsed, "max-sources");
   const maxV1Size = stringOption(parsed, "max-v1-size");
+  const passwordFile = stringOption(parsed, "password-file");
+  if (passwordFile !== undefined && user === undefined) {
+    throw new UsageError("--password-file needs --user");
+  }
   return {
-    help: false,
+    ...(user === undefined ? {} : { user }),
+    ...(passwordFile === undefined ? {} : { passwordFile: resolve(base, passwordFile) }),
+    ...(oneShot === undefined ? {} : { oneShot }),
+    ...(seed ? { seed } : {}),
+    stay: booleanOption(parsed, "stay"),
+    exitOnError: booleanOption(parsed, "exit-on-error"),
     trackerHost,
     trackerPort,
     dir,
@@ -202,46 +322,6 @@ function settingsFrom(args: string[]): Settings {
   };
 }
 
-/** A whole number from 1 to `max`. */
-function parseCount(text: string, flag: string, max = 999_999): number {
-  if (!/^[1-9]\d{0,5}$/.test(text) || Number(text) > max) {
-    throw new UsageError(`invalid ${flag} ${text} (expected 1-${max})`);
-  }
-  return Number(text);
-}
-
-const UNITS: Record<string, number> = {
-  "": 1,
-  k: 1024,
-  m: 1024 ** 2,
-  g: 1024 ** 3,
-  t: 1024 ** 4,
-};
-
-/** `500000`, `512k`, `10M`, `1G` → bytes per second. */
-function parseRate(text: string, flag: string): number {
-  const rate = bytesOf(text, /^(\d+(?:\.\d+)?)([kKmMgG]?)$/);
-  if (!(rate >= 1)) {
-    throw new UsageError(`invalid ${flag} ${text} (expected bytes per second, e.g. 10M)`);
-  }
-  return rate;
-}
-
-/** `1000000`, `512k`, `64G`, `1T` → bytes, at most 2⁵³ − 1. */
-function parseSize(text: string, flag: string): number {
-  const size = bytesOf(text, /^(\d+(?:\.\d+)?)([kKmMgGtT]?)$/);
-  if (!(size >= 1 && size <= Number.MAX_SAFE_INTEGER)) {
-    throw new UsageError(`invalid ${flag} ${text} (expected a size in bytes, e.g. 64G)`);
-  }
-  return size;
-}
-
-/** A number with an optional binary unit suffix, as `pattern` allows it; NaN when it does not. */
-function bytesOf(text: string, pattern: RegExp): number {
-  const match = pattern.exec(text);
-  return match ? Math.floor(Number(match[1]) * UNITS[match[2].toLowerCase()]) : NaN;
-}
-
 /** An environment variable, or `undefined` when unset or not allowed to be read. */
 function environment(name: string): string | undefined {
   try {
@@ -256,6 +336,31 @@ const STOP_SIGNALS: ReadonlyArray<readonly [Deno.Signal, number]> = [
   ["SIGTERM", ExitCode.terminated],
 ];
 
+/** The password for `--user`: first line of `--password-file`, else `PEERSYNC_PASSWORD`. */
+async function passwordFor(
+  settings: Settings,
+): Promise<string | { problem: string; exitCode: number }> {
+  if (settings.passwordFile !== undefined) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(settings.passwordFile);
+    } catch (error) {
+      return {
+        problem: `cannot read password file ${settings.passwordFile}: ${errorText(error)}`,
+        exitCode: CliExit.failure,
+      };
+    }
+    return text.split("\n")[0].replace(/\r$/, "");
+  }
+  const fromEnvironment = environment(PASSWORD_VARIABLE);
+  if (fromEnvironment !== undefined) return fromEnvironment;
+  return {
+    problem: usageLine(spec.name, `--user needs ${PASSWORD_VARIABLE} or --password-file`)
+      .slice(spec.name.length + 2),
+    exitCode: CliExit.usage,
+  };
+}
+
 /** Runs the peer with `args` and resolves with the exit status. */
 export async function main(args: string[]): Promise<number> {
   let settings: Settings;
@@ -263,13 +368,27 @@ export async function main(args: string[]): Promise<number> {
     settings = settingsFrom(args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(`${spec.name}: ${error.message} (see --help)`);
-    return USAGE_ERROR;
+    console.error(usageLine(spec.name, error.message));
+    return CliExit.usage;
   }
-  if (settings.help) {
+  if (settings.show === "help") {
     console.log(helpText(spec));
     return ExitCode.ok;
   }
+  if (settings.show === "version") {
+    console.log(versionText(spec.name));
+    return ExitCode.ok;
+  }
+  let credentials: Credentials | undefined;
+  if (settings.user !== undefined) {
+    const password = await passwordFor(settings);
+    if (typeof password !== "string") {
+      console.error(`${spec.name}: ${password.problem}`);
+      return password.exitCode;
+    }
+    credentials = { user: settings.user, password };
+  }
+  const { show: _show, user: _user, passwordFile: _passwordFile, ...session } = settings;
   const stop = new AbortController();
   const handlers: Array<readonly [Deno.Signal, () => void]> = [];
   for (const [signal, exitCode] of STOP_SIGNALS) {
@@ -282,7 +401,12 @@ export async function main(args: string[]): Promise<number> {
     }
   }
   try {
-    return await runSession({ ...settings, terminal: openTerminal(), signal: stop.signal });
+    return await runSession({
+      ...session,
+      ...(credentials === undefined ? {} : { credentials }),
+      terminal: openTerminal(),
+      signal: stop.signal,
+    });
   } finally {
     for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
   }

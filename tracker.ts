@@ -10,8 +10,10 @@ import {
   helpText,
   parseCommandLine,
   parsePortArgument,
+  STANDARD_OPTIONS,
   UsageError,
   userDirectory,
+  versionText,
 } from "./lib/cli.ts";
 import {
   createLogger,
@@ -62,6 +64,7 @@ const spec: CommandSpec = {
     },
     credentials: {
       type: "string",
+      short: "c",
       value: "FILE",
       description: "`user password` lines (default: credentials.txt where you ran the command)",
     },
@@ -91,6 +94,7 @@ const spec: CommandSpec = {
     },
     quiet: {
       type: "boolean",
+      short: "q",
       description: "no line per datagram (start, expiries and limits are still logged)",
     },
     "no-plaintext": {
@@ -109,7 +113,7 @@ const spec: CommandSpec = {
       description: "a JSON object of the limits above by flag name " +
         '(`{"host-rate": 50000}`); flags given here win',
     },
-    help: { type: "boolean", short: "h", description: "show this help" },
+    ...STANDARD_OPTIONS,
   },
   examples: [
     "deno task tracker 5000",
@@ -138,6 +142,10 @@ async function main(): Promise<void> {
     const { values, positionals } = parseCommandLine(Deno.args, spec);
     if (values.help) {
       console.log(helpText(spec));
+      return;
+    }
+    if (values.version) {
+      console.log(versionText(spec.name));
       return;
     }
     if (positionals.length !== 1) {
@@ -190,12 +198,9 @@ async function main(): Promise<void> {
     dbFile = values.db === undefined
       ? resolve(dirname(credentialsFile), "peersync-tracker.db")
       : resolve(userDirectory(), values.db as string);
-    try {
-      port = parsePortArgument(positionals[0]);
-    } catch (error) {
-      // An unusable port is a failure to start (exit 1), like a port already in use.
-      fail((error as UsageError).message, 1);
-    }
+    // A port that is not a number is a usage error (2) in every program; a port already in use
+    // is a failure to start (1).
+    port = parsePortArgument(positionals[0]);
   } catch (error) {
     if (error instanceof UsageError) fail(`${error.message} (see --help)`, 2);
     throw error;

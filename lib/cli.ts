@@ -7,6 +7,40 @@
 
 import { parseArgs } from "node:util";
 import { errorText } from "./util/mod.ts";
+import { VERSION } from "./version.ts";
+
+/** The exit statuses every program uses for the same kind of outcome. */
+export const CliExit = {
+  ok: 0,
+  /** The program ran and something failed (a file, the network, a refused login). */
+  failure: 1,
+  /** The command line is wrong: one line on standard error says what. */
+  usage: 2,
+} as const;
+
+/** The options every program has, spelled the same way. */
+export const STANDARD_OPTIONS = {
+  help: { type: "boolean", short: "h", description: "show this help and exit" },
+  version: { type: "boolean", short: "V", description: "print the version and exit" },
+} as const satisfies Record<string, OptionSpec>;
+
+/**
+ * What `--version` prints: the program's name and the one PeerSync version.
+ *
+ * @example
+ * ```ts
+ * import { versionText } from "./cli.ts";
+ * console.assert(versionText("peersync-peer").startsWith("peersync-peer "));
+ * ```
+ */
+export function versionText(name: string): string {
+  return `${name} ${VERSION}`;
+}
+
+/** The one line a usage error prints, the same in every program. */
+export function usageLine(name: string, message: string): string {
+  return `${name}: ${message} (see --help)`;
+}
 
 /** A command-line option, described once for parsing and for `--help`. */
 export interface OptionSpec {
@@ -24,7 +58,12 @@ export interface CommandSpec {
   readonly invocation?: string;
   /** What it does; may span lines. */
   readonly summary: string;
-  readonly positionals: readonly { readonly name: string; readonly description: string }[];
+  readonly positionals: readonly {
+    readonly name: string;
+    readonly description: string;
+    /** Shown as `[name]` in the usage line. */
+    readonly optional?: boolean;
+  }[];
   readonly options: Readonly<Record<string, OptionSpec>>;
   readonly examples?: readonly string[];
 }
@@ -118,7 +157,9 @@ function wrap(text: string, width: number): string {
 export function helpText(spec: CommandSpec): string {
   const usage = [
     `Usage: ${spec.name} [options]`,
-    ...spec.positionals.map((positional) => `<${positional.name}>`),
+    ...spec.positionals.map((positional) =>
+      positional.optional ? `[${positional.name}]` : `<${positional.name}>`
+    ),
   ].join(" ");
   const lines = [
     `${usage}${spec.invocation ? `   (${spec.invocation})` : ""}`,
@@ -136,7 +177,8 @@ export function helpText(spec: CommandSpec): string {
   if (spec.positionals.length > 0) {
     lines.push("Arguments:");
     for (const positional of spec.positionals) {
-      lines.push(row(`<${positional.name}>`, positional.description));
+      const shown = positional.optional ? `[${positional.name}]` : `<${positional.name}>`;
+      lines.push(row(shown, positional.description));
     }
     lines.push("");
   }

@@ -18,6 +18,7 @@ Options:
                     x86_64-apple-darwin, aarch64-apple-darwin, x86_64-pc-windows-msvc
   --out DIR         where to put the executables (default: dist)
   -h, --help        show this help
+  -V, --version     print the PeerSync version the executables will report
 
 Environment:
   DENO              the deno binary to use (default: deno on PATH)
@@ -26,6 +27,11 @@ USAGE
 }
 
 deno_bin=${DENO:-deno}
+
+# The one version constant (lib/version.ts), which `--version` of each executable prints.
+peersync_version() {
+  sed -n 's/^export const VERSION = "\(.*\)";$/\1/p' lib/version.ts
+}
 out=dist
 target_args=()
 suffix=""
@@ -41,9 +47,19 @@ while [ $# -gt 0 ]; do
       out=$2
       shift 2 ;;
     -h|--help) usage; exit 0 ;;
+    -V|--version) echo "compile.sh $(peersync_version)"; exit 0 ;;
     *) echo "compile.sh: unknown argument \"$1\" (see --help)" >&2; exit 2 ;;
   esac
 done
+# Say exactly what is missing before deno compile would fail for a less obvious reason.
+if ! command -v "$deno_bin" >/dev/null 2>&1; then
+  if [ -n "${DENO:-}" ]; then
+    echo "compile.sh: DENO=$DENO is not an executable deno; point DENO at deno 2.9.6 or unset it" >&2
+  else
+    echo "compile.sh: deno is not on PATH; install it (npm install --prefix .tools deno@2.9.6, then PATH=\"\$PWD/.tools/node_modules/.bin:\$PATH\") or set DENO=/path/to/deno" >&2
+  fi
+  exit 1
+fi
 mkdir -p "$out"
 
 # Same permissions as the deno tasks: the tracker reads its credentials file and serves UDP; the
@@ -51,14 +67,24 @@ mkdir -p "$out"
 build() {
   local name=$1 entry=$2
   shift 2
+  local log
+  log=$(mktemp)
   if ! "$deno_bin" compile --quiet --unstable-net --no-check=remote "$@" "${target_args[@]}" \
-    --output "$out/$name$suffix" "$entry"; then
-    echo "compile.sh: deno compile of $name failed (it needs the denort runtime: internet access to dl.deno.land, or DENORT_BIN)" >&2
+    --output "$out/$name$suffix" "$entry" 2>"$log"; then
+    cat "$log" >&2
+    # Blame the runtime only when deno compile did: any other failure is shown as it was.
+    if grep -qiE 'denort|dl\.deno\.land' "$log"; then
+      echo "compile.sh: deno compile of $name could not get the denort runtime: it needs internet access to dl.deno.land, or DENORT_BIN set to a denort file" >&2
+    else
+      echo "compile.sh: deno compile of $name failed (see above)" >&2
+    fi
+    rm -f "$log"
     exit 1
   fi
-  echo "built $out/$name$suffix"
+  rm -f "$log"
+  echo "built $out/$name$suffix ($(peersync_version))"
 }
 build peersync-tracker tracker.ts --allow-net --allow-read --allow-write --allow-env=INIT_CWD
 build peersync-peer peer.ts --allow-net --allow-read --allow-write \
-  --allow-env=INIT_CWD,XDG_STATE_HOME,HOME \
+  --allow-env=INIT_CWD,XDG_STATE_HOME,HOME,PEERSYNC_PASSWORD \
   --allow-sys=networkInterfaces

@@ -50,6 +50,38 @@ Deno.test("compile.sh --help exits 0; an unknown argument exits 2 with one line"
   assert.equal(bad.stderr, 'compile.sh: unknown argument "--fast" (see --help)\n');
 });
 
+Deno.test("compile.sh without deno says that deno is missing, not that denort is", async () => {
+  const out = await Deno.makeTempDir({ prefix: "peersync-dist-" });
+  try {
+    const bare = await new Deno.Command("bash", {
+      args: ["scripts/compile.sh", "--out", `${out}/dist`],
+      cwd: projectRoot,
+      clearEnv: true,
+      env: { PATH: "/usr/bin:/bin" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(bare.stderr);
+    assert.equal(bare.code, 1);
+    assert.match(stderr, /^compile\.sh: deno is not on PATH; install it \(npm install [^\n]+\n$/);
+    assert.doesNotMatch(stderr, /denort|command not found/);
+    const wrong = await run("bash", ["scripts/compile.sh", "--out", `${out}/dist`], {
+      DENO: `${out}/no-deno-here`,
+    });
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /^compile\.sh: DENO=.*no-deno-here is not an executable deno/);
+    await assert.rejects(Deno.stat(`${out}/dist`), "nothing built, no folder made");
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("compile.sh --version prints the version of lib/version.ts", async () => {
+  const { VERSION } = await import("../lib/version.ts");
+  const result = await run("bash", ["scripts/compile.sh", "--version"]);
+  assert.deepEqual(result, { code: 0, stdout: `compile.sh ${VERSION}\n`, stderr: "" });
+});
+
 const missing = denortAvailable();
 if (missing) console.log(`compile test skipped: ${missing}`);
 

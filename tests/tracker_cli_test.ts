@@ -42,10 +42,11 @@ Deno.test("tracker usage errors print one line and exit 2", async () => {
   }
 });
 
-Deno.test("tracker refuses an invalid port with one line and exit 1", async () => {
+Deno.test("tracker refuses an invalid port as a usage error: one line and exit 2", async () => {
   for (const port of ["70000", "abc", "1.5"]) {
     const result = await runProgram("tracker.ts", [port]);
-    assert.equal(result.code, 1, port);
+    assert.equal(result.code, 2, port);
+    assert.match(result.stderr, /\(see --help\)\n$/);
     assert.match(result.stderr, /^peersync-tracker: invalid port .*\n$/);
   }
 });

@@ -75,7 +75,7 @@ export class Program {
   constructor(
     script: string,
     args: readonly string[],
-    options: { cwd?: string; shellPrelude?: string } = {},
+    options: { cwd?: string; shellPrelude?: string; env?: Record<string, string> } = {},
   ) {
     const cwd = options.cwd ?? projectRoot;
     // Each program remembers trackers in its own state folder, never in the user's: a test's
@@ -92,7 +92,7 @@ export class Program {
       stdout: "piped",
       stderr: "piped",
       // `deno task test` sets INIT_CWD to the project; the program must see its own folder.
-      env: { NO_COLOR: "1", INIT_CWD: cwd, XDG_STATE_HOME: this.#stateHome },
+      env: { NO_COLOR: "1", INIT_CWD: cwd, XDG_STATE_HOME: this.#stateHome, ...options.env },
     }).spawn();
     this.stdout = new OutputWatcher(this.#child.stdout);
     this.stderr = new OutputWatcher(this.#child.stderr);
@@ -144,7 +144,7 @@ export class Program {
 export async function runProgram(
   script: string,
   args: readonly string[],
-  options: { cwd?: string; stdin?: string } = {},
+  options: { cwd?: string; stdin?: string; env?: Record<string, string> } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const program = new Program(script, args, options);
   if (options.stdin !== undefined) await program.type(options.stdin);

@@ -23,9 +23,28 @@ import { ExitCode, type LoginOutcome, type Parts } from "./session_parts.ts";
 /** A login that did not happen: the session exits with this code. */
 export class LoginAbandoned extends Error {
   override name = "LoginAbandoned";
-  constructor(readonly exitCode: number) {
-    super("login abandoned");
+  /**
+   * @param exitCode the session's exit status
+   * @param kind why, as a one-shot `--json` result names it
+   * @param reason the line already said on the terminal
+   */
+  constructor(
+    readonly exitCode: number,
+    readonly kind: "loginFailed" | "trackerNotResponding" = "loginFailed",
+    readonly reason = "login abandoned",
+  ) {
+    super(reason);
   }
+}
+
+/** Says `line` on standard error and returns the {@linkcode LoginAbandoned} to throw. */
+function abandon(
+  parts: Parts,
+  line: string,
+  kind: "loginFailed" | "trackerNotResponding" = "loginFailed",
+): LoginAbandoned {
+  parts.options.terminal.error(line);
+  return new LoginAbandoned(ExitCode.failure, kind, line);
 }
 
 const FALLBACK_NOTICE = "peersync-peer: the tracker speaks only PeerSync v1; falling back to v1 " +
@@ -61,26 +80,41 @@ export function formatLoginRefusal(
 }
 
 /**
- * Asks for a user name and password until a login succeeds.
+ * Asks for a user name and password until a login succeeds; with `credentials` given
+ * (`--user` and `PEERSYNC_PASSWORD` or `--password-file`), tries those once, without prompts.
  *
- * @throws {LoginAbandoned} when input ends, the tracker does not answer or cannot be trusted, or
- * it speaks only v1 and `--require-v2` was given.
+ * @throws {LoginAbandoned} when input ends, the tracker does not answer or cannot be trusted, it
+ * speaks only v1 and `--require-v2` was given, or the given credentials are refused.
  */
 export async function login(parts: Parts): Promise<LoginOutcome> {
-  const { terminal, signal, trackerHost, trackerPort } = parts.options;
-  const endOfInput = () => {
-    terminal.error("peersync-peer: input ended before login");
-    return new LoginAbandoned(ExitCode.failure);
-  };
+  const { terminal, signal, trackerHost, trackerPort, credentials } = parts.options;
+  // Without prompts, a refusal is said on standard error and is final: no one can type again.
+  const say = credentials === undefined
+    ? (line: string) => terminal.print(line)
+    : (line: string) => terminal.error(line);
+  const endOfInput = () => abandon(parts, "peersync-peer: input ended before login");
   let v1Only = false;
   for (;;) {
-    const user = await abortable(terminal.readLine(TerminalText.usernamePrompt), signal);
-    if (user === null) throw endOfInput();
-    const password = await abortable(terminal.readSecret(TerminalText.passwordPrompt), signal);
-    if (password === null) throw endOfInput();
+    let user: string | null;
+    let password: string | null;
+    if (credentials === undefined) {
+      user = await abortable(terminal.readLine(TerminalText.usernamePrompt), signal);
+      if (user === null) throw endOfInput();
+      password = await abortable(terminal.readSecret(TerminalText.passwordPrompt), signal);
+      if (password === null) throw endOfInput();
+    } else {
+      ({ user, password } = credentials);
+    }
     // A name or password the wire cannot carry as one field could never succeed.
     if (!isValidField(user, MAX_USER_NAME_BYTES) || !isValidField(password, MAX_PASSWORD_BYTES)) {
-      terminal.print(TerminalText.authenticationFailed);
+      say(TerminalText.authenticationFailed);
+      if (credentials !== undefined) {
+        throw new LoginAbandoned(
+          ExitCode.failure,
+          "loginFailed",
+          TerminalText.authenticationFailed,
+        );
+      }
       continue;
     }
     let attempt: LoginAttempt;
@@ -91,41 +125,46 @@ export async function login(parts: Parts): Promise<LoginOutcome> {
       if (attempt.kind === "v1Only") {
         v1Only = true;
         if (knownToSpeakV2(parts.connect)) {
-          terminal.error(downgradeRefusal(parts));
-          throw new LoginAbandoned(ExitCode.failure);
+          throw abandon(parts, downgradeRefusal(parts));
         }
         if (parts.options.requireV2) {
-          terminal.error(REQUIRE_V2_REFUSAL);
-          throw new LoginAbandoned(ExitCode.failure);
+          throw abandon(parts, REQUIRE_V2_REFUSAL);
         }
         terminal.error(FALLBACK_NOTICE);
         attempt = await abortable(loginV1(parts.connect, user, password), signal);
       }
     } catch (error) {
       if (isNotResponding(error)) {
-        terminal.error(`Tracker at ${trackerHost}:${trackerPort} is not responding`);
-        throw new LoginAbandoned(ExitCode.failure);
+        throw abandon(
+          parts,
+          `Tracker at ${trackerHost}:${trackerPort} is not responding`,
+          "trackerNotResponding",
+        );
       }
       if (error instanceof TrackerNotAuthenticError) {
-        terminal.error(`peersync-peer: ${error.message}`);
-        throw new LoginAbandoned(ExitCode.failure);
+        throw abandon(parts, `peersync-peer: ${error.message}`);
       }
       if (error instanceof UnexpectedReplyError) {
-        terminal.error(`peersync-peer: unexpected reply from the tracker: ${error.reason}`);
-        throw new LoginAbandoned(ExitCode.failure);
+        throw abandon(parts, `peersync-peer: unexpected reply from the tracker: ${error.reason}`);
       }
       throw error;
     }
     if (attempt.kind === "ok") {
-      const relogin = () => loginWithV2(parts.connect, user, password);
+      const [name, secret] = [user, password];
+      const relogin = () => loginWithV2(parts.connect, name, secret);
       return { link: attempt.link, relogin };
     }
     // The reason comes first; the contract's own line (PROTOCOL.md) always follows it, so a
     // script that waits for "Authentication failed" still sees it.
     const reason = attempt.kind === "refused" ? formatLoginRefusal(user, attempt) : undefined;
-    if (reason !== undefined && reason !== TerminalText.authenticationFailed) {
-      terminal.print(reason);
+    if (reason !== undefined && reason !== TerminalText.authenticationFailed) say(reason);
+    say(TerminalText.authenticationFailed);
+    if (credentials !== undefined) {
+      throw new LoginAbandoned(
+        ExitCode.failure,
+        "loginFailed",
+        reason ?? TerminalText.authenticationFailed,
+      );
     }
-    terminal.print(TerminalText.authenticationFailed);
   }
 }

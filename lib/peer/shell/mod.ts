@@ -12,3 +12,6 @@
 export { runSession } from "./session.ts";
 export { ExitCode, type SessionOptions, StopRequested } from "./session_parts.ts";
 export { openTerminal, type Terminal } from "./terminal.ts";
+export { oneShotCommand } from "./one_shot.ts";
+export type { Credentials, OneShot } from "./session_parts.ts";
+export { type FailureKind, type Outcome, outcomeJson } from "./outcome.ts";

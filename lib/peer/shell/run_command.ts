@@ -1,12 +1,13 @@
 /**
  * Carrying out a command once logged in: ask the tracker (and say in one line why it could not
  * answer, restoring a session the tracker lost first), publish with size and digest, download
- * with a progress bar, and turn every outcome into the lines the terminal prints.
+ * with a progress bar, and turn every outcome into an {@linkcode Outcome}: the lines the terminal
+ * prints, whether it succeeded, and its `--json` fields.
  *
  * @module
  */
 
-import type { Reply } from "../../protocol/mod.ts";
+import type { NameList, Reply } from "../../protocol/mod.ts";
 import { abortable } from "../../util/mod.ts";
 import {
   isNotResponding,
@@ -20,38 +21,74 @@ import {
 import { DownloadError, downloadFromHolders } from "../download/mod.ts";
 import { describeNotShareable, DigestError, fileDigest, resolveSharedFile } from "../share/mod.ts";
 import {
-  type Command,
   formatDownloaded,
   formatDownloadFailed,
   formatReply,
   TerminalText,
+  type TrackerCommandName,
 } from "./commands.ts";
+import { failed, type FailureKind, type Outcome, succeeded } from "./outcome.ts";
 import { formatSources, formatTransferStats, ProgressDisplay } from "./progress.ts";
-import type { LoggedIn } from "./session_parts.ts";
+import type { Action, LoggedIn } from "./session_parts.ts";
 
-/** A command that does something (not an empty line, not `xit`). */
-export type Action = Exclude<Command, { kind: "empty" | "xit" }>;
+/** How a command tells the user something while it runs (a download's notices). */
+export interface RunOptions {
+  readonly notice: (line: string) => void;
+}
 
 /**
- * Carries out `command` and returns the lines to print.
+ * Carries out `command` and returns what it came to.
  *
  * @throws whatever is not the tracker's or a download's doing (a stop signal, a bug).
  */
-export async function runCommand(parts: LoggedIn, command: Action): Promise<string[]> {
+export async function runCommand(
+  parts: LoggedIn,
+  command: Action,
+  run: RunOptions,
+): Promise<Outcome> {
   switch (command.kind) {
     case "pub":
       return await publish(parts, command.file);
     case "unp":
       return await unpublish(parts, command.file);
     case "get":
-      return await get(parts, command.file);
+      return await get(parts, command.file, run);
     case "lap":
-      return await list(parts, "lap", (link) => link.activePeers());
+      return await list(parts, "lap", (link) => link.activePeers(), (list) => ({
+        peers: [...list.names],
+        omitted: list.omitted,
+      }));
     case "lpf":
-      return await list(parts, "lpf", (link) => link.publishedFiles());
+      return await list(parts, "lpf", (link) => link.publishedFiles(), (list) => ({
+        files: [...list.names],
+        omitted: list.omitted,
+      }));
     case "sch":
-      return await list(parts, "sch", (link) => link.search(command.text));
+      return await list(parts, "sch", (link) => link.search(command.text), (list) => ({
+        text: command.text,
+        files: [...list.names],
+        omitted: list.omitted,
+      }));
   }
+}
+
+/** The tracker could not answer: what the terminal prints, and its kind. */
+interface NoAnswer {
+  readonly noAnswer: FailureKind;
+  readonly message: string;
+}
+
+function noAnswer(kind: FailureKind, message: string): NoAnswer {
+  return { noAnswer: kind, message };
+}
+
+function isNoAnswer<T>(value: T | NoAnswer): value is NoAnswer {
+  return typeof value === "object" && value !== null && "noAnswer" in value;
+}
+
+/** A reply that is not the one the command expects: the tracker's `ERR`, or nonsense. */
+function unexpected(command: TrackerCommandName, reply: Reply): Outcome {
+  return failed(command, "trackerRefused", formatReply(command, reply).join(" "));
 }
 
 /** A command that only asks the tracker for a list, and prints it. */
@@ -59,24 +96,30 @@ async function list(
   parts: LoggedIn,
   command: "lap" | "lpf" | "sch",
   question: (link: TrackerLink) => Promise<Reply>,
-): Promise<string[]> {
+  fields: (list: NameList) => { readonly [key: string]: string[] | string | number },
+): Promise<Outcome> {
   const reply = await ask(parts, question);
-  return typeof reply === "string" ? [reply] : formatReply(command, reply);
+  if (isNoAnswer(reply)) return failed(command, reply.noAnswer, reply.message);
+  const expected = { lap: "peers", lpf: "publishedFiles", sch: "found" }[command];
+  if (reply.kind !== expected || !("list" in reply)) return unexpected(command, reply);
+  return succeeded(command, formatReply(command, reply), fields(reply.list));
 }
 
-/** Asks the tracker, turning the failures every command shares into one printed line. */
+/** Asks the tracker, turning the failures every command shares into a {@linkcode NoAnswer}. */
 async function ask<T>(
   parts: LoggedIn,
   question: (link: TrackerLink) => Promise<T>,
   mayRestore = true,
-): Promise<T | string> {
+): Promise<T | NoAnswer> {
   const asked = parts.link;
   try {
     return await abortable(question(asked), parts.signal);
   } catch (error) {
-    if (isNotResponding(error)) return TerminalText.trackerNotResponding;
+    if (isNotResponding(error)) {
+      return noAnswer("trackerNotResponding", TerminalText.trackerNotResponding);
+    }
     if (error instanceof UnexpectedReplyError) {
-      return `Unexpected reply from the tracker: ${error.reason}`;
+      return noAnswer("trackerRefused", `Unexpected reply from the tracker: ${error.reason}`);
     }
     // Restored meanwhile (a heartbeat noticed first, and the old link is closed or refused):
     // just ask the new session.
@@ -87,28 +130,41 @@ async function ask<T>(
     if (error instanceof SessionLostError) {
       if (mayRestore && parts.link.version === 2) {
         if (await restoreOnce(parts)) return await ask(parts, question, false);
-        return `The tracker had lost this session, and logging in again failed (${
-          parts.lastRestoreFailure ?? "no answer"
-        })`;
+        return noAnswer(
+          "sessionLost",
+          `The tracker had lost this session, and logging in again failed (${
+            parts.lastRestoreFailure ?? "no answer"
+          })`,
+        );
       }
-      return `The tracker refused the request: ${error.message}`;
+      return noAnswer("sessionLost", `The tracker refused the request: ${error.message}`);
     }
-    if (error instanceof TrackerRefusedError) return TerminalText.trackerRefused;
+    if (error instanceof TrackerRefusedError) {
+      return noAnswer("trackerRefused", TerminalText.trackerRefused);
+    }
     throw error;
   }
 }
 
-async function publish(parts: LoggedIn, file: string): Promise<string[]> {
+async function publish(parts: LoggedIn, file: string): Promise<Outcome> {
   const { dir } = parts.options;
   const shared = await resolveSharedFile(dir, file);
-  if (!shared.ok) return [`Cannot publish ${file}: ${describeNotShareable(shared.reason, dir)}`];
+  if (!shared.ok) {
+    return failed(
+      "pub",
+      "notShareable",
+      `Cannot publish ${file}: ${describeNotShareable(shared.reason, dir)}`,
+    );
+  }
   let meta = { size: 0, sha256: "" };
   if (parts.link.version === 2) {
     // v2 publishes size and digest so downloaders can verify; v1 has no field for them.
     try {
       meta = await fileDigest(dir, file, parts.digests);
     } catch (error) {
-      if (error instanceof DigestError) return [`Cannot publish ${file}: ${error.message}`];
+      if (error instanceof DigestError) {
+        return failed("pub", "notShareable", `Cannot publish ${file}: ${error.message}`);
+      }
       throw error;
     }
   }
@@ -116,26 +172,40 @@ async function publish(parts: LoggedIn, file: string): Promise<string[]> {
     parts,
     (link) => link.publish(file, { size: meta.size, sha256: meta.sha256 }),
   );
-  if (typeof reply === "string") return [reply];
-  if (reply.kind === "published") parts.published.add(file);
-  return formatReply("pub", reply);
+  if (isNoAnswer(reply)) return failed("pub", reply.noAnswer, reply.message);
+  if (reply.kind !== "published") return unexpected("pub", reply);
+  parts.published.add(file);
+  return succeeded(
+    "pub",
+    formatReply("pub", reply),
+    parts.link.version === 2 ? { file, size: meta.size, sha256: meta.sha256 } : { file },
+  );
 }
 
-async function unpublish(parts: LoggedIn, file: string): Promise<string[]> {
+async function unpublish(parts: LoggedIn, file: string): Promise<Outcome> {
   const reply = await ask(parts, (link) => link.unpublish(file));
-  if (typeof reply === "string") return [reply];
+  if (isNoAnswer(reply)) return failed("unp", reply.noAnswer, reply.message);
   // Either way the tracker no longer lists it, so it must no longer be served.
   if (reply.kind === "unpublished" || reply.kind === "unpublishFailed") {
     parts.published.delete(file);
   }
-  return formatReply("unp", reply);
+  if (reply.kind === "unpublished") return succeeded("unp", formatReply("unp", reply), { file });
+  if (reply.kind === "unpublishFailed") {
+    return failed("unp", "unpublishFailed", TerminalText.unpublishFailed);
+  }
+  return unexpected("unp", reply);
 }
 
-async function get(parts: LoggedIn, file: string): Promise<string[]> {
+async function get(parts: LoggedIn, file: string, run: RunOptions): Promise<Outcome> {
   const located = await ask(parts, (link) => link.locate(file));
-  if (typeof located === "string") return [located];
-  if (located.kind !== "holders") return formatReply("get", located);
-  const { terminal, signal, dir } = parts.options;
+  if (isNoAnswer(located)) return failed("get", located.noAnswer, located.message);
+  if (located.kind === "fileNotFound") {
+    return failed("get", "fileNotFound", TerminalText.fileNotFound);
+  }
+  if (located.kind === "noActiveHolder") {
+    return failed("get", "noActiveHolder", TerminalText.noActiveHolder);
+  }
+  const { signal, dir } = parts.options;
   const display = new ProgressDisplay({ file });
   try {
     // Every holder is tried (and, for a large file, several at once), and every published
@@ -151,22 +221,33 @@ async function get(parts: LoggedIn, file: string): Promise<string[]> {
       onProgress: (progress) => display.update(progress),
       onNotice: (line) => {
         display.finish();
-        terminal.print(line);
+        run.notice(line);
       },
     });
     display.finish();
     const stats = formatTransferStats(result.bytes, result.ms);
     const sources = formatSources(result);
-    return [
+    return succeeded("get", [
       formatDownloaded(file),
       result.verified
         ? `${stats}, SHA-256 verified${sources}`
         : `${stats}${sources} (v1 holder: not verifiable)`,
-    ];
+    ], {
+      file,
+      path: result.path,
+      bytes: result.bytes,
+      ms: Math.round(result.ms),
+      verified: result.verified,
+      ...(result.expected === undefined ? {} : { sha256: result.expected.sha256 }),
+      resumedFrom: result.resumedFrom,
+      sources: result.sources.map((source) => ({ user: source.user, bytes: source.bytes })),
+    });
   } catch (error) {
     display.finish();
     if (signal.aborted) throw signal.reason;
-    if (error instanceof DownloadError) return [formatDownloadFailed(file, error.message)];
+    if (error instanceof DownloadError) {
+      return failed("get", "downloadFailed", formatDownloadFailed(file, error.message));
+    }
     throw error;
   }
 }

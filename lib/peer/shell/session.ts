@@ -30,10 +30,13 @@ import {
   TerminalText,
 } from "./commands.ts";
 import { login, LoginAbandoned } from "./login.ts";
+import { failed, outcomeJson, outcomeLines } from "./outcome.ts";
 import { runCommand } from "./run_command.ts";
+import { runSeed } from "./seed.ts";
 import {
   ExitCode,
   type LoggedIn,
+  type OneShot,
   type Parts,
   type SessionOptions,
   StopRequested,
@@ -43,8 +46,11 @@ import {
 async function startSession(parts: LoggedIn, heartbeat: AbortSignal): Promise<void> {
   const { link, published, options, uploadAddress } = parts;
   await abortable(link.register(uploadAddress.host, uploadAddress.port), options.signal);
-  options.terminal.print(TerminalText.welcome);
-  options.terminal.print(AVAILABLE_COMMANDS);
+  // A one-shot command's standard output is its result alone; a seeding peer's stays empty.
+  if (options.oneShot === undefined && !options.seed) {
+    options.terminal.print(TerminalText.welcome);
+    options.terminal.print(AVAILABLE_COMMANDS);
+  }
   startHeartbeat({
     // A tracker that restarted answers the next heartbeat with `ERR token`: come back at once, so
     // this peer's files are found again without waiting for its user to type something.
@@ -71,24 +77,81 @@ async function startSession(parts: LoggedIn, heartbeat: AbortSignal): Promise<vo
   }
 }
 
+/** Logs out and says goodbye; resolves with `exitCode`. */
+async function leave(parts: LoggedIn, exitCode: number): Promise<number> {
+  await parts.link.logout();
+  parts.options.terminal.print(TerminalText.goodbye);
+  return exitCode;
+}
+
 async function commandLoop(parts: LoggedIn): Promise<number> {
-  const { terminal, signal } = parts.options;
+  const { terminal, signal, exitOnError, stay } = parts.options;
   for (;;) {
     const line = await abortable(terminal.readCommand(TerminalText.commandPrompt), signal);
-    if (line === null) break;
+    if (line === null) {
+      if (stay) return await stayOnline(parts);
+      break;
+    }
     const parsed = parseCommand(line);
     if (!parsed.ok) {
       terminal.print(formatCommandProblem(parsed.problem));
+      if (exitOnError) return await stopAtFailure(parts);
       continue;
     }
     const { command } = parsed;
     if (command.kind === "empty") continue;
     if (command.kind === "xit") break;
-    for (const output of await runCommand(parts, command)) terminal.print(output);
+    const outcome = await runCommand(parts, command, { notice: (text) => terminal.print(text) });
+    for (const output of outcomeLines(outcome)) terminal.print(output);
+    if (!outcome.ok && exitOnError) return await stopAtFailure(parts);
   }
+  return await leave(parts, ExitCode.ok);
+}
+
+/** `--exit-on-error`: a command failed, so the commands after it are not run. */
+async function stopAtFailure(parts: LoggedIn): Promise<number> {
+  parts.options.terminal.error(
+    "peersync-peer: a command failed; not running the rest (--exit-on-error)",
+  );
+  return await leave(parts, ExitCode.failure);
+}
+
+/**
+ * Input ended with `--stay`: keep the session (heartbeats) and the uploader running until a stop
+ * signal, which is then the normal way out (exit 0), as a service manager expects.
+ */
+async function stayOnline(parts: LoggedIn): Promise<number> {
+  const { terminal, signal } = parts.options;
+  terminal.error(
+    "peersync-peer: end of input; staying online and serving published files until SIGTERM or SIGINT",
+  );
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  const reason = signal.reason instanceof StopRequested ? ` (${signal.reason.message})` : "";
+  terminal.error(`peersync-peer: stopping${reason}`);
+  return await leave(parts, ExitCode.ok);
+}
+
+/**
+ * Runs one command and exits with its outcome: its lines (or one JSON object) on standard
+ * output when it succeeded; the reason on standard error (and the JSON object on standard
+ * output) when it failed.
+ */
+async function runOneShot(parts: LoggedIn, oneShot: OneShot): Promise<number> {
+  const { terminal } = parts.options;
+  const outcome = await runCommand(parts, oneShot.command, {
+    notice: (text) => terminal.error(text),
+  });
   await parts.link.logout();
-  terminal.print(TerminalText.goodbye);
-  return ExitCode.ok;
+  if (oneShot.json) terminal.print(outcomeJson(outcome));
+  if (outcome.ok) {
+    if (!oneShot.json) { for (const line of outcome.lines) terminal.print(line); }
+    return ExitCode.ok;
+  }
+  terminal.error(outcome.message);
+  return ExitCode.failure;
 }
 
 function exitCodeOf(error: unknown, signal: AbortSignal): number | undefined {
@@ -111,8 +174,9 @@ async function describePublished(parts: Parts, file: string): Promise<PublishedM
 
 /**
  * Runs the peer until the user leaves, and resolves with the process exit status: 0 after `xit`
- * or end of input, 1 when login fails for good, 130/143 (or the {@linkcode StopRequested} code)
- * after a stop signal.
+ * or end of input (and after a stop signal once input ended with `stay`), 1 when login fails
+ * for good (or a command failed with `exitOnError`, or a one-shot command failed), 130/143 (or
+ * the {@linkcode StopRequested} code) after a stop signal.
  *
  * @example
  * ```ts ignore
@@ -179,15 +243,22 @@ export async function runSession(options: SessionOptions): Promise<number> {
       describe: (file) => describePublished(parts, file),
     };
     await startSession(loggedIn, heartbeat.signal);
+    if (options.oneShot !== undefined) return await runOneShot(loggedIn, options.oneShot);
+    if (options.seed) return await runSeed(loggedIn);
     return await commandLoop(loggedIn);
   } catch (error) {
-    if (error instanceof LoginAbandoned) return error.exitCode;
+    if (error instanceof LoginAbandoned) {
+      if (options.oneShot?.json) {
+        terminal.print(outcomeJson(failed(options.oneShot.command.kind, error.kind, error.reason)));
+      }
+      return error.exitCode;
+    }
     const exitCode = exitCodeOf(error, options.signal);
     const closed = isClosed(error);
     if (exitCode === undefined && !closed) throw error;
     if (loggedIn) {
       await loggedIn.link.logout();
-      terminal.print(TerminalText.goodbye);
+      if (options.oneShot === undefined && !options.seed) terminal.print(TerminalText.goodbye);
     }
     return exitCode ?? ExitCode.failure;
   } finally {

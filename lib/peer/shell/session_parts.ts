@@ -13,7 +13,11 @@ import type {
   TrackerLink,
 } from "../control/mod.ts";
 import type { DigestCache } from "../share/mod.ts";
+import type { Command } from "./commands.ts";
 import type { Terminal } from "./terminal.ts";
+
+/** A command that does something (not an empty line, not `xit`). */
+export type Action = Exclude<Command, { kind: "empty" | "xit" }>;
 
 /** Everything a session needs; the terminal and the stop signal come from the caller. */
 export interface SessionOptions {
@@ -48,10 +52,39 @@ export interface SessionOptions {
   readonly maxSources?: number;
   /** The most a v1 holder may stream for a file with no published size; 64 GiB by default. */
   readonly maxV1Bytes?: number;
+  /**
+   * The user name and password, when they come from the command line and the environment (or a
+   * file) instead of the prompts: a refused login is then final.
+   */
+  readonly credentials?: Credentials;
+  /** Run this one command instead of reading commands, and exit with its outcome. */
+  readonly oneShot?: OneShot;
+  /**
+   * Seed the share folder instead of reading commands: publish it, follow it, stay online until
+   * a stop signal (then exit 0).
+   */
+  readonly seed?: boolean;
+  /** After end of input, stay logged in and serving until a stop signal (then exit 0). */
+  readonly stay?: boolean;
+  /** Stop at the first command that fails, and exit 1 (a script's `set -e`). */
+  readonly exitOnError?: boolean;
   /** Where prompts go and lines come from. */
   readonly terminal: Terminal;
   /** Aborting it (with a {@linkcode StopRequested} reason) ends the session. */
   readonly signal: AbortSignal;
+}
+
+/** A user name and password given without the prompts. */
+export interface Credentials {
+  readonly user: string;
+  readonly password: string;
+}
+
+/** A command run on its own: its result alone on standard output, reasons on standard error. */
+export interface OneShot {
+  readonly command: Action;
+  /** Print one JSON object instead of the terminal's lines. */
+  readonly json: boolean;
 }
 
 /** Exit statuses of the peer. */

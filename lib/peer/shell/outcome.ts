@@ -1,0 +1,100 @@
+/**
+ * What a command came to, as a value: the lines the terminal prints, whether it succeeded, and
+ * the one JSON object a one-shot `--json` run prints. Pure: no sockets, files or clocks.
+ *
+ * @module
+ */
+
+import type { TrackerCommandName } from "./commands.ts";
+
+/** Why a command failed; the `error` field of a failed `--json` result. */
+export type FailureKind =
+  /** `get`: no one published the file. */
+  | "fileNotFound"
+  /** `get`: only inactive users (or only the asker) publish it. */
+  | "noActiveHolder"
+  /** `get`: the holders were found but the transfer failed. */
+  | "downloadFailed"
+  /** `unp`: the user had not published the file. */
+  | "unpublishFailed"
+  /** `pub`: the file is not in the share folder, or cannot be read. */
+  | "notShareable"
+  /** The tracker did not answer in time. */
+  | "trackerNotResponding"
+  /** The tracker answered `ERR`, or something this peer cannot read. */
+  | "trackerRefused"
+  /** The tracker had lost the session and logging in again failed. */
+  | "sessionLost"
+  /** The login was refused (wrong password, user already online, locked) or not attempted. */
+  | "loginFailed";
+
+/** A JSON value, as `--json` prints it. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
+
+/** What one command came to. */
+export type Outcome =
+  | {
+    readonly ok: true;
+    readonly command: TrackerCommandName;
+    /** The lines the terminal prints, word for word as the v1 terminal does. */
+    readonly lines: readonly string[];
+    /** The fields of the `--json` result besides `ok` and `command`. */
+    readonly data: { readonly [key: string]: JsonValue };
+  }
+  | {
+    readonly ok: false;
+    readonly command: TrackerCommandName;
+    readonly error: FailureKind;
+    /** The one line that says why, also what the terminal prints. */
+    readonly message: string;
+  };
+
+/** A successful outcome. */
+export function succeeded(
+  command: TrackerCommandName,
+  lines: readonly string[],
+  data: { readonly [key: string]: JsonValue },
+): Outcome {
+  return { ok: true, command, lines, data };
+}
+
+/** A failed outcome. */
+export function failed(command: TrackerCommandName, error: FailureKind, message: string): Outcome {
+  return { ok: false, command, error, message };
+}
+
+/** The lines the terminal prints for `outcome`. */
+export function outcomeLines(outcome: Outcome): readonly string[] {
+  return outcome.ok ? outcome.lines : [outcome.message];
+}
+
+/**
+ * The one-line JSON object a one-shot `--json` run prints: `ok` and `command` first, then the
+ * command's own fields, or `error` (a {@linkcode FailureKind}) and `message` when it failed.
+ *
+ * @example
+ * ```ts
+ * import { failed, outcomeJson } from "./outcome.ts";
+ * const text = outcomeJson(failed("get", "fileNotFound", "File not found"));
+ * console.assert(text === '{"ok":false,"command":"get","error":"fileNotFound","message":"File not found"}');
+ * ```
+ */
+export function outcomeJson(outcome: Outcome): string {
+  const object = outcome.ok
+    ? { ok: true, command: outcome.command, ...outcome.data }
+    : { ok: false, command: outcome.command, error: outcome.error, message: outcome.message };
+  // JSON escapes only C0 controls; a name a stranger chose may also hold C1 controls, line
+  // separators or bidi overrides, which are escaped too so the line shows as it parses.
+  return JSON.stringify(object).replace(
+    UNSAFE_IN_TEXT,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+const UNSAFE_IN_TEXT = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;

@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { failed, outcomeJson, outcomeLines, succeeded } from "./outcome.ts";
+
+Deno.test("a success's JSON is ok and command first, then the command's own fields", () => {
+  const outcome = succeeded("lap", ["1 active peer:", "bob"], { peers: ["bob"], omitted: 0 });
+  assert.equal(outcomeJson(outcome), '{"ok":true,"command":"lap","peers":["bob"],"omitted":0}');
+  assert.deepEqual(outcomeLines(outcome), ["1 active peer:", "bob"]);
+});
+
+Deno.test("a failure's JSON names its kind and message, and its line is the message", () => {
+  const outcome = failed("unp", "unpublishFailed", "File unpublication failed");
+  assert.deepEqual(JSON.parse(outcomeJson(outcome)), {
+    ok: false,
+    command: "unp",
+    error: "unpublishFailed",
+    message: "File unpublication failed",
+  });
+  assert.deepEqual(outcomeLines(outcome), ["File unpublication failed"]);
+});
+
+Deno.test("JSON escapes C1 controls, line separators and bidi overrides, and still parses", () => {
+  const name = "a\u0085b\u2028c\u202ed\u2066e";
+  const text = outcomeJson(succeeded("sch", [], { text: "x", files: [name], omitted: 0 }));
+  assert.doesNotMatch(text, /[\u0085\u2028\u202e\u2066]/);
+  assert.match(text, /\\u0085/);
+  assert.deepEqual(JSON.parse(text).files, [name]);
+});
