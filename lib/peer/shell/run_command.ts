@@ -93,7 +93,10 @@ async function ask<T>(
       }
       return `The tracker refused the request: ${error.message}`;
     }
-    if (error instanceof TrackerRefusedError) return TerminalText.trackerRefused;
+    if (error instanceof TrackerRefusedError) {
+      // `ERR broad`: the tracker would not count that many names; a longer text narrows it.
+      return error.code === "broad" ? TerminalText.searchTooBroad : TerminalText.trackerRefused;
+    }
     throw error;
   }
 }
