@@ -217,7 +217,7 @@ export class TrackerState {
 
   /** Opens a session for an authenticated user, unless the user or the address has one. */
   openSession(address: Address, user: string, options: SessionOptions): SessionResult {
-    this.expire();
+    this.#sweep();
     const key = addressKey(address);
     const existing = this.#sessionByUser.get(user);
     if (existing !== undefined) {
