@@ -28,7 +28,8 @@ export type V2ErrorCode =
   | "notpublished"
   | "notfound"
   | "inactive"
-  | "address";
+  | "address"
+  | "broad";
 
 const ERROR_CODES: ReadonlySet<string> = new Set<V2ErrorCode>([
   "malformed",
@@ -44,6 +45,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<V2ErrorCode>([
   "notfound",
   "inactive",
   "address",
+  "broad",
 ]);
 
 /** A peer that can serve a file, as `GET` reports it. */

@@ -171,3 +171,9 @@ Deno.test("v2 ERR replies carry an optional whole number of seconds", () => {
     assert.equal(decodeV2Reply(bytes(text)).ok, false, text);
   }
 });
+
+Deno.test("ERR broad (a search too broad to count) round-trips", () => {
+  const body = { status: "ERR", code: "broad" } as const;
+  assert.equal(new TextDecoder().decode(encodeV2Reply({ id: 9, body })), "PS2 9 ERR broad");
+  assert.deepEqual(decodeV2Reply(bytes("PS2 9 ERR broad")), { ok: true, reply: { id: 9, body } });
+});

@@ -91,6 +91,7 @@ const LIMIT_EVENTS: Readonly<Record<TableLimit, string>> = {
   challenges: "pending challenge table full",
   handshakeReplies: "handshake reply cache full",
   verifications: "password verifications in flight at the cap",
+  searchCost: "search too broad",
 };
 
 /**

@@ -91,6 +91,8 @@ export async function loadPublications(
     }
   });
   for (const user of unknown.keys()) store.removeUser(user);
+  // Index what came, in one pass in name order, before the socket answers.
+  state.flushRestored();
   return {
     stored,
     loaded,

@@ -12,14 +12,16 @@ import { encodeV2Reply, type V2ErrorCode, type V2ReplyBody } from "../protocol/m
  * A bounded table whose cap refused a request or displaced an entry: `sessions` (a login past
  * the session cap), `publications` (a user at the publication cap), `challenges` (a pending login
  * challenge forgotten), `handshakeReplies` (a remembered handshake reply forgotten),
- * `verifications` (a v1 `auth` refused while the most password checks already run).
+ * `verifications` (a v1 `auth` refused while the most password checks already run), `searchCost`
+ * (a search whose count would walk past the step cap: v2 `ERR broad`, v1 a bound for N).
  */
 export type TableLimit =
   | "sessions"
   | "publications"
   | "challenges"
   | "handshakeReplies"
-  | "verifications";
+  | "verifications"
+  | "searchCost";
 
 /** What happened to one datagram, for the reply and the log. */
 export interface HandlerOutcome {

@@ -8,7 +8,12 @@
  */
 
 import { canonicalIp, SESSION_TIMEOUT_MS } from "../protocol/mod.ts";
-import { MAX_PUBLICATIONS_PER_USER, MAX_SESSIONS } from "./defaults.ts";
+import { MAX_SESSIONS } from "./defaults.ts";
+import type { NameIndex } from "./name_index.ts";
+import { type FileMeta, Publications } from "./publications.ts";
+import { byCodeUnit, type ListFrom, SortedView, without } from "./sorted_view.ts";
+
+export type { FileMeta } from "./publications.ts";
 
 /** A UDP or TCP endpoint. */
 export interface Address {
@@ -60,12 +65,6 @@ export interface SessionOptions {
   readonly replaceAtSameAddress?: boolean;
 }
 
-/** What a holder published along with a file name (v2 only). */
-export interface FileMeta {
-  readonly size: number;
-  readonly sha256: string;
-}
-
 /** A live holder of a file, with what it published. */
 export interface HolderSession {
   readonly session: Session;
@@ -105,16 +104,11 @@ export interface TrackerStateOptions {
   readonly sessionTimeoutMs?: number;
   readonly maxPublicationsPerUser?: number;
   readonly maxSessions?: number;
-  /** The most work one search may do (`--max-search-steps`); for the search index. */
-  readonly maxSearchSteps?: number;
   /** Told of every accepted publication change; none by default. */
   readonly journal?: PublicationJournal;
+  /** Most walk steps one search count or listing may take (`--max-search-steps`, `name_index.ts`). */
+  readonly maxSearchSteps?: number;
 }
-
-const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-const sameMeta = (a: FileMeta | undefined, b: FileMeta | undefined) =>
-  a === b || (a !== undefined && b !== undefined && a.size === b.size && a.sha256 === b.sha256);
 
 /**
  * Sessions and publications with the v1 semantics.
@@ -133,7 +127,6 @@ const sameMeta = (a: FileMeta | undefined, b: FileMeta | undefined) =>
 export class TrackerState {
   readonly #now: () => number;
   readonly #timeoutMs: number;
-  readonly #maxPublications: number;
   readonly #maxSessions: number;
   readonly #journal: PublicationJournal | undefined;
   readonly #sessions = new Map<string, Session>();
@@ -143,15 +136,21 @@ export class TrackerState {
   readonly #sessionByUser = new Map<string, Session>();
   // v2 sessions by token: a sealed datagram names its session by token, not by address.
   readonly #sessionByToken = new Map<string, Session>();
+  // Users with a session, in order: `lap` from any offset without sorting.
+  readonly #activeUsers = new SortedView<string>(byCodeUnit);
+  // Sessions a query ended as silent before the next `expire()` reported them.
+  #unreported: Session[] = [];
   // Publications belong to users, not sessions: they outlive logouts.
-  readonly #filesByUser = new Map<string, Map<string, FileMeta | undefined>>();
-  readonly #holdersByFile = new Map<string, Set<string>>();
+  readonly #publications: Publications;
   #rotation = 0;
 
   constructor(options: TrackerStateOptions) {
     this.#now = options.now;
     this.#timeoutMs = options.sessionTimeoutMs ?? SESSION_TIMEOUT_MS;
-    this.#maxPublications = options.maxPublicationsPerUser ?? MAX_PUBLICATIONS_PER_USER;
+    this.#publications = new Publications({
+      maxPerUser: options.maxPublicationsPerUser,
+      maxSearchSteps: options.maxSearchSteps,
+    });
     this.#maxSessions = options.maxSessions ?? MAX_SESSIONS;
     this.#journal = options.journal;
   }
@@ -161,18 +160,28 @@ export class TrackerState {
     return this.#sessions.size;
   }
 
-  /** Removes every session whose last sign of life is older than the timeout; returns them. */
+  /**
+   * Removes every session whose last sign of life is older than the timeout; returns them (and
+   * those a query removed since the last call).
+   */
   expire(): Session[] {
+    this.#sweep();
+    const expired = this.#unreported;
+    this.#unreported = [];
+    return expired;
+  }
+
+  // Ends the silent sessions, so the views and the index hold live users only (a silent session
+  // never comes back: nothing touches a session that is not live).
+  #sweep(): void {
     const now = this.#now();
-    const expired: Session[] = [];
     for (const [timeoutMs, queue] of this.#expiryQueues) {
       for (const session of queue.values()) {
         if (now - session.lastSeen <= timeoutMs) break;
         this.end(session);
-        expired.push(session);
+        this.#unreported.push(session);
       }
     }
-    return expired;
   }
 
   /** Ends a session at once (logout, or expiry). */
@@ -183,6 +192,8 @@ export class TrackerState {
     this.#sessionByUser.delete(session.user);
     if (session.token !== undefined) this.#sessionByToken.delete(session.token);
     this.#expiryQueues.get(session.timeoutMs)?.delete(key);
+    this.#activeUsers.delete(session.user);
+    this.#publications.setActive(session.user, false);
   }
 
   /** The live session that logged in from `address`, if any. */
@@ -206,7 +217,7 @@ export class TrackerState {
 
   /** Opens a session for an authenticated user, unless the user or the address has one. */
   openSession(address: Address, user: string, options: SessionOptions): SessionResult {
-    this.expire();
+    this.#sweep();
     const key = addressKey(address);
     const existing = this.#sessionByUser.get(user);
     if (existing !== undefined) {
@@ -236,6 +247,8 @@ export class TrackerState {
       this.#expiryQueues.set(timeoutMs, queue);
     }
     queue.set(key, session);
+    this.#activeUsers.add(user);
+    this.#publications.setActive(user, true);
     return { ok: true, session };
   }
 
@@ -251,14 +264,43 @@ export class TrackerState {
 
   /** Names of the users with a live session, other than `asker`, sorted. */
   activeUsers(asker: string): string[] {
-    const users: string[] = [];
-    for (const user of this.#sessionByUser.keys()) if (user !== asker) users.push(user);
-    return users.sort(byCodeUnit);
+    return drain(this.activeUsersFrom(asker));
+  }
+
+  /**
+   * The users with a live session other than `asker`, in order from the `offset`-th (`lap`): a
+   * rank lookup, then only what the caller pulls.
+   */
+  activeUsersFrom(asker: string, offset = 0): ListFrom<string> {
+    this.#sweep();
+    return without(this.#activeUsers, asker, offset);
   }
 
   /** The files `user` has published, sorted. */
   publishedBy(user: string): string[] {
-    return [...(this.#filesByUser.get(user)?.keys() ?? [])].sort(byCodeUnit);
+    return drain(this.publishedFrom(user));
+  }
+
+  /** The files `user` has published, in order from the `offset`-th (`lpf`). */
+  publishedFrom(user: string, offset = 0): ListFrom<string> {
+    return this.#publications.publishedFrom(user, offset);
+  }
+
+  /**
+   * The search index over the names live users publish (`search_pages.ts` builds `sch` replies
+   * from it), with silent sessions' publications already left out.
+   */
+  searchIndex(): NameIndex {
+    this.#sweep();
+    return this.#publications.index;
+  }
+
+  /**
+   * Indexes publications restored so far in one pass (else the first query does): a load of
+   * stored publications calls it at its end, so the cost is paid before the socket answers.
+   */
+  flushRestored(): void {
+    this.#publications.flushRestored();
   }
 
   /**
@@ -266,17 +308,10 @@ export class TrackerState {
    * replaces them. False when the user is at the cap.
    */
   publish(user: string, file: string, meta?: FileMeta): boolean {
-    const files = this.#filesByUser.get(user);
-    if (files?.has(file)) {
-      const before = files.get(file);
-      files.set(file, meta);
-      // A peer publishes all its files again at every re-login: only news reach the journal.
-      if (!sameMeta(before, meta)) this.#journal?.publish(user, file, meta);
-      return true;
-    }
-    if (!this.#add(user, file, meta)) return false;
-    this.#journal?.publish(user, file, meta);
-    return true;
+    const result = this.#publications.publish(user, file, meta);
+    // A peer publishes all its files again at every re-login: only news reach the journal.
+    if (result === "added" || result === "metaChanged") this.#journal?.publish(user, file, meta);
+    return result !== "overCap";
   }
 
   /**
@@ -284,41 +319,13 @@ export class TrackerState {
    * there). False when the user is at the cap or already publishes `file`.
    */
   restore(user: string, file: string, meta?: FileMeta): boolean {
-    if (this.#filesByUser.get(user)?.has(file)) return false;
-    return this.#add(user, file, meta);
-  }
-
-  #add(user: string, file: string, meta: FileMeta | undefined): boolean {
-    let files = this.#filesByUser.get(user);
-    if (files === undefined) {
-      files = new Map();
-      this.#filesByUser.set(user, files);
-    }
-    if (files.size >= this.#maxPublications) return false;
-    files.set(file, meta);
-    let holders = this.#holdersByFile.get(file);
-    if (holders === undefined) {
-      holders = new Set();
-      this.#holdersByFile.set(file, holders);
-    }
-    holders.add(user);
-    return true;
+    return this.#publications.restore(user, file, meta);
   }
 
   /** Withdraws a publication; false when `user` had not published `file`. */
   unpublish(user: string, file: string): boolean {
-    if (!this.#remove(user, file)) return false;
+    if (!this.#publications.unpublish(user, file)) return false;
     this.#journal?.unpublish(user, file);
-    return true;
-  }
-
-  #remove(user: string, file: string): boolean {
-    const files = this.#filesByUser.get(user);
-    if (!files?.delete(file)) return false;
-    if (files.size === 0) this.#filesByUser.delete(user);
-    const holders = this.#holdersByFile.get(file);
-    holders?.delete(user);
-    if (holders?.size === 0) this.#holdersByFile.delete(file);
     return true;
   }
 
@@ -329,10 +336,9 @@ export class TrackerState {
   removeUser(user: string): { readonly session?: Session; readonly withdrawn: number } {
     const session = this.#sessionByUser.get(user);
     if (session) this.end(session);
-    const files = [...this.#filesByUser.get(user)?.keys() ?? []];
-    for (const file of files) this.#remove(user, file);
+    const withdrawn = this.#publications.unpublishAll(user);
     this.#journal?.removeUser(user);
-    return { ...(session ? { session } : {}), withdrawn: files.length };
+    return { ...(session ? { session } : {}), withdrawn };
   }
 
   /**
@@ -340,20 +346,17 @@ export class TrackerState {
    * `asker` publishes, sorted.
    */
   search(text: string, asker: string): string[] {
-    const found: string[] = [];
-    for (const [file, holders] of this.#holdersByFile) {
-      if (file.includes(text) && this.#hasLiveHolder(holders, asker)) found.push(file);
-    }
-    return found.sort(byCodeUnit);
+    return drain(this.searchIndex().list(text, { asker, maxSteps: Infinity }));
   }
 
   /** Every live holder of `file` other than `asker` that registered a download address. */
   holders(file: string, asker: string): HolderSession[] {
     const holders: HolderSession[] = [];
-    for (const user of this.#holdersByFile.get(file) ?? []) {
+    // The holders of this one file (a set per name): the cost follows them, not the users.
+    for (const user of this.#publications.holdersOf(file) ?? []) {
       const session = this.#sessionByUser.get(user);
       if (user !== asker && session?.downloadAddress && this.#isLive(session)) {
-        holders.push({ session, meta: this.#filesByUser.get(user)?.get(file) });
+        holders.push({ session, meta: this.#publications.metaOf(user, file) });
       }
     }
     return holders.sort((a, b) => byCodeUnit(a.session.user, b.session.user));
@@ -361,7 +364,7 @@ export class TrackerState {
 
   /** Whether anyone, live or not, publishes `file`. */
   isPublished(file: string): boolean {
-    return this.#holdersByFile.has(file);
+    return this.#publications.holdersOf(file) !== undefined;
   }
 
   /**
@@ -376,15 +379,13 @@ export class TrackerState {
     return { kind: "holder", session };
   }
 
-  #hasLiveHolder(holders: ReadonlySet<string>, asker: string): boolean {
-    for (const user of holders) {
-      const session = this.#sessionByUser.get(user);
-      if (user !== asker && session && this.#isLive(session)) return true;
-    }
-    return false;
-  }
-
   #isLive(session: Session): boolean {
     return this.#now() - session.lastSeen <= session.timeoutMs;
   }
+}
+
+function drain(list: { next(): string | undefined }): string[] {
+  const names: string[] = [];
+  for (let name = list.next(); name !== undefined; name = list.next()) names.push(name);
+  return names;
 }

@@ -8,7 +8,6 @@
 import {
   decodeRequest,
   encodeReply,
-  fitNameList,
   MIN_STRANGER_REQUEST_BYTES,
   type Reply,
   replyText,
@@ -16,7 +15,10 @@ import {
 } from "../protocol/mod.ts";
 import type { Authenticator, CredentialRefusal } from "./authenticator.ts";
 import type { LoginGuard } from "./guard.ts";
+import { fitNames } from "./list_fit.ts";
+import type { NameIndex } from "./name_index.ts";
 import type { HandlerOutcome, TableLimit } from "./outcome.ts";
+import { searchNameList } from "./search_pages.ts";
 import {
   type Address,
   addressKey,
@@ -253,10 +255,14 @@ function answer(
     case "TCP":
       session.downloadAddress = { hostname: request.host, port: request.port };
       return {};
-    case "lap":
-      return { reply: { kind: "peers", list: fitNameList(state.activeUsers(user)) } };
-    case "lpf":
-      return { reply: { kind: "publishedFiles", list: fitNameList(state.publishedBy(user)) } };
+    case "lap": {
+      const users = state.activeUsersFrom(user);
+      return { reply: { kind: "peers", list: fitNames(users.total, users.next) } };
+    }
+    case "lpf": {
+      const files = state.publishedFrom(user);
+      return { reply: { kind: "publishedFiles", list: fitNames(files.total, files.next) } };
+    }
     case "pub":
       return state.publish(user, request.file)
         ? { reply: { kind: "published" } }
@@ -266,7 +272,7 @@ function answer(
         reply: { kind: state.unpublish(user, request.file) ? "unpublished" : "unpublishFailed" },
       };
     case "sch":
-      return { reply: { kind: "found", list: fitNameList(state.search(request.text, user)) } };
+      return search(state.searchIndex(), request.text, user);
     case "get": {
       const location = state.locate(request.file, user);
       switch (location.kind) {
@@ -289,4 +295,35 @@ function answer(
       }
     }
   }
+}
+
+/**
+ * A v1 `sch`: the names that fit and `…and N more`, N exact. When the count would walk past the
+ * step cap, N is the index's upper bound less the names shown (the protocol has no words for
+ * "too broad" in v1, and an `ERR` would say the request was wrong), and the log says so.
+ */
+function search(
+  index: NameIndex,
+  text: string,
+  asker: string,
+): { reply: Reply; note?: string; limit?: TableLimit } {
+  const found = searchNameList(index, text, asker);
+  if (found.kind === "found") return { reply: { kind: "found", list: found.reply } };
+  const list = index.list(text, { asker });
+  const pulled: string[] = [];
+  const bounded = fitNames(found.atMost, () => {
+    const name = list.next();
+    if (name !== undefined) pulled.push(name);
+    return name;
+  });
+  if (list.stopped === "end") {
+    // The listing reached the end of the matches: their number is known after all.
+    const again = pulled.values();
+    return { reply: { kind: "found", list: fitNames(pulled.length, () => again.next().value) } };
+  }
+  return {
+    reply: { kind: "found", list: bounded },
+    note: "search too broad: N is an upper bound",
+    limit: "searchCost",
+  };
 }

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { Authenticator } from "./authenticator.ts";
 import type { Credential } from "./credentials.ts";
 import { type Address, TrackerState } from "./state.ts";
-import { plaintextLogin } from "./v1_handler.ts";
+import { LoginGuard } from "./guard.ts";
+import { plaintextLogin, V1Handler } from "./v1_handler.ts";
 
 const credentials = new Map<string, Credential>(
   ["alice", "bob"].map((user) => [user, { kind: "plain", password: `${user}-pw` }]),
@@ -23,4 +24,26 @@ Deno.test("login checks user and password", () => {
     reason: "wrong password",
   });
   assert.ok(logIn(at(1), "alice", "alice-pw").ok);
+});
+
+Deno.test("a v1 sch too broad to count lists what fits, ends with a bound for N, and says so", () => {
+  const state = new TrackerState({ now: () => 0, maxSearchSteps: 50 });
+  const handler = new V1Handler({
+    state,
+    authenticator: new Authenticator({ credentials }),
+    guard: new LoginGuard({ now: () => 0 }),
+  });
+  assert.ok(state.openSession(at(1), "alice", { version: 1 }).ok);
+  assert.ok(state.openSession(at(2), "bob", { version: 1 }).ok);
+  for (let i = 0; i < 400; i++) state.publish("bob", `clip-${i}-${i % 7}.mkv`);
+  const ask = (text: string) => handler.handle(new TextEncoder().encode(`sch ${text}`), at(1));
+  const broad = ask("clip-");
+  assert.equal(broad.limit, "searchCost");
+  const reply = new TextDecoder().decode(broad.reply);
+  const shown = reply.split(", ").length - 1;
+  assert.ok(shown > 0 && reply.startsWith("clip-"), reply);
+  assert.ok(reply.endsWith(`\u2026and ${400 - shown} more`), reply);
+  const narrow = ask("p-17-");
+  assert.equal(narrow.limit, undefined);
+  assert.equal(new TextDecoder().decode(narrow.reply), "clip-17-3.mkv");
 });

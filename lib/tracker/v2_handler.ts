@@ -45,6 +45,9 @@ import {
   type Session,
   type TrackerState,
 } from "./state.ts";
+import { fillPage } from "./list_fit.ts";
+import { PageCursors } from "./search_pages.ts";
+import type { ListFrom } from "./sorted_view.ts";
 import { V2Login } from "./v2_login.ts";
 import { type SealedDropReason, SessionSeals } from "./session_seals.ts";
 import { EndedSessions } from "./ended_sessions.ts";
@@ -99,6 +102,8 @@ export class V2Handler {
   readonly #state: TrackerState;
   readonly #login: V2Login;
   readonly #replyCaches = new WeakMap<Session, ReplyCache>();
+  // Where each session's search pages continue: page 2 does not search again.
+  readonly #cursors: PageCursors;
   readonly #seals = new SessionSeals();
   readonly #ended: EndedSessions;
   readonly #acceptUnsealed: boolean;
@@ -109,6 +114,7 @@ export class V2Handler {
     this.#acceptUnsealed = options.acceptUnsealed ?? ACCEPT_UNSEALED_REQUESTS;
     this.#allowForeignTcp = options.allowForeignTcpAddress ?? false;
     this.#ended = new EndedSessions({ now: options.now });
+    this.#cursors = new PageCursors({ now: options.now });
     this.#login = new V2Login({
       state: options.state,
       authenticator: options.authenticator,
@@ -296,11 +302,11 @@ export class V2Handler {
         this.#ended.remember(session);
         return OK;
       case "LAP":
-        return { body: listPage(state.activeUsers(user), body.offset, budget) };
+        return { body: pageFrom(state.activeUsersFrom(user, body.offset), body.offset, budget) };
       case "LPF":
-        return { body: listPage(state.publishedBy(user), body.offset, budget) };
+        return { body: pageFrom(state.publishedFrom(user, body.offset), body.offset, budget) };
       case "SCH":
-        return { body: listPage(state.search(body.text, user), body.offset, budget) };
+        return this.#search(session, body.text, body.offset, budget);
       case "PUB":
         return state.publish(user, body.file, { size: body.size, sha256: body.sha256 })
           ? OK
@@ -318,6 +324,28 @@ export class V2Handler {
         return { body: holdersPage(holders, body.offset, budget) };
       }
     }
+  }
+
+  // A page of a search, continuing from the session's cursor when it asks for the next page. A
+  // count past the step cap, or a page the cap left empty, is `ERR broad`: a total that is not
+  // exact would page wrongly, and the user can narrow the text.
+  #search(session: Session, text: string, offset: number, budget: number): Answer {
+    const page = this.#cursors.page(this.#state.searchIndex(), {
+      session: session.token ?? addressKey(session.address),
+      asker: session.user,
+      query: text,
+      offset,
+      headerBytes: PAGE_HEADER_BYTES,
+      maxBytes: budget,
+    });
+    if (
+      page.kind === "tooBroad" ||
+      (page.reply.names.length === 0 && page.reply.stopped === "cap" && offset < page.reply.total)
+    ) {
+      return { body: { status: "ERR", code: "broad" }, limit: "searchCost" };
+    }
+    const { total, names } = page.reply;
+    return { body: { status: "LIST", total, offset, names: [...names] } };
   }
 }
 
@@ -354,6 +382,16 @@ export function listPage(names: readonly string[], offset: number, budget: numbe
     total: names.length,
     offset,
     names: names.slice(offset, offset + count),
+  };
+}
+
+/** One page of a list read from `offset` (`list` starts there), as many as fit `budget` bytes. */
+export function pageFrom(list: ListFrom<string>, offset: number, budget: number): V2ReplyBody {
+  return {
+    status: "LIST",
+    total: list.total,
+    offset,
+    names: fillPage(list.next, PAGE_HEADER_BYTES, budget),
   };
 }
 

@@ -35,6 +35,7 @@ export const TerminalText = {
   goodbye: "Goodbye!",
   trackerNotResponding: "Tracker not responding",
   trackerRefused: "The tracker refused the request",
+  searchTooBroad: "Search too broad; type more of the name",
   published: "File published successfully",
   unpublished: "File unpublished successfully",
   unpublishFailed: "File unpublication failed",

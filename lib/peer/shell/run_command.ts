@@ -140,7 +140,11 @@ async function ask<T>(
       return noAnswer("sessionLost", `The tracker refused the request: ${error.message}`);
     }
     if (error instanceof TrackerRefusedError) {
-      return noAnswer("trackerRefused", TerminalText.trackerRefused);
+      // `ERR broad`: the tracker would not count that many names; a longer text narrows it.
+      return noAnswer(
+        "trackerRefused",
+        error.code === "broad" ? TerminalText.searchTooBroad : TerminalText.trackerRefused,
+      );
     }
     throw error;
   }
