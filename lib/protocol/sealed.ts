@@ -57,8 +57,6 @@ export interface SessionKeys {
   readonly reply: Uint8Array;
 }
 
-const encoder = new TextEncoder();
-
 /**
  * The session keys: HKDF-SHA-256 with the user's SCRAM StoredKey as input key material, SHA-256 of
  * the login's AuthMessage (user, both nonces, salt, iterations) as salt, and one label per
@@ -95,10 +93,28 @@ function nonceFor(direction: SealDirection, counter: Uint8Array): Uint8Array {
   return nonce;
 }
 
-function counterBytes(counter: number): Uint8Array {
-  const bytes = new Uint8Array(COUNTER_BYTES);
-  new DataView(bytes.buffer).setBigUint64(0, BigInt(counter));
-  return bytes;
+// Counters are safe integers, so two 32-bit halves carry them without a BigInt per datagram.
+const TWO_32 = 2 ** 32;
+
+function writeCounter(target: Uint8Array, offset: number, counter: number): void {
+  const view = new DataView(target.buffer, target.byteOffset + offset, COUNTER_BYTES);
+  view.setUint32(0, Math.floor(counter / TWO_32));
+  view.setUint32(4, counter >>> 0);
+}
+
+function readCounter(source: Uint8Array, offset: number): number {
+  const view = new DataView(source.buffer, source.byteOffset + offset, COUNTER_BYTES);
+  return view.getUint32(0) * TWO_32 + view.getUint32(4);
+}
+
+/** True for 32 lowercase hex digits, checked without a regular expression on the hot path. */
+function isTokenText(token: string): boolean {
+  if (token.length !== TOKEN_CHARS) return false;
+  for (let i = 0; i < TOKEN_CHARS; i++) {
+    const c = token.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
 }
 
 /** What {@linkcode sealDatagram} needs. */
@@ -130,28 +146,30 @@ export interface SealOptions {
  */
 export function sealDatagram(options: SealOptions): Uint8Array {
   const { key, direction, token, counter, plaintext } = options;
-  if (!/^[0-9a-f]{32}$/.test(token)) throw new RangeError("a session token is 32 hex digits");
+  if (!isTokenText(token)) throw new RangeError("a session token is 32 hex digits");
   if (!Number.isSafeInteger(counter) || counter < 0 || counter > MAX_SEALED_COUNTER) {
     throw new RangeError(`sealed counter out of range: ${counter}`);
   }
   if (plaintext.length > MAX_SEALED_PLAINTEXT_BYTES) {
     throw new RangeError(`plaintext of ${plaintext.length} bytes does not fit a sealed datagram`);
   }
-  const counterField = counterBytes(counter);
-  const header = new Uint8Array(HEADER_BYTES);
-  header.set(encoder.encode(SEALED_PREFIX + token), 0);
-  header.set(counterField, SEALED_PREFIX.length + TOKEN_CHARS);
-  const cipher = createCipheriv("aes-256-gcm", key, nonceFor(direction, counterField), {
-    authTagLength: TAG_BYTES,
-  });
+  const sealed = new Uint8Array(HEADER_BYTES + plaintext.length + TAG_BYTES);
+  for (let i = 0; i < SEALED_PREFIX.length; i++) sealed[i] = SEALED_PREFIX.charCodeAt(i);
+  for (let i = 0; i < TOKEN_CHARS; i++) sealed[SEALED_PREFIX.length + i] = token.charCodeAt(i);
+  const counterOffset = SEALED_PREFIX.length + TOKEN_CHARS;
+  writeCounter(sealed, counterOffset, counter);
+  const header = sealed.subarray(0, HEADER_BYTES);
+  const cipher = createCipheriv(
+    "aes-256-gcm",
+    key,
+    nonceFor(direction, sealed.subarray(counterOffset, HEADER_BYTES)),
+    { authTagLength: TAG_BYTES },
+  );
   cipher.setAAD(header);
   const body = cipher.update(plaintext);
   cipher.final();
-  const tag = cipher.getAuthTag();
-  const sealed = new Uint8Array(HEADER_BYTES + body.length + TAG_BYTES);
-  sealed.set(header, 0);
   sealed.set(body, HEADER_BYTES);
-  sealed.set(tag, HEADER_BYTES + body.length);
+  sealed.set(cipher.getAuthTag(), HEADER_BYTES + body.length);
   return sealed;
 }
 
@@ -174,18 +192,17 @@ export type OpenedDatagram =
   }
   | { readonly ok: false; readonly reason: OpenFailureReason };
 
-const decoder = new TextDecoder();
-
 /**
  * Reads the token of a sealed datagram without opening it (to find the session and its key), or
  * undefined when the header is not well-formed.
  */
 export function sealedToken(datagram: Uint8Array): string | undefined {
   if (!isSealedDatagram(datagram) || datagram.length < SEALED_OVERHEAD_BYTES) return undefined;
-  const token = decoder.decode(
-    datagram.subarray(SEALED_PREFIX.length, SEALED_PREFIX.length + TOKEN_CHARS),
-  );
-  return /^[0-9a-f]{32}$/.test(token) ? token : undefined;
+  let token = "";
+  for (let i = SEALED_PREFIX.length; i < SEALED_PREFIX.length + TOKEN_CHARS; i++) {
+    token += String.fromCharCode(datagram[i]);
+  }
+  return isTokenText(token) ? token : undefined;
 }
 
 /**
@@ -204,13 +221,10 @@ export function openDatagram(
   }
   const key = keyFor(token);
   if (key === undefined) return { ok: false, reason: "unknown-session" };
-  const counterField = datagram.subarray(SEALED_PREFIX.length + TOKEN_CHARS, HEADER_BYTES);
-  const counterValue = new DataView(
-    counterField.buffer,
-    counterField.byteOffset,
-    COUNTER_BYTES,
-  ).getBigUint64(0);
-  if (counterValue > BigInt(MAX_SEALED_COUNTER)) return { ok: false, reason: "malformed" };
+  const counterOffset = SEALED_PREFIX.length + TOKEN_CHARS;
+  const counterField = datagram.subarray(counterOffset, HEADER_BYTES);
+  const counterValue = readCounter(datagram, counterOffset);
+  if (counterValue > MAX_SEALED_COUNTER) return { ok: false, reason: "malformed" };
   const tagStart = datagram.length - TAG_BYTES;
   try {
     const decipher = createDecipheriv(
@@ -223,7 +237,12 @@ export function openDatagram(
     decipher.setAuthTag(datagram.subarray(tagStart));
     const body = decipher.update(datagram.subarray(HEADER_BYTES, tagStart));
     decipher.final();
-    return { ok: true, token, counter: Number(counterValue), plaintext: new Uint8Array(body) };
+    return {
+      ok: true,
+      token,
+      counter: counterValue,
+      plaintext: new Uint8Array(body.buffer, body.byteOffset, body.length),
+    };
   } catch {
     // node:crypto reports a failed tag check only by throwing from final().
     return { ok: false, reason: "forged" };
