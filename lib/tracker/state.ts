@@ -7,7 +7,7 @@
  * @module
  */
 
-import { canonicalIp, SESSION_TIMEOUT_MS } from "../protocol/mod.ts";
+import { canonicalIp, SESSION_TIMEOUT_MS, type TlsEndpoint } from "../protocol/mod.ts";
 import { MAX_PUBLICATIONS_PER_USER, MAX_SESSIONS } from "./defaults.ts";
 
 /** A UDP or TCP endpoint. */
@@ -44,6 +44,8 @@ export interface Session {
   readonly timeoutMs: number;
   /** Where this session accepts downloads, once it has said so with `TCP`. */
   downloadAddress?: Address;
+  /** v2 only: the TLS data port and certificate fingerprint sent with the last `TCP`. */
+  tls?: TlsEndpoint;
   lastSeen: number;
 }
 
