@@ -148,6 +148,14 @@ async function get(parts: LoggedIn, file: string): Promise<string[]> {
       rateLimitBytesPerSecond: parts.options.downloadLimit,
       parallel: parts.options.maxSources,
       maxV1Bytes: parts.options.maxV1Bytes,
+      requireTls: parts.options.requireTls,
+      onCleartext: (holders) =>
+        terminal.print(
+          `${holders.join(", ")} offer${holders.length === 1 ? "s" : ""} no TLS (v1 or older ` +
+            `peer): what comes from ${
+              holders.length === 1 ? "it" : "them"
+            } crosses the network in clear`,
+        ),
       onProgress: (progress) => display.update(progress),
       onNotice: (line) => {
         display.finish();

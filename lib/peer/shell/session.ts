@@ -23,6 +23,7 @@ import {
 } from "../control/mod.ts";
 import { DigestCache, DigestError, fileDigest } from "../share/mod.ts";
 import { startUploadServer, type UploadServer } from "../upload/mod.ts";
+import { type Identity, loadIdentity } from "../identity/mod.ts";
 import {
   AVAILABLE_COMMANDS,
   formatCommandProblem,
@@ -42,7 +43,10 @@ import {
 /** Announces the upload address and learns what this user already publishes. */
 async function startSession(parts: LoggedIn, heartbeat: AbortSignal): Promise<void> {
   const { link, published, options, uploadAddress } = parts;
-  await abortable(link.register(uploadAddress.host, uploadAddress.port), options.signal);
+  await abortable(
+    link.register(uploadAddress.host, uploadAddress.port, uploadAddress.tls),
+    options.signal,
+  );
   options.terminal.print(TerminalText.welcome);
   options.terminal.print(AVAILABLE_COMMANDS);
   startHeartbeat({
@@ -136,11 +140,21 @@ export async function runSession(options: SessionOptions): Promise<number> {
     terminal.close();
     return ExitCode.failure;
   }
+  let identity: Identity;
+  try {
+    identity = await loadIdentity(options.stateDir, (line) => terminal.error(line));
+  } catch (error) {
+    terminal.error(`peersync-peer: ${errorText(error)}`);
+    terminal.close();
+    return ExitCode.failure;
+  }
   const published = new Set<string>();
   const digests = await DigestCache.open(options.dir);
   let server: UploadServer;
   try {
     server = startUploadServer({
+      tls: identity,
+      requireTls: options.requireTls,
       hostname: listenHostname(advertised),
       dir: options.dir,
       published,
@@ -175,7 +189,11 @@ export async function runSession(options: SessionOptions): Promise<number> {
       relogin,
       signal: options.signal,
       notify: (line) => terminal.error(line),
-      uploadAddress: { host: advertised, port: server.addr.port },
+      uploadAddress: {
+        host: advertised,
+        port: server.addr.port,
+        tls: { port: server.tlsAddr!.port, fingerprint: identity.fingerprint },
+      },
       describe: (file) => describePublished(parts, file),
     };
     await startSession(loggedIn, heartbeat.signal);
