@@ -26,7 +26,7 @@ import { sameBytes } from "./support/peers.ts";
 const identity = (): Promise<Identity> => loadIdentity(undefined, () => {});
 
 /** A port nothing listens on: a holder entry with it can only be reached over TLS. */
-async function closedPort(): Promise<number> {
+function closedPort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr;
   listener.close();
@@ -70,7 +70,7 @@ Deno.test("over TLS by default: the holder is reached on its TLS port and the by
   await withSeeders({ seeders: { alice }, publish }, async (seeders, target) => {
     const clear: string[][] = [];
     // The clear port refuses: only the TLS port can have served the file.
-    const holder = { ...seeders.alice.holder("a.bin"), port: await closedPort() };
+    const holder = { ...seeders.alice.holder("a.bin"), port: closedPort() };
     assert.ok(holder.tls !== undefined);
     const result = await downloadFromHolders({
       file: "a.bin",
@@ -108,6 +108,7 @@ Deno.test("a holder presenting another certificate is refused with a warning, an
         onNotice: (line) => notices.push(line),
       });
       assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+      assert.deepEqual(result.fromHolders, ["alice"]);
       assert.equal(seeders.mallory.server.stats.bytesSent, 0);
       assert.equal(seeders.alice.server.stats.bytesSent, content.length);
       assert.equal(notices.length, 1, notices.join("\n"));
@@ -189,7 +190,7 @@ Deno.test("a cancelled TLS download resumes over TLS from another holder", async
       const second = await downloadFromHolders({
         file: "a.bin",
         dir: target,
-        holders: [{ ...bob.holder("a.bin"), port: await closedPort() }],
+        holders: [{ ...bob.holder("a.bin"), port: closedPort() }],
       });
       assert.ok(second.resumedFrom >= MiB, `resumed from ${second.resumedFrom}`);
       assert.equal(bob.server.stats.bytesSent, content.length - second.resumedFrom);
@@ -208,7 +209,7 @@ Deno.test("a large file comes in ranges from three TLS holders and verifies", as
     carol: { tls: await identity() },
   };
   await withSeeders({ seeders, publish }, async (started, target) => {
-    const closed = await closedPort();
+    const closed = closedPort();
     const result = await downloadFromHolders({
       file: "big.bin",
       dir: target,
