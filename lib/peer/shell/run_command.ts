@@ -149,8 +149,9 @@ async function get(parts: LoggedIn, file: string): Promise<string[]> {
       parallel: parts.options.maxSources,
       maxV1Bytes: parts.options.maxV1Bytes,
       requireTls: parts.options.requireTls,
+      // On stderr: standard output keeps the v1 wording word for word.
       onCleartext: (holders) =>
-        terminal.print(
+        terminal.error(
           `${holders.join(", ")} offer${holders.length === 1 ? "s" : ""} no TLS (v1 or older ` +
             `peer): what comes from ${
               holders.length === 1 ? "it" : "them"

@@ -142,7 +142,8 @@ export async function runSession(options: SessionOptions): Promise<number> {
   }
   let identity: Identity;
   try {
-    identity = await loadIdentity(options.stateDir, (line) => terminal.error(line));
+    // Made quietly on first start, like trackers.json; a stored one that cannot be used is said.
+    identity = await loadIdentity(options.stateDir, () => {});
   } catch (error) {
     terminal.error(`peersync-peer: ${errorText(error)}`);
     terminal.close();
