@@ -61,14 +61,15 @@ export async function startPinnedTls(
   certPem: string,
   timeoutMs: number,
 ): Promise<Deno.TlsConn> {
-  const secured = await Deno.startTls(conn, { hostname: CERTIFICATE_NAME, caCerts: [certPem] });
-  const timer = setTimeout(() => secured.close(), timeoutMs);
+  let secured: Deno.TlsConn | undefined;
+  const timer = setTimeout(() => secured?.close(), timeoutMs);
   try {
+    secured = await Deno.startTls(conn, { hostname: CERTIFICATE_NAME, caCerts: [certPem] });
     await secured.handshake();
     return secured;
   } catch (error) {
     try {
-      secured.close();
+      secured?.close();
     } catch {
       // Closed by the timer already.
     }
