@@ -133,10 +133,15 @@ const spec: CommandSpec = {
       type: "boolean",
       description: "refuse a tracker that speaks only v1 (its login sends the password in clear)",
     },
+    "require-tls": {
+      type: "boolean",
+      description: "refuse transfers in clear: download only over pinned TLS, upload only over TLS",
+    },
     "state-dir": {
       type: "string",
       value: "DIR",
-      description: "where the peer remembers which trackers spoke v2, so it never falls back " +
+      description:
+        "where the peer keeps its TLS identity and remembers which trackers spoke v2, so it never falls back " +
         "to v1 for them (default: $XDG_STATE_HOME/peersync, else ~/.local/state/peersync)",
     },
     sealed: {
@@ -305,6 +310,7 @@ function settingsFrom(args: string[]): Settings {
     advertise,
     timeoutMs,
     requireV2: booleanOption(parsed, "require-v2"),
+    requireTls: booleanOption(parsed, "require-tls"),
     ...(stateDir === undefined ? {} : { stateDir }),
     ...(booleanOption(parsed, "sealed") ? { sealed: true } : {}),
     maxUploads: maxUploads === undefined ? undefined : parseCount(maxUploads, "--max-uploads"),

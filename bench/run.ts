@@ -8,8 +8,8 @@
  * - a bare Deno socket copy (same 1 MiB buffer, no protocol);
  * - the v2 data channel on its own (`bench/transfer_pair.ts`: the real upload server in one
  *   process, `downloadFromHolders` with verification in another), with both sides' peak RSS and
- *   the downloader's CPU time;
- * - two real peers (`pub` then `get`).
+ *   the downloader's CPU time, in clear and over pinned TLS (target: TLS ≥ 0.7× of clear);
+ * - two real peers (`pub` then `get`; over TLS, as v2 peers transfer by default).
  *
  * Single rounds swing up to 2× on the shared benchmark machine (fresh page-cache pages cost the
  * guest a varying amount), so the verdicts are ratios of medians over the rounds.
@@ -253,11 +253,20 @@ async function transferPair(
   file: string,
   targetDir: string,
   hashOnWorker = false,
+  tls = false,
 ): Promise<PairResult> {
-  const server = new Program("bench/transfer_pair.ts", ["serve", dir, file]);
+  const server = new Program("bench/transfer_pair.ts", [
+    "serve",
+    dir,
+    file,
+    ...(tls ? ["tls"] : []),
+  ]);
   try {
-    const ready = await server.stdout.waitFor(/ready (\d+) (\d+) ([0-9a-f]{64}) (\d+)/, 600_000);
-    const [, port, bytes, sha256, hashMs] = ready;
+    const ready = await server.stdout.waitFor(
+      /ready (\d+) (\d+) ([0-9a-f]{64}) (\d+)( tls=\S+)?/,
+      600_000,
+    );
+    const [, port, bytes, sha256, hashMs, tlsField] = ready;
     await settle();
     const client = new Program("bench/transfer_pair.ts", [
       "get",
@@ -267,6 +276,7 @@ async function transferPair(
       sha256,
       port,
       ...(hashOnWorker ? ["worker"] : []),
+      ...(tlsField ? [tlsField.trim()] : []),
     ]);
     try {
       const done = await client.stdout.waitFor(/(done (\d+)|failed .*)/, 1_800_000);
@@ -397,9 +407,10 @@ const SOCAT_1M = "socat (C), -b 1 MiB";
 const BARE = "bare Deno socket copy";
 const PAIR = "v2 pair (SHA-256 verified)";
 const WORKER = "v2 pair, verifying on a worker";
-const PEER = "peer → peer (pub, get; verified)";
+const PAIR_TLS = "v2 pair over TLS (SHA-256 verified)";
+const PEER = "peer → peer (pub, get; TLS, verified)";
 
-/** `--only pair,peer`: just these methods (nc, socat, socat-1m, bare, pair, worker, peer). */
+/** `--only pair,peer`: just these methods (nc, socat, socat-1m, bare, pair, pair-tls, worker, peer). */
 const only = values.only === undefined ? undefined : new Set(values.only.split(","));
 function wanted(method: string): boolean {
   return only === undefined || only.has(method);
@@ -468,6 +479,19 @@ try {
       notePeak(`${PAIR}, uploader`, pair.uploaderMiB);
       notePeak(`${PAIR}, downloader`, pair.downloaderMiB);
     }
+    if (wanted("pair-tls")) {
+      await Deno.mkdir(target);
+      const pair = await transferPair(sourceDir, "big.bin", target, false, true);
+      await Deno.remove(target, { recursive: true });
+      record(PAIR_TLS, pair.ms);
+      console.log(
+        `  ${"".padEnd(40)} peak RSS: uploader ${pair.uploaderMiB.toFixed(0)} MiB, downloader ${
+          pair.downloaderMiB.toFixed(0)
+        } MiB; downloader CPU ${pair.downloaderCpu}`,
+      );
+      notePeak(`${PAIR_TLS}, uploader`, pair.uploaderMiB);
+      notePeak(`${PAIR_TLS}, downloader`, pair.downloaderMiB);
+    }
     if (values.worker || (only?.has("worker") ?? false)) {
       await Deno.mkdir(target);
       const worker = await transferPair(sourceDir, "big.bin", target, true);
@@ -491,7 +515,7 @@ try {
   console.log(`medians over ${runs} rounds (single rounds swing up to 2x on this machine):`);
   for (const [label, list] of times) console.log(rate(label, size, median(list)));
   console.log("ratios of medians (PeerSync time vs baseline time; target ≥ 0.80x vs a C copy):");
-  for (const ours of [PAIR, WORKER, PEER]) {
+  for (const ours of [PAIR, PAIR_TLS, WORKER, PEER]) {
     const oursTimes = times.get(ours);
     if (oursTimes === undefined) continue;
     for (const baseline of [NETCAT, SOCAT, SOCAT_1M, BARE]) {
@@ -509,6 +533,18 @@ try {
         ),
       );
     }
+  }
+  const clearTimes = times.get(PAIR);
+  const tlsTimes = times.get(PAIR_TLS);
+  if (clearTimes !== undefined && tlsTimes !== undefined) {
+    const value = median(clearTimes) / median(tlsTimes);
+    console.log(
+      ratio(
+        "v2 pair over TLS vs in clear",
+        value,
+        value >= 0.7 ? "  (met, target ≥ 0.70x)" : "  (NOT met, target ≥ 0.70x)",
+      ),
+    );
   }
   console.log(`peak RSS over all rounds (limit ${RSS_LIMIT_MIB} MiB):`);
   for (const [label, mib] of peakRss) {

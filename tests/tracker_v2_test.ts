@@ -327,3 +327,31 @@ Deno.test("with --no-plaintext the tracker refuses v1 auth but accepts v2 logins
     }
   }, ["--no-plaintext"]);
 });
+
+Deno.test("a v2 TCP registration's TLS port and fingerprint come back in every GET, and a later TCP without them clears them", async () => {
+  await withTracker(async (_tracker, client) => {
+    const alice = await loggedIn(client(), "alice");
+    const bob = await loggedIn(client(), "bob");
+    const tls = { port: 4445, fingerprint: "cd".repeat(32) };
+    const host = "127.0.0.1";
+    assert.deepEqual(
+      await bob.request({ verb: "TCP", host, port: bob.localAddr.port, tls }),
+      { status: "OK" },
+    );
+    await bob.request({ verb: "PUB", file: "f.bin", size: 12, sha256: digest });
+    const bobHolder = { user: "bob", host, port: bob.localAddr.port, size: 12, sha256: digest };
+    assert.deepEqual(await alice.request({ verb: "GET", file: "f.bin", offset: 0 }), {
+      status: "HOLDERS",
+      total: 1,
+      offset: 0,
+      holders: [{ ...bobHolder, tls }],
+    });
+    await bob.request({ verb: "TCP", host, port: bob.localAddr.port });
+    assert.deepEqual(await alice.request({ verb: "GET", file: "f.bin", offset: 0 }), {
+      status: "HOLDERS",
+      total: 1,
+      offset: 0,
+      holders: [bobHolder],
+    });
+  });
+});

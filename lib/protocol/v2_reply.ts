@@ -11,6 +11,7 @@ import { isValidField } from "./file_name.ts";
 import { MAX_DATAGRAM_BYTES, MAX_USER_NAME_BYTES, V2_PREFIX } from "./limits.ts";
 import { isSha256Hex, parseDecimal, utf8Length } from "./text.ts";
 import { isBase64, isNonce, isToken, readV2Head, type V2DecodeFailure } from "./v2_fields.ts";
+import type { TlsEndpoint } from "./v2_request.ts";
 
 const encoder = new TextEncoder();
 
@@ -60,6 +61,8 @@ export interface Holder {
   readonly sha256?: string;
   /** The address the holder claimed in `TCP`, where it differs from the observed one. */
   readonly claimed?: { readonly host: string; readonly port: number };
+  /** The holder's TLS data port and certificate fingerprint, when it registered them. */
+  readonly tls?: TlsEndpoint;
 }
 
 /** What a v2 reply says. */
@@ -115,11 +118,18 @@ function holderText(holder: Holder): string {
     holder.sha256 ?? "-",
   ];
   if (holder.claimed) fields.push(holder.claimed.host, String(holder.claimed.port));
+  if (holder.tls) fields.push(`${holder.tls.port}:${holder.tls.fingerprint}`);
   return fields.join(",");
 }
 
 function parseHolder(text: string): Holder | undefined {
   const fields = text.split(",");
+  // A last field of an even count is `<tls-port>:<fingerprint>`.
+  let tls: TlsEndpoint | undefined;
+  if (fields.length === 6 || fields.length === 8) {
+    tls = parseTls(fields.pop()!);
+    if (tls === undefined) return undefined;
+  }
   if (fields.length !== 5 && fields.length !== 7) return undefined;
   const [user, host, portText, sizeText, sha256] = fields;
   const port = parsePort(portText);
@@ -141,7 +151,15 @@ function parseHolder(text: string): Holder | undefined {
     port,
     ...(versioned ? { size, sha256 } : {}),
     ...(claimed ? { claimed } : {}),
+    ...(tls ? { tls } : {}),
   };
+}
+
+function parseTls(text: string): TlsEndpoint | undefined {
+  const [portText, fingerprint, ...rest] = text.split(":");
+  const port = parsePort(portText);
+  if (rest.length > 0 || port === undefined || !isSha256Hex(fingerprint ?? "")) return undefined;
+  return { port, fingerprint };
 }
 
 /** The wire text of a reply body. */

@@ -19,11 +19,23 @@ import { isBase64, isNonce, isToken, readV2Head, type V2DecodeFailure } from "./
 const encoder = new TextEncoder();
 const PADDING = /^_+$/;
 
+/** A TLS data port and the SHA-256 of the certificate it presents (64 lowercase hex digits). */
+export interface TlsEndpoint {
+  readonly port: number;
+  readonly fingerprint: string;
+}
+
 /** What a v2 request asks for. */
 export type V2RequestBody =
   | { readonly verb: "LOGIN"; readonly user: string; readonly clientNonce: string }
   | { readonly verb: "PROOF"; readonly nonce: string; readonly proof: string }
-  | { readonly verb: "TCP"; readonly host: string; readonly port: number }
+  | {
+    readonly verb: "TCP";
+    readonly host: string;
+    readonly port: number;
+    /** Where the peer serves v2 downloads over TLS, and its certificate's fingerprint. */
+    readonly tls?: TlsEndpoint;
+  }
   | { readonly verb: "HBT" }
   | { readonly verb: "BYE" }
   | { readonly verb: "LAP"; readonly offset: number }
@@ -97,10 +109,15 @@ export function decodeV2Request(datagram: Uint8Array): DecodedV2Request {
     }
     case "TCP": {
       const port = parsePort(args[1] ?? "");
-      if (args.length !== 2 || !isIpLiteral(args[0]) || port === undefined) {
-        return fail("TCP takes an address and a port");
+      if ((args.length !== 2 && args.length !== 4) || !isIpLiteral(args[0]) || port === undefined) {
+        return fail("TCP takes an address and a port, then a TLS port and fingerprint");
       }
-      return body({ verb, host: args[0], port });
+      if (args.length === 2) return body({ verb, host: args[0], port });
+      const tlsPort = parsePort(args[2]);
+      if (tlsPort === undefined || !isSha256Hex(args[3])) {
+        return fail("TCP takes an address and a port, then a TLS port and fingerprint");
+      }
+      return body({ verb, host: args[0], port, tls: { port: tlsPort, fingerprint: args[3] } });
     }
     case "HBT":
     case "BYE":
@@ -148,7 +165,9 @@ function requestBodyText(body: V2RequestBody): string {
     case "PROOF":
       return `PROOF ${body.nonce} ${body.proof}`;
     case "TCP":
-      return `TCP ${body.host} ${body.port}`;
+      return body.tls
+        ? `TCP ${body.host} ${body.port} ${body.tls.port} ${body.tls.fingerprint}`
+        : `TCP ${body.host} ${body.port}`;
     case "HBT":
     case "BYE":
       return body.verb;

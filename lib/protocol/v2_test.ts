@@ -28,6 +28,11 @@ Deno.test("every v2 request survives an encode/decode round trip", () => {
       },
     },
     { id: 3, token, body: { verb: "TCP", host: "::1", port: 9 } },
+    {
+      id: 11,
+      token,
+      body: { verb: "TCP", host: "::1", port: 9, tls: { port: 10, fingerprint: digest } },
+    },
     { id: 4, token, body: { verb: "HBT" } },
     { id: 5, token, body: { verb: "BYE" } },
     { id: 6, token, body: { verb: "LAP", offset: 0 } },
@@ -94,6 +99,16 @@ Deno.test("every v2 reply survives an encode/decode round trip", () => {
             size: 0,
             sha256: digest,
             claimed: { host: "192.168.1.5", port: 4002 },
+          },
+          { user: "erin", host: "::1", port: 4003, tls: { port: 4004, fingerprint: digest } },
+          {
+            user: "fay",
+            host: "10.0.0.6",
+            port: 4005,
+            size: 1,
+            sha256: digest,
+            claimed: { host: "::2", port: 4005 },
+            tls: { port: 4006, fingerprint: digest },
           },
         ],
       },
@@ -176,4 +191,16 @@ Deno.test("ERR broad (a search too broad to count) round-trips", () => {
   const body = { status: "ERR", code: "broad" } as const;
   assert.equal(new TextDecoder().decode(encodeV2Reply({ id: 9, body })), "PS2 9 ERR broad");
   assert.deepEqual(decodeV2Reply(bytes("PS2 9 ERR broad")), { ok: true, reply: { id: 9, body } });
+});
+
+Deno.test("a holder's TLS field is `<tls-port>:<fingerprint>` last, and a bad one is refused", () => {
+  const ok = decodeV2Reply(bytes(`PS2 1 HOLDERS 1 0 bob,::1,4000,-,-,4001:${digest}`));
+  assert.ok(ok.ok && ok.reply.body.status === "HOLDERS");
+  assert.deepEqual(ok.reply.body.holders[0].tls, { port: 4001, fingerprint: digest });
+  for (const bad of [`4001:${"A".repeat(64)}`, `0:${digest}`, `4001:${digest}:1`, "4001"]) {
+    const decoded = decodeV2Reply(bytes(`PS2 1 HOLDERS 1 0 bob,::1,4000,-,-,${bad}`));
+    assert.equal(decoded.ok, false, bad);
+  }
+  const request = decodeV2Request(bytes(`PS2 3 ${token} TCP ::1 9 10`));
+  assert.equal(request.ok, false);
 });

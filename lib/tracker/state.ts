@@ -7,7 +7,7 @@
  * @module
  */
 
-import { canonicalIp, SESSION_TIMEOUT_MS } from "../protocol/mod.ts";
+import { canonicalIp, SESSION_TIMEOUT_MS, type TlsEndpoint } from "../protocol/mod.ts";
 import { MAX_SESSIONS } from "./defaults.ts";
 import type { NameIndex } from "./name_index.ts";
 import { type FileMeta, Publications } from "./publications.ts";
@@ -49,6 +49,8 @@ export interface Session {
   readonly timeoutMs: number;
   /** Where this session accepts downloads, once it has said so with `TCP`. */
   downloadAddress?: Address;
+  /** v2 only: the TLS data port and certificate fingerprint sent with the last `TCP`. */
+  tls?: TlsEndpoint;
   lastSeen: number;
 }
 

@@ -294,6 +294,7 @@ export class V2Handler {
           return { body: { status: "ERR", code: "address" } };
         }
         session.downloadAddress = { hostname: body.host, port: body.port };
+        session.tls = body.tls;
         return OK;
       case "HBT":
         return OK;
@@ -368,6 +369,7 @@ function holderOf(session: Session, meta?: FileMeta): Holder {
     ...(claimed.hostname !== observed
       ? { claimed: { host: claimed.hostname, port: claimed.port } }
       : {}),
+    ...(session.tls ? { tls: session.tls } : {}),
   };
 }
 

@@ -23,6 +23,7 @@ Deno.test("list and holder pages fit the byte budget they are given, at the wide
     size: 2 ** 53 - 1,
     sha256: "ab".repeat(32),
     claimed: { host: "1234:5678:9abc:def0:1234:5678:9abc:def1", port: 65535 },
+    tls: { port: 65535, fingerprint: "cd".repeat(32) },
   }));
   for (const budget of [MAX_SEALED_PLAINTEXT_BYTES, MAX_DATAGRAM_BYTES]) {
     for (const body of [listPage(names, 3, budget), holdersPage(holders, 0, budget)]) {

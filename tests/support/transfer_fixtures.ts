@@ -27,11 +27,15 @@ export class Seeder {
   readonly published = new Map<string, PublishedFile>();
   readonly server: UploadServer;
 
+  /** The fingerprint `holder()` pins, when the seeder serves TLS (`options.tls` an identity). */
+  readonly #fingerprint: string | undefined;
+
   private constructor(
     readonly user: string,
     readonly dir: string,
     options: Partial<UploadServerOptions>,
   ) {
+    this.#fingerprint = (options.tls as { fingerprint?: string } | undefined)?.fingerprint;
     this.server = startUploadServer({
       hostname: "127.0.0.1",
       dir,
@@ -62,6 +66,9 @@ export class Seeder {
       host: "127.0.0.1",
       port: this.server.addr.port,
       ...(published ? { size: published.size, sha256: published.sha256 } : {}),
+      ...(this.server.tlsAddr && this.#fingerprint
+        ? { tls: { port: this.server.tlsAddr.port, fingerprint: this.#fingerprint } }
+        : {}),
     };
   }
 

@@ -8,6 +8,7 @@
  */
 
 import { abortable, errorText } from "../../util/mod.ts";
+import type { TlsEndpoint } from "../../protocol/mod.ts";
 import {
   isNotResponding,
   type LoginAttempt,
@@ -27,7 +28,12 @@ export interface RestorableSession {
   /** Tells the user one line (on standard error: it is news from the background). */
   readonly notify: (line: string) => void;
   /** Where this peer accepts downloads, as the tracker is told again. */
-  readonly uploadAddress: { readonly host: string; readonly port: number };
+  readonly uploadAddress: {
+    readonly host: string;
+    readonly port: number;
+    /** The TLS data port and certificate fingerprint (registered with v2 trackers only). */
+    readonly tls?: TlsEndpoint;
+  };
   /** What this peer publishes; a file no longer in the share folder is dropped from it. */
   readonly published: Set<string>;
   /**
@@ -123,7 +129,10 @@ async function restoreSession(parts: RestorableSession): Promise<true | string> 
   parts.link = attempt.link;
   await lost.close();
   try {
-    await abortable(parts.link.register(uploadAddress.host, uploadAddress.port), signal);
+    await abortable(
+      parts.link.register(uploadAddress.host, uploadAddress.port, uploadAddress.tls),
+      signal,
+    );
     for (const file of parts.published) {
       const meta = await parts.describe(file);
       if (meta === undefined) {

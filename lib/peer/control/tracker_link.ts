@@ -10,6 +10,7 @@ import {
   HEARTBEAT_INTERVAL_MS,
   type Holder,
   type Reply,
+  type TlsEndpoint,
   type V2ErrorCode,
 } from "../../protocol/mod.ts";
 import { HEARTBEAT_RETRY_INITIAL_MS, V2_REQUEST_DEADLINE_MS } from "../defaults.ts";
@@ -60,7 +61,8 @@ export interface TrackerLink {
   readonly version: 1 | 2;
   /** How often the tracker wants a heartbeat. */
   readonly heartbeatIntervalMs: number;
-  register(host: string, port: number): Promise<void>;
+  /** Registers the data channel's address (and, v2 only, its TLS port and fingerprint). */
+  register(host: string, port: number, tls?: TlsEndpoint): Promise<void>;
   /**
    * Sends one heartbeat. `onSessionLost` is called if the tracker answers that it does not know
    * this session (it restarted, or the session expired); v1 cannot tell, and never calls it.
@@ -144,8 +146,8 @@ export class V2Link implements TrackerLink {
   readonly version = 2;
   constructor(readonly client: V2Client, readonly heartbeatIntervalMs: number) {}
 
-  async register(host: string, port: number): Promise<void> {
-    const reply = await this.client.request({ verb: "TCP", host, port });
+  async register(host: string, port: number, tls?: TlsEndpoint): Promise<void> {
+    const reply = await this.client.request({ verb: "TCP", host, port, ...(tls ? { tls } : {}) });
     if (reply.status === "ERR") throw refusal(reply.code);
   }
 

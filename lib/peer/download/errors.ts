@@ -78,7 +78,11 @@ export type FetchFailure =
   /** The connection ended before the range was complete. */
   | "dropped"
   /** The holder sent what the protocol does not allow (garbage status, too many bytes). */
-  | "protocol";
+  | "protocol"
+  /** Over TLS, the holder is not the one whose certificate the tracker pinned. */
+  | "identity"
+  /** The holder offers no TLS, and clear transfers are refused. */
+  | "cleartext";
 
 /** One holder failed this range (try another); `message` is short, for a one-line report. */
 export class FetchError extends Error {

@@ -11,7 +11,11 @@
  */
 
 import { dirname } from "node:path";
-import { encodeTransferRequest, MAX_TRANSFER_STATUS_BYTES } from "../../protocol/mod.ts";
+import {
+  encodeTransferRequest,
+  MAX_TRANSFER_STATUS_BYTES,
+  type TlsEndpoint,
+} from "../../protocol/mod.ts";
 import { TRANSFER_BUFFER_BYTES } from "../defaults.ts";
 import {
   errorText,
@@ -35,6 +39,8 @@ export interface Source {
   readonly addresses: readonly Address[];
   /** `v2`: ranges with a status line; `v1`: the whole stream from byte 0, no status. */
   readonly mode: "v1" | "v2";
+  /** The holder's TLS port and pinned certificate fingerprint: the transfer goes over TLS. */
+  readonly tls?: TlsEndpoint;
 }
 
 /**
@@ -107,7 +113,10 @@ export async function fetchRange(
       "speaks v1, which cannot tell an empty file from a missing one",
     );
   }
-  const conn = await connectToHolder(source.addresses, context);
+  const conn = await connectToHolder(
+    source.addresses,
+    source.tls ? { ...context, tls: source.tls } : context,
+  );
   const attemptStart = task.pos;
   let failure: FetchError | DownloadError | undefined;
   let closed = false;
@@ -173,7 +182,7 @@ export async function fetchRange(
 
 /** The request, the status line and the bytes. */
 async function exchange(
-  conn: Deno.TcpConn,
+  conn: Deno.Conn,
   source: Source,
   task: RangeTask,
   context: FetchContext,

@@ -16,7 +16,7 @@
  */
 
 import { resolve } from "node:path";
-import type { Holder } from "../../protocol/mod.ts";
+import type { Holder, TlsEndpoint } from "../../protocol/mod.ts";
 import { removeQuietly } from "../../util/mod.ts";
 import { asDownloadError, DownloadError } from "./errors.ts";
 import { fillPartFile, fillStreamFile } from "./fill_part.ts";
@@ -61,19 +61,32 @@ export async function downloadFromHolders(
   options: DownloadFromHoldersOptions,
 ): Promise<HoldersDownloadResult> {
   const started = performance.now();
+  const told = options.onCleartext;
+  let toldOnce = false;
+  // Said once per download, however many versions are tried.
+  options = {
+    ...options,
+    onCleartext: (holders) => {
+      if (!toldOnce) told?.(holders);
+      toldOnce = true;
+    },
+  };
   try {
     const final = await checkedFinalPath(options);
     if (options.holders.length === 0) {
       throw new DownloadError("holders", "no holder to download from");
     }
     if (options.expected !== undefined) {
-      const sources = sourcesFor(options.file, options.holders, options.expected);
+      const sources = securedSources(
+        sourcesFor(options.file, options.holders, options.expected),
+        options,
+      );
       return await download(options, sources, options.expected, final, started);
     }
     const versions = publishedVersions(options.holders);
     if (versions.length === 0) {
       // v1 holders only: nothing to choose, nothing to verify against.
-      const sources = sourcesFor(options.file, options.holders, undefined);
+      const sources = securedSources(sourcesFor(options.file, options.holders, undefined), options);
       return await download(options, sources, undefined, final, started);
     }
     return await downloadSomeVersion(options, versions, final, started);
@@ -97,7 +110,10 @@ async function downloadSomeVersion(
   for (const [index, version] of versions.entries()) {
     const { expected } = version;
     try {
-      const sources = sourcesFor(options.file, options.holders, expected);
+      const sources = securedSources(
+        sourcesFor(options.file, options.holders, expected),
+        options,
+      );
       const result = await download(options, sources, expected, final, started);
       if (failed.length > 0) {
         options.onNotice?.(`fetched the version of ${versionLabel(version)}`);
@@ -163,9 +179,14 @@ function sourcesFor(
   holders: readonly Holder[],
   expected: ExpectedFile | undefined,
 ): HolderSource[] {
-  const sourceOf = (holder: Holder, mode: "v1" | "v2"): HolderSource => ({
+  const sourceOf = (holder: Holder, mode: "v1" | "v2", tls?: TlsEndpoint): HolderSource => ({
     user: holder.user,
-    source: { label: holderLabel(holder), addresses: addressesOf(holder), mode },
+    source: {
+      label: holderLabel(holder),
+      addresses: addressesOf(holder),
+      mode,
+      ...(tls ? { tls } : {}),
+    },
   });
   // No digest anywhere: v1 holders only, each streaming what it has.
   if (expected === undefined) return holders.map((holder) => sourceOf(holder, "v1"));
@@ -177,7 +198,7 @@ function sourcesFor(
       otherVersions++;
       continue;
     }
-    sources.push(sourceOf(holder, "v2"));
+    sources.push(sourceOf(holder, "v2", holder.tls));
   }
   // v1 holders cannot resume or range, but with a known digest what they send is verified too.
   for (const holder of holders) {
@@ -189,6 +210,35 @@ function sourcesFor(
       `no holder offers the expected version of ${file} (${otherVersions} offer another)`,
     );
   }
+  return sources;
+}
+
+/**
+ * The sources a download may use: with `requireTls`, only those with a pinned TLS endpoint; else
+ * all, and the user is told once which will send in clear.
+ */
+function securedSources(
+  sources: HolderSource[],
+  options: {
+    readonly file: string;
+    readonly requireTls?: boolean;
+    readonly onCleartext?: (holders: readonly string[]) => void;
+  },
+): HolderSource[] {
+  const clear = sources.filter(({ source }) => source.tls === undefined);
+  if (clear.length === 0) return sources;
+  const who = clear.map(({ source, user }) => source.label ?? user).join(", ");
+  if (options.requireTls) {
+    const secured = sources.filter(({ source }) => source.tls !== undefined);
+    if (secured.length === 0) {
+      throw new DownloadError(
+        "holders",
+        `no holder of ${options.file} offers TLS (${who} would send in clear) and --require-tls is set`,
+      );
+    }
+    return secured;
+  }
+  options.onCleartext?.(clear.map(({ source, user }) => source.label ?? user));
   return sources;
 }
 

@@ -68,6 +68,16 @@ export interface DownloadFromHoldersOptions {
    * for busy holders).
    */
   readonly onNotice?: (line: string) => void;
+  /**
+   * Refuse holders that offer no TLS (v1 peers, and v2 peers that registered no certificate)
+   * instead of fetching from them in clear, which is said once per download.
+   */
+  readonly requireTls?: boolean;
+  /**
+   * Called once per download, before any transfer, with the labels of the holders it may fetch
+   * from in clear (they offer no TLS); never with `requireTls`.
+   */
+  readonly onCleartext?: (holders: readonly string[]) => void;
 }
 
 /** A completed download. */

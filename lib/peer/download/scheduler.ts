@@ -277,6 +277,9 @@ export async function fetchFromHolders(options: ScheduleOptions): Promise<Holder
         options.onNotice?.(`${state.source.label} did not answer in v2; trying it in v1`);
         continue;
       }
+      if (error instanceof FetchError && error.kind === "identity") {
+        options.onNotice?.(`warning: ${message}; trying another holder`);
+      }
       state.dead = true;
       failures.push(message);
     }

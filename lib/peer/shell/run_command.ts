@@ -222,6 +222,15 @@ async function get(parts: LoggedIn, file: string, run: RunOptions): Promise<Outc
       rateLimitBytesPerSecond: parts.options.downloadLimit,
       parallel: parts.options.maxSources,
       maxV1Bytes: parts.options.maxV1Bytes,
+      requireTls: parts.options.requireTls,
+      // On stderr: standard output keeps the v1 wording word for word.
+      onCleartext: (holders) =>
+        parts.options.terminal.error(
+          `${holders.join(", ")} offer${holders.length === 1 ? "s" : ""} no TLS (v1 or older ` +
+            `peer): what comes from ${
+              holders.length === 1 ? "it" : "them"
+            } crosses the network in clear`,
+        ),
       onProgress: (progress) => display.update(progress),
       onNotice: (line) => {
         display.finish();

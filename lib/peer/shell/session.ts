@@ -23,6 +23,7 @@ import {
 } from "../control/mod.ts";
 import { DigestCache, DigestError, fileDigest } from "../share/mod.ts";
 import { startUploadServer, type UploadServer } from "../upload/mod.ts";
+import { type Identity, loadIdentity } from "../identity/mod.ts";
 import {
   AVAILABLE_COMMANDS,
   formatCommandProblem,
@@ -45,7 +46,10 @@ import {
 /** Announces the upload address and learns what this user already publishes. */
 async function startSession(parts: LoggedIn, heartbeat: AbortSignal): Promise<void> {
   const { link, published, options, uploadAddress } = parts;
-  await abortable(link.register(uploadAddress.host, uploadAddress.port), options.signal);
+  await abortable(
+    link.register(uploadAddress.host, uploadAddress.port, uploadAddress.tls),
+    options.signal,
+  );
   // A one-shot command's standard output is its result alone; a seeding peer's stays empty.
   if (options.oneShot === undefined && !options.seed) {
     options.terminal.print(TerminalText.welcome);
@@ -200,11 +204,22 @@ export async function runSession(options: SessionOptions): Promise<number> {
     terminal.close();
     return ExitCode.failure;
   }
+  let identity: Identity;
+  try {
+    // Made quietly on first start, like trackers.json; a stored one that cannot be used is said.
+    identity = await loadIdentity(options.stateDir, () => {});
+  } catch (error) {
+    terminal.error(`peersync-peer: ${errorText(error)}`);
+    terminal.close();
+    return ExitCode.failure;
+  }
   const published = new Set<string>();
   const digests = await DigestCache.open(options.dir);
   let server: UploadServer;
   try {
     server = startUploadServer({
+      tls: identity,
+      requireTls: options.requireTls,
       hostname: listenHostname(advertised),
       dir: options.dir,
       published,
@@ -239,7 +254,11 @@ export async function runSession(options: SessionOptions): Promise<number> {
       relogin,
       signal: options.signal,
       notify: (line) => terminal.error(line),
-      uploadAddress: { host: advertised, port: server.addr.port },
+      uploadAddress: {
+        host: advertised,
+        port: server.addr.port,
+        tls: { port: server.tlsAddr!.port, fingerprint: identity.fingerprint },
+      },
       describe: (file) => describePublished(parts, file),
     };
     await startSession(loggedIn, heartbeat.signal);

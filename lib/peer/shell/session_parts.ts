@@ -33,6 +33,8 @@ export interface SessionOptions {
   readonly timeoutMs?: number;
   /** Refuse a tracker that speaks only v1, whose login sends the password in clear. */
   readonly requireV2?: boolean;
+  /** Refuse transfers in clear: downloads only from holders with a pinned TLS endpoint, uploads only over TLS. */
+  readonly requireTls?: boolean;
   /**
    * The state folder, where the trackers known to speak v2 are remembered (`trackers.json`);
    * without one they are remembered only while the peer runs.

@@ -81,6 +81,14 @@ export interface UploadServerOptions {
   readonly digestCache?: DigestCache;
   /** Closes the server when aborted. */
   readonly signal?: AbortSignal;
+  /**
+   * The peer's certificate and key (PEM): the same service is offered over TLS on a second port
+   * ({@linkcode UploadServer.tlsAddr}), which v2 downloaders reach by the fingerprint the tracker
+   * hands out. The clear port stays for v1 downloaders.
+   */
+  readonly tls?: { readonly certPem: string; readonly keyPem: string };
+  /** With `tls`: close every connection to the clear port unread (`--require-tls`). */
+  readonly requireTls?: boolean;
 }
 
 /** Counters of an {@linkcode UploadServer}, for operators and tests. */
@@ -106,10 +114,11 @@ const ACCEPT_RETRY_MS = 50;
  */
 export class UploadServer {
   readonly #listener: Deno.TcpListener;
+  readonly #tlsListener: Deno.TlsListener | undefined;
   readonly #options: UploadServerOptions;
   readonly #connections = new Set<Connection>();
   readonly #transfers = new Set<Promise<void>>();
-  readonly #accepting: Promise<void>;
+  readonly #accepting: Promise<void[]>;
   readonly #cache: DigestCache;
   readonly #bucket: TokenBucket | undefined;
   readonly #slots: PerPeerLimit;
@@ -153,13 +162,34 @@ export class UploadServer {
       hostname: options.hostname,
       port: options.port ?? 0,
     });
-    this.#accepting = this.#acceptLoop();
+    try {
+      this.#tlsListener = options.tls && Deno.listenTls({
+        transport: "tcp",
+        hostname: options.hostname,
+        port: 0,
+        cert: options.tls.certPem,
+        key: options.tls.keyPem,
+      });
+    } catch (error) {
+      this.#listener.close();
+      throw error;
+    }
+    const refuseClear = this.#tlsListener !== undefined && options.requireTls === true;
+    this.#accepting = Promise.all([
+      this.#acceptLoop(this.#listener, refuseClear),
+      ...(this.#tlsListener ? [this.#acceptLoop(this.#tlsListener, false)] : []),
+    ]);
     options.signal?.addEventListener("abort", () => void this.close(), { once: true });
   }
 
   /** The address the server listens on; `port` is the real one when 0 was asked for. */
   get addr(): Deno.NetAddr {
     return this.#listener.addr;
+  }
+
+  /** The TLS port's address, when the server was given a certificate. */
+  get tlsAddr(): Deno.NetAddr | undefined {
+    return this.#tlsListener?.addr;
   }
 
   /** The digest cache the server checks files against. */
@@ -171,10 +201,12 @@ export class UploadServer {
   async close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
-      try {
-        this.#listener.close();
-      } catch {
-        // Already closed.
+      for (const listener of [this.#listener, this.#tlsListener]) {
+        try {
+          listener?.close();
+        } catch {
+          // Already closed.
+        }
       }
       for (const connection of this.#connections) connection.close();
     }
@@ -182,11 +214,11 @@ export class UploadServer {
     while (this.#transfers.size > 0) await Promise.allSettled([...this.#transfers]);
   }
 
-  async #acceptLoop(): Promise<void> {
+  async #acceptLoop(listener: Deno.Listener, refuse: boolean): Promise<void> {
     while (!this.#closed) {
       let conn: Deno.Conn;
       try {
-        conn = await this.#listener.accept();
+        conn = await listener.accept();
       } catch (error) {
         if (this.#closed || error instanceof Deno.errors.BadResource) return;
         // Out of descriptors or an aborted handshake: back off briefly instead of spinning.
@@ -196,6 +228,11 @@ export class UploadServer {
       if (this.#closed) {
         conn.close();
         return;
+      }
+      if (refuse) {
+        // --require-tls: nothing is served in clear, not even a status line.
+        conn.close();
+        continue;
       }
       const connection = new Connection(conn);
       if (this.#pending.enter(connection.peer) !== undefined) {

@@ -1,0 +1,116 @@
+/**
+ * The peer's long-lived identity in its state folder: `identity_key.pem` (mode 0600) and
+ * `identity_cert.pem`, in a folder of mode 0700. Made on first start; read as it is afterwards. A
+ * key or certificate that is unreadable, corrupt, or not a pair is an {@linkcode IdentityError}
+ * with one line that says how to recover — never silently replaced. Rotation is deleting both
+ * files: the next start makes a new pair and registers its fingerprint.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { errorText, removeQuietly } from "../../util/mod.ts";
+import { checkIdentity, type IdentityPem, makeIdentity } from "./certificate.ts";
+
+/** The private key's file name in the state folder. */
+export const IDENTITY_KEY_FILE = "identity_key.pem";
+/** The certificate's file name in the state folder. */
+export const IDENTITY_CERT_FILE = "identity_cert.pem";
+
+/** A key pair, its certificate, and the certificate's SHA-256 fingerprint. */
+export interface Identity extends IdentityPem {
+  /** 64 lowercase hex digits. */
+  readonly fingerprint: string;
+}
+
+/** A stored identity that cannot be used; `message` is one line for the user. */
+export class IdentityError extends Error {
+  override readonly name = "IdentityError";
+}
+
+const PROBLEM_TEXT = {
+  key: "the private key is unreadable or not an ECDSA P-256 key",
+  certificate: "the certificate is unreadable",
+  mismatch: "the certificate is not for the private key",
+} as const;
+
+/**
+ * Loads the identity from `stateDir`, or makes and stores a new one when neither file exists
+ * (`onNote` is told). Without a state folder the identity lives in memory for this run only.
+ *
+ * @throws {IdentityError} when the files exist but cannot be used, or cannot be written.
+ */
+export async function loadIdentity(
+  stateDir: string | undefined,
+  onNote: (line: string) => void,
+): Promise<Identity> {
+  if (stateDir === undefined) {
+    onNote("no state folder: this run's TLS identity is temporary");
+    return await withFingerprint(await makeIdentity(), "memory");
+  }
+  const keyPath = join(stateDir, IDENTITY_KEY_FILE);
+  const certPath = join(stateDir, IDENTITY_CERT_FILE);
+  const key = await readOptional(keyPath);
+  const cert = await readOptional(certPath);
+  if (key === undefined && cert === undefined) {
+    const made = await makeIdentity();
+    await store(stateDir, keyPath, certPath, made);
+    const identity = await withFingerprint(made, stateDir);
+    onNote(`made a new TLS identity in ${stateDir} (fingerprint ${identity.fingerprint})`);
+    return identity;
+  }
+  if (key === undefined || cert === undefined) {
+    throw new IdentityError(
+      `identity in ${stateDir} is incomplete (${key === undefined ? keyPath : certPath} is ` +
+        `missing): delete ${IDENTITY_KEY_FILE} and ${IDENTITY_CERT_FILE} to make a new one`,
+    );
+  }
+  return await withFingerprint({ keyPem: key, certPem: cert }, stateDir);
+}
+
+async function withFingerprint(pem: IdentityPem, where: string): Promise<Identity> {
+  const checked = await checkIdentity(pem);
+  if (!checked.ok) {
+    throw new IdentityError(
+      `identity in ${where} cannot be used: ${PROBLEM_TEXT[checked.problem]}; delete ` +
+        `${IDENTITY_KEY_FILE} and ${IDENTITY_CERT_FILE} to make a new one`,
+    );
+  }
+  return { ...pem, fingerprint: checked.fingerprint };
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw new IdentityError(`cannot read ${path}: ${errorText(error)}`);
+  }
+}
+
+async function store(
+  stateDir: string,
+  keyPath: string,
+  certPath: string,
+  identity: IdentityPem,
+): Promise<void> {
+  let keyWritten = false;
+  try {
+    await Deno.mkdir(stateDir, { recursive: true, mode: 0o700 });
+    await Deno.chmod(stateDir, 0o700);
+    // The certificate last: a run killed in between leaves an incomplete pair, which is refused
+    // with a clear line rather than half-used.
+    await writeNew(keyPath, identity.keyPem, 0o600);
+    keyWritten = true;
+    await writeNew(certPath, identity.certPem, 0o644);
+  } catch (error) {
+    if (keyWritten) await removeQuietly(keyPath);
+    throw new IdentityError(`cannot store a TLS identity in ${stateDir}: ${errorText(error)}`);
+  }
+}
+
+async function writeNew(path: string, text: string, mode: number): Promise<void> {
+  // createNew: never overwrite a file another start made meanwhile.
+  await Deno.writeTextFile(path, text, { createNew: true, mode });
+  await Deno.chmod(path, mode);
+}

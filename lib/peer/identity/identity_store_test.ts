@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  IDENTITY_CERT_FILE,
+  IDENTITY_KEY_FILE,
+  IdentityError,
+  loadIdentity,
+} from "./identity_store.ts";
+
+Deno.test("a first start makes a private identity, and the next start reads the same one", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const dir = join(root, "state");
+    const notes: string[] = [];
+    const made = await loadIdentity(dir, (line) => notes.push(line));
+    assert.match(made.fingerprint, /^[0-9a-f]{64}$/);
+    assert.match(notes.join("\n"), /made a new TLS identity/);
+    assert.equal((await Deno.stat(dir)).mode! & 0o777, 0o700);
+    assert.equal((await Deno.stat(join(dir, IDENTITY_KEY_FILE))).mode! & 0o777, 0o600);
+    const again = await loadIdentity(dir, (line) => notes.push(line));
+    assert.equal(again.fingerprint, made.fingerprint);
+    assert.equal(again.keyPem, made.keyPem);
+    assert.equal(notes.length, 1);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a corrupt, mismatched or incomplete identity is refused with one line, not replaced", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const a = join(root, "a");
+    const b = join(root, "b");
+    await loadIdentity(a, () => {});
+    await loadIdentity(b, () => {});
+    const keyPath = join(a, IDENTITY_KEY_FILE);
+    const goodKey = await Deno.readTextFile(keyPath);
+
+    await Deno.writeTextFile(keyPath, "garbage");
+    await assert.rejects(loadIdentity(a, () => {}), (error: Error) => {
+      assert.ok(error instanceof IdentityError);
+      assert.match(error.message, /private key is unreadable.*delete identity_key\.pem/);
+      assert.ok(!error.message.includes("\n"));
+      return true;
+    });
+    assert.equal(await Deno.readTextFile(keyPath), "garbage");
+
+    await Deno.writeTextFile(keyPath, await Deno.readTextFile(join(b, IDENTITY_KEY_FILE)));
+    await assert.rejects(loadIdentity(a, () => {}), /not for the private key/);
+
+    await Deno.writeTextFile(keyPath, goodKey);
+    await Deno.writeTextFile(join(a, IDENTITY_CERT_FILE), "-----BEGIN CERTIFICATE-----\nAA==\n");
+    await assert.rejects(loadIdentity(a, () => {}), /certificate is unreadable/);
+
+    await Deno.remove(join(a, IDENTITY_CERT_FILE));
+    await assert.rejects(loadIdentity(a, () => {}), /incomplete/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
