@@ -144,10 +144,6 @@ const spec: CommandSpec = {
         "where the peer keeps its TLS identity and remembers which trackers spoke v2, so it never falls back " +
         "to v1 for them (default: $XDG_STATE_HOME/peersync, else ~/.local/state/peersync)",
     },
-    sealed: {
-      type: "boolean",
-      description: "seal every v2 datagram after login (the tracker must open sealed datagrams)",
-    },
     "max-uploads": {
       type: "string",
       value: "N",
@@ -312,7 +308,6 @@ function settingsFrom(args: string[]): Settings {
     requireV2: booleanOption(parsed, "require-v2"),
     requireTls: booleanOption(parsed, "require-tls"),
     ...(stateDir === undefined ? {} : { stateDir }),
-    ...(booleanOption(parsed, "sealed") ? { sealed: true } : {}),
     maxUploads: maxUploads === undefined ? undefined : parseCount(maxUploads, "--max-uploads"),
     maxUploadsPerPeer: maxUploadsPerPeer === undefined
       ? undefined
