@@ -9,13 +9,9 @@
 
 import {
   decodeV2Request,
-  type Holder,
-  holderWireText,
   MAX_DATAGRAM_BYTES,
   MAX_SEALED_PLAINTEXT_BYTES,
-  pageLength,
   sealedToken,
-  utf8Length,
   type V2ReplyBody,
   type V2Request,
   type V2RequestBody,
@@ -25,7 +21,6 @@ import type { Authenticator } from "./authenticator.ts";
 import {
   ACCEPT_UNSEALED_REQUESTS,
   V2_HEARTBEAT_INTERVAL_MS,
-  V2_MAX_HOLDERS_PER_PAGE,
   V2_REPLY_CACHE_SIZE,
   V2_SESSION_TIMEOUT_MS,
 } from "./defaults.ts";
@@ -37,17 +32,9 @@ import {
   v2Refusal,
   v2Reply,
 } from "./outcome.ts";
-import {
-  type Address,
-  addressKey,
-  type FileMeta,
-  isOwnHost,
-  type Session,
-  type TrackerState,
-} from "./state.ts";
-import { fillPage } from "./list_fit.ts";
+import { type Address, addressKey, isOwnHost, type Session, type TrackerState } from "./state.ts";
 import { PageCursors } from "./search_pages.ts";
-import type { ListFrom } from "./sorted_view.ts";
+import { holderOf, holdersPage, PAGE_HEADER_BYTES, pageFrom } from "./v2_pages.ts";
 import { V2Login } from "./v2_login.ts";
 import { type SealedDropReason, SessionSeals } from "./session_seals.ts";
 import { EndedSessions } from "./ended_sessions.ts";
@@ -357,61 +344,3 @@ interface Answer {
 }
 
 const OK: Answer = { body: { status: "OK" } };
-
-function holderOf(session: Session, meta?: FileMeta): Holder {
-  const claimed = session.downloadAddress as Address;
-  const observed = session.address.hostname;
-  return {
-    user: session.user,
-    host: observed,
-    port: claimed.port,
-    ...(meta ? { size: meta.size, sha256: meta.sha256 } : {}),
-    ...(claimed.hostname !== observed
-      ? { claimed: { host: claimed.hostname, port: claimed.port } }
-      : {}),
-    ...(session.tls ? { tls: session.tls } : {}),
-  };
-}
-
-// Room for `PS2 <id> LIST <total> <offset>` with every number at its widest.
-const PAGE_HEADER_BYTES = utf8Length("PS2 4294967295 HOLDERS 9007199254740991 9007199254740991");
-
-/** One page of `names` from `offset`, as many as fit `budget` bytes of encoded reply. */
-export function listPage(names: readonly string[], offset: number, budget: number): V2ReplyBody {
-  const count = pageLength(names, offset, PAGE_HEADER_BYTES, budget);
-  return {
-    status: "LIST",
-    total: names.length,
-    offset,
-    names: names.slice(offset, offset + count),
-  };
-}
-
-/** One page of a list read from `offset` (`list` starts there), as many as fit `budget` bytes. */
-export function pageFrom(list: ListFrom<string>, offset: number, budget: number): V2ReplyBody {
-  return {
-    status: "LIST",
-    total: list.total,
-    offset,
-    names: fillPage(list.next, PAGE_HEADER_BYTES, budget),
-  };
-}
-
-/** One page of `holders` from `offset`, as many as fit `budget` bytes (and the per-page cap). */
-export function holdersPage(
-  holders: readonly Holder[],
-  offset: number,
-  budget: number,
-): V2ReplyBody {
-  const texts = holders.map(holderWireText);
-  const count = Math.min(
-    V2_MAX_HOLDERS_PER_PAGE,
-    pageLength(texts, offset, PAGE_HEADER_BYTES, budget),
-  );
-  return {
-    status: "HOLDERS",
-    total: holders.length,
-    offset,
-    holders: holders.slice(offset, offset + count),
-  };
-}

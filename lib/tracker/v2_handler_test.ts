@@ -12,7 +12,8 @@ import {
 import { Authenticator } from "./authenticator.ts";
 import { LoginGuard } from "./guard.ts";
 import { TrackerState } from "./state.ts";
-import { holdersPage, listPage, V2Handler } from "./v2_handler.ts";
+import { V2Handler } from "./v2_handler.ts";
+import { holdersPage, listPage } from "./v2_pages.ts";
 
 Deno.test("list and holder pages fit the byte budget they are given, at the widest id", () => {
   const names = Array.from({ length: 400 }, (_, i) => `n${i}-${"x".repeat(20 + (i % 37))}`);
