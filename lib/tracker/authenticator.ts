@@ -9,7 +9,7 @@
  */
 
 import { DEFAULT_SCRAM_ITERATIONS } from "../protocol/mod.ts";
-import { type ScramVerifier, secretSalt } from "../protocol/scram.ts";
+import { constantTimeEqual, type ScramVerifier, secretSalt } from "../protocol/scram.ts";
 import {
   checkPasswordAgainstVerifier,
   checkPlaintextPassword,
@@ -133,6 +133,16 @@ export class Authenticator {
       return { salt: verifier.salt, iterations: verifier.iterations, verifier };
     }
     return { salt: secretSalt(this.#secret, user), iterations: this.#iterations };
+  }
+
+  /**
+   * Whether `verifier`, taken for a challenge moments ago, is still `user`'s: a reload in between
+   * may have removed the user or changed the password, and the proof must not outlive that.
+   */
+  stillAccepts(user: string, verifier: ScramVerifier): boolean {
+    const current = this.#verifierOf(user);
+    return current !== undefined && constantTimeEqual(current.storedKey, verifier.storedKey) &&
+      constantTimeEqual(current.serverKey, verifier.serverKey);
   }
 
   #verifierOf(user: string): ScramVerifier | undefined {

@@ -211,6 +211,13 @@ export class V2Login {
       this.#guard.failed(peer, from.hostname);
       return { peer, body: { status: "ERR", code: "auth" }, note: "wrong proof or unknown user" };
     }
+    if (!this.#authenticator.stillAccepts(peer, challenge.verifier)) {
+      return {
+        peer,
+        body: { status: "ERR", code: "auth" },
+        note: "credentials changed during the login",
+      };
+    }
     const token = encodeHex(this.#randomBytes(V2_TOKEN_BYTES));
     const opened = this.#state.openSession(from, peer, {
       version: 2,

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
 import { encodeV2Request } from "../protocol/mod.ts";
+import {
+  authMessage,
+  clientProof,
+  decodeBase64,
+  deriveClientKeysSync,
+  encodeBase64,
+} from "../protocol/scram.ts";
 import { DatagramRouter } from "./datagram_router.ts";
 import type { Address } from "./state.ts";
 
@@ -32,4 +39,30 @@ Deno.test("a handshake reply answers only a byte-identical retransmission from t
   const late = text(router.handle(login, from).reply);
   assert.match(late ?? "", /^PS2 1 CHALLENGE abcdef/);
   assert.notEqual(late, first, "after 5 s the request is handled anew");
+});
+
+Deno.test("a login whose user is removed from the credentials between challenge and proof is refused", () => {
+  const from: Address = { hostname: "10.0.0.2", port: 6000 };
+  for (const removed of [false, true]) {
+    const router = new DatagramRouter({ credentials, now: () => 0 });
+    const clientNonce = "nonce" + (removed ? "b" : "a");
+    const challenge = text(
+      router.handle(
+        encodeV2Request({ id: 1, body: { verb: "LOGIN", user: "alice", clientNonce } }),
+        from,
+      ).reply,
+    )?.split(" ");
+    assert.equal(challenge?.[2], "CHALLENGE");
+    const [nonce, saltText, iterationsText] = challenge!.slice(3);
+    const salt = decodeBase64(saltText)!;
+    const iterations = Number(iterationsText);
+    const keys = deriveClientKeysSync("alice-pw", salt, iterations);
+    const message = authMessage({ user: "alice", clientNonce, nonce, salt, iterations });
+    const proof = encodeBase64(clientProof(keys.clientKey, keys.storedKey, message));
+    if (removed) router.replaceCredentials(new Map());
+    const reply = text(
+      router.handle(encodeV2Request({ id: 2, body: { verb: "PROOF", nonce, proof } }), from).reply,
+    );
+    assert.match(reply ?? "", removed ? /^PS2 2 ERR auth/ : /^PS2 2 WELCOME /);
+  }
 });
