@@ -57,7 +57,11 @@ export function readReceiveBufferSizes(
 export function describeReceiveBuffer(sizes: ReceiveBufferSizes): string {
   const cannot = "Deno cannot set SO_RCVBUF on its socket";
   if (sizes.defaultBytes === undefined) {
-    return `Receive buffer: unknown (could not read net.core.rmem_default); ${cannot}`;
+    // Deno 2.9.6 opens /proc/sys only under --allow-all, which the tracker does not ask for.
+    return `Receive buffer: unknown (net.core.rmem_default not readable here; see it with ` +
+      `\`sysctl net.core.rmem_default\`: Linux's usual 212992 bytes queue about ` +
+      `${Math.floor(212992 / SMALL_DATAGRAM_BUFFER_COST_BYTES)} small datagrams); ${cannot}: ` +
+      `raise net.core.rmem_default for more (docs/operations.md, "Bursts")`;
   }
   const datagrams = Math.floor(sizes.defaultBytes / SMALL_DATAGRAM_BUFFER_COST_BYTES);
   const max = sizes.maxBytes === undefined ? "" : `, rmem_max ${sizes.maxBytes}`;

@@ -23,6 +23,9 @@ Deno.test("sizes are read from /proc, and an unreadable /proc says unknown", () 
     throw new Deno.errors.PermissionDenied("no");
   });
   assert.deepEqual(none, {});
-  assert.match(describeReceiveBuffer(none), /^Receive buffer: unknown/);
+  const unknown = describeReceiveBuffer(none);
+  assert.match(unknown, /^Receive buffer: unknown/);
+  assert.match(unknown, /sysctl net\.core\.rmem_default/, "tells the operator how to look");
+  assert.match(unknown, /raise net\.core\.rmem_default/);
   assert.deepEqual(readReceiveBufferSizes(() => "garbage"), {});
 });
