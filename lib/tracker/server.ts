@@ -8,6 +8,7 @@
 import { type Logger, type LogLevel, logs, silentLogger } from "../log.ts";
 import {
   DatagramRouter,
+  type DatagramRouterOptions,
   type RemovedUser,
   type RouterCounters,
   type RouterOutcome,
@@ -25,39 +26,23 @@ export class ListenError extends Error {
   }
 }
 
-/** Options for {@linkcode startTracker}. */
-export interface TrackerOptions {
+/**
+ * Options for {@linkcode startTracker}: the socket and logging edge's own, and everything the
+ * {@linkcode DatagramRouter} takes (limits, session timing, sealing, a prebuilt state), passed on
+ * as it is.
+ */
+export interface TrackerOptions extends Omit<DatagramRouterOptions, "now"> {
   readonly hostname: string;
   /** 0 picks a free port; {@linkcode RunningTracker.address} reports it. */
   readonly port: number;
-  readonly credentials: ReadonlyMap<string, Credential>;
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
   /** How often silent sessions are retired between datagrams. */
   readonly sweepIntervalMs?: number;
   /** Monotonic milliseconds; defaults to `performance.now`. */
   readonly now?: () => number;
-  /** False refuses v1 plaintext `auth` (v2 logins never send the password). */
-  readonly allowPlaintext?: boolean;
-  /** Per-source flood limit. */
-  readonly rate?: { readonly perSecond: number; readonly burst: number };
-  /** Per-host flood limit. */
-  readonly hostRate?: { readonly perSecond: number; readonly burst: number };
   /** False logs only events (start, expiries, limits), not a line per datagram. */
   readonly logDatagrams?: boolean;
-  /** How long a silent v2 session lives (default 3 s, as v1). */
-  readonly v2SessionTimeoutMs?: number;
-  /** Whether v2 requests after login may still come unsealed (see `ACCEPT_UNSEALED_REQUESTS`). */
-  readonly acceptUnsealed?: boolean;
-  /** True lets `TCP` register a host other than the sender's (see docs/security.md). */
-  readonly allowForeignTcpAddress?: boolean;
-  /** The state to serve from (e.g. with stored publications); a new, empty one by default. */
-  readonly state?: TrackerState;
-  /** Caps of a state made here (a given `state` has its own). */
-  readonly maxSessions?: number;
-  readonly maxPublicationsPerUser?: number;
-  /** The most work one search may do (`--max-search-steps`), for a state made here. */
-  readonly maxSearchSteps?: number;
   /**
    * A socket bound earlier with {@linkcode bindTrackerSocket} (so a busy port fails before
    * publications load; datagrams wait in its queue meanwhile); `hostname` and `port` then only
@@ -115,24 +100,20 @@ export function bindTrackerSocket(hostname: string, port: number): Deno.Datagram
  * ```
  */
 export function startTracker(options: TrackerOptions): RunningTracker {
-  const logger = options.logger ?? silentLogger;
-  const socket = options.socket ?? bindTrackerSocket(options.hostname, options.port);
+  const {
+    hostname,
+    port,
+    logger = silentLogger,
+    signal,
+    sweepIntervalMs = 500,
+    logDatagrams = true,
+    socket: givenSocket,
+    now = () => performance.now(),
+    ...routerOptions
+  } = options;
+  const socket = givenSocket ?? bindTrackerSocket(hostname, port);
   const local = socket.addr as Deno.NetAddr;
-  const now = options.now ?? (() => performance.now());
-  const router = new DatagramRouter({
-    credentials: options.credentials,
-    now,
-    allowPlaintext: options.allowPlaintext,
-    rate: options.rate,
-    hostRate: options.hostRate,
-    v2SessionTimeoutMs: options.v2SessionTimeoutMs,
-    acceptUnsealed: options.acceptUnsealed,
-    allowForeignTcpAddress: options.allowForeignTcpAddress,
-    state: options.state,
-    maxSessions: options.maxSessions,
-    maxPublicationsPerUser: options.maxPublicationsPerUser,
-    maxSearchSteps: options.maxSearchSteps,
-  });
+  const router = new DatagramRouter({ ...routerOptions, now });
   const throttle = new EventThrottle({ now });
   const logExpired = (sessions: readonly Session[]) => {
     for (const session of sessions) {
@@ -144,9 +125,9 @@ export function startTracker(options: TrackerOptions): RunningTracker {
       });
     }
   };
-  const sweeper = setInterval(() => logExpired(router.expire()), options.sweepIntervalMs ?? 500);
+  const sweeper = setInterval(() => logExpired(router.expire()), sweepIntervalMs);
   const stop = () => socket.close();
-  options.signal?.addEventListener("abort", stop, { once: true });
+  signal?.addEventListener("abort", stop, { once: true });
 
   const inFlight = new Set<Promise<void>>();
   /** Logs an outcome and sends its reply (unless the tracker is stopping). */
@@ -165,11 +146,11 @@ export function startTracker(options: TrackerOptions): RunningTracker {
         });
       }
     }
-    if (outcome.command !== undefined && options.logDatagrams !== false) {
+    if (outcome.command !== undefined && logDatagrams) {
       const level = datagramLevel(outcome);
       if (logs(logger, level)) logOutcome(logger, level, address, size, outcome);
     }
-    if (outcome.reply && !options.signal?.aborted) {
+    if (outcome.reply && !signal?.aborted) {
       try {
         await socket.send(outcome.reply, {
           transport: "udp",
@@ -177,7 +158,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
           port: address.port,
         });
       } catch (error) {
-        if (options.signal?.aborted) return;
+        if (signal?.aborted) return;
         logger.log({
           level: "warn",
           peer: addressKey(address),
@@ -198,7 +179,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
           datagram = data;
           from = addr as Deno.NetAddr;
         } catch (error) {
-          if (options.signal?.aborted || error instanceof Deno.errors.BadResource) return;
+          if (signal?.aborted || error instanceof Deno.errors.BadResource) return;
           // A transient receive error (e.g. ICMP feedback) must not stop the tracker.
           logger.log({
             level: "warn",
@@ -230,7 +211,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
       clearInterval(sweeper);
       // Answers still being worked out are dropped with the socket, but waited for.
       await Promise.allSettled([...inFlight]);
-      options.signal?.removeEventListener("abort", stop);
+      signal?.removeEventListener("abort", stop);
       try {
         socket.close();
       } catch {
