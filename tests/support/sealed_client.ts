@@ -27,6 +27,7 @@ import {
   newNonce,
   verifyServerSignature,
 } from "../../lib/protocol/scram.ts";
+import { UdpProbe } from "./udp_probe.ts";
 
 /** Where the client talks from and to. */
 export interface SealedClientOptions {
@@ -46,11 +47,7 @@ export class SealedLoginError extends Error {
 
 /** One UDP socket speaking sealed v2 to a tracker. */
 export class SealedClient {
-  readonly #socket: Deno.DatagramConn;
-  readonly #tracker: Deno.NetAddr;
-  readonly #queue: Uint8Array[] = [];
-  #wake: (() => void) | undefined;
-  readonly #loop: Promise<void>;
+  readonly #probe: UdpProbe;
   #nextId = 1;
   token: string | undefined;
   keys: SessionKeys | undefined;
@@ -59,44 +56,26 @@ export class SealedClient {
   readonly #replayWindow = new ReplayWindow();
 
   constructor(options: SealedClientOptions) {
-    const hostname = options.hostname ?? "127.0.0.1";
-    this.#socket = Deno.listenDatagram({ transport: "udp", hostname, port: options.port ?? 0 });
-    this.#tracker = { transport: "udp", hostname: "127.0.0.1", port: options.trackerPort };
-    const socket = this.#socket;
-    this.#loop = (async () => {
-      try {
-        for await (const [data] of socket) {
-          this.#queue.push(data);
-          this.#wake?.();
-        }
-      } catch {
-        // Closed.
-      }
-    })();
+    // The tracker listens on 127.0.0.1 whichever loopback address this client speaks from.
+    this.#probe = new UdpProbe(options.trackerPort, options.hostname ?? "127.0.0.1", {
+      port: options.port,
+      trackerHost: "127.0.0.1",
+    });
   }
 
   /** This client's UDP port. */
   get port(): number {
-    return (this.#socket.addr as Deno.NetAddr).port;
+    return this.#probe.port;
   }
 
   /** Sends raw bytes to the tracker. */
-  async send(datagram: Uint8Array): Promise<void> {
-    await this.#socket.send(datagram, this.#tracker);
+  send(datagram: Uint8Array): Promise<void> {
+    return this.#probe.send(datagram);
   }
 
   /** The next datagram received, or `undefined` after `timeoutMs`. */
-  async receive(timeoutMs = 1000): Promise<Uint8Array | undefined> {
-    if (this.#queue.length === 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-        timer = setTimeout(resolve, timeoutMs);
-      });
-      clearTimeout(timer);
-      this.#wake = undefined;
-    }
-    return this.#queue.shift();
+  receive(timeoutMs = 1000): Promise<Uint8Array | undefined> {
+    return this.#probe.receive(timeoutMs);
   }
 
   /** A clear v2 exchange (LOGIN, PROOF): the decoded reply, or undefined. */
@@ -173,8 +152,7 @@ export class SealedClient {
   }
 
   /** Closes the socket. */
-  async close(): Promise<void> {
-    this.#socket.close();
-    await this.#loop;
+  close(): Promise<void> {
+    return this.#probe.close();
   }
 }

@@ -15,10 +15,22 @@ export class UdpProbe {
   #wake: (() => void) | undefined;
   readonly #loop: Promise<void>;
 
-  constructor(trackerPort: number, hostname = "127.0.0.1") {
-    const socket = Deno.listenDatagram({ transport: "udp", hostname, port: 0 });
+  /**
+   * Binds `hostname` (port 0 unless `port` is given) and talks to the tracker on `trackerHost`
+   * (by default the same address).
+   */
+  constructor(
+    trackerPort: number,
+    hostname = "127.0.0.1",
+    options: { readonly port?: number; readonly trackerHost?: string } = {},
+  ) {
+    const socket = Deno.listenDatagram({ transport: "udp", hostname, port: options.port ?? 0 });
     this.#socket = socket;
-    this.#tracker = { transport: "udp", hostname, port: trackerPort };
+    this.#tracker = {
+      transport: "udp",
+      hostname: options.trackerHost ?? hostname,
+      port: trackerPort,
+    };
     this.#loop = (async () => {
       try {
         for await (const [data] of socket) {
