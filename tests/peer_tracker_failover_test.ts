@@ -130,3 +130,37 @@ Deno.test("the same tracker given twice is a usage error", async () => {
   assert.equal(run.code, 2);
   assert.match(run.stderr, /tracker 127\.0\.0\.1:4000 is given twice/);
 });
+
+Deno.test("a seeding peer given two trackers publishes its folder on the second when the first is killed", async () => {
+  const first = await TrackerProcess.start(undefined, ["--store", "memory"]);
+  const second = await TrackerProcess.start(undefined, ["--store", "memory"]);
+  const root = await Deno.makeTempDir({ prefix: "peersync-failover-" });
+  const [seedDir, bobDir] = [join(root, "seed"), join(root, "bob")];
+  await Deno.mkdir(seedDir);
+  await Deno.mkdir(bobDir);
+  await Deno.writeTextFile(join(seedDir, "notes.txt"), "seeded through a failover\n");
+  const seeder = new Program(
+    "peer.ts",
+    ["-u", "alice", "-t", at(first.port), "-t", at(second.port), "seed", seedDir],
+    { env: { PEERSYNC_PASSWORD: "alice-pw" } },
+  );
+  try {
+    await seeder.stderr.waitFor("serving 1 file(s)");
+    await first.stop("SIGKILL");
+    await seeder.stderr.waitFor(
+      `Tracker ${at(first.port)} stopped answering; now using ${at(second.port)}`,
+      15_000,
+    );
+    const got = await oneShot(bobDir, "bob", [second.port], ["get", "notes.txt"]);
+    assert.equal(got.code, 0, got.stderr);
+    assert.equal(
+      await Deno.readTextFile(join(bobDir, "notes.txt")),
+      "seeded through a failover\n",
+    );
+  } finally {
+    await seeder.stop();
+    await first.stop();
+    await second.stop();
+    await Deno.remove(root, { recursive: true });
+  }
+});
