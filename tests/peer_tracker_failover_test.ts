@@ -75,7 +75,7 @@ Deno.test("a peer moves to the second tracker when the first is killed, and is f
       15_000,
     );
     const movedMs = performance.now() - killed;
-    assert.ok(movedMs < 8_000, `moved after ${Math.round(movedMs)} ms`);
+    assert.ok(movedMs < 10_000, `moved after ${Math.round(movedMs)} ms`);
     // lap leaves out the asker: only she is logged in on the second.
     await alice.stdout.waitFor(/No active peers|Tracker not responding/, 10_000, from);
     assert.doesNotMatch(alice.stdout.text.slice(from), /Tracker not responding/);
