@@ -164,3 +164,44 @@ Deno.test("a seeding peer given two trackers publishes its folder on the second 
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("a peer whose tracker drops its user moves to the second tracker and publishes there", async () => {
+  const first = await TrackerProcess.start(undefined, ["--store", "memory"]);
+  const second = await TrackerProcess.start(undefined, ["--store", "memory"]);
+  const root = await Deno.makeTempDir({ prefix: "peersync-failover-" });
+  const [aliceDir, bobDir] = [join(root, "alice"), join(root, "bob")];
+  await Deno.mkdir(aliceDir);
+  await Deno.mkdir(bobDir);
+  await Deno.writeTextFile(join(aliceDir, "plan.txt"), "still here\n");
+  const alice = new Program("peer.ts", [
+    "--dir",
+    aliceDir,
+    "-t",
+    at(first.port),
+    "-t",
+    at(second.port),
+  ]);
+  try {
+    await alice.type("alice");
+    await alice.type("alice-pw");
+    await alice.stdout.waitFor("Welcome to PeerSync!");
+    await alice.type("pub plan.txt");
+    await alice.stdout.waitFor("File published successfully");
+    // The first tracker drops alice: her session is gone there and her login is refused.
+    await Deno.writeTextFile(join(first.dir, "credentials.txt"), "bob bob-pw\n");
+    first.program.kill("SIGHUP");
+    await alice.stderr.waitFor(
+      `Tracker ${at(first.port)} lost this session and refused a new login; ` +
+        `now using ${at(second.port)}`,
+      15_000,
+    );
+    const found = await oneShot(bobDir, "bob", [second.port], ["sch", "plan"]);
+    assert.equal(found.code, 0, found.stderr);
+    assert.match(found.stdout, /plan\.txt/);
+  } finally {
+    await alice.stop();
+    await first.stop();
+    await second.stop();
+    await Deno.remove(root, { recursive: true });
+  }
+});

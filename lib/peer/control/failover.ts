@@ -13,6 +13,7 @@ import type { ConnectOptions, LoginAttempt } from "./tracker_link.ts";
 import {
   failoverNotice,
   failoverOrder,
+  type FailoverReason,
   noFailoverNotice,
   type SilenceWatch,
   type TrackerAddress,
@@ -54,20 +55,26 @@ export function canFailOver(session: FailoverSession): boolean {
  * another tracker. False (said once per outage) when none answers: the session stays on the
  * silent one, which may come back.
  */
-export function failOverOnce(session: FailoverSession): Promise<boolean> {
+export function failOverOnce(
+  session: FailoverSession,
+  why: FailoverReason = "silent",
+): Promise<boolean> {
   if (!canFailOver(session)) return Promise.resolve(false);
-  session.failingOver ??= failOver(session).finally(() => session.failingOver = undefined);
+  session.failingOver ??= failOver(session, why).finally(() => session.failingOver = undefined);
   return session.failingOver;
 }
 
 /** {@linkcode failOverOnce} from the background (a heartbeat): a stop ends it quietly. */
-export function failOverInBackground(session: FailoverSession): void {
-  failOverOnce(session).catch(() => {
+export function failOverInBackground(
+  session: FailoverSession,
+  why: FailoverReason = "silent",
+): void {
+  failOverOnce(session, why).catch(() => {
     // Stopping: the session is over anyway.
   });
 }
 
-async function failOver(session: FailoverSession): Promise<boolean> {
+async function failOver(session: FailoverSession, why: FailoverReason): Promise<boolean> {
   const { signal, trackers } = session;
   const from = trackerLabel(trackers[session.current].address);
   for (const index of failoverOrder(trackers.length, session.current)) {
@@ -85,12 +92,12 @@ async function failOver(session: FailoverSession): Promise<boolean> {
     session.outageSaid = false;
     // The old tracker's session is abandoned, not ended: it is not answering anyway.
     await adoptLink(session, attempt.link);
-    session.notify(failoverNotice(from, trackerLabel(trackers[index].address)));
+    session.notify(failoverNotice(from, trackerLabel(trackers[index].address), why));
     return true;
   }
   if (!session.outageSaid) {
     session.outageSaid = true;
-    session.notify(noFailoverNotice(from));
+    session.notify(noFailoverNotice(from, why));
   }
   return false;
 }

@@ -103,6 +103,18 @@ export class SilenceWatch {
 }
 
 /**
+ * Why the peer leaves the tracker in use: it went `silent` (heartbeats or a request unanswered),
+ * or it `lost` the session and would not take this user's login again.
+ */
+export type FailoverReason = "silent" | "lost";
+
+function leaving(from: string, why: FailoverReason): string {
+  return why === "silent"
+    ? `Tracker ${from} stopped answering`
+    : `Tracker ${from} lost this session and refused a new login`;
+}
+
+/**
  * The line said once when the peer moved to another tracker.
  *
  * @example
@@ -114,14 +126,13 @@ export class SilenceWatch {
  * );
  * ```
  */
-export function failoverNotice(from: string, to: string): string {
-  return `Tracker ${from} stopped answering; now using ${to}`;
+export function failoverNotice(from: string, to: string, why: FailoverReason = "silent"): string {
+  return `${leaving(from, why)}; now using ${to}`;
 }
 
-/** The line said once when the tracker in use stopped answering and no other one answers. */
-export function noFailoverNotice(from: string): string {
-  return `Tracker ${from} stopped answering, and no other tracker answers; ` +
-    `trying again in the background`;
+/** The line said once when the tracker in use failed the session and no other one answers. */
+export function noFailoverNotice(from: string, why: FailoverReason = "silent"): string {
+  return `${leaving(from, why)}, and no other tracker answers; trying again in the background`;
 }
 
 /** Said at login for a tracker that did not answer, before the next one is tried. */

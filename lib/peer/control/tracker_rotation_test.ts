@@ -49,6 +49,10 @@ Deno.test("failover notices name both trackers, IPv6 in brackets", () => {
   );
   assert.match(noFailoverNotice("127.0.0.1:4000"), /^Tracker 127\.0\.0\.1:4000 stopped answering/);
   assert.equal(
+    failoverNotice("127.0.0.1:4000", "127.0.0.1:4001", "lost"),
+    "Tracker 127.0.0.1:4000 lost this session and refused a new login; now using 127.0.0.1:4001",
+  );
+  assert.equal(
     tryingNextNotice({ host: "127.0.0.1", port: 4000 }, { host: "localhost", port: 4001 }),
     "Tracker at 127.0.0.1:4000 is not responding; trying localhost:4001",
   );

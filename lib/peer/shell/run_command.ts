@@ -139,7 +139,7 @@ async function ask<T>(
     if (error instanceof SessionLostError) {
       if (mayRestore && parts.link.version === 2) {
         if (await restoreOnce(parts)) return await ask(parts, question, false);
-        if (canFailOver(parts) && await failOverOnce(parts)) {
+        if (canFailOver(parts) && await failOverOnce(parts, "lost")) {
           return await ask(parts, question, false);
         }
         return noAnswer(

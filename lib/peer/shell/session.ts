@@ -275,7 +275,9 @@ export async function runSession(options: SessionOptions): Promise<number> {
       silence: new SilenceWatch(),
       // With several trackers, a session the tracker in use lost and will not give back is
       // taken to the next one; with one, the background restore keeps trying there.
-      ...(trackers.length > 1 ? { onRestoreFailed: () => failOverInBackground(session) } : {}),
+      ...(trackers.length > 1
+        ? { onRestoreFailed: () => failOverInBackground(session, "lost") }
+        : {}),
       signal: options.signal,
       notify: (line) => terminal.error(line),
       uploadAddress: {
