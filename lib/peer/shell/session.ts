@@ -34,6 +34,7 @@ import { login, LoginAbandoned } from "./login.ts";
 import { failed, outcomeJson, outcomeLines } from "./outcome.ts";
 import { runCommand } from "./run_command.ts";
 import { runSeed } from "./seed.ts";
+import { keepSharesTrue, reconcileAtLogin, type ShareKeeper } from "./share_truth.ts";
 import {
   ExitCode,
   type LoggedIn,
@@ -169,7 +170,9 @@ function exitCodeOf(error: unknown, signal: AbortSignal): number | undefined {
 /** Size and digest of a published file to publish it again, or `undefined` once it is gone. */
 async function describePublished(parts: Parts, file: string): Promise<PublishedMeta | undefined> {
   try {
-    return await fileDigest(parts.options.dir, file, parts.digests);
+    const digest = await fileDigest(parts.options.dir, file, parts.digests);
+    parts.versions?.set(file, digest);
+    return digest;
   } catch (error) {
     if (error instanceof DigestError) return undefined;
     throw error;
@@ -215,6 +218,8 @@ export async function runSession(options: SessionOptions): Promise<number> {
   }
   const published = new Set<string>();
   const digests = await DigestCache.open(options.dir);
+  // Set once the session keeps its publications true to the folder (interactive sessions).
+  let keeper: ShareKeeper | undefined;
   let server: UploadServer;
   try {
     server = startUploadServer({
@@ -227,6 +232,7 @@ export async function runSession(options: SessionOptions): Promise<number> {
       maxUploads: options.maxUploads,
       maxUploadsPerPeer: options.maxUploadsPerPeer,
       rateLimitBytesPerSecond: options.uploadLimit,
+      onStale: () => keeper?.check(),
     });
   } catch (error) {
     terminal.error(
@@ -244,7 +250,7 @@ export async function runSession(options: SessionOptions): Promise<number> {
     ...(options.sealed === undefined ? {} : { sealed: options.sealed }),
   };
   const heartbeat = new AbortController();
-  const parts: Parts = { options, connect, published, digests };
+  const parts: Parts = { options, connect, published, digests, versions: new Map() };
   let loggedIn: LoggedIn | undefined;
   try {
     const { link, relogin } = await login(parts);
@@ -264,6 +270,9 @@ export async function runSession(options: SessionOptions): Promise<number> {
     await startSession(loggedIn, heartbeat.signal);
     if (options.oneShot !== undefined) return await runOneShot(loggedIn, options.oneShot);
     if (options.seed) return await runSeed(loggedIn);
+    // One-shot commands do not reconcile: they serve nothing, and may run from any folder.
+    await reconcileAtLogin(loggedIn);
+    keeper = keepSharesTrue(loggedIn, heartbeat.signal);
     return await commandLoop(loggedIn);
   } catch (error) {
     if (error instanceof LoginAbandoned) {
