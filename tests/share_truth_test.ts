@@ -187,6 +187,25 @@ Deno.test("an edited published file is published again with its new digest and d
   });
 });
 
+Deno.test("a published file deleted while online is withdrawn once a downloader finds it gone", async () => {
+  await withFolders(["alice", "bob"], async (tracker, dirs) => {
+    const port = tracker.port;
+    await Deno.writeTextFile(join(dirs.alice, "gone.txt"), "soon gone\n");
+    const alice = await online(port, dirs.alice, "alice", ["pub gone.txt"]);
+    try {
+      await Deno.remove(join(dirs.alice, "gone.txt"));
+      const from = alice.stderr.text.length;
+      const failed = await oneShot(port, dirs.bob, "bob", ["get", "gone.txt"]);
+      assert.equal(json(failed).error, "downloadFailed");
+      await alice.stderr.waitFor(`Withdrew gone.txt: no longer in ${dirs.alice}`, 10_000, from);
+      const after = await oneShot(port, dirs.bob, "bob", ["get", "gone.txt"]);
+      assert.equal(json(after).error, "fileNotFound");
+    } finally {
+      await stopped(alice);
+    }
+  });
+});
+
 Deno.test("against a v1 tracker the withdrawal at login and the seeding use v1's unp and pub", async () => {
   const source = await Deno.makeTempDir({ prefix: "peersync-holder-" });
   const dir = await Deno.makeTempDir({ prefix: "peersync-peer-" });

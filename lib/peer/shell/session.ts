@@ -84,6 +84,7 @@ async function startSession(parts: LoggedIn, heartbeat: AbortSignal): Promise<vo
 
 /** Logs out and says goodbye; resolves with `exitCode`. */
 async function leave(parts: LoggedIn, exitCode: number): Promise<number> {
+  parts.following?.abort();
   await parts.link.logout();
   parts.options.terminal.print(TerminalText.goodbye);
   return exitCode;
@@ -250,7 +251,15 @@ export async function runSession(options: SessionOptions): Promise<number> {
     ...(options.sealed === undefined ? {} : { sealed: options.sealed }),
   };
   const heartbeat = new AbortController();
-  const parts: Parts = { options, connect, published, digests, versions: new Map() };
+  const following = new AbortController();
+  const parts: Parts = {
+    options,
+    connect,
+    published,
+    digests,
+    versions: new Map(),
+    following,
+  };
   let loggedIn: LoggedIn | undefined;
   try {
     const { link, relogin } = await login(parts);
@@ -272,7 +281,7 @@ export async function runSession(options: SessionOptions): Promise<number> {
     if (options.seed) return await runSeed(loggedIn);
     // One-shot commands do not reconcile: they serve nothing, and may run from any folder.
     await reconcileAtLogin(loggedIn);
-    keeper = keepSharesTrue(loggedIn, heartbeat.signal);
+    keeper = keepSharesTrue(loggedIn, following.signal);
     return await commandLoop(loggedIn);
   } catch (error) {
     if (error instanceof LoginAbandoned) {
@@ -285,12 +294,14 @@ export async function runSession(options: SessionOptions): Promise<number> {
     const closed = isClosed(error);
     if (exitCode === undefined && !closed) throw error;
     if (loggedIn) {
+      following.abort();
       await loggedIn.link.logout();
       if (options.oneShot === undefined && !options.seed) terminal.print(TerminalText.goodbye);
     }
     return exitCode ?? ExitCode.failure;
   } finally {
     heartbeat.abort();
+    following.abort();
     await loggedIn?.link.close();
     await server.close();
     await digests.close();

@@ -122,6 +122,8 @@ export interface Parts {
    * noticed and published again (`share_truth.ts`); names published by an earlier run are absent.
    */
   readonly versions?: Map<string, PublishedVersion>;
+  /** Stops following the share folder; aborted before logging out, so nothing publishes after. */
+  readonly following?: AbortController;
 }
 
 /** A successful login, and how to repeat it if the tracker loses the session. */

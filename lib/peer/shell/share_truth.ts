@@ -29,9 +29,14 @@ export const SHARE_CHECK_INTERVAL_MS = 30_000;
 const MIN_STALE_CHECK_GAP_MS = 1_000;
 
 /** `unp` each name; returns those the tracker no longer lists. */
-async function withdraw(parts: LoggedIn, names: readonly string[]): Promise<string[]> {
+async function withdraw(
+  parts: LoggedIn,
+  names: readonly string[],
+  signal?: AbortSignal,
+): Promise<string[]> {
   const gone: string[] = [];
   for (const file of names) {
+    if (signal?.aborted) break;
     const outcome = await runCommand(parts, { kind: "unp", file }, { notice: parts.notify });
     // `File unpublication failed`: the tracker had already dropped it, which is what we wanted.
     if (outcome.ok || outcome.error === "unpublishFailed") gone.push(file);
@@ -81,6 +86,7 @@ async function keepInStep(
   parts: LoggedIn,
   versions: Map<string, PublishedVersion>,
   withdrawGone: boolean,
+  signal: AbortSignal,
 ) {
   const { dir } = parts.options;
   const published = new Set(parts.published);
@@ -90,7 +96,7 @@ async function keepInStep(
     files = await withDigests(parts, files, plan.hash);
     plan = planReconcile({ files, published, versions });
   }
-  for (const file of withdrawGone ? await withdraw(parts, plan.withdraw) : []) {
+  for (const file of withdrawGone ? await withdraw(parts, plan.withdraw, signal) : []) {
     parts.notify(`Withdrew ${file}: no longer in ${dir}`);
   }
   // v1 publications carry no size or digest: an edited file needs nothing from the tracker.
@@ -103,6 +109,8 @@ async function keepInStep(
     }
   }
   for (const file of [...plan.republish, ...plan.refresh]) {
+    // Logging out: a publication now would go to a closed session, or log in again.
+    if (signal.aborted) return;
     const changed = plan.republish.includes(file);
     const outcome = await runCommand(parts, { kind: "pub", file }, { notice: parts.notify });
     if (!outcome.ok) {
@@ -148,7 +156,7 @@ export function keepSharesTrue(parts: LoggedIn, signal: AbortSignal): ShareKeepe
         const withdrawGone = staleAsked;
         staleAsked = false;
         try {
-          await keepInStep(parts, versions, withdrawGone);
+          await keepInStep(parts, versions, withdrawGone, signal);
         } catch (error) {
           if (signal.aborted) return;
           parts.notify(`peersync-peer: could not check the share folder: ${errorText(error)}`);
