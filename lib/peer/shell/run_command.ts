@@ -82,6 +82,10 @@ export async function runCommand(
   }
 }
 
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 /** Why a name (or text) with spaces cannot be carried: the tracker speaks only v1 or older v2. */
 function needsV2(text: string, what: "name" | "search text", older = false): string {
   return `Cannot use the ${what} ${showName(text)}: ` +
@@ -294,10 +298,12 @@ async function get(
   if (command.version !== undefined) {
     const chosen = chooseVersion(versions, command.version);
     if (!chosen.ok) {
+      run.notice(`${showName(file)} has ${plural(versions.length, "version")}:`);
+      for (const line of numbered) run.notice(line);
       return failed(
         "get",
         "noSuchVersion",
-        `${showName(file)}: ${chosen.reason}; its versions:\n${numbered.join("\n")}`,
+        `${showName(file)}: ${chosen.reason}; choose one of those listed with get -v N`,
       );
     }
     holders = chosen.version.holders;
