@@ -32,7 +32,7 @@ import {
 } from "./commands.ts";
 import { chooseVersion, foundLines, holderVersions, versionLines } from "./versions.ts";
 import { showName } from "./words.ts";
-import { failed, type FailureKind, type Outcome, succeeded } from "./outcome.ts";
+import { failed, type FailureKind, type JsonValue, type Outcome, succeeded } from "./outcome.ts";
 import { formatSources, formatTransferStats, ProgressDisplay } from "./progress.ts";
 import type { Action, LoggedIn } from "./session_parts.ts";
 
@@ -122,10 +122,8 @@ async function search(
     ? [formatReply("sch", { kind: "found", list: { names, omitted: 0 } })[0]]
       .concat(found.flatMap(foundLines))
     : formatReply("sch", { kind: "found", list: { names, omitted: 0 } });
-  return succeeded("sch", lines, {
-    text,
-    files: names,
-    omitted: 0,
+  // `--json` keeps its fields; `sch -l` adds each name's versions.
+  const versions: { readonly [key: string]: JsonValue } = command.long !== true ? {} : {
     found: found.map((entry) => ({
       name: entry.name,
       versions: entry.versions.map((version) => ({
@@ -134,7 +132,8 @@ async function search(
         holders: version.holders,
       })),
     })),
-  });
+  };
+  return succeeded("sch", lines, { text, files: names, omitted: 0, ...versions });
 }
 
 /** The tracker could not answer: what the terminal prints, and its kind. */
