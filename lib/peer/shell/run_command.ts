@@ -117,6 +117,8 @@ async function search(
     }));
   }
   const names = found.map((entry) => entry.name);
+  // A person at a terminal gets the details; a script reading standard output keeps the
+  // contract's one name per line unless it asks with -l (or reads --json).
   const long = command.long === true || Deno.stdout.isTerminal();
   const lines = long && found.length > 0
     ? [formatReply("sch", { kind: "found", list: { names, omitted: 0 } })[0]]
@@ -261,6 +263,9 @@ async function unpublish(parts: LoggedIn, file: string): Promise<Outcome> {
   if (reply.kind === "unpublished" || reply.kind === "unpublishFailed") {
     parts.published.delete(file);
   }
+  if (reply.kind === "error" && hasSpace(file)) {
+    return failed("unp", "needsV2", needsV2(file, "name", true));
+  }
   if (reply.kind === "unpublished") return succeeded("unp", formatReply("unp", reply), { file });
   if (reply.kind === "unpublishFailed") {
     return failed("unp", "unpublishFailed", TerminalText.unpublishFailed);
@@ -275,6 +280,9 @@ async function get(
 ): Promise<Outcome> {
   const { file } = command;
   const located = await ask(parts, (link) => link.locate(file));
+  if (isNoAnswer(located) && located.noAnswer === "trackerRefused" && hasSpace(file)) {
+    return failed("get", "needsV2", needsV2(file, "name", true));
+  }
   if (isNoAnswer(located)) return failed("get", located.noAnswer, located.message);
   if (located.kind === "fileNotFound") {
     return failed("get", "fileNotFound", TerminalText.fileNotFound);
