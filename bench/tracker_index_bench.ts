@@ -8,7 +8,9 @@
  *   count within the step cap, and the ratio between sizes (flat is ~1×);
  * - memory per name (RSS and heap, each size in its own process);
  * - a user logging in and out with its ~4k publications (the counters it moves);
- * - `lap` at 1k and 100k active users, v1 and a v2 page at a random offset.
+ * - `lap` at 1k and 100k active users, v1 and a v2 page at a random offset;
+ * - the folded index v2 `FIND` reads beside the exact one (issue 13): its memory, build time and
+ *   a folded count + page for the same mix, half of it upper-cased.
  *
  *   deno run -A bench/tracker_index_bench.ts [--queries 3000] [--sizes 10000,100000,1000000]
  */
@@ -17,6 +19,7 @@ import { parseArgs } from "node:util";
 import { fitNameList, utf8Length } from "../lib/protocol/mod.ts";
 import { fillPage, fitNames } from "../lib/tracker/list_fit.ts";
 import { NameIndex } from "../lib/tracker/name_index.ts";
+import { foldCaseNfc } from "../lib/tracker/grams.ts";
 import { byCodeUnit, SortedView, without } from "../lib/tracker/sorted_view.ts";
 import { SeededRandom } from "../lib/tracker/test_random.ts";
 
@@ -254,6 +257,63 @@ function schChild(size: number): Record<string, unknown> {
   };
 }
 
+/** The exact index, then the folded one beside it (as the tracker keeps both). */
+function foldedChild(size: number): Record<string, unknown> {
+  gc();
+  let data: Corpus | undefined = corpus(size);
+  const random = new SeededRandom(11);
+  const mix = queries(random, data, QUERIES + 300).map((query, i) =>
+    i % 2 === 0 ? query.toUpperCase() : query
+  );
+  const exact = new NameIndex();
+  const folded = new NameIndex({ fold: foldCaseNfc });
+  for (let u = 0; u < USERS; u++) {
+    exact.setActive(`user${u}`, true);
+    folded.setActive(`user${u}`, true);
+  }
+  for (const [user, name] of data.publications) exact.publish(user, name);
+  const publications = data.publications;
+  data = undefined;
+  gc();
+  // RSS alone understates the second index: it reuses pages the freed corpus left behind. The
+  // heap and the typed arrays outside it are counted too.
+  const inUse = () => Deno.memoryUsage().heapUsed + Deno.memoryUsage().external;
+  const rssExact = Deno.memoryUsage().rss;
+  const usedExact = inUse();
+  const built = performance.now();
+  for (const [user, name] of publications) folded.publish(user, name);
+  const buildMs = performance.now() - built;
+  gc();
+  const rssBoth = Deno.memoryUsage().rss;
+  const usedBoth = inUse();
+  const samples: number[] = [];
+  let tooBroad = 0;
+  for (let i = 0; i < mix.length; i++) {
+    const asker = `user${random.below(USERS)}`;
+    const start = performance.now();
+    const count = folded.count(mix[i], asker);
+    if (count.kind === "exact") {
+      const found = folded.list(mix[i], { asker });
+      fillPage(() => found.next(), PAGE_HEADER_BYTES);
+    } else if (i >= 300) tooBroad++;
+    if (i >= 300) samples.push(performance.now() - start);
+  }
+  return {
+    size,
+    buildMs,
+    rssExactMiB: rssExact / 2 ** 20,
+    rssBothMiB: rssBoth / 2 ** 20,
+    addedBytesPerName: (rssBoth - rssExact) / size,
+    usedExactMiB: usedExact / 2 ** 20,
+    usedBothMiB: usedBoth / 2 ** 20,
+    postingsExact: exact.stats().postingEntries,
+    postingsFolded: folded.stats().postingEntries,
+    find: timings(samples),
+    tooBroad,
+    queries: samples.length,
+  };
+}
+
 /** The whole-table way: scan every name, sort the matches, cut to 1024 bytes. */
 function naiveSearch(publications: readonly [string, string][]) {
   const holders = new Map<string, Set<string>>();
@@ -352,6 +412,8 @@ if (!import.meta.main) {
   // Imported for its corpus (a profiling script): run nothing.
 } else if (values.child === "sch") {
   console.log(JSON.stringify(schChild(Number(values.size))));
+} else if (values.child === "folded") {
+  console.log(JSON.stringify(foldedChild(Number(values.size))));
 } else if (values.child === "lap") {
   console.log(JSON.stringify(lapChild(Number(values.size))));
 } else {
@@ -392,6 +454,26 @@ if (!import.meta.main) {
     `  ratio ${sizes.at(-1)} / ${sizes[0]} names: p50 ${(last.p50 / first.p50).toFixed(2)}x,` +
       ` p99 ${(last.p99 / first.p99).toFixed(2)}x`,
   );
+  console.log("folded index beside the exact one (v2 FIND): count + first page, half upper-cased");
+  for (const size of sizes) {
+    const r = await child("folded", size);
+    console.log(
+      `  ${String(size).padStart(8)} names  ${
+        line(r.find as Timings)
+      }  too broad ${r.tooBroad}/${r.queries}`,
+    );
+    console.log(
+      `           RSS exact ${(r.rssExactMiB as number).toFixed(0)} MiB, with folded ${
+        (r.rssBothMiB as number).toFixed(0)
+      } MiB (+${(r.addedBytesPerName as number).toFixed(0)} B/name); heap + typed arrays ${
+        (r.usedExactMiB as number).toFixed(0)
+      } → ${
+        (r.usedBothMiB as number).toFixed(0)
+      } MiB; postings ${r.postingsExact} + ${r.postingsFolded}; folded build ${
+        (r.buildMs as number).toFixed(0)
+      } ms`,
+    );
+  }
   console.log("lap: 3000 requests per size (asker excluded), against sorting the whole table");
   const laps: Record<string, unknown>[] = [];
   for (const users of values.users.split(",").map(Number)) {

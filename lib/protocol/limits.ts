@@ -103,3 +103,11 @@ export const MAX_TRANSFER_STATUS_BYTES = 512;
 
 /** Longest human-readable message in a `PS2 ERR` status line. */
 export const MAX_TRANSFER_ERROR_MESSAGE_BYTES = 200;
+
+// v2 search results (`FOUND`).
+
+/**
+ * Hex digits of a version's SHA-256 that `FOUND` carries: 64 bits tell versions of one name apart
+ * for a user choosing one, and `GET` gives the whole digest to verify against.
+ */
+export const FOUND_DIGEST_HEX_DIGITS = 16;

@@ -16,3 +16,4 @@ export * from "./v2_reply.ts";
 export * from "./transfer.ts";
 export * from "./sealed.ts";
 export * from "./gone_notice.ts";
+export * from "./wire_name.ts";

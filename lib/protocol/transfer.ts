@@ -13,6 +13,7 @@
  */
 
 import { fileNameProblem } from "./file_name.ts";
+import { decodeWireName, encodeWireName, v2FileNameProblem } from "./wire_name.ts";
 import {
   MAX_TCP_REQUEST_BYTES,
   MAX_TRANSFER_ERROR_MESSAGE_BYTES,
@@ -107,7 +108,9 @@ export function isV2TransferRequest(bytes: Uint8Array): boolean {
 export function encodeTransferRequest(request: TransferRequestV2): Uint8Array {
   const length = request.length === undefined ? "-" : String(request.length);
   return encoder.encode(
-    `${TRANSFER_V2_PREFIX}GET ${request.file} ${request.offset} ${length} ${request.sha256}\n`,
+    `${TRANSFER_V2_PREFIX}GET ${
+      encodeWireName(request.file)
+    } ${request.offset} ${length} ${request.sha256}\n`,
   );
 }
 
@@ -161,8 +164,10 @@ export function decodeTransferRequest(bytes: Uint8Array): DecodedTransferRequest
   if (fields.length !== 6 || fields[1] !== "GET") {
     return fail("expected PS2 GET <file> <offset> <length|-> <sha256>");
   }
-  const [, , file, offsetText, lengthText, sha256] = fields;
-  const problem = fileNameProblem(file);
+  const [, , wireFile, offsetText, lengthText, sha256] = fields;
+  // Spaces travel as `\` (wire_name.ts); a v1 request above never holds a space.
+  const file = decodeWireName(wireFile);
+  const problem = v2FileNameProblem(file);
   if (problem !== undefined) return fail(`invalid file name (${problem})`);
   const offset = parseDecimal(offsetText);
   if (offset === undefined) return fail("invalid offset");

@@ -8,10 +8,16 @@
 
 import { isIpLiteral, parsePort } from "./address.ts";
 import { isValidField } from "./file_name.ts";
-import { MAX_DATAGRAM_BYTES, MAX_USER_NAME_BYTES, V2_PREFIX } from "./limits.ts";
+import {
+  FOUND_DIGEST_HEX_DIGITS,
+  MAX_DATAGRAM_BYTES,
+  MAX_USER_NAME_BYTES,
+  V2_PREFIX,
+} from "./limits.ts";
 import { isSha256Hex, parseDecimal, utf8Length } from "./text.ts";
 import { isBase64, isNonce, isToken, readV2Head, type V2DecodeFailure } from "./v2_fields.ts";
 import type { TlsEndpoint } from "./v2_request.ts";
+import { encodeWireName, readWireName } from "./wire_name.ts";
 
 const encoder = new TextEncoder();
 
@@ -65,6 +71,20 @@ export interface Holder {
   readonly tls?: TlsEndpoint;
 }
 
+/** One version of a found name: what its holders published, and how many live ones hold it. */
+export interface FoundVersion {
+  /** Size and the first 16 hex digits of the SHA-256; both absent for v1 holders (no digest). */
+  readonly size?: number;
+  readonly digestPrefix?: string;
+  readonly holders: number;
+}
+
+/** A name `FIND` found, with each distinct version of it, most holders first. */
+export interface FoundName {
+  readonly name: string;
+  readonly versions: readonly FoundVersion[];
+}
+
 /** What a v2 reply says. */
 export type V2ReplyBody =
   | {
@@ -92,6 +112,13 @@ export type V2ReplyBody =
     readonly total: number;
     readonly offset: number;
     readonly holders: readonly Holder[];
+  }
+  | {
+    readonly status: "FOUND";
+    /** Names (not versions) found in all, and this page's first name's position. */
+    readonly total: number;
+    readonly offset: number;
+    readonly found: readonly FoundName[];
   }
   | {
     readonly status: "ERR";
@@ -162,6 +189,41 @@ function parseTls(text: string): TlsEndpoint | undefined {
   return { port, fingerprint };
 }
 
+const DIGEST_PREFIX = new RegExp(`^[0-9a-f]{${FOUND_DIGEST_HEX_DIGITS}}$`);
+
+/**
+ * The wire text of one found name: `<version>;<version>…:<name>`, each version
+ * `<size>,<digest-prefix>,<holders>` (`-,-,<holders>` for v1 holders). The name comes last and
+ * the versions hold no `:`, so a name with `:`, `,` or `;` splits at the first `:`.
+ */
+export function foundNameText(found: FoundName): string {
+  const versions = found.versions.map((version) =>
+    `${version.size ?? "-"},${version.digestPrefix ?? "-"},${version.holders}`
+  );
+  return `${versions.join(";")}:${encodeWireName(found.name)}`;
+}
+
+function parseFoundName(text: string): FoundName | undefined {
+  const colon = text.indexOf(":");
+  if (colon <= 0) return undefined;
+  const name = readWireName(text.slice(colon + 1));
+  if (name === undefined) return undefined;
+  const versions: FoundVersion[] = [];
+  for (const part of text.slice(0, colon).split(";")) {
+    const [sizeText, digest, holdersText, ...rest] = part.split(",");
+    const holders = parseDecimal(holdersText ?? "");
+    if (rest.length > 0 || holders === undefined) return undefined;
+    if (sizeText === "-" && digest === "-") {
+      versions.push({ holders });
+      continue;
+    }
+    const size = parseDecimal(sizeText);
+    if (size === undefined || !DIGEST_PREFIX.test(digest ?? "")) return undefined;
+    versions.push({ size, digestPrefix: digest, holders });
+  }
+  return { name, versions };
+}
+
 /** The wire text of a reply body. */
 export function replyBodyText(body: V2ReplyBody): string {
   switch (body.status) {
@@ -175,6 +237,8 @@ export function replyBodyText(body: V2ReplyBody): string {
       return [`LIST ${body.total} ${body.offset}`, ...body.names].join(" ");
     case "HOLDERS":
       return [`HOLDERS ${body.total} ${body.offset}`, ...body.holders.map(holderText)].join(" ");
+    case "FOUND":
+      return [`FOUND ${body.total} ${body.offset}`, ...body.found.map(foundNameText)].join(" ");
     case "ERR":
       return body.seconds === undefined ? `ERR ${body.code}` : `ERR ${body.code} ${body.seconds}`;
   }
@@ -242,6 +306,14 @@ export function decodeV2Reply(datagram: Uint8Array): DecodedV2Reply {
       const holders = items.map(parseHolder);
       if (holders.some((holder) => holder === undefined)) return fail("invalid holder");
       return reply({ status: "HOLDERS", total, offset, holders: holders as Holder[] });
+    }
+    case "FOUND": {
+      const total = parseDecimal(args[0] ?? "");
+      const offset = parseDecimal(args[1] ?? "");
+      if (total === undefined || offset === undefined) return fail("invalid FOUND");
+      const found = args.slice(2).map(parseFoundName);
+      if (found.some((entry) => entry === undefined)) return fail("invalid found name");
+      return reply({ status: "FOUND", total, offset, found: found as FoundName[] });
     }
     case "ERR": {
       // `ERR <code>` or `ERR <code> <seconds>`: older trackers never send the number.

@@ -6,7 +6,7 @@
  */
 
 import { isIpLiteral, parsePort } from "./address.ts";
-import { fileNameProblem, isValidField } from "./file_name.ts";
+import { isValidField } from "./file_name.ts";
 import {
   MAX_DATAGRAM_BYTES,
   MAX_USER_NAME_BYTES,
@@ -15,6 +15,7 @@ import {
 } from "./limits.ts";
 import { isSha256Hex, parseDecimal, utf8Length } from "./text.ts";
 import { isBase64, isNonce, isToken, readV2Head, type V2DecodeFailure } from "./v2_fields.ts";
+import { decodeWireName, encodeWireName, readWireName } from "./wire_name.ts";
 
 const encoder = new TextEncoder();
 const PADDING = /^_+$/;
@@ -43,7 +44,22 @@ export type V2RequestBody =
   | { readonly verb: "SCH"; readonly text: string; readonly offset: number }
   | { readonly verb: "PUB"; readonly file: string; readonly size: number; readonly sha256: string }
   | { readonly verb: "UNP"; readonly file: string }
-  | { readonly verb: "GET"; readonly file: string; readonly offset: number };
+  | { readonly verb: "GET"; readonly file: string; readonly offset: number }
+  /** A search that answers with versions and holder counts (`FOUND`); names may hold spaces. */
+  | {
+    readonly verb: "FIND";
+    readonly mode: SearchMode;
+    readonly text: string;
+    readonly offset: number;
+  }
+  /** The asker's publications, names with spaces included (`LIST`, names in wire form). */
+  | { readonly verb: "OWN"; readonly offset: number };
+
+/**
+ * How `FIND` matches: `fold` (wire `i`) compares NFC case-folded text, `exact` (wire `e`) code
+ * units, as `SCH` does.
+ */
+export type SearchMode = "fold" | "exact";
 
 /** The verbs of v2. */
 export type V2Verb = V2RequestBody["verb"];
@@ -140,18 +156,38 @@ export function decodeV2Request(datagram: Uint8Array): DecodedV2Request {
       if (args.length !== 3 || size === undefined || !isSha256Hex(args[2])) {
         return fail("PUB takes a file, a size and a SHA-256");
       }
-      if (fileNameProblem(args[0])) return fail("invalid file name");
-      return body({ verb, file: args[0], size, sha256: args[2] });
+      const file = readWireName(args[0]);
+      if (file === undefined) return fail("invalid file name");
+      return body({ verb, file, size, sha256: args[2] });
     }
-    case "UNP":
-      if (args.length !== 1 || fileNameProblem(args[0])) return fail("UNP takes a file name");
-      return body({ verb, file: args[0] });
+    case "UNP": {
+      const file = args.length === 1 ? readWireName(args[0]) : undefined;
+      return file === undefined ? fail("UNP takes a file name") : body({ verb, file });
+    }
     case "GET": {
       const offset = offsetAt(1);
-      if (args.length !== 2 || fileNameProblem(args[0]) || offset === undefined) {
+      const file = args.length === 2 ? readWireName(args[0]) : undefined;
+      if (file === undefined || offset === undefined) {
         return fail("GET takes a file name and an offset");
       }
-      return body({ verb, file: args[0], offset });
+      return body({ verb, file, offset });
+    }
+    case "FIND": {
+      const offset = offsetAt(2);
+      const mode = args[0] === "i" ? "fold" : args[0] === "e" ? "exact" : undefined;
+      if (
+        args.length !== 3 || mode === undefined || offset === undefined ||
+        !isValidField(args[1], MAX_DATAGRAM_BYTES)
+      ) {
+        return fail("FIND takes a mode, a text and an offset");
+      }
+      return body({ verb, mode, text: decodeWireName(args[1]), offset });
+    }
+    case "OWN": {
+      const offset = offsetAt(0);
+      return args.length === 1 && offset !== undefined
+        ? body({ verb, offset })
+        : fail("OWN takes an offset");
     }
     default:
       return fail("unknown verb");
@@ -177,11 +213,15 @@ function requestBodyText(body: V2RequestBody): string {
     case "SCH":
       return `SCH ${body.text} ${body.offset}`;
     case "PUB":
-      return `PUB ${body.file} ${body.size} ${body.sha256}`;
+      return `PUB ${encodeWireName(body.file)} ${body.size} ${body.sha256}`;
     case "UNP":
-      return `UNP ${body.file}`;
+      return `UNP ${encodeWireName(body.file)}`;
     case "GET":
-      return `GET ${body.file} ${body.offset}`;
+      return `GET ${encodeWireName(body.file)} ${body.offset}`;
+    case "FIND":
+      return `FIND ${body.mode === "fold" ? "i" : "e"} ${encodeWireName(body.text)} ${body.offset}`;
+    case "OWN":
+      return `OWN ${body.offset}`;
   }
 }
 

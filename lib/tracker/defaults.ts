@@ -156,3 +156,9 @@ export const MAX_TRACKED_SOURCES = 10_000;
 
 /** A cap that is hit is logged at most once per this interval, with a count. */
 export const CAP_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * Versions of one name a v2 `FIND` reply lists at most (most holders first): sixteen of them, at
+ * their widest, and a 255-byte name still fit one sealed datagram, so a page always holds a name.
+ */
+export const MAX_FOUND_VERSIONS = 16;

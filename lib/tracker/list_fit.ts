@@ -69,7 +69,8 @@ export function fitNames(total: number, next: NextName, maxBytes = V1_MAX_REPLY_
 
 /**
  * The names of one v2 page: as many as fit in one datagram of `maxBytes` after a header of
- * `headerBytes`, each taking its UTF-8 length plus one separating space (as `pageLength`).
+ * `headerBytes`, each taking its UTF-8 length (or what `sizeOf` says its entry takes) plus one
+ * separating space (as `pageLength`).
  * Pulls one name more than it returns, unless the list ends first.
  *
  * @example
@@ -83,11 +84,12 @@ export function fillPage(
   next: NextName,
   headerBytes: number,
   maxBytes = MAX_DATAGRAM_BYTES,
+  sizeOf: (name: string) => number = utf8Length,
 ): string[] {
   const names: string[] = [];
   let used = headerBytes;
   for (let name = next(); name !== undefined; name = next()) {
-    used += 1 + utf8Length(name);
+    used += 1 + sizeOf(name);
     if (used > maxBytes) break;
     names.push(name);
   }

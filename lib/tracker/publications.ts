@@ -4,6 +4,11 @@
  * from structures kept in step with every change. Pure: sessions, liveness and the journal are
  * the state's (`state.ts`); this module only hears which users are active.
  *
+ * Three indexes share the work (issue 13): `index`, the exact names without a space — all that v1
+ * and the older v2 `SCH`/`LPF` may ever list —, `spaced`, the exact names with a space (v2 only),
+ * and `folded`, every name under NFC case folding (v2 `FIND`, and `OWN`). A name is in `folded`
+ * and in one of the other two.
+ *
  * Publications restored at start-up (`restore`) are indexed in one pass, in name order, when the
  * index is first needed or `flushRestored` is called: placed one by one in arrival order a
  * million names cost ~80 s (each lands in the middle of ~25 posting lists), in name order every
@@ -13,6 +18,8 @@
  */
 
 import { MAX_PUBLICATIONS_PER_USER } from "./defaults.ts";
+import { hasSpace } from "../protocol/mod.ts";
+import { foldCaseNfc } from "./grams.ts";
 import { DEFAULT_MAX_SEARCH_STEPS, NameIndex } from "./name_index.ts";
 import type { ListFrom } from "./sorted_view.ts";
 
@@ -52,18 +59,38 @@ export class Publications {
   readonly #filesByUser = new Map<string, Map<string, FileMeta | undefined>>();
   readonly #holdersByFile = new Map<string, Set<string>>();
   readonly #index: NameIndex;
+  readonly #spaced: NameIndex;
+  readonly #folded: NameIndex;
   // Restored publications not yet in the index.
   #restored: { readonly file: string; readonly user: string }[] = [];
 
   constructor(options: PublicationsOptions = {}) {
     this.#maxPerUser = options.maxPerUser ?? MAX_PUBLICATIONS_PER_USER;
-    this.#index = new NameIndex({ maxSteps: options.maxSearchSteps ?? DEFAULT_MAX_SEARCH_STEPS });
+    const maxSteps = options.maxSearchSteps ?? DEFAULT_MAX_SEARCH_STEPS;
+    this.#index = new NameIndex({ maxSteps });
+    this.#spaced = new NameIndex({ maxSteps });
+    this.#folded = new NameIndex({ maxSteps, fold: foldCaseNfc });
   }
 
-  /** The name index, with every restored publication in it. */
+  /**
+   * The exact index of the names without a space (what v1 may see), with every restored
+   * publication in it.
+   */
   get index(): NameIndex {
     this.flushRestored();
     return this.#index;
+  }
+
+  /** The exact index of the names with a space (v2 only). */
+  get spacedIndex(): NameIndex {
+    this.flushRestored();
+    return this.#spaced;
+  }
+
+  /** Every name, NFC case-folded (v2 `FIND` by default, and `OWN`). */
+  get foldedIndex(): NameIndex {
+    this.flushRestored();
+    return this.#folded;
   }
 
   /** Publishes `file` for `user`; publishing again replaces the meta. */
@@ -75,7 +102,8 @@ export class Publications {
       return sameMeta(before, meta) ? "unchanged" : "metaChanged";
     }
     if (!this.#add(user, file, meta)) return "overCap";
-    this.index.publish(user, file);
+    this.flushRestored();
+    this.#indexPublish(user, file);
     return "added";
   }
 
@@ -97,14 +125,21 @@ export class Publications {
     this.#restored = [];
     restored.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     // A user marked active meanwhile is fine: the index counts a publication of an active user.
-    for (const { user, file } of restored) this.#index.publish(user, file);
+    for (const { user, file } of restored) this.#indexPublish(user, file);
+  }
+
+  #indexPublish(user: string, file: string): void {
+    (hasSpace(file) ? this.#spaced : this.#index).publish(user, file);
+    this.#folded.publish(user, file);
   }
 
   /** Withdraws a publication; false when `user` had not published `file`. */
   unpublish(user: string, file: string): boolean {
     const files = this.#filesByUser.get(user);
     if (!files?.has(file)) return false;
-    this.index.unpublish(user, file);
+    this.flushRestored();
+    (hasSpace(file) ? this.#spaced : this.#index).unpublish(user, file);
+    this.#folded.unpublish(user, file);
     files.delete(file);
     if (files.size === 0) this.#filesByUser.delete(user);
     const holders = this.#holdersByFile.get(file) as Set<string>;
@@ -123,6 +158,8 @@ export class Publications {
   /** Marks `user`'s publications as searchable (a session opened) or not (it ended). */
   setActive(user: string, active: boolean): void {
     this.#index.setActive(user, active);
+    this.#spaced.setActive(user, active);
+    this.#folded.setActive(user, active);
   }
 
   /** The users publishing `file`, live or not (no set when nobody does). */
@@ -135,9 +172,17 @@ export class Publications {
     return this.#filesByUser.get(user)?.get(file);
   }
 
-  /** `user`'s publications in code-unit order from the `offset`-th on. */
+  /**
+   * `user`'s publications without a space, in code-unit order from the `offset`-th on (v1 `lpf`
+   * and v2 `LPF`, whose peers cannot read a name with a space).
+   */
   publishedFrom(user: string, offset = 0): ListFrom<string> {
     return this.index.published(user, offset);
+  }
+
+  /** Every publication of `user`, names with spaces too, in code-unit order (v2 `OWN`). */
+  allPublishedFrom(user: string, offset = 0): ListFrom<string> {
+    return this.foldedIndex.published(user, offset);
   }
 
   #add(user: string, file: string, meta: FileMeta | undefined): boolean {

@@ -9,7 +9,19 @@
 import { type NameList, V1_MAX_REPLY_BYTES } from "../protocol/mod.ts";
 import { BoundedMap } from "./guard.ts";
 import { fillPage, fitNames } from "./list_fit.ts";
-import type { ListStop, NameIndex } from "./name_index.ts";
+import type { ListOptions, ListStop, NameIndex, SearchCount } from "./name_index.ts";
+
+/**
+ * What pages are read from: a {@linkcode NameIndex}, or several searched as one
+ * (`merged_search.ts`).
+ */
+export interface Searchable {
+  count(query: string, asker?: string): SearchCount;
+  list(
+    query: string,
+    options?: ListOptions,
+  ): { next(): string | undefined; readonly stopped: ListStop | undefined };
+}
 
 /** A search answered, or refused as costing more than the step cap allows. */
 export type SearchReply<T> =
@@ -98,9 +110,13 @@ export class PageCursors {
 
   /** The page of `query` from `offset` for `asker`; `session` tells askers' cursors apart. */
   page(
-    index: NameIndex,
+    index: Searchable,
     request: {
       readonly session: string;
+      /** Tells apart cursors of different searches of one text (`SCH`, `FIND i`, `FIND e`). */
+      readonly scope?: string;
+      /** Bytes a name takes in the reply (default: its UTF-8 length). */
+      readonly sizeOf?: (name: string) => number;
       readonly asker: string;
       readonly query: string;
       readonly offset: number;
@@ -109,7 +125,7 @@ export class PageCursors {
     },
   ): SearchReply<SearchPage> {
     const { asker, query, offset } = request;
-    const key = `${request.session}\u0000${query}`;
+    const key = `${request.session}\u0000${request.scope ?? ""}\u0000${query}`;
     const cursor = this.#cursors.get(key);
     let total: number;
     let list;
@@ -124,7 +140,12 @@ export class PageCursors {
       // No cursor for this offset (a peer that skips around): walk to it, within the step cap.
       for (let skipped = 0; skipped < offset && list.next() !== undefined; skipped++);
     }
-    const names = fillPage(() => list.next(), request.headerBytes, request.maxBytes);
+    const names = fillPage(
+      () => list.next(),
+      request.headerBytes,
+      request.maxBytes,
+      request.sizeOf,
+    );
     if (names.length > 0 && offset + names.length < total) {
       this.#cursors.set(key, {
         nextOffset: offset + names.length,

@@ -7,8 +7,17 @@
  * @module
  */
 
-import { canonicalIp, SESSION_TIMEOUT_MS, type TlsEndpoint } from "../protocol/mod.ts";
-import { MAX_SESSIONS } from "./defaults.ts";
+import {
+  canonicalIp,
+  FOUND_DIGEST_HEX_DIGITS,
+  type FoundVersion,
+  type SearchMode,
+  SESSION_TIMEOUT_MS,
+  type TlsEndpoint,
+} from "../protocol/mod.ts";
+import { MAX_FOUND_VERSIONS, MAX_SESSIONS } from "./defaults.ts";
+import { MergedSearch } from "./merged_search.ts";
+import type { Searchable } from "./search_pages.ts";
 import type { NameIndex } from "./name_index.ts";
 import { type FileMeta, Publications } from "./publications.ts";
 import { byCodeUnit, type ListFrom, SortedView, without } from "./sorted_view.ts";
@@ -286,6 +295,57 @@ export class TrackerState {
   /** The files `user` has published, in order from the `offset`-th (`lpf`). */
   publishedFrom(user: string, offset = 0): ListFrom<string> {
     return this.#publications.publishedFrom(user, offset);
+  }
+
+  /** Every file `user` has published, names with spaces too, from the `offset`-th (v2 `OWN`). */
+  allPublishedFrom(user: string, offset = 0): ListFrom<string> {
+    return this.#publications.allPublishedFrom(user, offset);
+  }
+
+  /**
+   * What v2 `FIND` searches: every name NFC case-folded (`fold`), or every name exactly
+   * (`exact`), with silent sessions' publications already left out.
+   */
+  findIndex(mode: SearchMode): Searchable {
+    this.#sweep();
+    const publications = this.#publications;
+    return mode === "fold"
+      ? publications.foldedIndex
+      : new MergedSearch(publications.index, publications.spacedIndex);
+  }
+
+  /**
+   * The versions of `file` that live users other than `asker` publish: one per distinct size
+   * and digest (v1 holders, with none, together), most holders first, at most
+   * `MAX_FOUND_VERSIONS`. The cost follows the file's holders.
+   */
+  versions(file: string, asker: string): FoundVersion[] {
+    const byVersion = new Map<string, { size?: number; digestPrefix?: string; holders: number }>();
+    for (const user of this.#publications.holdersOf(file) ?? []) {
+      const session = this.#sessionByUser.get(user);
+      if (user === asker || session === undefined || !this.#isLive(session)) continue;
+      const meta = this.#publications.metaOf(user, file);
+      const key = meta ? `${meta.size} ${meta.sha256}` : "";
+      const version = byVersion.get(key);
+      if (version) version.holders++;
+      else {
+        byVersion.set(
+          key,
+          meta
+            ? {
+              size: meta.size,
+              digestPrefix: meta.sha256.slice(0, FOUND_DIGEST_HEX_DIGITS),
+              holders: 1,
+            }
+            : { holders: 1 },
+        );
+      }
+    }
+    // Most holders first; among equals, versions with a digest before v1's, then by digest.
+    const rank = (v: FoundVersion) => v.digestPrefix ?? "~";
+    return [...byVersion.values()]
+      .sort((a, b) => b.holders - a.holders || (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0))
+      .slice(0, MAX_FOUND_VERSIONS);
   }
 
   /**

@@ -9,9 +9,13 @@
 
 import {
   decodeV2Request,
+  type FoundName,
+  foundNameText,
   MAX_DATAGRAM_BYTES,
   MAX_SEALED_PLAINTEXT_BYTES,
   sealedToken,
+  type SearchMode,
+  utf8Length,
   type V2ReplyBody,
   type V2Request,
   type V2RequestBody,
@@ -293,8 +297,15 @@ export class V2Handler {
         return { body: pageFrom(state.activeUsersFrom(user, body.offset), body.offset, budget) };
       case "LPF":
         return { body: pageFrom(state.publishedFrom(user, body.offset), body.offset, budget) };
+      case "OWN":
+        // The same list as LPF with names in wire form, so names with spaces are there too.
+        return {
+          body: pageFrom(state.allPublishedFrom(user, body.offset), body.offset, budget, true),
+        };
       case "SCH":
         return this.#search(session, body.text, body.offset, budget);
+      case "FIND":
+        return this.#find(session, body.mode, body.text, body.offset, budget);
       case "PUB":
         return state.publish(user, body.file, { size: body.size, sha256: body.sha256 })
           ? OK
@@ -334,6 +345,46 @@ export class V2Handler {
     }
     const { total, names } = page.reply;
     return { body: { status: "LIST", total, offset, names: [...names] } };
+  }
+
+  /**
+   * A page of `FIND`: as `SCH`, from the folded or the exact index, each name with its versions
+   * (worked out once per name, for sizing the page and for the reply).
+   */
+  #find(
+    session: Session,
+    mode: SearchMode,
+    text: string,
+    offset: number,
+    budget: number,
+  ): Answer {
+    const found = new Map<string, FoundName>();
+    const entry = (name: string) => {
+      let item = found.get(name);
+      if (item === undefined) {
+        item = { name, versions: this.#state.versions(name, session.user) };
+        found.set(name, item);
+      }
+      return item;
+    };
+    const page = this.#cursors.page(this.#state.findIndex(mode), {
+      session: session.token ?? addressKey(session.address),
+      scope: `FIND ${mode}`,
+      sizeOf: (name) => utf8Length(foundNameText(entry(name))),
+      asker: session.user,
+      query: text,
+      offset,
+      headerBytes: PAGE_HEADER_BYTES,
+      maxBytes: budget,
+    });
+    if (
+      page.kind === "tooBroad" ||
+      (page.reply.names.length === 0 && page.reply.stopped === "cap" && offset < page.reply.total)
+    ) {
+      return { body: { status: "ERR", code: "broad" }, limit: "searchCost" };
+    }
+    const { total, names } = page.reply;
+    return { body: { status: "FOUND", total, offset, found: names.map(entry) } };
   }
 }
 

@@ -7,6 +7,7 @@
  */
 
 import {
+  encodeWireName,
   type Holder,
   holderWireText,
   pageLength,
@@ -50,13 +51,27 @@ export function listPage(names: readonly string[], offset: number, budget: numbe
   };
 }
 
-/** One page of a list read from `offset` (`list` starts there), as many as fit `budget` bytes. */
-export function pageFrom(list: ListFrom<string>, offset: number, budget: number): V2ReplyBody {
+/**
+ * One page of a list read from `offset` (`list` starts there), as many as fit `budget` bytes;
+ * `wire` writes each name in its wire form (spaces as `\`, `OWN`).
+ */
+export function pageFrom(
+  list: ListFrom<string>,
+  offset: number,
+  budget: number,
+  wire = false,
+): V2ReplyBody {
+  const next = wire
+    ? () => {
+      const name = list.next();
+      return name === undefined ? undefined : encodeWireName(name);
+    }
+    : list.next;
   return {
     status: "LIST",
     total: list.total,
     offset,
-    names: fillPage(list.next, PAGE_HEADER_BYTES, budget),
+    names: fillPage(next, PAGE_HEADER_BYTES, budget),
   };
 }
 

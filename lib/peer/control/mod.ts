@@ -78,3 +78,4 @@ export {
   listenHostname,
   resolveHost,
 } from "./local_address.ts";
+export { allPublishedFiles, findNames, ownFiles, type Unsupported } from "./v2_names.ts";

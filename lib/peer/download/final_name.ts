@@ -6,7 +6,7 @@
  */
 
 import { join } from "node:path";
-import { fileNameProblem } from "../../protocol/mod.ts";
+import { v2FileNameProblem } from "../../protocol/mod.ts";
 import { errorText, exists, removeQuietly } from "../../util/mod.ts";
 import { isReservedName, RESERVED_NAME_PREFIX } from "../share/mod.ts";
 import { cancelled, DownloadError } from "./errors.ts";
@@ -22,7 +22,7 @@ export async function checkedFinalPath(
   options: { readonly file: string; readonly dir: string; readonly signal?: AbortSignal },
 ): Promise<string> {
   const { file, dir } = options;
-  const problem = fileNameProblem(file);
+  const problem = v2FileNameProblem(file);
   if (problem !== undefined) throw new DownloadError("invalid", `invalid file name (${problem})`);
   if (isReservedName(file)) {
     throw new DownloadError("invalid", `invalid file name (${RESERVED_NAME_PREFIX}… is reserved)`);

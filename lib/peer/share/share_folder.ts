@@ -8,7 +8,7 @@
  */
 
 import { basename, join, sep } from "node:path";
-import { fileNameProblem } from "../../protocol/mod.ts";
+import { v2FileNameProblem } from "../../protocol/mod.ts";
 
 /** Why a name does not name a shareable file. */
 export type NotShareable =
@@ -51,7 +51,8 @@ export type SharedFile =
  * ```
  */
 export async function resolveSharedFile(dir: string, name: string): Promise<SharedFile> {
-  if (fileNameProblem(name) !== undefined) return { ok: false, reason: "invalid name" };
+  // Names with spaces too: only v2 ever asks for one (a v1 request cannot hold a space).
+  if (v2FileNameProblem(name) !== undefined) return { ok: false, reason: "invalid name" };
   if (isReservedName(name)) return { ok: false, reason: "reserved name" };
   let realDir: string;
   let realFile: string;

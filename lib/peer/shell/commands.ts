@@ -8,13 +8,14 @@
 
 import {
   type FileNameProblem,
-  fileNameProblem,
   isValidField,
   MAX_DATAGRAM_BYTES,
   type NameList,
   type Reply,
   utf8Length,
+  v2FileNameProblem,
 } from "../../protocol/mod.ts";
+import { showName, splitWords, type WordsProblem } from "./words.ts";
 
 /** The command words of the peer's terminal, in the order the welcome text lists them. */
 export const COMMAND_NAMES = ["get", "lap", "lpf", "pub", "sch", "unp", "xit"] as const;
@@ -52,10 +53,27 @@ export type Command =
   | { readonly kind: "lap" }
   | { readonly kind: "lpf" }
   | { readonly kind: "xit" }
-  | { readonly kind: "get"; readonly file: string }
+  | {
+    readonly kind: "get";
+    readonly file: string;
+    /** `get -v N|DIGEST`: the version chosen, when a name has several (see `versions.ts`). */
+    readonly version?: VersionChoice;
+  }
   | { readonly kind: "pub"; readonly file: string }
   | { readonly kind: "unp"; readonly file: string }
-  | { readonly kind: "sch"; readonly text: string };
+  | {
+    readonly kind: "sch";
+    readonly text: string;
+    /** `sch -e`: case-sensitive, as v1 (the default in v2 folds case and normalisation). */
+    readonly exact?: true;
+    /** `sch -l`: sizes, holders and versions, also when standard output is not a terminal. */
+    readonly long?: true;
+  };
+
+/** Which version `get -v` asked for: its number in the list, or a prefix of its SHA-256. */
+export type VersionChoice =
+  | { readonly kind: "number"; readonly number: number }
+  | { readonly kind: "digest"; readonly prefix: string };
 
 /** Why a command line cannot be carried out; {@linkcode formatCommandProblem} words it. */
 export type CommandProblem =
@@ -68,7 +86,9 @@ export type CommandProblem =
     readonly file: string;
     readonly problem: FileNameProblem;
   }
-  | { readonly kind: "invalidSearchText"; readonly text: string };
+  | { readonly kind: "invalidSearchText"; readonly text: string }
+  | { readonly kind: "badQuoting"; readonly problem: WordsProblem }
+  | { readonly kind: "invalidVersion"; readonly text: string };
 
 /** The result of {@linkcode parseCommand}. */
 export type ParsedCommand =
@@ -76,9 +96,8 @@ export type ParsedCommand =
   | { readonly ok: false; readonly problem: CommandProblem };
 
 const COMMAND_SET: ReadonlySet<string> = new Set(COMMAND_NAMES);
-// Only ASCII blanks separate words, so that an exotic space (U+00A0, U+2028 …) stays inside the
-// argument and is reported as an invalid character rather than silently splitting it.
-const WORD_SEPARATOR = /[ \t]+/;
+const DIGEST_PREFIX = /^[0-9a-f]{4,64}$/;
+const VERSION_NUMBER = /^[1-9][0-9]{0,3}$/;
 // The request is `sch <text>` in one datagram.
 const MAX_SEARCH_TEXT_BYTES = MAX_DATAGRAM_BYTES - utf8Length("sch ");
 
@@ -101,9 +120,14 @@ function problem(problem: CommandProblem): ParsedCommand {
  * ```
  */
 export function parseCommand(line: string): ParsedCommand {
-  const words = line.replace(/\r$/, "").split(WORD_SEPARATOR).filter((word) => word !== "");
+  // Only ASCII blanks separate words (`words.ts`), so that an exotic space (U+00A0, U+2028 …)
+  // stays inside the argument and is reported as an invalid character, not silently split on.
+  const split = splitWords(line.replace(/\r$/, ""));
+  if (!split.ok) return problem({ kind: "badQuoting", problem: split.problem });
+  const words = split.words;
   if (words.length === 0) return ok({ kind: "empty" });
-  const [word, ...args] = words;
+  const [word, ...rest] = words;
+  let args = rest;
   if (!COMMAND_SET.has(word)) return problem({ kind: "unknownCommand", word });
   const command = word as CommandName;
   switch (command) {
@@ -117,30 +141,75 @@ export function parseCommand(line: string): ParsedCommand {
     case "pub":
     case "unp":
     case "sch": {
+      // Options come first and only before a last word (`sch -e` alone searches for "-e").
+      const options = new Set<string>();
+      let version: VersionChoice | undefined;
+      while (args.length > 1) {
+        if (command === "sch" && (args[0] === "-e" || args[0] === "-l")) {
+          options.add(args[0]);
+          args = args.slice(1);
+        } else if (command === "get" && args[0] === "-v" && args.length > 2) {
+          version = parseVersionChoice(args[1]);
+          if (version === undefined) return problem({ kind: "invalidVersion", text: args[1] });
+          args = args.slice(2);
+        } else break;
+      }
       if (args.length === 0) return problem({ kind: "missingArgument", command });
       if (args.length > 1) return problem({ kind: "extraArgument", command });
       const [arg] = args;
       if (command === "sch") {
-        return isValidField(arg, MAX_SEARCH_TEXT_BYTES)
-          ? ok({ kind: "sch", text: arg })
+        // A quoted text may hold spaces (v2 searches names with spaces); nothing else blank.
+        return isValidField(arg.replaceAll(" ", "x"), MAX_SEARCH_TEXT_BYTES)
+          ? ok(
+            {
+              kind: "sch",
+              text: arg,
+              ...(options.has("-e") ? { exact: true } : {}),
+              ...(options.has("-l") ? { long: true } : {}),
+            } as const,
+          )
           : problem({ kind: "invalidSearchText", text: arg });
       }
-      const nameProblem = fileNameProblem(arg);
-      return nameProblem === undefined
-        ? ok({ kind: command, file: arg })
-        : problem({ kind: "invalidFileName", command, file: arg, problem: nameProblem });
+      // Spaces are allowed here; a v1 session refuses such a name when it runs the command.
+      const nameProblem = v2FileNameProblem(arg);
+      if (nameProblem !== undefined) {
+        return problem({ kind: "invalidFileName", command, file: arg, problem: nameProblem });
+      }
+      return ok(
+        command === "get" && version !== undefined
+          ? { kind: "get", file: arg, version }
+          : { kind: command, file: arg },
+      );
     }
   }
+}
+
+function parseVersionChoice(text: string): VersionChoice | undefined {
+  if (VERSION_NUMBER.test(text)) return { kind: "number", number: Number(text) };
+  if (DIGEST_PREFIX.test(text)) return { kind: "digest", prefix: text };
+  return undefined;
 }
 
 /** What each command expects after its word, for the usage lines. */
 const ARGUMENT: Readonly<
   Record<CommandName, { readonly missing: string; readonly extra: string }>
 > = {
-  get: { missing: "needs a file name", extra: "takes only one file name" },
-  pub: { missing: "needs a file name", extra: "takes only one file name" },
-  unp: { missing: "needs a file name", extra: "takes only one file name" },
-  sch: { missing: "needs a search text", extra: "takes only one search text (without spaces)" },
+  get: {
+    missing: "needs a file name",
+    extra: 'takes only one file name (quote a name with spaces: "my file.txt")',
+  },
+  pub: {
+    missing: "needs a file name",
+    extra: 'takes only one file name (quote a name with spaces: "my file.txt")',
+  },
+  unp: {
+    missing: "needs a file name",
+    extra: 'takes only one file name (quote a name with spaces: "my file.txt")',
+  },
+  sch: {
+    missing: "needs a search text",
+    extra: 'takes only one search text (quote a text with spaces: "my file")',
+  },
   lap: { missing: "takes no argument", extra: "takes no argument" },
   lpf: { missing: "takes no argument", extra: "takes no argument" },
   xit: { missing: "takes no argument", extra: "takes no argument" },
@@ -166,6 +235,12 @@ export function formatCommandProblem(problem: CommandProblem): string {
       return `${problem.command} ${ARGUMENT[problem.command].extra}. ${AVAILABLE_COMMANDS}`;
     case "invalidFileName":
       return `Invalid file name "${problem.file}": ${problem.problem}`;
+    case "badQuoting":
+      return `Cannot read the line: ${problem.problem} (type a name with spaces as ` +
+        `"my file.txt" or my\\ file.txt)`;
+    case "invalidVersion":
+      return `Invalid version "${problem.text}": give its number in the list (get -v 2 NAME) ` +
+        "or the first 4 or more hex digits of its SHA-256";
     case "invalidSearchText":
       return `Invalid search text "${problem.text}": it must be at most ${MAX_SEARCH_TEXT_BYTES} ` +
         "bytes without control characters";
@@ -202,7 +277,10 @@ const FOUND: ListWording = {
 function listLines(list: NameList, wording: ListWording): string[] {
   const total = list.names.length + list.omitted;
   if (total === 0) return [wording.empty];
-  const lines = [`${total} ${total === 1 ? wording.one : wording.many}`, ...list.names];
+  const lines = [
+    `${total} ${total === 1 ? wording.one : wording.many}`,
+    ...list.names.map(showName),
+  ];
   if (list.omitted > 0) lines.push(`\u2026and ${list.omitted} more`);
   return lines;
 }
@@ -250,10 +328,10 @@ export function formatReply(command: TrackerCommandName, reply: Reply): string[]
 
 /** The line printed when a download succeeded. */
 export function formatDownloaded(file: string): string {
-  return `${file} downloaded successfully`;
+  return `${showName(file)} downloaded successfully`;
 }
 
 /** The line printed when a download failed, with its one-line reason. */
 export function formatDownloadFailed(file: string, reason: string): string {
-  return `Download of ${file} failed: ${reason}`;
+  return `Download of ${showName(file)} failed: ${reason}`;
 }

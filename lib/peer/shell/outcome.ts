@@ -26,7 +26,11 @@ export type FailureKind =
   /** The tracker had lost the session and logging in again failed. */
   | "sessionLost"
   /** The login was refused (wrong password, user already online, locked) or not attempted. */
-  | "loginFailed";
+  | "loginFailed"
+  /** A name or search text with spaces, and a tracker that speaks only v1 (or an older v2). */
+  | "needsV2"
+  /** `get -v`: no version of the name is the one asked for. */
+  | "noSuchVersion";
 
 /** A JSON value, as `--json` prints it. */
 export type JsonValue =

@@ -7,13 +7,15 @@
  * @module
  */
 
-import type { NameList, Reply } from "../../protocol/mod.ts";
+import { hasSpace, type NameList, type Reply } from "../../protocol/mod.ts";
 import { abortable } from "../../util/mod.ts";
 import {
   canFailOver,
   failOverOnce,
+  findNames,
   isClosed,
   isNotResponding,
+  ownFiles,
   restoreOnce,
   SessionLostError,
   type TrackerLink,
@@ -24,13 +26,23 @@ import {
 import { DownloadError, downloadFromHolders } from "../download/mod.ts";
 import { describeNotShareable, DigestError, fileDigest, resolveSharedFile } from "../share/mod.ts";
 import {
+  type Command,
   formatDownloaded,
   formatDownloadFailed,
   formatReply,
   TerminalText,
   type TrackerCommandName,
 } from "./commands.ts";
-import { failed, type FailureKind, type Outcome, outcomeLines, succeeded } from "./outcome.ts";
+import { chooseVersion, foundLines, holderVersions, versionLines } from "./versions.ts";
+import { showName } from "./words.ts";
+import {
+  failed,
+  type FailureKind,
+  type JsonValue,
+  type Outcome,
+  outcomeLines,
+  succeeded,
+} from "./outcome.ts";
 import { formatSources, formatTransferStats, ProgressDisplay } from "./progress.ts";
 import type { Action, LoggedIn } from "./session_parts.ts";
 
@@ -49,30 +61,91 @@ export async function runCommand(
   command: Action,
   run: RunOptions,
 ): Promise<Outcome> {
+  if ("file" in command && hasSpace(command.file) && parts.link.version === 1) {
+    return failed(command.kind, "needsV2", needsV2(command.file, "name"));
+  }
   switch (command.kind) {
     case "pub":
       return await publish(parts, command.file);
     case "unp":
       return await unpublish(parts, command.file);
     case "get":
-      return await get(parts, command.file, run);
+      return await get(parts, command, run);
     case "lap":
       return await list(parts, "lap", (link) => link.activePeers(), (list) => ({
         peers: [...list.names],
         omitted: list.omitted,
       }));
     case "lpf":
-      return await list(parts, "lpf", (link) => link.publishedFiles(), (list) => ({
+      return await list(parts, "lpf", async (link) => {
+        // OWN lists names with spaces too; an older tracker has only LPF.
+        const own = await ownFiles(link);
+        return own === "unsupported"
+          ? await link.publishedFiles()
+          : { kind: "publishedFiles", list: { names: own, omitted: 0 } };
+      }, (list) => ({
         files: [...list.names],
         omitted: list.omitted,
       }));
     case "sch":
-      return await list(parts, "sch", (link) => link.search(command.text), (list) => ({
-        text: command.text,
-        files: [...list.names],
-        omitted: list.omitted,
-      }));
+      return await search(parts, command);
   }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** Why a name (or text) with spaces cannot be carried: the tracker speaks only v1 or older v2. */
+function needsV2(text: string, what: "name" | "search text", older = false): string {
+  return `Cannot use the ${what} ${showName(text)}: ` +
+    (older
+      ? "this tracker is older than names with spaces"
+      : "names with spaces need PeerSync v2, and this tracker speaks only v1");
+}
+
+/**
+ * `sch`: in v2 `FIND` (case-folded and NFC-normalised, or exact with `-e`), each name with its
+ * versions; a v1 tracker or one without `FIND` gets `sch`/`SCH`, exact, names only. The long form
+ * (sizes, holders, versions) on a terminal or with `-l`; else the contract's one name per line.
+ */
+async function search(
+  parts: LoggedIn,
+  command: Extract<Command, { kind: "sch" }>,
+): Promise<Outcome> {
+  const { text } = command;
+  const found = await ask(parts, (link) => findNames(link, text, command.exact ? "exact" : "fold"));
+  if (isNoAnswer(found)) return failed("sch", found.noAnswer, found.message);
+  if (found === "unsupported") {
+    if (hasSpace(text)) {
+      return failed("sch", "needsV2", needsV2(text, "search text", parts.link.version === 2));
+    }
+    return await list(parts, "sch", (link) => link.search(text), (list) => ({
+      text,
+      files: [...list.names],
+      omitted: list.omitted,
+    }));
+  }
+  const names = found.map((entry) => entry.name);
+  // A person at a terminal gets the details; a script reading standard output keeps the
+  // contract's one name per line unless it asks with -l (or reads --json).
+  const long = command.long === true || Deno.stdout.isTerminal();
+  const lines = long && found.length > 0
+    ? [formatReply("sch", { kind: "found", list: { names, omitted: 0 } })[0]]
+      .concat(found.flatMap(foundLines))
+    : formatReply("sch", { kind: "found", list: { names, omitted: 0 } });
+  // `--json` keeps its fields; `sch -l` adds each name's versions.
+  const versions: { readonly [key: string]: JsonValue } = command.long !== true ? {} : {
+    found: found.map((entry) => ({
+      name: entry.name,
+      versions: entry.versions.map((version) => ({
+        size: version.size ?? null,
+        sha256Prefix: version.digestPrefix ?? null,
+        holders: version.holders,
+      })),
+    })),
+  };
+  return succeeded("sch", lines, { text, files: names, omitted: 0, ...versions });
 }
 
 /** The tracker could not answer: what the terminal prints, and its kind. */
@@ -189,6 +262,10 @@ async function publish(parts: LoggedIn, file: string): Promise<Outcome> {
     (link) => link.publish(file, { size: meta.size, sha256: meta.sha256 }),
   );
   if (isNoAnswer(reply)) return failed("pub", reply.noAnswer, reply.message);
+  if (reply.kind !== "published" && hasSpace(file)) {
+    // An older v2 tracker reads the encoded name as a path separator and refuses it.
+    return failed("pub", "needsV2", needsV2(file, "name", true));
+  }
   if (reply.kind !== "published") return unexpected("pub", reply);
   parts.published.add(file);
   if (meta.mtimeMs !== undefined) {
@@ -209,6 +286,9 @@ async function unpublish(parts: LoggedIn, file: string): Promise<Outcome> {
     parts.published.delete(file);
     parts.versions?.delete(file);
   }
+  if (reply.kind === "error" && hasSpace(file)) {
+    return failed("unp", "needsV2", needsV2(file, "name", true));
+  }
   if (reply.kind === "unpublished") return succeeded("unp", formatReply("unp", reply), { file });
   if (reply.kind === "unpublishFailed") {
     return failed("unp", "unpublishFailed", TerminalText.unpublishFailed);
@@ -216,14 +296,53 @@ async function unpublish(parts: LoggedIn, file: string): Promise<Outcome> {
   return unexpected("unp", reply);
 }
 
-async function get(parts: LoggedIn, file: string, run: RunOptions): Promise<Outcome> {
+async function get(
+  parts: LoggedIn,
+  command: Extract<Command, { kind: "get" }>,
+  run: RunOptions,
+): Promise<Outcome> {
+  const { file } = command;
   const located = await ask(parts, (link) => link.locate(file));
+  if (isNoAnswer(located) && located.noAnswer === "trackerRefused" && hasSpace(file)) {
+    return failed("get", "needsV2", needsV2(file, "name", true));
+  }
   if (isNoAnswer(located)) return failed("get", located.noAnswer, located.message);
   if (located.kind === "fileNotFound") {
     return failed("get", "fileNotFound", TerminalText.fileNotFound);
   }
   if (located.kind === "noActiveHolder") {
     return failed("get", "noActiveHolder", TerminalText.noActiveHolder);
+  }
+  // Several versions under one name are never fetched silently: with `-v` only the chosen one;
+  // without, the list is shown and they are tried most holders first (refusing would let any
+  // user make a name undownloadable by publishing a bogus version of it).
+  const versions = holderVersions(located.holders);
+  const numbered = versionLines(
+    versions.map((version) => ({
+      ...(version.size === undefined ? {} : { size: version.size }),
+      ...(version.sha256 === undefined ? {} : { digest: version.sha256 }),
+      holders: version.holders.length,
+    })),
+  );
+  let holders = located.holders;
+  if (command.version !== undefined) {
+    const chosen = chooseVersion(versions, command.version);
+    if (!chosen.ok) {
+      run.notice(`${showName(file)} has ${plural(versions.length, "version")}:`);
+      for (const line of numbered) run.notice(line);
+      return failed(
+        "get",
+        "noSuchVersion",
+        `${showName(file)}: ${chosen.reason}; choose one of those listed with get -v N`,
+      );
+    }
+    holders = chosen.version.holders;
+  } else if (versions.length > 1) {
+    run.notice(
+      `${showName(file)} has ${versions.length} versions; trying them most holders first ` +
+        `(choose one with get -v N ${showName(file)}):`,
+    );
+    for (const line of numbered) run.notice(line);
   }
   const { signal, dir } = parts.options;
   const display = new ProgressDisplay({ file });
@@ -233,7 +352,7 @@ async function get(parts: LoggedIn, file: string, run: RunOptions): Promise<Outc
     const result = await downloadFromHolders({
       file,
       dir,
-      holders: located.holders,
+      holders,
       signal,
       rateLimitBytesPerSecond: parts.options.downloadLimit,
       parallel: parts.options.maxSources,

@@ -11,6 +11,7 @@ import { InterruptedError } from "../../terminal/mod.ts";
 import {
   AddressError,
   advertisedAddress,
+  allPublishedFiles,
   bindHostnameFor,
   canFailOver,
   failOverInBackground,
@@ -80,10 +81,9 @@ async function startSession(parts: LoggedIn, heartbeat: AbortSignal): Promise<vo
   });
   try {
     // Publications outlive sessions, so files published last time must be served again.
-    const reply = await abortable(link.publishedFiles(), options.signal);
-    if (reply.kind === "publishedFiles") {
-      for (const name of reply.list.names) published.add(name);
-    }
+    // OWN where the tracker has it: names with spaces are served too.
+    const names = await abortable(allPublishedFiles(link), options.signal);
+    for (const name of names ?? []) published.add(name);
   } catch (error) {
     if (options.signal.aborted) throw error;
     // The seed is best effort: without it, only files published from now on are served.
