@@ -35,6 +35,7 @@ import { errorText } from "./lib/util/mod.ts";
 import {
   type Credentials,
   ExitCode,
+  historyPath,
   oneShotCommand,
   openTerminal,
   runSession,
@@ -405,7 +406,9 @@ export async function main(args: string[]): Promise<number> {
     return await runSession({
       ...session,
       ...(credentials === undefined ? {} : { credentials }),
-      terminal: openTerminal(),
+      terminal: openTerminal(
+        session.stateDir === undefined ? {} : { historyFile: historyPath(session.stateDir) },
+      ),
       signal: stop.signal,
     });
   } finally {
