@@ -406,9 +406,12 @@ export async function main(args: string[]): Promise<number> {
     return await runSession({
       ...session,
       ...(credentials === undefined ? {} : { credentials }),
-      terminal: openTerminal(
-        session.stateDir === undefined ? {} : { historyFile: historyPath(session.stateDir) },
-      ),
+      terminal: openTerminal({
+        ...(session.stateDir === undefined ? {} : { historyFile: historyPath(session.stateDir) }),
+        // On a terminal Ctrl-C is a key; pressed again while a cancelled command hangs on, it
+        // stops the peer as SIGINT would.
+        onForceStop: () => stop.abort(new StopRequested(ExitCode.interrupted, "SIGINT")),
+      }),
       signal: stop.signal,
     });
   } finally {

@@ -219,3 +219,25 @@ Deno.test({
       }
     }),
 });
+
+Deno.test({
+  name: "peer on a terminal: a second Ctrl-C while a command hangs on stops the peer with 130",
+  ignore,
+  fn: () =>
+    withTracker((tracker) =>
+      withAliceOnTerminal(tracker, {}, async ({ tmux }) => {
+        // A tracker that hears nothing more: `lap` waits out its timeout.
+        tracker.program.kill("SIGSTOP");
+        try {
+          await tmux.type("lap\r");
+          await tmux.waitFor(/> lap$/);
+          await tmux.press("C-c");
+          await tmux.press("C-c");
+          const screen = await tmux.waitFor(/\[exit \d+\]/, 10_000);
+          assert.match(screen, /\[exit 130\]/);
+        } finally {
+          tracker.program.kill("SIGCONT");
+        }
+      })
+    ),
+});

@@ -12,7 +12,7 @@ import { LineReader } from "../../terminal/mod.ts";
 import { displayText } from "../../protocol/display_text.ts";
 import type { Completer } from "./completion.ts";
 import type { Tone } from "./style.ts";
-import { TtyTerminal } from "./tty_terminal.ts";
+import { TtyTerminal, type TtyTerminalOptions } from "./tty_terminal.ts";
 import { writeText } from "./write_text.ts";
 
 /** How the session talks to the user. `null` from a read means end of input. */
@@ -88,11 +88,8 @@ class PipeTerminal implements Terminal {
   }
 }
 
-/** Options of {@linkcode openTerminal}. */
-export interface OpenTerminalOptions {
-  /** Where a terminal keeps command history across runs; in memory only without one. */
-  readonly historyFile?: string;
-}
+/** Options of {@linkcode openTerminal}; they matter only when standard input is a terminal. */
+export type OpenTerminalOptions = TtyTerminalOptions;
 
 /**
  * The terminal for this process: interactive when standard input is a terminal, scripted

@@ -8,7 +8,9 @@
  *   so it never lands inside a progress bar;
  * - Ctrl-C at the prompt clears the line (or, on an empty one, says how to leave); while a
  *   command runs it aborts {@linkcode TtyTerminal.commandSignal} and drops the queued lines, as a
- *   terminal's own interrupt flushes type-ahead;
+ *   terminal's own interrupt flushes type-ahead; a second one while the command still runs calls
+ *   `onForceStop` (raw mode turns Ctrl-C into a byte, so this is the way out of a stuck peer);
+ * - once input ended (Ctrl-D), raw mode is left, so Ctrl-C is SIGINT again (`--stay`);
  * - lines printed while the prompt waits appear above it, and the prompt is drawn again;
  * - Up/Down walk the history (kept across runs in `historyFile`), Tab completes.
  *
@@ -37,6 +39,14 @@ interface Waiting {
   readonly resolve: (line: string | null) => void;
 }
 
+/** Options of a {@linkcode TtyTerminal}. */
+export interface TtyTerminalOptions {
+  /** Where command history is kept across runs; in memory only without it. */
+  readonly historyFile?: string;
+  /** A second Ctrl-C while a cancelled command still runs: stop the peer. */
+  readonly onForceStop?: () => void;
+}
+
 /** Standard input is a terminal. */
 export class TtyTerminal {
   // Bytes read past the end of a login line are kept there for the next read.
@@ -55,8 +65,10 @@ export class TtyTerminal {
   // Ctrl-D (or the end of standard input) once the queue is done.
   #ended = false;
   #command = new AbortController();
+  readonly #onForceStop: (() => void) | undefined;
 
-  constructor(options: { readonly historyFile?: string } = {}) {
+  constructor(options: TtyTerminalOptions = {}) {
+    this.#onForceStop = options.onForceStop;
     const history = options.historyFile === undefined
       ? new History()
       : openHistoryFile(options.historyFile);
@@ -180,6 +192,10 @@ export class TtyTerminal {
         this.#onEffect({ kind: "eof" });
         return;
       }
+      if (this.#ended) {
+        // After Ctrl-D the terminal is cooked again: what is typed now is for no one.
+        continue;
+      }
       for (const key of this.#decoder.decode(bytes)) this.#onEffect(this.#editor.press(key));
     }
   }
@@ -200,7 +216,7 @@ export class TtyTerminal {
         return;
       case "eof":
         this.#waiting = undefined;
-        this.#ended = true;
+        this.#end();
         writeText(Deno.stdout, "\r\n");
         waiting.resolve(null);
         return;
@@ -229,13 +245,20 @@ export class TtyTerminal {
         if (effect.line.trim() !== "") this.#queue.push(effect.line);
         return;
       case "eof":
-        this.#ended = true;
+        this.#end();
         return;
       case "interrupt":
         this.#queue = [];
-        this.#command.abort(new InterruptedError());
+        if (this.#command.signal.aborted) this.#onForceStop?.();
+        else this.#command.abort(new InterruptedError());
         return;
     }
+  }
+
+  /** No more commands: Ctrl-C is a signal again, as in any program that is not reading input. */
+  #end(): void {
+    this.#ended = true;
+    this.#leaveRaw();
   }
 
   /** Ends the line at the end of what was typed (Ctrl-C leaves it visible, as shells do). */
