@@ -10,6 +10,8 @@ import { projectRoot, TrackerProcess } from "./support/programs.ts";
 import { skipWithoutTmux, type TmuxSession, TmuxSession as Tmux } from "./support/tmux.ts";
 
 const ignore = skipWithoutTmux();
+/** The test's name, saying so when it is skipped. */
+const named = (name: string) => ignore ? `${name} (skipped: tmux is not installed)` : name;
 const PROMPT_BOLD = "\x1b[1m> ";
 
 interface Alice {
@@ -82,8 +84,9 @@ async function withTracker(run: (tracker: TrackerProcess) => Promise<void>): Pro
 }
 
 Deno.test({
-  name:
+  name: named(
     "peer on a terminal: Ctrl-C clears a line, on an empty line says how to leave, Ctrl-D leaves",
+  ),
   ignore,
   fn: () =>
     withTracker((tracker) =>
@@ -106,7 +109,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "peer on a terminal: three commands pasted at once all run, in order",
+  name: named("peer on a terminal: three commands pasted at once all run, in order"),
   ignore,
   fn: () =>
     withTracker((tracker) =>
@@ -122,7 +125,9 @@ Deno.test({
 });
 
 Deno.test({
-  name: "peer on a terminal: Tab completes pu to pub and a share-folder file name; prompt in bold",
+  name: named(
+    "peer on a terminal: Tab completes pu to pub and a share-folder file name; prompt in bold",
+  ),
   ignore,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "peersync-tty-" });
@@ -153,8 +158,9 @@ Deno.test({
 });
 
 Deno.test({
-  name:
+  name: named(
     "peer on a terminal: history from a previous run comes back with Up; passwords are not in it",
+  ),
   ignore,
   fn: async () => {
     const stateHome = await Deno.makeTempDir({ prefix: "peersync-state-" });
@@ -184,8 +190,9 @@ Deno.test({
 });
 
 Deno.test({
-  name:
+  name: named(
     "peer on a terminal: Ctrl-C during a slow get stops it, keeps the part file, says how to resume",
+  ),
   ignore,
   fn: () =>
     withTracker(async (tracker) => {
@@ -221,7 +228,9 @@ Deno.test({
 });
 
 Deno.test({
-  name: "peer on a terminal: a second Ctrl-C while a command hangs on stops the peer with 130",
+  name: named(
+    "peer on a terminal: a second Ctrl-C while a command hangs on stops the peer with 130",
+  ),
   ignore,
   fn: () =>
     withTracker((tracker) =>
