@@ -250,3 +250,35 @@ Deno.test({
       })
     ),
 });
+
+Deno.test({
+  name: named(
+    "peer on a terminal: a command typed during a download runs after it, not in its bar",
+  ),
+  ignore,
+  fn: () =>
+    withTracker(async (tracker) => {
+      const bob = await PeerProcess.start(tracker.port, ["--upload-limit", "256k"]);
+      try {
+        await writeRandomFile(`${bob.dir}/small.bin`, 768 * 1024);
+        await bob.login("bob", "bob-pw");
+        await bob.run("pub small.bin", "File published successfully");
+        await withAliceOnTerminal(tracker, {}, async ({ tmux }) => {
+          await tmux.type("get small.bin\r");
+          await tmux.waitFor(/> get small\.bin$/);
+          // The download takes about 3 s at bob's cap: this is typed while it runs.
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          await tmux.type("lap\r");
+          assert.ok(!(await tmux.screen()).includes("downloaded successfully"), "typed too late");
+          const screen = await tmux.waitFor(/> lap\n1 active peer:\nbob\n> $/);
+          assert.match(
+            screen,
+            /small\.bin downloaded successfully\n[^\n]*SHA-256 verified[^\n]*\n> lap\n/,
+          );
+          assert.ok(!/%[^\n]*lap/.test(screen), screen);
+        });
+      } finally {
+        await bob.stop();
+      }
+    }),
+});
