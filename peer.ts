@@ -36,6 +36,7 @@ import { errorText } from "./lib/util/mod.ts";
 import {
   type Credentials,
   ExitCode,
+  historyPath,
   oneShotCommand,
   openTerminal,
   runSession,
@@ -424,7 +425,12 @@ export async function main(args: string[]): Promise<number> {
     return await runSession({
       ...session,
       ...(credentials === undefined ? {} : { credentials }),
-      terminal: openTerminal(),
+      terminal: openTerminal({
+        ...(session.stateDir === undefined ? {} : { historyFile: historyPath(session.stateDir) }),
+        // On a terminal Ctrl-C is a key; pressed again while a cancelled command hangs on, it
+        // stops the peer as SIGINT would.
+        onForceStop: () => stop.abort(new StopRequested(ExitCode.interrupted, "SIGINT")),
+      }),
       signal: stop.signal,
     });
   } finally {

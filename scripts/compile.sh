@@ -86,5 +86,5 @@ build() {
 }
 build peersync-tracker tracker.ts --allow-net --allow-read --allow-write --allow-env=INIT_CWD
 build peersync-peer peer.ts --allow-net --allow-read --allow-write \
-  --allow-env=INIT_CWD,XDG_STATE_HOME,HOME,PEERSYNC_PASSWORD \
+  --allow-env=INIT_CWD,XDG_STATE_HOME,HOME,PEERSYNC_PASSWORD,NO_COLOR \
   --allow-sys=networkInterfaces

@@ -335,3 +335,17 @@ export function formatDownloaded(file: string): string {
 export function formatDownloadFailed(file: string, reason: string): string {
   return `Download of ${showName(file)} failed: ${reason}`;
 }
+
+/**
+ * What the terminal says when the user cancelled a download (Ctrl-C): its part file stays, and
+ * the same command picks it up again.
+ *
+ * @example
+ * ```ts
+ * import { formatDownloadCancelled } from "./commands.ts";
+ * console.assert(formatDownloadCancelled("a.bin").includes("get a.bin"));
+ * ```
+ */
+export function formatDownloadCancelled(file: string): string {
+  return `Download of ${file} cancelled; what arrived is kept: type "get ${file}" to resume`;
+}

@@ -11,7 +11,8 @@
 
 export { runSession } from "./session.ts";
 export { ExitCode, type SessionOptions, StopRequested } from "./session_parts.ts";
-export { openTerminal, type Terminal } from "./terminal.ts";
+export { openTerminal, type OpenTerminalOptions, type Terminal } from "./terminal.ts";
+export { historyPath } from "./history_file.ts";
 export { oneShotCommand } from "./one_shot.ts";
 export type { Credentials, OneShot } from "./session_parts.ts";
 export { type FailureKind, type Outcome, outcomeJson } from "./outcome.ts";

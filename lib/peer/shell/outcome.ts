@@ -15,6 +15,8 @@ export type FailureKind =
   | "noActiveHolder"
   /** `get`: the holders were found but the transfer failed. */
   | "downloadFailed"
+  /** `get`: the user cancelled it (Ctrl-C); what arrived is kept for a resume. */
+  | "cancelled"
   /** `unp`: the user had not published the file. */
   | "unpublishFailed"
   /** `pub`: the file is not in the share folder, or cannot be read. */

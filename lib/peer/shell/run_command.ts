@@ -27,6 +27,7 @@ import { DownloadError, downloadFromHolders } from "../download/mod.ts";
 import { describeNotShareable, DigestError, fileDigest, resolveSharedFile } from "../share/mod.ts";
 import {
   type Command,
+  formatDownloadCancelled,
   formatDownloaded,
   formatDownloadFailed,
   formatReply,
@@ -46,9 +47,14 @@ import {
 import { formatSources, formatTransferStats, ProgressDisplay } from "./progress.ts";
 import type { Action, LoggedIn } from "./session_parts.ts";
 
-/** How a command tells the user something while it runs (a download's notices). */
+/** How a command tells the user something while it runs, and how the user cancels it. */
 export interface RunOptions {
   readonly notice: (line: string) => void;
+  /**
+   * The user's cancel request (Ctrl-C at a terminal). A download stops, keeps its part file and
+   * comes back as a `cancelled` outcome; a tracker request ends within its timeout anyway.
+   */
+  readonly cancel?: AbortSignal;
 }
 
 /**
@@ -346,6 +352,7 @@ async function get(
   }
   const { signal, dir } = parts.options;
   const display = new ProgressDisplay({ file });
+  const cancel = run.cancel;
   try {
     // Every holder is tried (and, for a large file, several at once), and every published
     // version, most holders first; the whole file is verified before it gets its name.
@@ -353,7 +360,7 @@ async function get(
       file,
       dir,
       holders,
-      signal,
+      signal: cancel === undefined ? signal : AbortSignal.any([signal, cancel]),
       rateLimitBytesPerSecond: parts.options.downloadLimit,
       parallel: parts.options.maxSources,
       maxV1Bytes: parts.options.maxV1Bytes,
@@ -397,6 +404,7 @@ async function get(
   } catch (error) {
     display.finish();
     if (signal.aborted) throw signal.reason;
+    if (cancel?.aborted) return failed("get", "cancelled", formatDownloadCancelled(file));
     if (error instanceof DownloadError) {
       return failed("get", "downloadFailed", formatDownloadFailed(file, error.message));
     }

@@ -39,6 +39,7 @@ import { login, LoginAbandoned } from "./login.ts";
 import { failed, outcomeJson, outcomeLines } from "./outcome.ts";
 import { runCommand } from "./run_command.ts";
 import { runSeed } from "./seed.ts";
+import { ListedNames, sessionCompleter } from "./completion_sources.ts";
 import { keepSharesTrue, reconcileAtLogin, type ShareKeeper } from "./share_truth.ts";
 import {
   ExitCode,
@@ -100,6 +101,8 @@ async function leave(parts: LoggedIn, exitCode: number): Promise<number> {
 
 async function commandLoop(parts: LoggedIn): Promise<number> {
   const { terminal, signal, exitOnError, stay } = parts.options;
+  const listed = new ListedNames();
+  terminal.setCompleter(sessionCompleter(parts.options.dir, parts.published, listed));
   for (;;) {
     const line = await abortable(terminal.readCommand(TerminalText.commandPrompt), signal);
     if (line === null) {
@@ -115,8 +118,13 @@ async function commandLoop(parts: LoggedIn): Promise<number> {
     const { command } = parsed;
     if (command.kind === "empty") continue;
     if (command.kind === "xit") break;
-    const outcome = await runCommand(parts, command, { notice: (text) => terminal.print(text) });
-    for (const output of outcomeLines(outcome)) terminal.print(output);
+    const outcome = await runCommand(parts, command, {
+      notice: (text) => terminal.print(text),
+      cancel: terminal.commandSignal(),
+    });
+    listed.note(outcome);
+    const tone = outcome.ok ? "plain" : "failure";
+    for (const output of outcomeLines(outcome)) terminal.print(output, tone);
     if (!outcome.ok && exitOnError) return await stopAtFailure(parts);
   }
   return await leave(parts, ExitCode.ok);

@@ -1,0 +1,175 @@
+/**
+ * The command line being typed, as a pure state machine over {@linkcode Key}s: insert and erase
+ * at the cursor, move by character and to either end, kill to either end or a word back, walk
+ * the {@linkcode History} with Up and Down (the line being typed is kept while walking), and
+ * complete with Tab through an injected {@linkcode Completer}. What the terminal must do next —
+ * run a line, cancel, end input, list candidates, or redraw — is the returned
+ * {@linkcode EditorEffect}; drawing is the terminal's job.
+ *
+ * @module
+ */
+
+import { commonPrefix, type Completer } from "./completion.ts";
+import type { History } from "./history.ts";
+import type { Key } from "./keys.ts";
+
+/** What a key press asks of the terminal. */
+export type EditorEffect =
+  /** The line changed (or not): draw it again. */
+  | { readonly kind: "redraw" }
+  /** Enter: run `line`; the editor is empty again. */
+  | { readonly kind: "submit"; readonly line: string }
+  /** Ctrl-C: `text` was typed (and is now cleared), or the line was already empty. */
+  | { readonly kind: "interrupt"; readonly text: string }
+  /** Ctrl-D on an empty line: end of input. */
+  | { readonly kind: "eof" }
+  /** Tab with several candidates and nothing they share to add: show them. */
+  | { readonly kind: "list"; readonly candidates: readonly string[] };
+
+/**
+ * One line of input with a cursor.
+ *
+ * @example
+ * ```ts
+ * import { LineEditor } from "./line_editor.ts";
+ * import { History } from "./history.ts";
+ * const editor = new LineEditor(new History(["lap"]));
+ * editor.press({ kind: "up" });
+ * console.assert(editor.text === "lap");
+ * const effect = editor.press({ kind: "enter" });
+ * console.assert(effect.kind === "submit" && effect.line === "lap" && editor.text === "");
+ * ```
+ */
+export class LineEditor {
+  // Characters (code points), so the cursor never splits one.
+  #chars: string[] = [];
+  #cursor = 0;
+  // Where Up/Down stand in the history; `undefined`: on the line being typed (so a line added
+  // to the history meanwhile is the first one Up finds).
+  #walk: number | undefined;
+  #draft: string[] = [];
+  completer: Completer | undefined;
+
+  constructor(readonly history: History, completer?: Completer) {
+    this.completer = completer;
+  }
+
+  /** The whole line. */
+  get text(): string {
+    return this.#chars.join("");
+  }
+
+  /** The line before the cursor. */
+  get beforeCursor(): string {
+    return this.#chars.slice(0, this.#cursor).join("");
+  }
+
+  /** Characters after the cursor. */
+  get charsAfterCursor(): number {
+    return this.#chars.length - this.#cursor;
+  }
+
+  /** Applies one key. */
+  press(key: Key): EditorEffect {
+    switch (key.kind) {
+      case "text":
+        this.#insert(Array.from(key.text).filter((char) => char >= " "));
+        break;
+      case "enter": {
+        const line = this.text;
+        this.#reset();
+        return { kind: "submit", line };
+      }
+      case "interrupt": {
+        const text = this.text;
+        this.#reset();
+        return { kind: "interrupt", text };
+      }
+      case "eof":
+        if (this.#chars.length === 0) return { kind: "eof" };
+        this.#chars.splice(this.#cursor, 1);
+        break;
+      case "delete":
+        this.#chars.splice(this.#cursor, 1);
+        break;
+      case "backspace":
+        if (this.#cursor > 0) this.#chars.splice(--this.#cursor, 1);
+        break;
+      case "left":
+        this.#cursor = Math.max(0, this.#cursor - 1);
+        break;
+      case "right":
+        this.#cursor = Math.min(this.#chars.length, this.#cursor + 1);
+        break;
+      case "home":
+        this.#cursor = 0;
+        break;
+      case "end":
+        this.#cursor = this.#chars.length;
+        break;
+      case "killToEnd":
+        this.#chars.splice(this.#cursor);
+        break;
+      case "killToStart":
+        this.#chars.splice(0, this.#cursor);
+        this.#cursor = 0;
+        break;
+      case "killWord": {
+        let start = this.#cursor;
+        while (start > 0 && this.#chars[start - 1] === " ") start--;
+        while (start > 0 && this.#chars[start - 1] !== " ") start--;
+        this.#chars.splice(start, this.#cursor - start);
+        this.#cursor = start;
+        break;
+      }
+      case "up":
+      case "down":
+        this.#walkHistory(key.kind === "up" ? -1 : 1);
+        break;
+      case "tab":
+        return this.#complete();
+      case "redraw":
+        break;
+    }
+    return { kind: "redraw" };
+  }
+
+  /** Empties the line (its text is kept nowhere) and leaves the history walk. */
+  #reset(): void {
+    this.#chars = [];
+    this.#cursor = 0;
+    this.#draft = [];
+    this.#walk = undefined;
+  }
+
+  #insert(chars: readonly string[]): void {
+    this.#chars.splice(this.#cursor, 0, ...chars);
+    this.#cursor += chars.length;
+  }
+
+  #walkHistory(step: -1 | 1): void {
+    const { entries } = this.history;
+    const at = this.#walk ?? entries.length;
+    const to = Math.min(entries.length, Math.max(0, at + step));
+    if (to === at) return;
+    if (this.#walk === undefined) this.#draft = this.#chars;
+    this.#walk = to === entries.length ? undefined : to;
+    this.#chars = to === entries.length ? this.#draft : Array.from(entries[to]);
+    this.#cursor = this.#chars.length;
+  }
+
+  #complete(): EditorEffect {
+    if (this.completer === undefined) return { kind: "redraw" };
+    const before = this.beforeCursor;
+    const { start, candidates } = this.completer(this.text, before.length);
+    if (candidates.length === 0) return { kind: "redraw" };
+    const typed = before.slice(start);
+    const replacement = candidates.length === 1 ? `${candidates[0]} ` : commonPrefix(candidates);
+    if (replacement.length <= typed.length) return { kind: "list", candidates };
+    // `start` counts UTF-16 units of the text before the cursor: back to characters.
+    const keep = Array.from(before.slice(0, start)).length;
+    this.#chars.splice(keep, this.#cursor - keep, ...Array.from(replacement));
+    this.#cursor = keep + Array.from(replacement).length;
+    return { kind: "redraw" };
+  }
+}

@@ -1,0 +1,327 @@
+/**
+ * The peer's terminal when standard input is one. The login prompts read a cooked line and a
+ * hidden one; from the first command on, standard input stays in raw mode and is read all the
+ * time by {@linkcode TtyTerminal}, through the pure {@linkcode KeyDecoder} and
+ * {@linkcode LineEditor}:
+ * - lines typed or pasted while a command runs are queued and come out of `readCommand` in
+ *   order, each shown after its prompt when its turn comes; nothing typed is echoed meanwhile,
+ *   so it never lands inside a progress bar;
+ * - Ctrl-C at the prompt clears the line (or, on an empty one, says how to leave); while a
+ *   command runs it aborts {@linkcode TtyTerminal.commandSignal} and drops the queued lines, as a
+ *   terminal's own interrupt flushes type-ahead; a second one while the command still runs calls
+ *   `onForceStop` (raw mode turns Ctrl-C into a byte, so this is the way out of a stuck peer);
+ * - once input ended (Ctrl-D), raw mode is left, so Ctrl-C is SIGINT again (`--stay`);
+ * - lines printed while the prompt waits appear above it, and the prompt is drawn again;
+ * - Up/Down walk the history (kept across runs in `historyFile`), Tab completes.
+ *
+ * @module
+ */
+
+import { InterruptedError, LineReader, StdinChunks } from "../../terminal/mod.ts";
+import { displayText } from "../../protocol/display_text.ts";
+import type { SyncWriter } from "../../util/mod.ts";
+import type { Completer } from "./completion.ts";
+import { History } from "./history.ts";
+import { openHistoryFile } from "./history_file.ts";
+import { KeyDecoder } from "./keys.ts";
+import { type EditorEffect, LineEditor } from "./line_editor.ts";
+import { Style, type Tone } from "./style.ts";
+import { writeText } from "./write_text.ts";
+
+/** Said after Ctrl-C on an empty prompt. */
+export const LEAVE_HINT = "(To leave, type xit or press Ctrl-D)";
+/** Tab lists at most this many candidates. */
+const MAX_LISTED = 60;
+
+/** A `readCommand` waiting for a line. */
+interface Waiting {
+  readonly prompt: string;
+  readonly resolve: (line: string | null) => void;
+}
+
+/** Options of a {@linkcode TtyTerminal}. */
+export interface TtyTerminalOptions {
+  /** Where command history is kept across runs; in memory only without it. */
+  readonly historyFile?: string;
+  /** A second Ctrl-C while a cancelled command still runs: stop the peer. */
+  readonly onForceStop?: () => void;
+}
+
+/** Standard input is a terminal. */
+export class TtyTerminal {
+  // Bytes read past the end of a login line are kept there for the next read.
+  readonly #input = new StdinChunks();
+  readonly #decoder = new KeyDecoder();
+  readonly #editor: LineEditor;
+  readonly #style: Style;
+  readonly #errorStyle: Style;
+  #raw = false;
+  // A login prompt is on screen and its line not ended.
+  #midLine = false;
+  #editing = false;
+  #waiting: Waiting | undefined;
+  // Lines entered while a command ran, oldest first.
+  #queue: string[] = [];
+  // Ctrl-D (or the end of standard input) once the queue is done.
+  #ended = false;
+  #command = new AbortController();
+  readonly #onForceStop: (() => void) | undefined;
+
+  constructor(options: TtyTerminalOptions = {}) {
+    this.#onForceStop = options.onForceStop;
+    const history = options.historyFile === undefined
+      ? new History()
+      : openHistoryFile(options.historyFile);
+    this.#editor = new LineEditor(history);
+    this.#style = new Style(Style.allowed(Deno.stdout.isTerminal(), colourVariable));
+    this.#errorStyle = new Style(Style.allowed(Deno.stderr.isTerminal(), colourVariable));
+  }
+
+  async readLine(prompt: string): Promise<string | null> {
+    this.#loginPrompt(prompt);
+    // A cooked line: the terminal echoes and edits it; only its bytes are ours to split.
+    const bytes: Uint8Array[] = [];
+    for (;;) {
+      const chunk = await this.#input.next();
+      if (chunk === null) break;
+      const newline = chunk.indexOf(0x0a);
+      if (newline >= 0) {
+        bytes.push(chunk.subarray(0, newline + 1));
+        this.#input.unread(chunk.slice(newline + 1));
+        break;
+      }
+      bytes.push(chunk);
+    }
+    if (bytes.length === 0) {
+      this.#endLoginLine();
+      return null;
+    }
+    // The terminal echoed the Enter key.
+    this.#midLine = false;
+    return await new LineReader(ReadableStream.from(bytes)).next();
+  }
+
+  async readSecret(prompt: string): Promise<string | null> {
+    this.#loginPrompt(prompt);
+    this.#enterRaw();
+    try {
+      return await this.#input.readHiddenLine();
+    } finally {
+      if (!this.#editing) this.#leaveRaw();
+      // Nothing was echoed, not even the Enter key.
+      this.#endLoginLine();
+    }
+  }
+
+  readCommand(prompt: string): Promise<string | null> {
+    this.#command = new AbortController();
+    if (!this.#editing) this.#startEditing();
+    const queued = this.#queue.shift();
+    if (queued !== undefined) {
+      // Shown now, after the output of the command it was typed during.
+      writeText(Deno.stdout, `${this.#style.bold(prompt)}${displayText(queued)}\r\n`);
+      this.#editor.history.add(queued);
+      return Promise.resolve(queued);
+    }
+    if (this.#ended) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.#waiting = { prompt, resolve };
+      this.#draw();
+    });
+  }
+
+  commandSignal(): AbortSignal {
+    return this.#command.signal;
+  }
+
+  setCompleter(completer: Completer | undefined): void {
+    this.#editor.completer = completer;
+  }
+
+  print(line: string, tone: Tone = "plain"): void {
+    this.#say(Deno.stdout, this.#style.tone(displayText(line), tone));
+  }
+
+  error(line: string): void {
+    this.#say(Deno.stderr, this.#errorStyle.tone(displayText(line), "failure"));
+  }
+
+  close(): void {
+    if (this.#waiting !== undefined) writeText(Deno.stdout, "\r\n");
+    this.#waiting = undefined;
+    this.#leaveRaw();
+    this.#endLoginLine();
+  }
+
+  /** A line printed while the prompt waits takes the prompt's place; the prompt comes back. */
+  #say(writer: SyncWriter, text: string): void {
+    this.#endLoginLine();
+    if (this.#waiting !== undefined) writeText(Deno.stdout, "\r\x1b[K");
+    writeText(writer, `${text}\r\n`);
+    this.#draw();
+  }
+
+  #loginPrompt(prompt: string): void {
+    writeText(Deno.stdout, prompt);
+    this.#midLine = true;
+  }
+
+  #endLoginLine(): void {
+    if (!this.#midLine) return;
+    this.#midLine = false;
+    writeText(Deno.stdout, "\r\n");
+  }
+
+  #startEditing(): void {
+    this.#editing = true;
+    this.#enterRaw();
+    void this.#pump();
+  }
+
+  /** Reads standard input until it ends, however busy the session is. */
+  async #pump(): Promise<void> {
+    for (;;) {
+      let bytes: Uint8Array | null;
+      try {
+        bytes = await this.#input.next();
+      } catch {
+        // The terminal hung up.
+        bytes = null;
+      }
+      if (bytes === null) {
+        this.#onEffect({ kind: "eof" });
+        return;
+      }
+      if (this.#ended) {
+        // After Ctrl-D the terminal is cooked again: what is typed now is for no one.
+        continue;
+      }
+      for (const key of this.#decoder.decode(bytes)) this.#onEffect(this.#editor.press(key));
+    }
+  }
+
+  #onEffect(effect: EditorEffect): void {
+    const waiting = this.#waiting;
+    if (waiting === undefined) {
+      this.#whileBusy(effect);
+      return;
+    }
+    switch (effect.kind) {
+      case "submit":
+        this.#waiting = undefined;
+        this.#editor.history.add(effect.line);
+        writeText(Deno.stdout, `\r${this.#style.bold(waiting.prompt)}${displayText(effect.line)}`);
+        writeText(Deno.stdout, "\x1b[K\r\n");
+        waiting.resolve(effect.line);
+        return;
+      case "eof":
+        this.#waiting = undefined;
+        this.#end();
+        writeText(Deno.stdout, "\r\n");
+        waiting.resolve(null);
+        return;
+      case "interrupt":
+        this.#moveToEnd(waiting.prompt, effect.text);
+        writeText(Deno.stdout, "^C\r\n");
+        if (effect.text === "") writeText(Deno.stdout, `${LEAVE_HINT}\r\n`);
+        this.#draw();
+        return;
+      case "list": {
+        const shown = effect.candidates.slice(0, MAX_LISTED);
+        const more = effect.candidates.length - shown.length;
+        this.print(`${shown.join("  ")}${more > 0 ? `  … and ${more} more` : ""}`);
+        return;
+      }
+      case "redraw":
+        this.#draw();
+        return;
+    }
+  }
+
+  /** A key while a command runs: nothing is drawn, so no output is mixed with typing. */
+  #whileBusy(effect: EditorEffect): void {
+    switch (effect.kind) {
+      case "submit":
+        if (effect.line.trim() !== "") this.#queue.push(effect.line);
+        return;
+      case "eof":
+        this.#end();
+        return;
+      case "interrupt":
+        this.#queue = [];
+        if (this.#command.signal.aborted) this.#onForceStop?.();
+        else this.#command.abort(new InterruptedError());
+        return;
+    }
+  }
+
+  /** No more commands: Ctrl-C is a signal again, as in any program that is not reading input. */
+  #end(): void {
+    this.#ended = true;
+    this.#leaveRaw();
+  }
+
+  /** Ends the line at the end of what was typed (Ctrl-C leaves it visible, as shells do). */
+  #moveToEnd(prompt: string, text: string): void {
+    writeText(Deno.stdout, `\r${this.#style.bold(prompt)}${displayText(text)}\x1b[K`);
+  }
+
+  /** Draws the prompt and the line being edited, cursor in place, if the prompt waits. */
+  #draw(): void {
+    const waiting = this.#waiting;
+    if (waiting === undefined) return;
+    const chars = Array.from(displayText(this.#editor.text));
+    let cursor = chars.length - this.#editor.charsAfterCursor;
+    // A line wider than the terminal scrolls sideways: the cursor always stays in view.
+    const room = Math.max(8, terminalColumns() - Array.from(waiting.prompt).length - 1);
+    const from = Math.max(0, cursor - room + 1);
+    const visible = chars.slice(from, from + room);
+    cursor -= from;
+    const back = visible.length - cursor;
+    writeText(
+      Deno.stdout,
+      `\r${this.#style.bold(waiting.prompt)}${visible.join("")}\x1b[K${
+        back > 0 ? `\x1b[${back}D` : ""
+      }`,
+    );
+  }
+
+  #enterRaw(): void {
+    if (this.#raw) return;
+    Deno.stdin.setRaw(true);
+    this.#raw = true;
+  }
+
+  #leaveRaw(): void {
+    if (!this.#raw) return;
+    this.#raw = false;
+    try {
+      Deno.stdin.setRaw(false);
+    } catch {
+      // Standard input is already gone.
+    }
+  }
+}
+
+/**
+ * `NO_COLOR`, read only when the process may read it: asking for a permission it lacks would
+ * stop the peer at a permission prompt.
+ */
+function colourVariable(name: string): string | undefined {
+  try {
+    if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
+      return "";
+    }
+    return Deno.env.get(name);
+  } catch {
+    return "";
+  }
+}
+
+function terminalColumns(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 80;
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * The interactive peer through a real pseudo-terminal (tmux): Ctrl-C at the prompt and during a
+ * download, commands pasted ahead, Tab completion, history across runs, colours. Skipped (with a
+ * line saying so) where tmux is missing outside CI.
+ */
+
+import assert from "node:assert/strict";
+import { PeerProcess, writeRandomFile } from "./support/peers.ts";
+import { projectRoot, TrackerProcess } from "./support/programs.ts";
+import { skipWithoutTmux, type TmuxSession, TmuxSession as Tmux } from "./support/tmux.ts";
+
+const ignore = skipWithoutTmux();
+/** The test's name, saying so when it is skipped. */
+const named = (name: string) => ignore ? `${name} (skipped: tmux is not installed)` : name;
+const PROMPT_BOLD = "\x1b[1m> ";
+
+interface Alice {
+  readonly tmux: TmuxSession;
+  readonly dir: string;
+  readonly stateHome: string;
+}
+
+/**
+ * Runs the peer on a terminal in tmux against `tracker`, in share folder `dir` with state under
+ * `stateHome` (both made when not given), until `run` returns; everything is removed afterwards
+ * unless the caller passed it.
+ */
+async function withAliceOnTerminal(
+  tracker: TrackerProcess,
+  options: {
+    readonly login?: "prompts" | "environment";
+    readonly dir?: string;
+    readonly stateHome?: string;
+    readonly colour?: boolean;
+    readonly args?: readonly string[];
+  },
+  run: (alice: Alice) => Promise<void>,
+): Promise<void> {
+  const dir = options.dir ?? await Deno.makeTempDir({ prefix: "peersync-tty-" });
+  const stateHome = options.stateHome ?? await Deno.makeTempDir({ prefix: "peersync-state-" });
+  const prompts = options.login === "prompts";
+  const tmux = await Tmux.start([
+    Deno.execPath(),
+    "run",
+    "--allow-all",
+    `${projectRoot}peer.ts`,
+    "--dir",
+    dir,
+    ...(prompts ? [] : ["--user", "alice"]),
+    ...(options.args ?? []),
+    String(tracker.port),
+  ], {
+    cwd: dir,
+    env: {
+      XDG_STATE_HOME: stateHome,
+      INIT_CWD: dir,
+      NO_COLOR: options.colour ? null : "1",
+      PEERSYNC_PASSWORD: prompts ? null : "alice-pw",
+    },
+  });
+  try {
+    if (prompts) {
+      await tmux.waitFor("Enter username:");
+      await tmux.type("alice\r");
+      await tmux.waitFor("Enter password:");
+      await tmux.type("alice-pw\r");
+    }
+    await tmux.waitFor(/Available commands[^\n]*\n> $/);
+    await run({ tmux, dir, stateHome });
+  } finally {
+    await tmux.close();
+    if (options.dir === undefined) await Deno.remove(dir, { recursive: true });
+    if (options.stateHome === undefined) await Deno.remove(stateHome, { recursive: true });
+  }
+}
+
+async function withTracker(run: (tracker: TrackerProcess) => Promise<void>): Promise<void> {
+  const tracker = await TrackerProcess.start();
+  try {
+    await run(tracker);
+  } finally {
+    await tracker.stop();
+  }
+}
+
+Deno.test({
+  name: named(
+    "peer on a terminal: Ctrl-C clears a line, on an empty line says how to leave, Ctrl-D leaves",
+  ),
+  ignore,
+  fn: () =>
+    withTracker((tracker) =>
+      withAliceOnTerminal(tracker, {}, async ({ tmux }) => {
+        await tmux.type("sch hel");
+        await tmux.waitFor("> sch hel");
+        await tmux.press("C-c");
+        await tmux.waitFor(/> sch hel\^C\n> $/);
+        await tmux.press("C-c");
+        await tmux.waitFor(/> \^C\n\(To leave, type xit or press Ctrl-D\)\n> $/);
+        // The cleared line never ran.
+        assert.ok(!(await tmux.screen()).includes("No files found"));
+        await tmux.press("C-d");
+        const screen = await tmux.waitFor("[exit 0]");
+        assert.match(screen, /Goodbye!\n\[exit 0\]/);
+        // No colour when NO_COLOR is set.
+        assert.ok(!(await tmux.screen(true)).includes(PROMPT_BOLD));
+      })
+    ),
+});
+
+Deno.test({
+  name: named("peer on a terminal: three commands pasted at once all run, in order"),
+  ignore,
+  fn: () =>
+    withTracker((tracker) =>
+      withAliceOnTerminal(tracker, {}, async ({ tmux }) => {
+        await tmux.type("lap\rlpf\rsch hel\r");
+        const screen = await tmux.waitFor(/> sch hel\nNo files found\n> $/);
+        assert.match(
+          screen,
+          /> lap\nNo active peers\n> lpf\nNo files published\n> sch hel\nNo files found\n> $/,
+        );
+      })
+    ),
+});
+
+Deno.test({
+  name: named(
+    "peer on a terminal: Tab completes pu to pub and a share-folder file name; prompt in bold",
+  ),
+  ignore,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "peersync-tty-" });
+    try {
+      await Deno.writeTextFile(`${dir}/notes-2026.txt`, "notes");
+      await Deno.writeTextFile(`${dir}/movie.mkv`, "movie");
+      await withTracker((tracker) =>
+        withAliceOnTerminal(tracker, { dir, colour: true }, async ({ tmux }) => {
+          await tmux.type("pu");
+          await tmux.press("Tab");
+          await tmux.waitFor(/> pub $/);
+          await tmux.type("no");
+          await tmux.press("Tab");
+          await tmux.waitFor(/> pub notes-2026\.txt $/);
+          await tmux.press("Enter");
+          await tmux.waitFor(/> pub notes-2026\.txt\s*\nFile published successfully\n> $/);
+          // unp completes from the user's own publications.
+          await tmux.type("unp ");
+          await tmux.press("Tab");
+          await tmux.waitFor(/> unp notes-2026\.txt $/);
+          assert.ok((await tmux.screen(true)).includes(PROMPT_BOLD));
+        })
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: named(
+    "peer on a terminal: history from a previous run comes back with Up; passwords are not in it",
+  ),
+  ignore,
+  fn: async () => {
+    const stateHome = await Deno.makeTempDir({ prefix: "peersync-state-" });
+    try {
+      await withTracker(async (tracker) => {
+        await withAliceOnTerminal(tracker, { stateHome, login: "prompts" }, async ({ tmux }) => {
+          await tmux.type("sch zebra\r");
+          await tmux.waitFor(/> sch zebra\nNo files found\n> $/);
+          await tmux.press("C-d");
+          await tmux.waitFor("[exit 0]");
+        });
+        const path = `${stateHome}/peersync/history`;
+        assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+        const saved = await Deno.readTextFile(path);
+        assert.equal(saved, "sch zebra\n");
+        await withAliceOnTerminal(tracker, { stateHome }, async ({ tmux }) => {
+          await tmux.press("Up");
+          await tmux.waitFor(/> sch zebra$/);
+          await tmux.press("Enter");
+          await tmux.waitFor(/> sch zebra\nNo files found\n> $/);
+        });
+      });
+    } finally {
+      await Deno.remove(stateHome, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: named(
+    "peer on a terminal: Ctrl-C during a slow get stops it, keeps the part file, says how to resume",
+  ),
+  ignore,
+  fn: () =>
+    withTracker(async (tracker) => {
+      const bob = await PeerProcess.start(tracker.port, ["--upload-limit", "256k"]);
+      try {
+        await writeRandomFile(`${bob.dir}/big.bin`, 4 * 1024 * 1024);
+        await bob.login("bob", "bob-pw");
+        await bob.run("pub big.bin", "File published successfully");
+        await withAliceOnTerminal(tracker, {}, async ({ tmux, dir }) => {
+          await tmux.type("get big.bin\r");
+          await tmux.waitFor(/big\.bin \[#*\.*\] \d+%/);
+          // Typed during the download: dropped by the Ctrl-C, as a terminal flushes type-ahead.
+          await tmux.type("lpf\r");
+          await tmux.press("C-c");
+          const screen = await tmux.waitFor(/cancelled[^\n]*\n> $/);
+          assert.match(
+            screen,
+            /Download of big\.bin cancelled; what arrived is kept: type "get big\.bin" to resume/,
+          );
+          assert.ok(!screen.includes("No files published"), screen);
+          const parts = [...Deno.readDirSync(dir)].filter((entry) => entry.name.endsWith(".part"));
+          assert.equal(parts.length, 1, "the part file is kept");
+          assert.ok((await Deno.stat(`${dir}/${parts[0].name}`)).size > 0);
+          assert.ok(![...Deno.readDirSync(dir)].some((entry) => entry.name === "big.bin"));
+          // Still at the prompt, still logged in.
+          await tmux.type("lap\r");
+          await tmux.waitFor(/> lap\n1 active peer:\nbob\n> $/);
+        });
+      } finally {
+        await bob.stop();
+      }
+    }),
+});
+
+Deno.test({
+  name: named(
+    "peer on a terminal: a second Ctrl-C while a command hangs on stops the peer with 130",
+  ),
+  ignore,
+  fn: () =>
+    withTracker((tracker) =>
+      withAliceOnTerminal(tracker, {}, async ({ tmux }) => {
+        // A tracker that hears nothing more: `lap` waits out its timeout.
+        tracker.program.kill("SIGSTOP");
+        try {
+          await tmux.type("lap\r");
+          await tmux.waitFor(/> lap$/);
+          await tmux.press("C-c");
+          await tmux.press("C-c");
+          const screen = await tmux.waitFor(/\[exit \d+\]/, 10_000);
+          assert.match(screen, /\[exit 130\]/);
+        } finally {
+          tracker.program.kill("SIGCONT");
+        }
+      })
+    ),
+});
+
+Deno.test({
+  name: named(
+    "peer on a terminal: a command typed during a download runs after it, not in its bar",
+  ),
+  ignore,
+  fn: () =>
+    withTracker(async (tracker) => {
+      const bob = await PeerProcess.start(tracker.port, ["--upload-limit", "256k"]);
+      try {
+        await writeRandomFile(`${bob.dir}/small.bin`, 768 * 1024);
+        await bob.login("bob", "bob-pw");
+        await bob.run("pub small.bin", "File published successfully");
+        await withAliceOnTerminal(tracker, {}, async ({ tmux }) => {
+          await tmux.type("get small.bin\r");
+          await tmux.waitFor(/> get small\.bin$/);
+          // The download takes about 3 s at bob's cap: this is typed while it runs.
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          await tmux.type("lap\r");
+          assert.ok(!(await tmux.screen()).includes("downloaded successfully"), "typed too late");
+          const screen = await tmux.waitFor(/> lap\n1 active peer:\nbob\n> $/);
+          assert.match(
+            screen,
+            /small\.bin downloaded successfully\n[^\n]*SHA-256 verified[^\n]*\n> lap\n/,
+          );
+          assert.ok(!/%[^\n]*lap/.test(screen), screen);
+        });
+      } finally {
+        await bob.stop();
+      }
+    }),
+});
