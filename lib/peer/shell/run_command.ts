@@ -238,7 +238,7 @@ async function get(parts: LoggedIn, file: string, run: RunOptions): Promise<Outc
       },
     });
     display.finish();
-    const stats = formatTransferStats(result.bytes, result.ms);
+    const stats = formatTransferStats(result.bytes, result.ms, result.resumedFrom);
     const sources = formatSources(result);
     return succeeded("get", [
       formatDownloaded(file),
