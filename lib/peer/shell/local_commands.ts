@@ -104,20 +104,26 @@ export const ALL_COMMAND_NAMES: readonly string[] = [
  * @example
  * ```ts
  * import { helpLines } from "./local_commands.ts";
- * console.assert(helpLines("cancel")[0].startsWith("cancel ID|FILE|all"));
- * console.assert(helpLines("nope")[0] === 'No command "nope". Type help for the list.');
+ * console.assert(helpLines("cancel").lines[0].startsWith("cancel ID|FILE|all"));
+ * const unknown = helpLines("nope");
+ * console.assert(!unknown.ok && unknown.lines[0] === 'No command "nope". Type help for the list.');
  * ```
  */
-export function helpLines(topic?: string): string[] {
+export function helpLines(topic?: string): { ok: boolean; lines: string[] } {
   if (topic !== undefined) {
-    const entry = HELP[topic];
-    if (entry === undefined) return [`No command "${topic}". Type help for the list.`];
-    return [`${entry[0]}: ${entry[1]}`];
+    const entry = Object.hasOwn(HELP, topic) ? HELP[topic] : undefined;
+    if (entry === undefined) {
+      return { ok: false, lines: [`No command "${topic}". Type help for the list.`] };
+    }
+    return { ok: true, lines: [`${entry[0]}: ${entry[1]}`] };
   }
   const width = Math.max(...ALL_COMMAND_NAMES.map((name) => HELP[name][0].length));
-  return [
-    "Commands:",
-    ...ALL_COMMAND_NAMES.map((name) => `  ${HELP[name][0].padEnd(width)}  ${HELP[name][1]}`),
-    "help COMMAND shows one of them.",
-  ];
+  return {
+    ok: true,
+    lines: [
+      "Commands:",
+      ...ALL_COMMAND_NAMES.map((name) => `  ${HELP[name][0].padEnd(width)}  ${HELP[name][1]}`),
+      "help COMMAND shows one of them.",
+    ],
+  };
 }

@@ -18,7 +18,7 @@ import {
   UnexpectedReplyError,
   V2ClientClosedError,
 } from "../control/mod.ts";
-import { DownloadError, downloadFromHolders } from "../download/mod.ts";
+import { DownloadError, downloadFromHolders, type TransferProgress } from "../download/mod.ts";
 import { describeNotShareable, DigestError, fileDigest, resolveSharedFile } from "../share/mod.ts";
 import {
   formatDownloaded,
@@ -34,6 +34,13 @@ import type { Action, LoggedIn } from "./session_parts.ts";
 /** How a command tells the user something while it runs (a download's notices). */
 export interface RunOptions {
   readonly notice: (line: string) => void;
+  /**
+   * Cancels this command alone (a background `get`): it then fails as a cancelled download,
+   * keeping its part file. The session's own signal still stops everything.
+   */
+  readonly signal?: AbortSignal;
+  /** Where a download's progress goes instead of the progress bar (a background `get`). */
+  readonly onProgress?: (progress: TransferProgress) => void;
 }
 
 /**
@@ -210,7 +217,9 @@ async function get(parts: LoggedIn, file: string, run: RunOptions): Promise<Outc
     return failed("get", "noActiveHolder", TerminalText.noActiveHolder);
   }
   const { signal, dir } = parts.options;
-  const display = new ProgressDisplay({ file });
+  // A background download draws no bar of its own: its progress goes to the job table.
+  const display = run.onProgress === undefined ? new ProgressDisplay({ file }) : undefined;
+  const onProgress = run.onProgress ?? ((progress: TransferProgress) => display?.update(progress));
   try {
     // Every holder is tried (and, for a large file, several at once), and every published
     // version, most holders first; the whole file is verified before it gets its name.
@@ -218,7 +227,7 @@ async function get(parts: LoggedIn, file: string, run: RunOptions): Promise<Outc
       file,
       dir,
       holders: located.holders,
-      signal,
+      signal: run.signal === undefined ? signal : AbortSignal.any([signal, run.signal]),
       rateLimitBytesPerSecond: parts.options.downloadLimit,
       parallel: parts.options.maxSources,
       maxV1Bytes: parts.options.maxV1Bytes,
@@ -231,13 +240,13 @@ async function get(parts: LoggedIn, file: string, run: RunOptions): Promise<Outc
               holders.length === 1 ? "it" : "them"
             } crosses the network in clear`,
         ),
-      onProgress: (progress) => display.update(progress),
+      onProgress,
       onNotice: (line) => {
-        display.finish();
+        display?.finish();
         run.notice(line);
       },
     });
-    display.finish();
+    display?.finish();
     const stats = formatTransferStats(result.bytes, result.ms, result.resumedFrom);
     const sources = formatSources(result);
     return succeeded("get", [
@@ -256,7 +265,7 @@ async function get(parts: LoggedIn, file: string, run: RunOptions): Promise<Outc
       sources: result.sources.map((source) => ({ user: source.user, bytes: source.bytes })),
     });
   } catch (error) {
-    display.finish();
+    display?.finish();
     if (signal.aborted) throw signal.reason;
     if (error instanceof DownloadError) {
       return failed("get", "downloadFailed", formatDownloadFailed(file, error.message));

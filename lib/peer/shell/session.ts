@@ -34,6 +34,7 @@ import { login, LoginAbandoned } from "./login.ts";
 import { failed, outcomeJson, outcomeLines } from "./outcome.ts";
 import { runCommand } from "./run_command.ts";
 import { runSeed } from "./seed.ts";
+import { ShellJobs } from "./shell_jobs.ts";
 import {
   ExitCode,
   type LoggedIn,
@@ -89,12 +90,31 @@ async function leave(parts: LoggedIn, exitCode: number): Promise<number> {
 }
 
 async function commandLoop(parts: LoggedIn): Promise<number> {
+  // `help`, `jobs`, `cancel` and background `get`s; cancelled and unwound however the loop ends.
+  const jobs = new ShellJobs(parts);
+  try {
+    return await readCommands(parts, jobs);
+  } finally {
+    await jobs.close();
+  }
+}
+
+async function readCommands(parts: LoggedIn, jobs: ShellJobs): Promise<number> {
   const { terminal, signal, exitOnError, stay } = parts.options;
   for (;;) {
     const line = await abortable(terminal.readCommand(TerminalText.commandPrompt), signal);
+    if (exitOnError && jobs.newFailure()) return await stopAtFailure(parts);
     if (line === null) {
+      // A script's downloads end before its session does.
+      await abortable(jobs.finish(), signal);
+      if (exitOnError && jobs.newFailure()) return await stopAtFailure(parts);
       if (stay) return await stayOnline(parts);
       break;
+    }
+    const handled = await jobs.handle(line);
+    if (handled !== undefined) {
+      if (!handled.ok && exitOnError) return await stopAtFailure(parts);
+      continue;
     }
     const parsed = parseCommand(line);
     if (!parsed.ok) {
@@ -104,11 +124,16 @@ async function commandLoop(parts: LoggedIn): Promise<number> {
     }
     const { command } = parsed;
     if (command.kind === "empty") continue;
-    if (command.kind === "xit") break;
+    if (command.kind === "xit") {
+      if (jobs.mayLeave()) break;
+      continue;
+    }
     const outcome = await runCommand(parts, command, { notice: (text) => terminal.print(text) });
     for (const output of outcomeLines(outcome)) terminal.print(output);
     if (!outcome.ok && exitOnError) return await stopAtFailure(parts);
   }
+  // Downloads still active after a second `xit` end before the session does.
+  await jobs.close();
   return await leave(parts, ExitCode.ok);
 }
 

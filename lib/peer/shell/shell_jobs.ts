@@ -1,0 +1,174 @@
+/**
+ * The interactive session's own commands, wired: `help`, `jobs`, `cancel`, and `get` in the
+ * background (on a terminal, or with `--background`) through a {@linkcode JobRunner}; the status
+ * line of running downloads; and what leaving does while downloads run (`xit` asks once, then
+ * cancels them; end of input waits for them). The session's command loop hands each line here
+ * first.
+ *
+ * @module
+ */
+
+import { parseCommand } from "./commands.ts";
+import { JobRunner } from "./job_runner.ts";
+import { statusLine } from "./job_table.ts";
+import { helpLines, parseLocalCommand } from "./local_commands.ts";
+import { listPartFiles, partFileLines, partOwner } from "./part_files.ts";
+import { runCommand } from "./run_command.ts";
+import type { LoggedIn } from "./session_parts.ts";
+
+/**
+ * A terminal that can keep one status line above the prompt, redrawn in place. The terminal of
+ * this tree offers only `print`, so without it the status line is printed as a line of its own
+ * every `statusEveryMs`.
+ */
+export interface StatusLineTerminal {
+  /** Shows `line` above the prompt in place of the last one; `undefined` removes it. */
+  status(line: string | undefined): void;
+}
+
+function hasStatusLine(terminal: object): terminal is StatusLineTerminal {
+  return typeof (terminal as Partial<StatusLineTerminal>).status === "function";
+}
+
+/** What a line came to, when this module handled it. */
+export interface Handled {
+  /** False when the command failed (for `--exit-on-error`). */
+  readonly ok: boolean;
+}
+
+/** How often a status-line terminal is redrawn. */
+const STATUS_REDRAW_MS = 500;
+
+/** The session's own commands and its background downloads. */
+export class ShellJobs {
+  readonly runner: JobRunner | undefined;
+  readonly #parts: LoggedIn;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #askedToLeave = false;
+  #failuresSeen = 0;
+
+  constructor(parts: LoggedIn) {
+    this.#parts = parts;
+    const { terminal, backgroundGets } = parts.options;
+    if (!backgroundGets) return;
+    this.runner = new JobRunner({
+      maxRunning: parts.options.maxJobs,
+      print: (line) => terminal.print(line),
+      download: (job, signal, onProgress) =>
+        runCommand(parts, { kind: "get", file: job.file }, {
+          notice: (line) => terminal.print(`[${job.id}] ${line}`),
+          signal,
+          onProgress,
+        }),
+    });
+    const every = hasStatusLine(terminal) ? STATUS_REDRAW_MS : parts.options.statusEveryMs;
+    if (every !== undefined && every > 0) {
+      this.#timer = setInterval(() => this.#drawStatus(), every);
+    }
+  }
+
+  /**
+   * Carries out `line` when it is `help`, `jobs`, `cancel`, or a `get` to run in the background;
+   * `undefined` for any other line.
+   */
+  async handle(line: string): Promise<Handled | undefined> {
+    const { terminal } = this.#parts.options;
+    this.#askedToLeave = false;
+    const local = parseLocalCommand(line);
+    if (local !== undefined) {
+      if (!local.ok) {
+        terminal.print(local.message);
+        return { ok: false };
+      }
+      const { command } = local;
+      switch (command.kind) {
+        case "help": {
+          const help = helpLines(command.topic);
+          for (const text of help.lines) terminal.print(text);
+          return { ok: help.ok };
+        }
+        case "jobs":
+          for (const text of await this.#jobLines()) terminal.print(text);
+          return { ok: true };
+        case "cancel":
+          if (this.runner === undefined) {
+            terminal.print("No background downloads: get runs in the foreground here");
+            return { ok: false };
+          }
+          for (const text of this.runner.cancel(command.ref)) terminal.print(text);
+          return { ok: true };
+      }
+    }
+    if (this.runner === undefined) return undefined;
+    const parsed = parseCommand(line);
+    if (!parsed.ok || parsed.command.kind !== "get") return undefined;
+    terminal.print(this.runner.get(parsed.command.file));
+    return { ok: true };
+  }
+
+  /** Whether a background download failed since the last call (for `--exit-on-error`). */
+  newFailure(): boolean {
+    const failures = this.runner?.failures ?? 0;
+    const fresh = failures > this.#failuresSeen;
+    this.#failuresSeen = failures;
+    return fresh;
+  }
+
+  /**
+   * `xit`: with downloads active, the first `xit` says so and stays; a second one in a row
+   * cancels them (their part files kept) and leaves. True when the session may leave now.
+   */
+  mayLeave(): boolean {
+    const active = this.runner?.table.active().length ?? 0;
+    if (active === 0 || this.#askedToLeave) return true;
+    this.#askedToLeave = true;
+    this.#parts.options.terminal.print(
+      `${active} download${active === 1 ? " is" : "s are"} still active; xit again cancels ` +
+        `${active === 1 ? "it" : "them"} (part files are kept, get resumes them), or wait`,
+    );
+    return false;
+  }
+
+  /** End of input: waits for every download to end, saying so. */
+  async finish(): Promise<void> {
+    const active = this.runner?.table.active().length ?? 0;
+    if (active === 0) return;
+    this.#parts.options.terminal.error(
+      `peersync-peer: end of input; waiting for ${active} download${
+        active === 1 ? "" : "s"
+      } to finish`,
+    );
+    await this.runner?.idle();
+  }
+
+  /** Cancels what is still active and waits until it unwound (part files written and kept). */
+  async close(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.runner?.cancelAll();
+    await this.runner?.idle();
+    const { terminal } = this.#parts.options;
+    if (hasStatusLine(terminal)) terminal.status(undefined);
+  }
+
+  #drawStatus(): void {
+    const { terminal } = this.#parts.options;
+    const line = this.runner === undefined ? undefined : statusLine(this.runner.table.list());
+    if (hasStatusLine(terminal)) terminal.status(line);
+    else if (line !== undefined) terminal.print(line);
+  }
+
+  async #jobLines(): Promise<string[]> {
+    const lines = this.runner?.lines() ?? ["No background downloads: get runs in the foreground"];
+    const active = new Set(this.runner?.table.active().map((job) => job.file) ?? []);
+    const known = new Set([
+      ...(this.runner?.table.list().map((job) => job.file) ?? []),
+      ...this.#parts.published,
+    ]);
+    // A part file an active job is filling is that job's line already.
+    const parts = (await listPartFiles(this.#parts.options.dir)).filter((part) =>
+      partOwner(part.name, active) === undefined
+    );
+    return [...lines, ...partFileLines(parts, known)];
+  }
+}
