@@ -120,17 +120,18 @@ Deno.test("background gets run side by side; jobs lists them; cancel keeps a par
     assert.match(out.text.slice(mark), /\[2\] two\.bin {2}cancelled/);
     assert.match(out.text.slice(mark), /\[1\] one\.bin {2}done/);
 
+    // `xit` right after `get` waits for the download, then leaves.
     await downloader.type("get two.bin");
-    await out.waitFor(
-      /\[3\] two\.bin downloaded successfully \(3\.0 MiB in .*resumed after/,
-      30_000,
+    await downloader.type("xit");
+    const status = await downloader.exit();
+    assert.equal(status.code, 0, downloader.stderr.text);
+    assert.match(out.text, /Leaving when the download ends; xit again cancels it/);
+    assert.match(
+      out.text,
+      /\[3\] two\.bin downloaded successfully \(3\.0 MiB in [^\n]*resumed after[^\n]*\)\nGoodbye!\n$/,
     );
     assert.ok(sameBytes(await Deno.readFile(join(bob, "two.bin")), two));
     assert.deepEqual(partFiles(bob), []);
-
-    const status = await downloader.exit();
-    assert.equal(status.code, 0, downloader.stderr.text);
-    assert.match(out.text, /Goodbye!\n$/);
   } finally {
     await downloader?.stop();
     await seeder.stop();

@@ -87,7 +87,7 @@ Deno.test("cancel stops a running job, which ends cancelled with its part file n
   await jobs.idle();
   assert.deepEqual(printed, [
     "[1] a: cancelled at 1.0 KiB / 4.0 KiB; the part file is kept: get a resumes it",
-    "[2] b: cancelled",
+    "[2] b: cancelled; get b resumes it",
   ]);
   assert.equal(jobs.failures, 0);
 });

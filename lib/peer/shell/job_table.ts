@@ -269,12 +269,15 @@ export function statusLine(jobs: readonly Job[]): string | undefined {
   return parts.join(" | ");
 }
 
-/** What a job's end says about a cancelled download: how far it got, and how to go on. */
+/**
+ * What a job's end says about a cancelled download: how far it got, and how to go on. (Progress
+ * is counted as bytes are written out, so a download cancelled early may have a part file
+ * before it shows any bytes: `get` is the way on either way.)
+ */
 export function cancelledDetail(job: Job): string {
-  const got = job.received > 0 ? ` at ${amount(job)}` : "";
   return job.received > 0
-    ? `cancelled${got}; the part file is kept: get ${job.file} resumes it`
-    : "cancelled";
+    ? `cancelled at ${amount(job)}; the part file is kept: get ${job.file} resumes it`
+    : `cancelled; get ${job.file} resumes it`;
 }
 
 /**

@@ -144,5 +144,5 @@ Deno.test("a job's end is one line, its outcome's first line then the rest in br
     "[1] a downloaded successfully (1.0 MiB in 0.5 s, 2.0 MiB/s, SHA-256 verified)",
   );
   const table = new JobTable();
-  assert.equal(cancelledDetail(added(table, "z")), "cancelled");
+  assert.equal(cancelledDetail(added(table, "z")), "cancelled; get z resumes it");
 });

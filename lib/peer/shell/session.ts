@@ -34,7 +34,7 @@ import { login, LoginAbandoned } from "./login.ts";
 import { failed, outcomeJson, outcomeLines } from "./outcome.ts";
 import { runCommand } from "./run_command.ts";
 import { runSeed } from "./seed.ts";
-import { ShellJobs } from "./shell_jobs.ts";
+import { DOWNLOADS_ENDED, ShellJobs } from "./shell_jobs.ts";
 import {
   ExitCode,
   type LoggedIn,
@@ -101,8 +101,18 @@ async function commandLoop(parts: LoggedIn): Promise<number> {
 
 async function readCommands(parts: LoggedIn, jobs: ShellJobs): Promise<number> {
   const { terminal, signal, exitOnError, stay } = parts.options;
+  // After `xit` with downloads active, the next line races their end: whichever comes first.
+  let reading: Promise<string | null> | undefined;
   for (;;) {
-    const line = await abortable(terminal.readCommand(TerminalText.commandPrompt), signal);
+    reading ??= abortable(terminal.readCommand(TerminalText.commandPrompt), signal);
+    const next = jobs.leaving ? await Promise.race([reading, jobs.ended()]) : await reading;
+    if (next === DOWNLOADS_ENDED) {
+      // The prompt still waits; closing the terminal ends it, and nobody needs its answer.
+      reading.catch(() => {});
+      break;
+    }
+    reading = undefined;
+    const line = next;
     if (exitOnError && jobs.newFailure()) return await stopAtFailure(parts);
     if (line === null) {
       // A script's downloads end before its session does.

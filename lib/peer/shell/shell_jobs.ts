@@ -1,8 +1,8 @@
 /**
  * The interactive session's own commands, wired: `help`, `jobs`, `cancel`, and `get` in the
  * background (on a terminal, or with `--background`) through a {@linkcode JobRunner}; the status
- * line of running downloads; and what leaving does while downloads run (`xit` asks once, then
- * cancels them; end of input waits for them). The session's command loop hands each line here
+ * line of running downloads; and what leaving does while downloads run (`xit` waits for them, a
+ * second `xit` cancels them; end of input waits for them). The session's command loop hands each line here
  * first.
  *
  * @module
@@ -36,6 +36,9 @@ export interface Handled {
   readonly ok: boolean;
 }
 
+/** What {@linkcode ShellJobs.ended} resolves with: told apart from a line read meanwhile. */
+export const DOWNLOADS_ENDED: unique symbol = Symbol("downloads ended");
+
 /** How often a status-line terminal is redrawn. */
 const STATUS_REDRAW_MS = 500;
 
@@ -44,7 +47,7 @@ export class ShellJobs {
   readonly runner: JobRunner | undefined;
   readonly #parts: LoggedIn;
   #timer: ReturnType<typeof setInterval> | undefined;
-  #askedToLeave = false;
+  #leaving = false;
   #failuresSeen = 0;
 
   constructor(parts: LoggedIn) {
@@ -73,7 +76,7 @@ export class ShellJobs {
    */
   async handle(line: string): Promise<Handled | undefined> {
     const { terminal } = this.#parts.options;
-    this.#askedToLeave = false;
+    const parsed = parseCommand(line);
     const local = parseLocalCommand(line);
     if (local !== undefined) {
       if (!local.ok) {
@@ -100,7 +103,6 @@ export class ShellJobs {
       }
     }
     if (this.runner === undefined) return undefined;
-    const parsed = parseCommand(line);
     if (!parsed.ok || parsed.command.kind !== "get") return undefined;
     terminal.print(this.runner.get(parsed.command.file));
     return { ok: true };
@@ -115,18 +117,30 @@ export class ShellJobs {
   }
 
   /**
-   * `xit`: with downloads active, the first `xit` says so and stays; a second one in a row
-   * cancels them (their part files kept) and leaves. True when the session may leave now.
+   * `xit`: with downloads active, the first `xit` waits for them (the session leaves when they
+   * end, so `get` then `xit` still downloads, as it did in the foreground); a second one cancels
+   * them (their part files kept) and leaves now. True when the session may leave now.
    */
   mayLeave(): boolean {
     const active = this.runner?.table.active().length ?? 0;
-    if (active === 0 || this.#askedToLeave) return true;
-    this.#askedToLeave = true;
+    if (active === 0 || this.#leaving) return true;
+    this.#leaving = true;
     this.#parts.options.terminal.print(
-      `${active} download${active === 1 ? " is" : "s are"} still active; xit again cancels ` +
-        `${active === 1 ? "it" : "them"} (part files are kept, get resumes them), or wait`,
+      `Leaving when ${active === 1 ? "the download ends" : `the ${active} downloads end`}; ` +
+        `xit again cancels ${active === 1 ? "it" : "them"} (part files are kept, get resumes them)`,
     );
     return false;
+  }
+
+  /** Whether `xit` was typed while downloads were active, and the session waits for them. */
+  get leaving(): boolean {
+    return this.#leaving;
+  }
+
+  /** Resolves with {@linkcode DOWNLOADS_ENDED} once no download is active. */
+  async ended(): Promise<typeof DOWNLOADS_ENDED> {
+    await this.runner?.idle();
+    return DOWNLOADS_ENDED;
   }
 
   /** End of input: waits for every download to end, saying so. */
