@@ -34,7 +34,7 @@ import { login, LoginAbandoned } from "./login.ts";
 import { failed, outcomeJson, outcomeLines } from "./outcome.ts";
 import { runCommand } from "./run_command.ts";
 import { runSeed } from "./seed.ts";
-import { DOWNLOADS_ENDED, ShellJobs } from "./shell_jobs.ts";
+import { DOWNLOADS_ENDED, type ShellJobs, shellJobsFor } from "./shell_jobs.ts";
 import {
   ExitCode,
   type LoggedIn,
@@ -91,7 +91,7 @@ async function leave(parts: LoggedIn, exitCode: number): Promise<number> {
 
 async function commandLoop(parts: LoggedIn): Promise<number> {
   // `help`, `jobs`, `cancel` and background `get`s; cancelled and unwound however the loop ends.
-  const jobs = new ShellJobs(parts);
+  const jobs = shellJobsFor(parts);
   try {
     return await readCommands(parts, jobs);
   } finally {

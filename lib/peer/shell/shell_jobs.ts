@@ -2,19 +2,20 @@
  * The interactive session's own commands, wired: `help`, `jobs`, `cancel`, and `get` in the
  * background (on a terminal, or with `--background`) through a {@linkcode JobRunner}; the status
  * line of running downloads; and what leaving does while downloads run (`xit` waits for them, a
- * second `xit` cancels them; end of input waits for them). The session's command loop hands each line here
- * first.
+ * second `xit` cancels them; end of input waits for them). The session's command loop hands
+ * each line here first; {@linkcode shellJobsFor} builds it from a session's parts.
  *
  * @module
  */
 
 import { parseCommand } from "./commands.ts";
-import { JobRunner } from "./job_runner.ts";
+import { JobRunner, type StartDownload } from "./job_runner.ts";
 import { statusLine } from "./job_table.ts";
 import { helpLines, parseLocalCommand } from "./local_commands.ts";
 import { listPartFiles, partFileLines, partOwner } from "./part_files.ts";
 import { runCommand } from "./run_command.ts";
 import type { LoggedIn } from "./session_parts.ts";
+import type { Terminal } from "./terminal.ts";
 
 /**
  * A terminal that can keep one status line above the prompt, redrawn in place. The terminal of
@@ -42,29 +43,42 @@ export const DOWNLOADS_ENDED: unique symbol = Symbol("downloads ended");
 /** How often a status-line terminal is redrawn. */
 const STATUS_REDRAW_MS = 500;
 
+/** What {@linkcode ShellJobs} needs from the session. */
+export interface ShellJobsOptions {
+  /** Where lines go; a terminal with `status` also gets the status line drawn in place. */
+  readonly terminal: Pick<Terminal, "print" | "error"> & Partial<StatusLineTerminal>;
+  /** Whether `get` runs in the background; without it only `help` and `jobs` answer here. */
+  readonly background: boolean;
+  /** Downloads one job's file (`get` with the job's signal and progress). */
+  readonly download: StartDownload;
+  /** The share folder, for the part files `jobs` lists. */
+  readonly dir: string;
+  /** Names this session knows besides its jobs', to name part files by (its publications). */
+  readonly known: Iterable<string>;
+  /** Background downloads running at once. */
+  readonly maxJobs?: number;
+  /** How often the status line is printed as a line of its own (a terminal without `status`). */
+  readonly statusEveryMs?: number;
+}
+
 /** The session's own commands and its background downloads. */
 export class ShellJobs {
   readonly runner: JobRunner | undefined;
-  readonly #parts: LoggedIn;
+  readonly #options: ShellJobsOptions;
   #timer: ReturnType<typeof setInterval> | undefined;
   #leaving = false;
   #failuresSeen = 0;
 
-  constructor(parts: LoggedIn) {
-    this.#parts = parts;
-    const { terminal, backgroundGets } = parts.options;
-    if (!backgroundGets) return;
+  constructor(options: ShellJobsOptions) {
+    this.#options = options;
+    const { terminal } = options;
+    if (!options.background) return;
     this.runner = new JobRunner({
-      maxRunning: parts.options.maxJobs,
+      maxRunning: options.maxJobs,
       print: (line) => terminal.print(line),
-      download: (job, signal, onProgress) =>
-        runCommand(parts, { kind: "get", file: job.file }, {
-          notice: (line) => terminal.print(`[${job.id}] ${line}`),
-          signal,
-          onProgress,
-        }),
+      download: options.download,
     });
-    const every = hasStatusLine(terminal) ? STATUS_REDRAW_MS : parts.options.statusEveryMs;
+    const every = hasStatusLine(terminal) ? STATUS_REDRAW_MS : options.statusEveryMs;
     if (every !== undefined && every > 0) {
       this.#timer = setInterval(() => this.#drawStatus(), every);
     }
@@ -75,7 +89,7 @@ export class ShellJobs {
    * `undefined` for any other line.
    */
   async handle(line: string): Promise<Handled | undefined> {
-    const { terminal } = this.#parts.options;
+    const { terminal } = this.#options;
     const parsed = parseCommand(line);
     const local = parseLocalCommand(line);
     if (local !== undefined) {
@@ -125,7 +139,7 @@ export class ShellJobs {
     const active = this.runner?.table.active().length ?? 0;
     if (active === 0 || this.#leaving) return true;
     this.#leaving = true;
-    this.#parts.options.terminal.print(
+    this.#options.terminal.print(
       `Leaving when ${active === 1 ? "the download ends" : `the ${active} downloads end`}; ` +
         `xit again cancels ${active === 1 ? "it" : "them"} (part files are kept, get resumes them)`,
     );
@@ -147,7 +161,7 @@ export class ShellJobs {
   async finish(): Promise<void> {
     const active = this.runner?.table.active().length ?? 0;
     if (active === 0) return;
-    this.#parts.options.terminal.error(
+    this.#options.terminal.error(
       `peersync-peer: end of input; waiting for ${active} download${
         active === 1 ? "" : "s"
       } to finish`,
@@ -161,12 +175,12 @@ export class ShellJobs {
     this.#timer = undefined;
     this.runner?.cancelAll();
     await this.runner?.idle();
-    const { terminal } = this.#parts.options;
+    const { terminal } = this.#options;
     if (hasStatusLine(terminal)) terminal.status(undefined);
   }
 
   #drawStatus(): void {
-    const { terminal } = this.#parts.options;
+    const { terminal } = this.#options;
     const line = this.runner === undefined ? undefined : statusLine(this.runner.table.list());
     if (hasStatusLine(terminal)) terminal.status(line);
     else if (line !== undefined) terminal.print(line);
@@ -177,12 +191,34 @@ export class ShellJobs {
     const active = new Set(this.runner?.table.active().map((job) => job.file) ?? []);
     const known = new Set([
       ...(this.runner?.table.list().map((job) => job.file) ?? []),
-      ...this.#parts.published,
+      ...this.#options.known,
     ]);
     // A part file an active job is filling is that job's line already.
-    const parts = (await listPartFiles(this.#parts.options.dir)).filter((part) =>
+    const parts = (await listPartFiles(this.#options.dir)).filter((part) =>
       partOwner(part.name, active) === undefined
     );
     return [...lines, ...partFileLines(parts, known)];
   }
+}
+
+/**
+ * The {@linkcode ShellJobs} of a logged-in session: background `get`s (when its options ask for
+ * them) run the session's own `get`, each job's notices prefixed with its number.
+ */
+export function shellJobsFor(parts: LoggedIn): ShellJobs {
+  const { terminal, backgroundGets, maxJobs, statusEveryMs, dir } = parts.options;
+  return new ShellJobs({
+    terminal,
+    background: backgroundGets ?? false,
+    dir,
+    known: parts.published,
+    ...(maxJobs === undefined ? {} : { maxJobs }),
+    ...(statusEveryMs === undefined ? {} : { statusEveryMs }),
+    download: (job, signal, onProgress) =>
+      runCommand(parts, { kind: "get", file: job.file }, {
+        notice: (line) => terminal.print(`[${job.id}] ${line}`),
+        signal,
+        onProgress,
+      }),
+  });
 }
