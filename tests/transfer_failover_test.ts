@@ -370,6 +370,24 @@ Deno.test("a download rate limit slows the transfer down", async () => {
   });
 });
 
+Deno.test("a slow holder's bytes show in the progress a few times a second, not per MiB", async () => {
+  const content = randomBytes(MiB);
+  const publish = { file: "a.bin", content };
+  const seeders = { alice: { rateLimitBytesPerSecond: 512 * 1024 } };
+  await withSeeders({ seeders, publish }, async ({ alice }, target) => {
+    const seen: number[] = [];
+    await downloadFromHolders({
+      file: "a.bin",
+      dir: target,
+      holders: [alice.holder("a.bin")],
+      onProgress: ({ received }) => seen.push(received),
+    });
+    // Two seconds at 512 KiB/s: bytes in place were reported well before the whole MiB.
+    const partial = new Set(seen.filter((received) => received > 0 && received < MiB));
+    assert.ok(partial.size >= 3, `progress seen: ${seen.join(", ")}`);
+  });
+});
+
 Deno.test("an upload rate limit holds the transfer to its cap from the first byte", async () => {
   const content = randomBytes(MiB);
   const publish = { file: "a.bin", content };

@@ -17,6 +17,9 @@ import {
   type TlsEndpoint,
 } from "../../protocol/mod.ts";
 import { TRANSFER_BUFFER_BYTES } from "../defaults.ts";
+
+/** Bytes waiting in the buffer are written out at least this often. */
+const PARTIAL_FLUSH_MS = 250;
 import {
   errorText,
   formatBytes,
@@ -228,6 +231,7 @@ async function exchange(
   // v1 streams the file from byte 0: what comes before the range is read and dropped.
   let skip = v2 ? 0 : task.pos;
   let filled = 0;
+  let flushedAt = performance.now();
   // A local write failure (a full disk) is no holder's fault: the whole download stops, keeping
   // what was written for a resume once there is room.
   let writeFailed = false;
@@ -278,7 +282,11 @@ async function exchange(
         }
         filled += Math.max(0, Math.min(incoming, room));
         incoming = 0;
-        if (filled === buffer.length || task.pos + filled >= task.end) {
+        // A slow holder fills the buffer slowly: what arrived is also written out a few times a
+        // second, so progress (a background job's, the bar's) moves instead of jumping per MiB.
+        const due = performance.now() - flushedAt >= PARTIAL_FLUSH_MS;
+        if (filled === buffer.length || task.pos + filled >= task.end || (due && filled > 0)) {
+          flushedAt = performance.now();
           flush();
           // Verification runs on another thread; do not outrun it by more than a few MiB.
           if (part.congested) await part.ready();
