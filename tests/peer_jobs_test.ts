@@ -73,8 +73,8 @@ Deno.test("background gets run side by side; jobs lists them; cancel keeps a par
     await out.waitFor("[2] two.bin: downloading in the background");
     await out.waitFor("one.bin is already being downloaded (job 1)");
 
-    // Both are under way at once. (Progress is counted as the buffer is written out, about
-    // every MiB here: ask again until both show some.)
+    // Both are under way at once. (Progress counts bytes once written out, a few times a
+    // second: ask again until both show some.)
     let mark = out.text.length;
     for (let tries = 0;; tries++) {
       mark = out.text.length;

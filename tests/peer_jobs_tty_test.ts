@@ -95,7 +95,7 @@ Deno.test({
       await pane.type("get big.bin");
       await pane.waitFor(/\[1\] big\.bin: downloading in the background/);
       // The prompt is back at once: the next command runs while the download goes on.
-      // Asked again until it has bytes to keep (progress counts each MiB written out).
+      // Asked again until it has bytes to keep (progress counts bytes once written out).
       for (let tries = 0;; tries++) {
         const from = (await pane.text()).trimEnd().length;
         await pane.type("jobs");
