@@ -252,7 +252,7 @@ function settingsFrom(args: string[]): Settings {
     if (seedDir !== undefined && stringOption(parsed, "dir") !== undefined) {
       throw new UsageError("give the folder to seed either after seed or with --dir, not both");
     }
-    for (const flag of ["json", "stay", "exit-on-error"]) {
+    for (const flag of ["json", "stay", "exit-on-error", "background"]) {
       if (booleanOption(parsed, flag)) throw new UsageError(`--${flag} means nothing to seed`);
     }
     if (stringOption(parsed, "user") === undefined) {
@@ -273,6 +273,9 @@ function settingsFrom(args: string[]): Settings {
   }
   if (oneShot !== undefined && booleanOption(parsed, "stay")) {
     throw new UsageError("--stay is for a session, not a one-shot command");
+  }
+  if (oneShot !== undefined && booleanOption(parsed, "background")) {
+    throw new UsageError("--background is for a session, not a one-shot command");
   }
   const base = userDirectory();
   const dirOption = seedDir ?? stringOption(parsed, "dir");

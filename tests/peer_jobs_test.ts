@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Program, TrackerProcess } from "./support/programs.ts";
+import { Program, runProgram, TrackerProcess } from "./support/programs.ts";
 
 const MiB = 1024 * 1024;
 
@@ -137,5 +137,31 @@ Deno.test("background gets run side by side; jobs lists them; cancel keeps a par
     await seeder.stop();
     await tracker.stop();
     await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("--background and --max-jobs are for a session: misuse is a usage error", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "peersync-jobs-usage-" });
+  try {
+    const env = { PEERSYNC_PASSWORD: "x" };
+    const cases = [
+      ["-u", "alice", "--background", "5000", "get", "a.bin"],
+      ["-u", "alice", "--background", "5000", "seed"],
+      ["--max-jobs", "0", "5000"],
+      ["--max-jobs", "many", "5000"],
+    ];
+    const runs = await Promise.all(
+      cases.map((args) => runProgram("peer.ts", ["-d", dir, ...args], { env })),
+    );
+    runs.forEach((run, index) => {
+      const label = JSON.stringify(cases[index]);
+      assert.equal(run.code, 2, `${label}: ${run.stderr}`);
+      assert.equal(run.stdout, "", label);
+      assert.match(run.stderr, /^peersync-peer: [^\n]+ \(see --help\)\n$/, label);
+    });
+    assert.match(runs[0].stderr, /--background is for a session/);
+    assert.match(runs[1].stderr, /--background means nothing to seed/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -122,6 +122,14 @@ export class ShellJobs {
     return { ok: true };
   }
 
+  /**
+   * Cancels every queued and running download (their part files kept), e.g. for Ctrl-C at the
+   * prompt; returns how many there were. Each ends with its own line, as after `cancel`.
+   */
+  cancelAll(): number {
+    return this.runner?.cancelAll() ?? 0;
+  }
+
   /** Whether a background download failed since the last call (for `--exit-on-error`). */
   newFailure(): boolean {
     const failures = this.runner?.failures ?? 0;

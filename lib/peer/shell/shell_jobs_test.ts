@@ -124,6 +124,7 @@ Deno.test("close cancels what still runs and waits until it unwound", async () =
   const terminal = new Screen();
   const { download } = controlled();
   const jobs = new ShellJobs({ terminal, background: true, dir: ".", known: [], download });
+  assert.equal(jobs.cancelAll(), 0);
   await jobs.handle("get a.bin");
   await jobs.handle("get b.bin");
   await jobs.close();
