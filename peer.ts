@@ -44,6 +44,7 @@ import {
   StopRequested,
 } from "./lib/peer/shell/mod.ts";
 import { defaultStateDir, type TrackerAddress, trackerLabel } from "./lib/peer/control/mod.ts";
+import { DEFAULT_MAX_RUNNING_JOBS } from "./lib/peer/shell/job_table.ts";
 import {
   parseCount,
   parseRate,
@@ -54,6 +55,8 @@ import {
 
 /** The environment variable a script puts the password in (never the command line). */
 const PASSWORD_VARIABLE = "PEERSYNC_PASSWORD";
+/** How often a terminal shows the status line of background downloads. */
+const STATUS_EVERY_MS = 10_000;
 /** More connections than this to one file's holders would only add overhead. */
 const MAX_SOURCES = 16;
 
@@ -118,6 +121,17 @@ const spec: CommandSpec = {
       type: "boolean",
       short: "e",
       description: "stop at the first command that fails and exit 1 (`xit` otherwise exits 0)",
+    },
+    background: {
+      type: "boolean",
+      description: "get downloads in the background (jobs, cancel) even when commands come " +
+        "from a pipe, as on a terminal; end of input waits for the downloads (for scripts, tests)",
+    },
+    "max-jobs": {
+      type: "string",
+      value: "N",
+      description: "background downloads running at once; more are queued",
+      default: String(DEFAULT_MAX_RUNNING_JOBS),
     },
     dir: {
       type: "string",
@@ -256,7 +270,7 @@ function settingsFrom(args: string[]): Settings {
     if (seedDir !== undefined && stringOption(parsed, "dir") !== undefined) {
       throw new UsageError("give the folder to seed either after seed or with --dir, not both");
     }
-    for (const flag of ["json", "stay", "exit-on-error"]) {
+    for (const flag of ["json", "stay", "exit-on-error", "background"]) {
       if (booleanOption(parsed, flag)) throw new UsageError(`--${flag} means nothing to seed`);
     }
     if (stringOption(parsed, "user") === undefined) {
@@ -277,6 +291,9 @@ function settingsFrom(args: string[]): Settings {
   }
   if (oneShot !== undefined && booleanOption(parsed, "stay")) {
     throw new UsageError("--stay is for a session, not a one-shot command");
+  }
+  if (oneShot !== undefined && booleanOption(parsed, "background")) {
+    throw new UsageError("--background is for a session, not a one-shot command");
   }
   const base = userDirectory();
   const dirOption = seedDir ?? stringOption(parsed, "dir");
@@ -307,6 +324,8 @@ function settingsFrom(args: string[]): Settings {
   const downloadLimit = stringOption(parsed, "download-limit");
   const maxSources = stringOption(parsed, "max-sources");
   const maxV1Size = stringOption(parsed, "max-v1-size");
+  const maxJobs = stringOption(parsed, "max-jobs");
+  const interactive = Deno.stdin.isTerminal();
   const passwordFile = stringOption(parsed, "password-file");
   if (passwordFile !== undefined && user === undefined) {
     throw new UsageError("--password-file needs --user");
@@ -317,6 +336,12 @@ function settingsFrom(args: string[]): Settings {
     ...(oneShot === undefined ? {} : { oneShot }),
     ...(seed ? { seed } : {}),
     stay: booleanOption(parsed, "stay"),
+    // On a terminal `get` returns to the prompt at once; from a pipe it stays in the foreground
+    // unless asked, so a script's commands keep their order and its exit status its meaning.
+    backgroundGets: interactive || booleanOption(parsed, "background"),
+    maxJobs: maxJobs === undefined ? undefined : parseCount(maxJobs, "--max-jobs"),
+    // This terminal cannot redraw a status line in place: a line of its own now and then.
+    statusEveryMs: interactive ? STATUS_EVERY_MS : undefined,
     exitOnError: booleanOption(parsed, "exit-on-error"),
     noSeed: booleanOption(parsed, "no-seed"),
     trackerHost,

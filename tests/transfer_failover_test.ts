@@ -363,8 +363,43 @@ Deno.test("a download rate limit slows the transfer down", async () => {
       holders: [alice.holder("a.bin")],
       rateLimitBytesPerSecond: 2 * MiB,
     });
-    // A quarter second's worth of burst, then 512 KiB at 2 MiB/s: a quarter second.
-    assert.ok(result.ms >= 200, `took ${result.ms} ms`);
+    // 1 MiB at 2 MiB/s: half a second, with no free burst at the start (a cap that overshot by
+    // a quarter second's worth took a quarter second).
+    assert.ok(result.ms >= 490, `took ${result.ms} ms`);
+    assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+  });
+});
+
+Deno.test("a slow holder's bytes show in the progress a few times a second, not per MiB", async () => {
+  const content = randomBytes(MiB);
+  const publish = { file: "a.bin", content };
+  const seeders = { alice: { rateLimitBytesPerSecond: 512 * 1024 } };
+  await withSeeders({ seeders, publish }, async ({ alice }, target) => {
+    const seen: number[] = [];
+    await downloadFromHolders({
+      file: "a.bin",
+      dir: target,
+      holders: [alice.holder("a.bin")],
+      onProgress: ({ received }) => seen.push(received),
+    });
+    // Two seconds at 512 KiB/s: bytes in place were reported well before the whole MiB.
+    const partial = new Set(seen.filter((received) => received > 0 && received < MiB));
+    assert.ok(partial.size >= 3, `progress seen: ${seen.join(", ")}`);
+  });
+});
+
+Deno.test("an upload rate limit holds the transfer to its cap from the first byte", async () => {
+  const content = randomBytes(MiB);
+  const publish = { file: "a.bin", content };
+  const seeders = { alice: { rateLimitBytesPerSecond: 2 * MiB } };
+  await withSeeders({ seeders, publish }, async ({ alice }, target) => {
+    const result = await downloadFromHolders({
+      file: "a.bin",
+      dir: target,
+      holders: [alice.holder("a.bin")],
+    });
+    // 1 MiB at 2 MiB/s: half a second, not less.
+    assert.ok(result.ms >= 490, `took ${result.ms} ms`);
     assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
   });
 });

@@ -12,7 +12,12 @@ import { delay } from "./async.ts";
 export interface TokenBucketOptions {
   /** Sustained rate. */
   readonly bytesPerSecond: number;
-  /** Bytes that may go at once after a pause; defaults to a quarter second's worth (≥ 16 KiB). */
+  /**
+   * Bytes that may go at once after a pause, or to catch up after a late timer; defaults to a
+   * twentieth of a second's worth (≥ 16 KiB, one read). The bucket starts empty, so a transfer
+   * never begins with a free burst: a quarter second's worth there made capped transfers of a
+   * few seconds run 5–15 % over their cap.
+   */
   readonly burstBytes?: number;
   /** The clock, in milliseconds; injected by tests. */
   readonly now?: () => number;
@@ -37,8 +42,9 @@ const MIN_CHUNK_BYTES = 16 * 1024;
  *   now: () => clock,
  *   sleep: (ms) => { waits.push(ms); clock += ms; return Promise.resolve(); },
  * });
- * await bucket.take(100); // the burst: no wait
- * await bucket.take(500); // half a second's worth
+ * await bucket.take(500); // half a second's worth: it starts empty
+ * clock += 1000; // a pause refills the burst, and no more
+ * await bucket.take(100);
  * console.assert(waits.length === 1 && waits[0] === 500);
  * ```
  */
@@ -54,10 +60,10 @@ export class TokenBucket {
     if (!(options.bytesPerSecond > 0)) throw new RangeError("bytesPerSecond must be positive");
     this.bytesPerSecond = options.bytesPerSecond;
     this.burstBytes = options.burstBytes ??
-      Math.max(MIN_CHUNK_BYTES, Math.floor(options.bytesPerSecond / 4));
+      Math.max(MIN_CHUNK_BYTES, Math.floor(options.bytesPerSecond / 20));
     this.#now = options.now ?? (() => performance.now());
     this.#sleep = options.sleep ?? ((ms) => delay(ms));
-    this.#tokens = this.burstBytes;
+    this.#tokens = 0;
     this.#updated = this.#now();
   }
 

@@ -17,6 +17,9 @@ import {
   type TlsEndpoint,
 } from "../../protocol/mod.ts";
 import { TRANSFER_BUFFER_BYTES } from "../defaults.ts";
+
+/** Bytes waiting in the buffer are written out at least this often. */
+const PARTIAL_FLUSH_MS = 250;
 import {
   errorText,
   formatBytes,
@@ -213,6 +216,9 @@ async function exchange(
   // Bytes at buffer[0, incoming) arrived but are not yet looked at.
   let incoming = 0;
   if (v2) incoming = await readStatus(conn, buffer, expected, progressed);
+  // The data that came with the status line counts against the cap like every later read (up to
+  // a whole chunk of it once went free: a capped 1 MiB download ran ~10 % fast).
+  if (bucket !== undefined && incoming > 0) await bucket.take(incoming);
   events.statusRead();
   try {
     await part.begin();
@@ -225,6 +231,7 @@ async function exchange(
   // v1 streams the file from byte 0: what comes before the range is read and dropped.
   let skip = v2 ? 0 : task.pos;
   let filled = 0;
+  let flushedAt = performance.now();
   // A local write failure (a full disk) is no holder's fault: the whole download stops, keeping
   // what was written for a resume once there is room.
   let writeFailed = false;
@@ -275,7 +282,11 @@ async function exchange(
         }
         filled += Math.max(0, Math.min(incoming, room));
         incoming = 0;
-        if (filled === buffer.length || task.pos + filled >= task.end) {
+        // A slow holder fills the buffer slowly: what arrived is also written out a few times a
+        // second, so progress (a background job's, the bar's) moves instead of jumping per MiB.
+        const due = performance.now() - flushedAt >= PARTIAL_FLUSH_MS;
+        if (filled === buffer.length || task.pos + filled >= task.end || (due && filled > 0)) {
+          flushedAt = performance.now();
           flush();
           // Verification runs on another thread; do not outrun it by more than a few MiB.
           if (part.congested) await part.ready();

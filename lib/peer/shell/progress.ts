@@ -12,16 +12,22 @@ import type { TransferProgress } from "../download/mod.ts";
 
 /**
  * The line printed after `<file> downloaded successfully` (which stays a line of its own, exactly
- * as v1 prints it, for scripts that look for it): size, time and average speed.
+ * as v1 prints it, for scripts that look for it): size, time and average speed. The speed counts
+ * only the bytes that crossed the network in this run: a resumed prefix was already here, and
+ * counting it made a resumed download look faster than its link.
  *
  * @example
  * ```ts
  * import { formatTransferStats } from "./progress.ts";
  * console.assert(formatTransferStats(5 * 1024 * 1024, 400) === "5.0 MiB in 0.4 s, 12.5 MiB/s");
+ * // 4 MiB of it resumed: 1 MiB in 0.4 s.
+ * console.assert(
+ *   formatTransferStats(5 * 1024 * 1024, 400, 4 * 1024 * 1024) === "5.0 MiB in 0.4 s, 2.5 MiB/s",
+ * );
  * ```
  */
-export function formatTransferStats(bytes: number, ms: number): string {
-  const speed = bytes / (Math.max(ms, 1) / 1000);
+export function formatTransferStats(bytes: number, ms: number, resumedFrom = 0): string {
+  const speed = Math.max(0, bytes - resumedFrom) / (Math.max(ms, 1) / 1000);
   return `${formatBytes(bytes)} in ${formatDuration(ms)}, ${formatBytes(speed)}/s`;
 }
 

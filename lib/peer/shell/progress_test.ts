@@ -22,6 +22,13 @@ class FakeTerminal implements ProgressOutput {
 Deno.test("the stats line gives size, time and average speed", () => {
   assert.equal(formatTransferStats(5 * 1024 * 1024, 400), "5.0 MiB in 0.4 s, 12.5 MiB/s");
   assert.equal(formatTransferStats(0, 0), "0 B in 0.0 s, 0 B/s");
+});
+
+Deno.test("a resumed download's speed counts only the bytes fetched in this run", () => {
+  const MiB = 1024 * 1024;
+  // 9 MiB were already here: 1 MiB in half a second is 2 MiB/s, not 20.
+  assert.equal(formatTransferStats(10 * MiB, 500, 9 * MiB), "10.0 MiB in 0.5 s, 2.0 MiB/s");
+  assert.equal(formatTransferStats(10 * MiB, 500, 10 * MiB), "10.0 MiB in 0.5 s, 0 B/s");
   assert.equal(formatBytes(1024 ** 3 * 8), "8.0 GiB");
   assert.equal(formatDuration(3_725_000), "1:02:05");
 });

@@ -23,7 +23,7 @@ import {
   UnexpectedReplyError,
   V2ClientClosedError,
 } from "../control/mod.ts";
-import { DownloadError, downloadFromHolders } from "../download/mod.ts";
+import { DownloadError, downloadFromHolders, type TransferProgress } from "../download/mod.ts";
 import { describeNotShareable, DigestError, fileDigest, resolveSharedFile } from "../share/mod.ts";
 import {
   type Command,
@@ -51,10 +51,13 @@ import type { Action, LoggedIn } from "./session_parts.ts";
 export interface RunOptions {
   readonly notice: (line: string) => void;
   /**
-   * The user's cancel request (Ctrl-C at a terminal). A download stops, keeps its part file and
-   * comes back as a `cancelled` outcome; a tracker request ends within its timeout anyway.
+   * Cancels this command alone (Ctrl-C at a terminal, `cancel` of a background `get`): a download
+   * stops, keeps its part file and comes back as a `cancelled` outcome; a tracker request ends
+   * within its timeout anyway. The session's own signal still stops everything.
    */
   readonly cancel?: AbortSignal;
+  /** Where a download's progress goes instead of the progress bar (a background `get`). */
+  readonly onProgress?: (progress: TransferProgress) => void;
 }
 
 /**
@@ -351,7 +354,9 @@ async function get(
     for (const line of numbered) run.notice(line);
   }
   const { signal, dir } = parts.options;
-  const display = new ProgressDisplay({ file });
+  // A background download draws no bar of its own: its progress goes to the job table.
+  const display = run.onProgress === undefined ? new ProgressDisplay({ file }) : undefined;
+  const onProgress = run.onProgress ?? ((progress: TransferProgress) => display?.update(progress));
   const cancel = run.cancel;
   try {
     // Every holder is tried (and, for a large file, several at once), and every published
@@ -373,14 +378,14 @@ async function get(
               holders.length === 1 ? "it" : "them"
             } crosses the network in clear`,
         ),
-      onProgress: (progress) => display.update(progress),
+      onProgress,
       onNotice: (line) => {
-        display.finish();
+        display?.finish();
         run.notice(line);
       },
     });
-    display.finish();
-    const stats = formatTransferStats(result.bytes, result.ms);
+    display?.finish();
+    const stats = formatTransferStats(result.bytes, result.ms, result.resumedFrom);
     const sources = formatSources(result);
     // Said on standard error: standard output keeps the v1 terminal's lines word for word.
     const seeding = parts.options.noSeed ? undefined : await seedDownloaded(parts, file, result);
@@ -402,7 +407,7 @@ async function get(
       seeding: seeding?.ok ?? false,
     });
   } catch (error) {
-    display.finish();
+    display?.finish();
     if (signal.aborted) throw signal.reason;
     if (cancel?.aborted) return failed("get", "cancelled", formatDownloadCancelled(file));
     if (error instanceof DownloadError) {

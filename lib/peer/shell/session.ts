@@ -41,6 +41,7 @@ import { runCommand } from "./run_command.ts";
 import { runSeed } from "./seed.ts";
 import { ListedNames, sessionCompleter } from "./completion_sources.ts";
 import { keepSharesTrue, reconcileAtLogin, type ShareKeeper } from "./share_truth.ts";
+import { DOWNLOADS_ENDED, type ShellJobs, shellJobsFor } from "./shell_jobs.ts";
 import {
   ExitCode,
   type LoggedIn,
@@ -100,14 +101,45 @@ async function leave(parts: LoggedIn, exitCode: number): Promise<number> {
 }
 
 async function commandLoop(parts: LoggedIn): Promise<number> {
+  // `help`, `jobs`, `cancel` and background `get`s; cancelled and unwound however the loop ends.
+  const jobs = shellJobsFor(parts);
+  try {
+    return await readCommands(parts, jobs);
+  } finally {
+    await jobs.close();
+  }
+}
+
+async function readCommands(parts: LoggedIn, jobs: ShellJobs): Promise<number> {
   const { terminal, signal, exitOnError, stay } = parts.options;
   const listed = new ListedNames();
   terminal.setCompleter(sessionCompleter(parts.options.dir, parts.published, listed));
+  // Ctrl-C on an empty prompt stops the background downloads (part files kept).
+  terminal.setIdleInterrupt(() => jobs.cancelAll() > 0);
+  // After `xit` with downloads active, the next line races their end: whichever comes first.
+  let reading: Promise<string | null> | undefined;
   for (;;) {
-    const line = await abortable(terminal.readCommand(TerminalText.commandPrompt), signal);
+    reading ??= abortable(terminal.readCommand(TerminalText.commandPrompt), signal);
+    const next = jobs.leaving ? await Promise.race([reading, jobs.ended()]) : await reading;
+    if (next === DOWNLOADS_ENDED) {
+      // The prompt still waits; closing the terminal ends it, and nobody needs its answer.
+      reading.catch(() => {});
+      break;
+    }
+    reading = undefined;
+    const line = next;
+    if (exitOnError && jobs.newFailure()) return await stopAtFailure(parts);
     if (line === null) {
+      // A script's downloads end before its session does.
+      await abortable(jobs.finish(), signal);
+      if (exitOnError && jobs.newFailure()) return await stopAtFailure(parts);
       if (stay) return await stayOnline(parts);
       break;
+    }
+    const handled = await jobs.handle(line);
+    if (handled !== undefined) {
+      if (!handled.ok && exitOnError) return await stopAtFailure(parts);
+      continue;
     }
     const parsed = parseCommand(line);
     if (!parsed.ok) {
@@ -117,7 +149,10 @@ async function commandLoop(parts: LoggedIn): Promise<number> {
     }
     const { command } = parsed;
     if (command.kind === "empty") continue;
-    if (command.kind === "xit") break;
+    if (command.kind === "xit") {
+      if (jobs.mayLeave()) break;
+      continue;
+    }
     const outcome = await runCommand(parts, command, {
       notice: (text) => terminal.print(text),
       cancel: terminal.commandSignal(),
@@ -127,6 +162,8 @@ async function commandLoop(parts: LoggedIn): Promise<number> {
     for (const output of outcomeLines(outcome)) terminal.print(output, tone);
     if (!outcome.ok && exitOnError) return await stopAtFailure(parts);
   }
+  // Downloads still active after a second `xit` end before the session does.
+  await jobs.close();
   return await leave(parts, ExitCode.ok);
 }
 

@@ -78,6 +78,18 @@ export interface SessionOptions {
   readonly noSeed?: boolean;
   /** After end of input, stay logged in and serving until a stop signal (then exit 0). */
   readonly stay?: boolean;
+  /**
+   * `get` returns to the prompt at once and downloads in the background (`jobs`, `cancel`): the
+   * default on a terminal; `--background` asks for it when commands come from a pipe.
+   */
+  readonly backgroundGets?: boolean;
+  /** Background downloads running at once; the rest are queued. 3 by default. */
+  readonly maxJobs?: number;
+  /**
+   * How often the status line of background downloads is printed as a line of its own, on a
+   * terminal that cannot redraw one in place; never when unset.
+   */
+  readonly statusEveryMs?: number;
   /** Stop at the first command that fails, and exit 1 (a script's `set -e`). */
   readonly exitOnError?: boolean;
   /** Where prompts go and lines come from. */

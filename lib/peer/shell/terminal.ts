@@ -37,6 +37,11 @@ export interface Terminal {
   /** What Tab completes at the command prompt (on a terminal; a pipe ignores it). */
   setCompleter(completer: Completer | undefined): void;
   /**
+   * What Ctrl-C on an empty command prompt does (on a terminal): the handler returns true when
+   * it acted (cancelled background downloads); otherwise the terminal says how to leave.
+   */
+  setIdleInterrupt(handler: (() => boolean) | undefined): void;
+  /**
    * Prints one line on standard output; while the command prompt waits, above it (the prompt and
    * what was typed so far are drawn again below). Every line is cleaned ({@linkcode displayText})
    * here, the one edge where text reaches the user, since almost every line carries something a
@@ -74,6 +79,8 @@ class PipeTerminal implements Terminal {
   }
 
   setCompleter(): void {}
+
+  setIdleInterrupt(): void {}
 
   print(line: string): void {
     writeText(Deno.stdout, `${displayText(line)}\n`);

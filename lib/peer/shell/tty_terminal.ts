@@ -6,12 +6,14 @@
  * - lines typed or pasted while a command runs are queued and come out of `readCommand` in
  *   order, each shown after its prompt when its turn comes; nothing typed is echoed meanwhile,
  *   so it never lands inside a progress bar;
- * - Ctrl-C at the prompt clears the line (or, on an empty one, says how to leave); while a
+ * - Ctrl-C at the prompt clears the line (on an empty one, it cancels the background downloads
+ *   when the session says there are some, else says how to leave); while a
  *   command runs it aborts {@linkcode TtyTerminal.commandSignal} and drops the queued lines, as a
  *   terminal's own interrupt flushes type-ahead; a second one while the command still runs calls
  *   `onForceStop` (raw mode turns Ctrl-C into a byte, so this is the way out of a stuck peer);
  * - once input ended (Ctrl-D), raw mode is left, so Ctrl-C is SIGINT again (`--stay`);
- * - lines printed while the prompt waits appear above it, and the prompt is drawn again;
+ * - lines printed while the prompt waits appear above it, and the prompt is drawn again; a status
+ *   line (running downloads) is kept just above the prompt and redrawn in place;
  * - Up/Down walk the history (kept across runs in `historyFile`), Tab completes.
  *
  * @module
@@ -66,6 +68,11 @@ export class TtyTerminal {
   #ended = false;
   #command = new AbortController();
   readonly #onForceStop: (() => void) | undefined;
+  // Ctrl-C on an empty prompt: true when the session acted on it (cancelled downloads).
+  #idleInterrupt: (() => boolean) | undefined;
+  // The status line, and whether it is on screen just above the prompt.
+  #status: string | undefined;
+  #statusShown = false;
 
   constructor(options: TtyTerminalOptions = {}) {
     this.#onForceStop = options.onForceStop;
@@ -138,6 +145,20 @@ export class TtyTerminal {
     this.#editor.completer = completer;
   }
 
+  setIdleInterrupt(handler: (() => boolean) | undefined): void {
+    this.#idleInterrupt = handler;
+  }
+
+  /** Keeps `line` just above the prompt while the prompt waits (`undefined` removes it). */
+  status(line: string | undefined): void {
+    const shown = line === undefined ? undefined : displayText(line);
+    if (shown === this.#status) return;
+    this.#status = shown;
+    if (this.#waiting === undefined) return;
+    this.#clearBlock();
+    this.#draw();
+  }
+
   print(line: string, tone: Tone = "plain"): void {
     this.#say(Deno.stdout, this.#style.tone(displayText(line), tone));
   }
@@ -156,7 +177,7 @@ export class TtyTerminal {
   /** A line printed while the prompt waits takes the prompt's place; the prompt comes back. */
   #say(writer: SyncWriter, text: string): void {
     this.#endLoginLine();
-    if (this.#waiting !== undefined) writeText(Deno.stdout, "\r\x1b[K");
+    if (this.#waiting !== undefined) this.#clearBlock();
     writeText(writer, `${text}\r\n`);
     this.#draw();
   }
@@ -210,6 +231,7 @@ export class TtyTerminal {
       case "submit":
         this.#waiting = undefined;
         this.#editor.history.add(effect.line);
+        this.#clearBlock();
         writeText(Deno.stdout, `\r${this.#style.bold(waiting.prompt)}${displayText(effect.line)}`);
         writeText(Deno.stdout, "\x1b[K\r\n");
         waiting.resolve(effect.line);
@@ -217,13 +239,17 @@ export class TtyTerminal {
       case "eof":
         this.#waiting = undefined;
         this.#end();
-        writeText(Deno.stdout, "\r\n");
+        this.#clearBlock();
+        writeText(Deno.stdout, `${this.#style.bold(waiting.prompt)}\r\n`);
         waiting.resolve(null);
         return;
       case "interrupt":
+        this.#clearBlock();
         this.#moveToEnd(waiting.prompt, effect.text);
         writeText(Deno.stdout, "^C\r\n");
-        if (effect.text === "") writeText(Deno.stdout, `${LEAVE_HINT}\r\n`);
+        if (effect.text === "" && this.#idleInterrupt?.() !== true) {
+          writeText(Deno.stdout, `${LEAVE_HINT}\r\n`);
+        }
         this.#draw();
         return;
       case "list": {
@@ -266,10 +292,30 @@ export class TtyTerminal {
     writeText(Deno.stdout, `\r${this.#style.bold(prompt)}${displayText(text)}\x1b[K`);
   }
 
-  /** Draws the prompt and the line being edited, cursor in place, if the prompt waits. */
+  /**
+   * Erases the prompt's line and the status line above it, if shown; the cursor ends at the
+   * start of the first line erased, where the next output goes.
+   */
+  #clearBlock(): void {
+    writeText(Deno.stdout, "\r\x1b[K");
+    if (!this.#statusShown) return;
+    this.#statusShown = false;
+    writeText(Deno.stdout, "\x1b[1A\r\x1b[K");
+  }
+
+  /**
+   * Draws the prompt and the line being edited, cursor in place, if the prompt waits; the status
+   * line above it first when there is one and it is not yet on screen (cut to the terminal's
+   * width, so it takes exactly one line).
+   */
   #draw(): void {
     const waiting = this.#waiting;
     if (waiting === undefined) return;
+    if (this.#status !== undefined && !this.#statusShown) {
+      const width = Math.max(8, terminalColumns() - 1);
+      writeText(Deno.stdout, `\r${Array.from(this.#status).slice(0, width).join("")}\x1b[K\r\n`);
+      this.#statusShown = true;
+    }
     const chars = Array.from(displayText(this.#editor.text));
     let cursor = chars.length - this.#editor.charsAfterCursor;
     // A line wider than the terminal scrolls sideways: the cursor always stays in view.
