@@ -35,6 +35,13 @@ const sameMeta = (a: FileMeta | undefined, b: FileMeta | undefined) =>
 /** Whether a publish changed anything the journal must keep. */
 export type PublishResult = "added" | "metaChanged" | "unchanged" | "overCap";
 
+/** What operators read of the publications: counts in O(1), and the whole table to walk. */
+export interface PublicationFigures {
+  readonly count: number;
+  readonly nameCount: number;
+  holdersByName(): IterableIterator<[string, ReadonlySet<string>]>;
+}
+
 /**
  * The publications of every user, indexed.
  *
@@ -47,11 +54,13 @@ export type PublishResult = "added" | "metaChanged" | "unchanged" | "overCap";
  * console.assert(publications.index.count("note", "alice").kind === "exact");
  * ```
  */
-export class Publications {
+export class Publications implements PublicationFigures {
   readonly #maxPerUser: number;
   readonly #filesByUser = new Map<string, Map<string, FileMeta | undefined>>();
   readonly #holdersByFile = new Map<string, Set<string>>();
   readonly #index: NameIndex;
+  // Every (user, name) pair held, kept as it changes so operators read it for free.
+  #count = 0;
   // Restored publications not yet in the index.
   #restored: { readonly file: string; readonly user: string }[] = [];
 
@@ -106,6 +115,7 @@ export class Publications {
     if (!files?.has(file)) return false;
     this.index.unpublish(user, file);
     files.delete(file);
+    this.#count--;
     if (files.size === 0) this.#filesByUser.delete(user);
     const holders = this.#holdersByFile.get(file) as Set<string>;
     holders.delete(user);
@@ -123,6 +133,21 @@ export class Publications {
   /** Marks `user`'s publications as searchable (a session opened) or not (it ended). */
   setActive(user: string, active: boolean): void {
     this.#index.setActive(user, active);
+  }
+
+  /** Publications held, counting each (user, name) once, live users or not. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Distinct names published by anyone, live or not. */
+  get nameCount(): number {
+    return this.#holdersByFile.size;
+  }
+
+  /** Every published name with its holders, live or not (for the operator's status page). */
+  holdersByName(): IterableIterator<[string, ReadonlySet<string>]> {
+    return this.#holdersByFile.entries();
   }
 
   /** The users publishing `file`, live or not (no set when nobody does). */
@@ -148,6 +173,7 @@ export class Publications {
     }
     if (files.size >= this.#maxPerUser) return false;
     files.set(file, meta);
+    this.#count++;
     let holders = this.#holdersByFile.get(file);
     if (holders === undefined) {
       holders = new Set();

@@ -10,7 +10,7 @@
 import { canonicalIp, SESSION_TIMEOUT_MS, type TlsEndpoint } from "../protocol/mod.ts";
 import { MAX_SESSIONS } from "./defaults.ts";
 import type { NameIndex } from "./name_index.ts";
-import { type FileMeta, Publications } from "./publications.ts";
+import { type FileMeta, type PublicationFigures, Publications } from "./publications.ts";
 import { byCodeUnit, type ListFrom, SortedView, without } from "./sorted_view.ts";
 
 export type { FileMeta } from "./publications.ts";
@@ -160,6 +160,12 @@ export class TrackerState {
   /** Number of live sessions. */
   get sessionCount(): number {
     return this.#sessions.size;
+  }
+
+  /** For operators (status page, metrics): the live sessions and the publications' figures. */
+  operatorView(): { sessions: IterableIterator<Session>; publications: PublicationFigures } {
+    this.#sweep();
+    return { sessions: this.#sessions.values(), publications: this.#publications };
   }
 
   /**
