@@ -162,10 +162,10 @@ export class TrackerState {
     return this.#sessions.size;
   }
 
-  /** For operators (status page, metrics): the live sessions and the publications' figures. */
-  operatorView(): { sessions: IterableIterator<Session>; publications: PublicationFigures } {
+  /** For operators (status page, metrics): live sessions by user, and the publications' figures. */
+  operatorView(): { sessions: ReadonlyMap<string, Session>; publications: PublicationFigures } {
     this.#sweep();
-    return { sessions: this.#sessions.values(), publications: this.#publications };
+    return { sessions: this.#sessionByUser, publications: this.#publications };
   }
 
   /**

@@ -55,7 +55,7 @@ export interface TrackerFigures {
  */
 export function readFigures(sources: FigureSources): TrackerFigures {
   const view = sources.state.operatorView();
-  const sessions = countByVersion(view.sessions);
+  const sessions = countByVersion(view.sessions.values());
   return {
     traffic: sources.traffic,
     sessions,

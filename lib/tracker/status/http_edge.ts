@@ -102,7 +102,11 @@ export function statusHandler(
 export function startStatusServer(options: StatusServerOptions): StatusServer {
   const { hostname, port, signal, now, ...sources } = options;
   const history = new RateHistory();
-  const snapshots = new StatusSnapshots({ state: sources.state, now });
+  const snapshots = new StatusSnapshots({
+    state: sources.state,
+    now,
+    nextTurn: () => new Promise((resolve) => setTimeout(resolve, 0)),
+  });
   const sample = () => history.sample(sources.traffic.requestTotal, now());
   sample();
   const sampler = setInterval(sample, 1000);
@@ -122,6 +126,7 @@ export function startStatusServer(options: StatusServerOptions): StatusServer {
   if (signal.aborted) stopSampling();
   return {
     address: { hostname: server.addr.hostname, port: server.addr.port },
-    finished: server.finished.finally(stopSampling),
+    // A walk of the published names in progress ends with the server.
+    finished: server.finished.finally(stopSampling).then(() => snapshots.close()),
   };
 }

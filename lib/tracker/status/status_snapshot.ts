@@ -1,9 +1,9 @@
 /**
  * What the live status page shows, as the JSON `/status.json` serves: headline figures, the
  * request rate of the last minutes, active peers and the most-published names. Lists are bounded
- * (the first peers by name, the top names by holders), picked in one pass without sorting whole
- * tables, and the top names are recomputed at most every few seconds however many pages poll.
- * Pure: clocks are injected.
+ * (the first peers by name from the state's sorted view; the top names by holders, walked in
+ * slices by `top_names.ts`), so a poll costs what it shows, not what the tracker holds. Pure:
+ * clocks are injected.
  *
  * @module
  */
@@ -12,15 +12,12 @@ import { addressKey, type TrackerState } from "../state.ts";
 import type { TrackerFigures } from "./figures.ts";
 import { DROP_KINDS } from "./traffic.ts";
 import { DROP_LABELS } from "./tracker_metrics.ts";
+import { type NameRow, TopNames } from "./top_names.ts";
 
 /** Peers listed on the page at most (the first by user name). */
 export const MAX_LISTED_PEERS = 100;
-/** Names listed as most published. */
-export const TOP_NAMES = 10;
 /** Seconds of request rate kept for the chart. */
 export const RATE_HISTORY_SECONDS = 120;
-/** The top names walk every published name: at most once per this many milliseconds. */
-export const TOP_NAMES_REFRESH_MS = 5_000;
 
 /** One active peer on the page. */
 export interface PeerRow {
@@ -28,12 +25,6 @@ export interface PeerRow {
   /** The UDP address it logged in from, `ip:port`. */
   readonly address: string;
   readonly version: "v1" | "v2";
-}
-
-/** One published name and how many users publish it (online or not). */
-export interface NameRow {
-  readonly name: string;
-  readonly holders: number;
 }
 
 /** The body of `/status.json`. */
@@ -53,35 +44,6 @@ export interface StatusSnapshot {
   readonly peers: readonly PeerRow[];
   readonly topNames: readonly NameRow[];
 }
-
-/**
- * The `k` smallest items by `compare`, sorted, in one pass (a sorted window of at most `k`).
- *
- * @example
- * ```ts
- * import { smallest } from "./status_snapshot.ts";
- * console.assert(smallest([5, 1, 4, 2, 3], 2, (a, b) => a - b).join() === "1,2");
- * ```
- */
-export function smallest<T>(items: Iterable<T>, k: number, compare: (a: T, b: T) => number): T[] {
-  const kept: T[] = [];
-  if (k <= 0) return kept;
-  for (const item of items) {
-    if (kept.length === k && compare(item, kept[k - 1]) >= 0) continue;
-    let low = 0;
-    let high = kept.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (compare(kept[middle], item) <= 0) low = middle + 1;
-      else high = middle;
-    }
-    kept.splice(low, 0, item);
-    if (kept.length > k) kept.pop();
-  }
-  return kept;
-}
-
-const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Requests per second over the last {@linkcode RATE_HISTORY_SECONDS}, from a running total read
@@ -119,50 +81,52 @@ export class RateHistory {
   }
 }
 
-/** Lists the first active peers by user name. */
+/**
+ * Lists the first active peers by user name: read from the state's sorted view of active users,
+ * so the cost follows the list, not the number of sessions.
+ */
 export function activePeers(state: TrackerState, limit = MAX_LISTED_PEERS): PeerRow[] {
-  const sessions = smallest(
-    state.operatorView().sessions,
-    limit,
-    (a, b) => byCodeUnit(a.user, b.user),
-  );
-  return sessions.map((session) => ({
-    user: session.user,
-    address: addressKey(session.address),
-    version: session.version === 1 ? "v1" : "v2",
-  }));
-}
-
-/** The names most users publish, most first, ties by name. */
-export function mostPublished(state: TrackerState, limit = TOP_NAMES): NameRow[] {
-  const rows = function* () {
-    for (const [name, holders] of state.operatorView().publications.holdersByName()) {
-      yield { name, holders: holders.size };
-    }
-  };
-  return smallest(rows(), limit, (a, b) => b.holders - a.holders || byCodeUnit(a.name, b.name));
+  // No user is named "" (an empty field is refused), so asking as "" leaves no one out.
+  const users = state.activeUsersFrom("", 0);
+  const sessions = state.operatorView().sessions;
+  const rows: PeerRow[] = [];
+  for (let user = users.next(); user !== undefined && rows.length < limit; user = users.next()) {
+    const session = sessions.get(user);
+    if (session === undefined) continue;
+    rows.push({
+      user,
+      address: addressKey(session.address),
+      version: session.version === 1 ? "v1" : "v2",
+    });
+  }
+  return rows;
 }
 
 /**
- * Builds status snapshots, walking the published names at most once per
- * {@linkcode TOP_NAMES_REFRESH_MS}.
+ * Builds status snapshots; the most-published names come from walks in slices (`top_names.ts`),
+ * so a snapshot may show names up to a few seconds old.
  */
 export class StatusSnapshots {
   readonly #state: TrackerState;
-  readonly #now: () => number;
-  #topNames: { rows: NameRow[]; at: number } | undefined;
+  readonly #topNames: TopNames;
 
-  constructor(options: { readonly state: TrackerState; readonly now: () => number }) {
+  constructor(options: {
+    readonly state: TrackerState;
+    readonly now: () => number;
+    /** Resolves in a later turn of the event loop. */
+    readonly nextTurn: () => Promise<void>;
+  }) {
     this.#state = options.state;
-    this.#now = options.now;
+    this.#topNames = new TopNames({
+      entries: () => options.state.operatorView().publications.holdersByName(),
+      now: options.now,
+      nextTurn: options.nextTurn,
+    });
   }
 
   /** The snapshot of `figures`, with the chart's `rates`. */
   take(figures: TrackerFigures, rates: readonly number[]): StatusSnapshot {
-    const now = this.#now();
-    if (this.#topNames === undefined || now - this.#topNames.at >= TOP_NAMES_REFRESH_MS) {
-      this.#topNames = { rows: mostPublished(this.#state), at: now };
-    }
+    this.#topNames.refresh();
     const traffic = figures.traffic;
     let errors = 0;
     for (const version of [1, 2] as const) {
@@ -187,5 +151,10 @@ export class StatusSnapshots {
       peers: activePeers(this.#state),
       topNames: this.#topNames.rows,
     };
+  }
+
+  /** Stops a walk in progress and waits for it. */
+  close(): Promise<void> {
+    return this.#topNames.close();
   }
 }
