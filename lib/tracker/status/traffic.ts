@@ -55,7 +55,7 @@ export class LabelledCounters {
   of(label: string): Counter {
     let counter = this.#counters.get(label);
     if (counter === undefined) {
-      const key = this.#counters.size < MAX_LABELS ? label : OTHER_LABEL;
+      const key = this.#counters.size < MAX_LABELS - 1 ? label : OTHER_LABEL;
       counter = this.#counters.get(key) ?? new Counter();
       this.#counters.set(key, counter);
     }
@@ -156,7 +156,7 @@ export class TrafficCounters {
     const table = this.#errors[version - 1];
     let counters = table.get(command);
     if (counters === undefined) {
-      const key = table.size < MAX_LABELS ? command : OTHER_LABEL;
+      const key = table.size < MAX_LABELS - 1 ? command : OTHER_LABEL;
       counters = table.get(key) ?? new LabelledCounters();
       table.set(key, counters);
     }
