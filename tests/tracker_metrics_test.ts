@@ -165,3 +165,32 @@ Deno.test("tracker --http-public serves on every interface and says where", asyn
     await tracker.stop();
   }
 });
+
+Deno.test("tracker fails to start (exit 1, one line) when its --http address is in use", async () => {
+  const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const port = (busy.addr as Deno.NetAddr).port;
+    const dir = await Deno.makeTempDir({ prefix: "peersync-http-busy-" });
+    try {
+      await Deno.writeTextFile(`${dir}/credentials.txt`, "alice alice-pw\n");
+      const result = await runProgram("tracker.ts", [
+        "--credentials",
+        `${dir}/credentials.txt`,
+        "--store",
+        "memory",
+        "--http",
+        `127.0.0.1:${port}`,
+        "0",
+      ]);
+      assert.equal(result.code, 1);
+      assert.equal(
+        result.stderr,
+        `peersync-tracker: cannot listen on 127.0.0.1:${port}: address already in use\n`,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  } finally {
+    busy.close();
+  }
+});
