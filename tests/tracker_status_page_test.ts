@@ -108,6 +108,12 @@ Deno.test({
         void bob.send(bob.seal(bob.plaintext({ verb: "HBT" })));
       }, 500);
 
+      // The chart needs two readings of the request count, a second apart.
+      const deadline = Date.now() + 10_000;
+      while ((await (await fetch(`${base}/status.json`)).json()).requestRate.length < 2) {
+        assert.ok(Date.now() < deadline, "the rate history never filled");
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
       const dom = await chromium(`${base}/`, ["--dump-dom"]);
       const status = await (await fetch(`${base}/status.json`)).json();
       assert.ok(Number(/data-updates="(\d+)"/.exec(dom)?.[1]) >= 1, "the script rendered");

@@ -119,7 +119,9 @@ export function trackerMetricFamilies(figures: TrackerFigures): MetricFamily[] {
     counter("received_bytes_total", "Bytes of the datagrams received.", [
       { value: traffic.bytesReceived },
     ]),
-    counter("replies_total", "Replies sent.", [{ value: traffic.replies }]),
+    counter("replies_total", "Replies made (sent unless the tracker was stopping).", [
+      { value: traffic.replies },
+    ]),
     counter("reply_bytes_total", "Bytes of the replies sent.", [{ value: traffic.bytesReplied }]),
     counter(
       "dropped_datagrams_total",
