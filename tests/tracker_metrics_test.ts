@@ -95,6 +95,12 @@ Deno.test("tracker /metrics counts requests, errors, sessions, publications and 
     const flooded = valueOf(after, `${P}dropped_datagrams_total`, { limit: "source_rate" });
     assert.ok(flooded >= 20 && flooded <= 41, `source_rate drops ${flooded}`);
     assert.equal(valueOf(after, `${P}dropped_datagrams_total`, { limit: "host_rate" }), 0);
+    if (Deno.build.os === "linux") {
+      // The kernel's own drops (a full receive buffer) are read from /proc for the tracker's port.
+      assert.equal(after.types.get(`${P}receive_buffer_drops_total`), "counter");
+      assert.ok(after.samples.has(`${P}receive_buffer_drops_total`));
+      assert.ok(after.samples.has(`${P}receive_queue_bytes`));
+    }
     assert.ok(
       valueOf(after, `${P}datagrams_received_total`) -
           valueOf(before, `${P}datagrams_received_total`) >= 70,

@@ -20,6 +20,7 @@ import { errorText } from "../util/mod.ts";
 import type { StoreStats } from "./store/mod.ts";
 import { startStatusServer, type StatusServer } from "./status/http_edge.ts";
 import type { TrafficCounters } from "./status/traffic.ts";
+import { readUdpSocketStats } from "./status/udp_socket_stats.ts";
 
 /** The tracker could not bind its socket. */
 export class ListenError extends Error {
@@ -149,6 +150,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
         state: router.state,
         traffic: router.traffic,
         storeStats: http.storeStats,
+        udpStats: () => readUdpSocketStats(local.port),
         startedAtMs,
         wallNow: () => Date.now(),
       });

@@ -9,6 +9,7 @@
 import type { StoreStats } from "../store/mod.ts";
 import type { Session, TrackerState } from "../state.ts";
 import type { TrafficCounters } from "./traffic.ts";
+import type { UdpSocketStats } from "./udp_socket_stats.ts";
 
 /** Where the figures come from. */
 export interface FigureSources {
@@ -20,6 +21,8 @@ export interface FigureSources {
   readonly startedAtMs: number;
   /** Wall-clock milliseconds since the epoch, now. */
   readonly wallNow: () => number;
+  /** The kernel's figures for the UDP socket (`udp_socket_stats.ts`), where it can tell. */
+  readonly udpStats?: () => Promise<UdpSocketStats | undefined>;
 }
 
 /** One reading. */
@@ -29,6 +32,8 @@ export interface TrackerFigures {
   readonly publications: number;
   readonly names: number;
   readonly store?: StoreStats;
+  /** The kernel's drops and queue for the UDP socket, when known. */
+  readonly udp?: UdpSocketStats;
   readonly startedAtMs: number;
   readonly uptimeSeconds: number;
 }
@@ -53,7 +58,7 @@ export interface TrackerFigures {
  * console.assert(figures.sessions.v1 === 1 && figures.uptimeSeconds === 5);
  * ```
  */
-export function readFigures(sources: FigureSources): TrackerFigures {
+export function readFigures(sources: FigureSources, udp?: UdpSocketStats): TrackerFigures {
   const view = sources.state.operatorView();
   const sessions = countByVersion(view.sessions.values());
   return {
@@ -62,6 +67,7 @@ export function readFigures(sources: FigureSources): TrackerFigures {
     publications: view.publications.count,
     names: view.publications.nameCount,
     store: sources.storeStats?.(),
+    udp,
     startedAtMs: sources.startedAtMs,
     uptimeSeconds: Math.max(0, (sources.wallNow() - sources.startedAtMs) / 1000),
   };

@@ -47,8 +47,8 @@ export function statusHandler(
   sources: FigureSources,
   snapshots: StatusSnapshots,
   history: RateHistory,
-): (request: Request) => Response {
-  return (request) => {
+): (request: Request) => Promise<Response> {
+  return async (request) => {
     const path = new URL(request.url).pathname;
     if (!ROUTES.has(path)) return plain(404, "not found");
     if (request.method !== "GET" && request.method !== "HEAD") {
@@ -66,7 +66,7 @@ export function statusHandler(
         },
       });
     }
-    const figures = readFigures(sources);
+    const figures = readFigures(sources, await sources.udpStats?.());
     if (path === "/metrics") {
       return new Response(renderTrackerMetrics(figures), {
         headers: { "content-type": PROMETHEUS_CONTENT_TYPE, ...noStore },

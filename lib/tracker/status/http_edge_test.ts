@@ -17,7 +17,7 @@ function handler() {
 Deno.test("the HTTP edge serves /metrics, /status.json and the page with their content types", async () => {
   const { handle, traffic, snapshots } = handler();
   traffic.handled(1, { command: "LAP" });
-  const metrics = handle(new Request("http://x/metrics"));
+  const metrics = await handle(new Request("http://x/metrics"));
   assert.equal(metrics.status, 200);
   assert.match(metrics.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
   const exposition = parseExposition(await metrics.text());
@@ -26,9 +26,9 @@ Deno.test("the HTTP edge serves /metrics, /status.json and the page with their c
     1,
   );
   assert.equal(valueOf(exposition, "peersync_tracker_users_online"), 1);
-  const json = handle(new Request("http://x/status.json"));
+  const json = await handle(new Request("http://x/status.json"));
   assert.equal((await json.json()).usersOnline, 1);
-  const page = handle(new Request("http://x/"));
+  const page = await handle(new Request("http://x/"));
   assert.match(page.headers.get("content-type") ?? "", /^text\/html/);
   assert.match(page.headers.get("content-security-policy") ?? "", /default-src 'none'/);
   const html = await page.text();
@@ -41,12 +41,12 @@ Deno.test("the HTTP edge serves /metrics, /status.json and the page with their c
 Deno.test("the HTTP edge answers 404 for unknown paths and 405 (with Allow) for other methods", async () => {
   const { handle, snapshots } = handler();
   for (const path of ["/nope", "/metrics/", "/status", "/../metrics"]) {
-    const response = handle(new Request(`http://x${path}`));
+    const response = await handle(new Request(`http://x${path}`));
     assert.equal(response.status, new URL(`http://x${path}`).pathname === "/metrics" ? 200 : 404);
     await response.body?.cancel();
   }
   for (const method of ["POST", "PUT", "DELETE"]) {
-    const response = handle(new Request("http://x/metrics", { method }));
+    const response = await handle(new Request("http://x/metrics", { method }));
     assert.equal(response.status, 405, method);
     assert.equal(response.headers.get("allow"), "GET, HEAD");
     await response.body?.cancel();

@@ -136,6 +136,7 @@ export class StatusSnapshots {
     }
     const drops: Record<string, number> = {};
     for (const kind of DROP_KINDS) drops[DROP_LABELS[kind]] = traffic.drops[kind];
+    if (figures.udp !== undefined) drops.receive_buffer = figures.udp.drops;
     return {
       startedAt: new Date(figures.startedAtMs).toISOString(),
       uptimeSeconds: Math.floor(figures.uptimeSeconds),

@@ -61,6 +61,21 @@ function errorSamples(figures: TrackerFigures): Sample[] {
   return samples;
 }
 
+function udpFamilies(figures: TrackerFigures): MetricFamily[] {
+  const udp = figures.udp;
+  if (udp === undefined) return [];
+  return [
+    counter(
+      "receive_buffer_drops_total",
+      "Datagrams the kernel dropped because the UDP receive buffer was full (from /proc).",
+      [{ value: udp.drops }],
+    ),
+    gauge("receive_queue_bytes", "Bytes waiting in the UDP receive buffer (from /proc).", [
+      { value: udp.queuedBytes },
+    ]),
+  ];
+}
+
 function storeFamilies(figures: TrackerFigures): MetricFamily[] {
   const store = figures.store;
   if (store === undefined) return [];
@@ -140,6 +155,7 @@ export function trackerMetricFamilies(figures: TrackerFigures): MetricFamily[] {
         value: traffic.limits[limit],
       })),
     ),
+    ...udpFamilies(figures),
     gauge("sessions", "Live sessions, by the protocol version they logged in with.", [
       { labels: { version: "v1" }, value: figures.sessions.v1 },
       { labels: { version: "v2" }, value: figures.sessions.v2 },
