@@ -10,6 +10,9 @@
 import type { NameList, Reply } from "../../protocol/mod.ts";
 import { abortable } from "../../util/mod.ts";
 import {
+  canFailOver,
+  failOverOnce,
+  isClosed,
   isNotResponding,
   restoreOnce,
   SessionLostError,
@@ -116,6 +119,10 @@ async function ask<T>(
     return await abortable(question(asked), parts.signal);
   } catch (error) {
     if (isNotResponding(error)) {
+      // With several trackers, the command is asked once more of the next that answers.
+      if (mayRestore && canFailOver(parts) && await failOverOnce(parts)) {
+        return await ask(parts, question, false);
+      }
       return noAnswer("trackerNotResponding", TerminalText.trackerNotResponding);
     }
     if (error instanceof UnexpectedReplyError) {
@@ -123,13 +130,18 @@ async function ask<T>(
     }
     // Restored meanwhile (a heartbeat noticed first, and the old link is closed or refused):
     // just ask the new session.
-    const lostMeanwhile = error instanceof SessionLostError || error instanceof V2ClientClosedError;
+    const lostMeanwhile = error instanceof SessionLostError ||
+      error instanceof V2ClientClosedError ||
+      isClosed(error);
     if (lostMeanwhile && mayRestore && parts.link !== asked) {
       return await ask(parts, question, false);
     }
     if (error instanceof SessionLostError) {
       if (mayRestore && parts.link.version === 2) {
         if (await restoreOnce(parts)) return await ask(parts, question, false);
+        if (canFailOver(parts) && await failOverOnce(parts, "lost")) {
+          return await ask(parts, question, false);
+        }
         return noAnswer(
           "sessionLost",
           `The tracker had lost this session, and logging in again failed (${
