@@ -35,7 +35,7 @@ const sameMeta = (a: FileMeta | undefined, b: FileMeta | undefined) =>
 /** Whether a publish changed anything the journal must keep. */
 export type PublishResult = "added" | "metaChanged" | "unchanged" | "overCap";
 
-/** What operators read of the publications: counts in O(1), and the whole table to walk. */
+/** What operators read of the publications: counts, and the whole table to walk. */
 export interface PublicationFigures {
   readonly count: number;
   readonly nameCount: number;
@@ -59,8 +59,6 @@ export class Publications implements PublicationFigures {
   readonly #filesByUser = new Map<string, Map<string, FileMeta | undefined>>();
   readonly #holdersByFile = new Map<string, Set<string>>();
   readonly #index: NameIndex;
-  // Every (user, name) pair held, kept as it changes so operators read it for free.
-  #count = 0;
   // Restored publications not yet in the index.
   #restored: { readonly file: string; readonly user: string }[] = [];
 
@@ -115,7 +113,6 @@ export class Publications implements PublicationFigures {
     if (!files?.has(file)) return false;
     this.index.unpublish(user, file);
     files.delete(file);
-    this.#count--;
     if (files.size === 0) this.#filesByUser.delete(user);
     const holders = this.#holdersByFile.get(file) as Set<string>;
     holders.delete(user);
@@ -133,21 +130,6 @@ export class Publications implements PublicationFigures {
   /** Marks `user`'s publications as searchable (a session opened) or not (it ended). */
   setActive(user: string, active: boolean): void {
     this.#index.setActive(user, active);
-  }
-
-  /** Publications held, counting each (user, name) once, live users or not. */
-  get count(): number {
-    return this.#count;
-  }
-
-  /** Distinct names published by anyone, live or not. */
-  get nameCount(): number {
-    return this.#holdersByFile.size;
-  }
-
-  /** Every published name with its holders, live or not (for the operator's status page). */
-  holdersByName(): IterableIterator<[string, ReadonlySet<string>]> {
-    return this.#holdersByFile.entries();
   }
 
   /** The users publishing `file`, live or not (no set when nobody does). */
@@ -173,7 +155,6 @@ export class Publications implements PublicationFigures {
     }
     if (files.size >= this.#maxPerUser) return false;
     files.set(file, meta);
-    this.#count++;
     let holders = this.#holdersByFile.get(file);
     if (holders === undefined) {
       holders = new Set();
@@ -181,5 +162,22 @@ export class Publications implements PublicationFigures {
     }
     holders.add(user);
     return true;
+  }
+
+  /** Publications held, counting each (user, name) once, live users or not: O(users). */
+  get count(): number {
+    let count = 0;
+    for (const files of this.#filesByUser.values()) count += files.size;
+    return count;
+  }
+
+  /** Distinct names published by anyone, live or not. */
+  get nameCount(): number {
+    return this.#holdersByFile.size;
+  }
+
+  /** Every published name with its holders, live or not (for the operator's status page). */
+  holdersByName(): IterableIterator<[string, ReadonlySet<string>]> {
+    return this.#holdersByFile.entries();
   }
 }
