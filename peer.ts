@@ -108,6 +108,11 @@ const spec: CommandSpec = {
       description: "at end of input stay online, serving published files, until SIGTERM or " +
         "SIGINT (then exit 0): for services and scripts",
     },
+    "no-seed": {
+      type: "boolean",
+      description: "do not share a file once it is downloaded (by default it is published, so " +
+        "others can fetch it here too)",
+    },
     "exit-on-error": {
       type: "boolean",
       short: "e",
@@ -312,6 +317,7 @@ function settingsFrom(args: string[]): Settings {
     ...(seed ? { seed } : {}),
     stay: booleanOption(parsed, "stay"),
     exitOnError: booleanOption(parsed, "exit-on-error"),
+    noSeed: booleanOption(parsed, "no-seed"),
     trackerHost,
     trackerPort,
     ...(trackers === undefined ? {} : { trackers }),

@@ -38,6 +38,7 @@ import { login, LoginAbandoned } from "./login.ts";
 import { failed, outcomeJson, outcomeLines } from "./outcome.ts";
 import { runCommand } from "./run_command.ts";
 import { runSeed } from "./seed.ts";
+import { keepSharesTrue, reconcileAtLogin, type ShareKeeper } from "./share_truth.ts";
 import {
   ExitCode,
   type LoggedIn,
@@ -91,6 +92,7 @@ async function startSession(parts: LoggedIn, heartbeat: AbortSignal): Promise<vo
 
 /** Logs out and says goodbye; resolves with `exitCode`. */
 async function leave(parts: LoggedIn, exitCode: number): Promise<number> {
+  parts.following?.abort();
   await parts.link.logout();
   parts.options.terminal.print(TerminalText.goodbye);
   return exitCode;
@@ -177,7 +179,9 @@ function exitCodeOf(error: unknown, signal: AbortSignal): number | undefined {
 /** Size and digest of a published file to publish it again, or `undefined` once it is gone. */
 async function describePublished(parts: Parts, file: string): Promise<PublishedMeta | undefined> {
   try {
-    return await fileDigest(parts.options.dir, file, parts.digests);
+    const digest = await fileDigest(parts.options.dir, file, parts.digests);
+    parts.versions?.set(file, digest);
+    return digest;
   } catch (error) {
     if (error instanceof DigestError) return undefined;
     throw error;
@@ -227,6 +231,8 @@ export async function runSession(options: SessionOptions): Promise<number> {
   }
   const published = new Set<string>();
   const digests = await DigestCache.open(options.dir);
+  // Set once the session keeps its publications true to the folder (interactive sessions).
+  let keeper: ShareKeeper | undefined;
   let server: UploadServer;
   try {
     server = startUploadServer({
@@ -239,6 +245,7 @@ export async function runSession(options: SessionOptions): Promise<number> {
       maxUploads: options.maxUploads,
       maxUploadsPerPeer: options.maxUploadsPerPeer,
       rateLimitBytesPerSecond: options.uploadLimit,
+      onStale: () => keeper?.check(),
     });
   } catch (error) {
     terminal.error(
@@ -261,7 +268,16 @@ export async function runSession(options: SessionOptions): Promise<number> {
     },
   }));
   const heartbeat = new AbortController();
-  const parts: Parts = { options, connect: trackers[0].connect, trackers, published, digests };
+  const following = new AbortController();
+  const parts: Parts = {
+    options,
+    connect: trackers[0].connect,
+    trackers,
+    published,
+    digests,
+    versions: new Map(),
+    following,
+  };
   let loggedIn: LoggedIn | undefined;
   try {
     const { link, tracker, relogin, loginAt } = await login(parts);
@@ -290,6 +306,9 @@ export async function runSession(options: SessionOptions): Promise<number> {
     await startSession(loggedIn, heartbeat.signal);
     if (options.oneShot !== undefined) return await runOneShot(loggedIn, options.oneShot);
     if (options.seed) return await runSeed(loggedIn);
+    // One-shot commands do not reconcile: they serve nothing, and may run from any folder.
+    await reconcileAtLogin(loggedIn);
+    keeper = keepSharesTrue(loggedIn, following.signal);
     return await commandLoop(loggedIn);
   } catch (error) {
     if (error instanceof LoginAbandoned) {
@@ -302,12 +321,14 @@ export async function runSession(options: SessionOptions): Promise<number> {
     const closed = isClosed(error);
     if (exitCode === undefined && !closed) throw error;
     if (loggedIn) {
+      following.abort();
       await loggedIn.link.logout();
       if (options.oneShot === undefined && !options.seed) terminal.print(TerminalText.goodbye);
     }
     return exitCode ?? ExitCode.failure;
   } finally {
     heartbeat.abort();
+    following.abort();
     await loggedIn?.link.close();
     await server.close();
     await digests.close();

@@ -14,7 +14,7 @@ import type {
   TrackerChoice,
   TrackerLink,
 } from "../control/mod.ts";
-import type { DigestCache } from "../share/mod.ts";
+import type { DigestCache, PublishedVersion } from "../share/mod.ts";
 import type { Command } from "./commands.ts";
 import type { Terminal } from "./terminal.ts";
 
@@ -74,6 +74,8 @@ export interface SessionOptions {
    * a stop signal (then exit 0).
    */
   readonly seed?: boolean;
+  /** Do not publish a file once it is downloaded (by default a finished download is shared). */
+  readonly noSeed?: boolean;
   /** After end of input, stay logged in and serving until a stop signal (then exit 0). */
   readonly stay?: boolean;
   /** Stop at the first command that fails, and exit 1 (a script's `set -e`). */
@@ -126,6 +128,13 @@ export interface Parts {
   readonly published: Set<string>;
   /** Digests of shared files, re-used while a file is unchanged (by `pub` and by uploads). */
   readonly digests: DigestCache;
+  /**
+   * What this peer published under each name (stamp and, v2, digest), so that an edited file is
+   * noticed and published again (`share_truth.ts`); names published by an earlier run are absent.
+   */
+  readonly versions?: Map<string, PublishedVersion>;
+  /** Stops following the share folder; aborted before logging out, so nothing publishes after. */
+  readonly following?: AbortController;
 }
 
 /** A successful login, and how to repeat it if the tracker loses the session. */
