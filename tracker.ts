@@ -42,6 +42,7 @@ import {
   SMALL_DATAGRAM_BUFFER_COST_BYTES,
 } from "./lib/tracker/receive_buffer.ts";
 import { loadPublications } from "./lib/tracker/load_publications.ts";
+import { type HttpAddress, parseHttpAddress } from "./lib/tracker/status/http_address.ts";
 import {
   closePublicationStore,
   isStartupStoreError,
@@ -106,6 +107,17 @@ const spec: CommandSpec = {
       description: "let peers register a TCP address other than the one they speak from " +
         "(behind NAT or a proxy; else downloaders could be sent to any host)",
     },
+    http: {
+      type: "string",
+      value: "HOST:PORT",
+      description: "serve /metrics (Prometheus) and a live status page / over HTTP there " +
+        "(loopback only unless --http-public; port 0 picks a free one); off by default",
+    },
+    "http-public": {
+      type: "boolean",
+      description: "let --http listen on a non-loopback address (the page lists every online " +
+        "user and address)",
+    },
     ...limitOptionSpecs(),
     config: {
       type: "string",
@@ -138,6 +150,7 @@ async function main(): Promise<void> {
   let allowPlaintext: boolean;
   let limits: TrackerLimits;
   let allowForeignTcpAddress: boolean;
+  let http: HttpAddress | undefined;
   try {
     const { values, positionals } = parseCommandLine(Deno.args, spec);
     if (values.help) {
@@ -168,6 +181,15 @@ async function main(): Promise<void> {
     quiet = values.quiet === true;
     allowPlaintext = values["no-plaintext"] !== true;
     allowForeignTcpAddress = values["allow-foreign-tcp-address"] === true;
+    const httpValue = values.http as string | undefined;
+    if (httpValue === undefined && values["http-public"] === true) {
+      throw new UsageError("--http-public needs --http HOST:PORT");
+    }
+    if (httpValue !== undefined) {
+      const parsed = parseHttpAddress(httpValue, { allowPublic: values["http-public"] === true });
+      if (!parsed.ok) throw new UsageError(parsed.reason);
+      http = parsed.address;
+    }
     let config: Partial<TrackerLimits> = {};
     const configFile = values.config as string | undefined;
     if (configFile !== undefined) {
@@ -260,23 +282,36 @@ async function main(): Promise<void> {
     throw error;
   }
   const controller = new AbortController();
-  const tracker = startTracker({
-    hostname,
-    port,
-    socket,
-    credentials,
-    logger,
-    logDatagrams: !quiet,
-    signal: controller.signal,
-    allowPlaintext,
-    v2SessionTimeoutMs: limits.sessionTimeoutMs,
-    rate: { perSecond: limits.sourceRate, burst: limits.sourceBurst },
-    hostRate: { perSecond: limits.hostRate, burst: limits.hostBurst },
-    maxSearchSteps: limits.maxSearchSteps,
-    allowForeignTcpAddress,
-    now,
-    state,
-  });
+  let tracker;
+  try {
+    tracker = startTracker({
+      hostname,
+      port,
+      socket,
+      credentials,
+      logger,
+      logDatagrams: !quiet,
+      signal: controller.signal,
+      allowPlaintext,
+      v2SessionTimeoutMs: limits.sessionTimeoutMs,
+      rate: { perSecond: limits.sourceRate, burst: limits.sourceBurst },
+      hostRate: { perSecond: limits.hostRate, burst: limits.hostBurst },
+      maxSearchSteps: limits.maxSearchSteps,
+      allowForeignTcpAddress,
+      now,
+      state,
+      ...(http === undefined ? {} : {
+        http: {
+          ...http,
+          ...(opened.kind === "sqlite" ? { storeStats: () => opened.store.stats } : {}),
+        },
+      }),
+    });
+  } catch (error) {
+    // The HTTP address is bound after the UDP one: a busy one fails the start the same way.
+    if (error instanceof ListenError) fail(error.message, 1);
+    throw error;
+  }
   const stop = () => controller.abort();
   const reloader = new CredentialsReloader({
     file: credentialsFile,
@@ -301,6 +336,14 @@ async function main(): Promise<void> {
       listenPort: tracker.address.port,
     },
   });
+  if (tracker.http !== undefined) {
+    const { hostname: httpHost, port: httpPort } = tracker.http;
+    const base = `http://${httpHost.includes(":") ? `[${httpHost}]` : httpHost}:${httpPort}`;
+    logger.log({
+      message: `Status page on ${base}/ and Prometheus metrics on ${base}/metrics`,
+      fields: { event: "httpListening", httpHost, httpPort },
+    });
+  }
   const buffer = readReceiveBufferSizes();
   logger.log({
     message: describeReceiveBuffer(buffer),

@@ -21,6 +21,7 @@ import type { HandlerOutcome, TableLimit } from "./outcome.ts";
 import { type Address, addressKey, type Session, TrackerState } from "./state.ts";
 import { V1Handler } from "./v1_handler.ts";
 import { V2Handler } from "./v2_handler.ts";
+import { type ProtocolVersion, TrafficCounters } from "./status/traffic.ts";
 
 /** What happened to one datagram. */
 export interface RouterOutcome {
@@ -112,6 +113,8 @@ export class DatagramRouter {
   readonly #v1: V1Handler;
   readonly #v2: V2Handler;
   readonly counters: RouterCounters = { forged: 0 };
+  /** Requests, errors, drops and caps by kind, for `/metrics` (`status/traffic.ts`). */
+  readonly traffic: TrafficCounters = new TrafficCounters();
   readonly #authenticator: Authenticator;
 
   constructor(options: DatagramRouterOptions) {
@@ -164,10 +167,14 @@ export class DatagramRouter {
   /** Handles one datagram from `from`. */
   handle(datagram: Uint8Array, from: Address): RouterOutcome {
     const source = addressKey(from);
+    const traffic = this.traffic;
+    traffic.received(datagram.length);
     if (!this.#hostLimiter.allow(from.hostname)) {
+      traffic.dropped("hostRate");
       return { peer: source, expired: [], capHit: `flood from host ${from.hostname} dropped` };
     }
     if (!this.#sourceLimiter.allow(source)) {
+      traffic.dropped("sourceRate");
       return { peer: source, expired: [], capHit: `flood from ${source} dropped` };
     }
     const expired = this.state.expire();
@@ -175,6 +182,7 @@ export class DatagramRouter {
       const outcome = this.#v2.handleSealed(datagram, from);
       if ("dropped" in outcome) {
         this.counters.forged++;
+        traffic.dropped("forgedSealed");
         return {
           peer: outcome.peer,
           expired,
@@ -182,10 +190,11 @@ export class DatagramRouter {
           capHit: "forged sealed datagram dropped",
         };
       }
-      return routed(outcome, expired);
+      return routed(outcome, expired, traffic, 2);
     }
-    const handler = isV2Datagram(datagram) ? this.#v2 : this.#v1;
-    return routed(handler.handle(datagram, from), expired);
+    const version = isV2Datagram(datagram) ? 2 : 1;
+    const handler = version === 2 ? this.#v2 : this.#v1;
+    return routed(handler.handle(datagram, from), expired, traffic, version);
   }
 
   /**
@@ -203,13 +212,38 @@ export class DatagramRouter {
   }
 }
 
-/** A handler's outcome as the router reports it: a table cap as a log event, pending work too. */
-function routed(outcome: HandlerOutcome, expired: readonly Session[]): RouterOutcome {
+/**
+ * A handler's outcome as the router reports it: a table cap as a log event, pending work too;
+ * counted in `traffic` (a pending answer when it settles).
+ */
+function routed(
+  outcome: HandlerOutcome,
+  expired: readonly Session[],
+  traffic: TrafficCounters,
+  version: ProtocolVersion,
+): RouterOutcome {
+  traffic.handled(version, outcome);
+  return reported(outcome, expired, traffic, version);
+}
+
+function reported(
+  outcome: HandlerOutcome,
+  expired: readonly Session[],
+  traffic: TrafficCounters,
+  version: ProtocolVersion,
+): RouterOutcome {
   const { limit, pending, ...rest } = outcome;
   return {
     expired,
     ...rest,
     ...(limit ? { capHit: LIMIT_EVENTS[limit] } : {}),
-    ...(pending ? { pending: pending.then((later) => routed(later, [])) } : {}),
+    ...(pending
+      ? {
+        pending: pending.then((later) => {
+          traffic.answered(version, later);
+          return reported(later, [], traffic, version);
+        }),
+      }
+      : {}),
   };
 }

@@ -42,6 +42,13 @@ const sameMeta = (a: FileMeta | undefined, b: FileMeta | undefined) =>
 /** Whether a publish changed anything the journal must keep. */
 export type PublishResult = "added" | "metaChanged" | "unchanged" | "overCap";
 
+/** What operators read of the publications: counts, and the whole table to walk. */
+export interface PublicationFigures {
+  readonly count: number;
+  readonly nameCount: number;
+  holdersByName(): IterableIterator<[string, ReadonlySet<string>]>;
+}
+
 /**
  * The publications of every user, indexed.
  *
@@ -54,7 +61,7 @@ export type PublishResult = "added" | "metaChanged" | "unchanged" | "overCap";
  * console.assert(publications.index.count("note", "alice").kind === "exact");
  * ```
  */
-export class Publications {
+export class Publications implements PublicationFigures {
   readonly #maxPerUser: number;
   readonly #filesByUser = new Map<string, Map<string, FileMeta | undefined>>();
   readonly #holdersByFile = new Map<string, Set<string>>();
@@ -200,5 +207,22 @@ export class Publications {
     }
     holders.add(user);
     return true;
+  }
+
+  /** Publications held, counting each (user, name) once, live users or not: O(users). */
+  get count(): number {
+    let count = 0;
+    for (const files of this.#filesByUser.values()) count += files.size;
+    return count;
+  }
+
+  /** Distinct names published by anyone, live or not. */
+  get nameCount(): number {
+    return this.#holdersByFile.size;
+  }
+
+  /** Every published name with its holders, live or not (for the operator's status page). */
+  holdersByName(): IterableIterator<[string, ReadonlySet<string>]> {
+    return this.#holdersByFile.entries();
   }
 }

@@ -17,6 +17,10 @@ import type { Credential } from "./credentials.ts";
 import { EventThrottle } from "./guard.ts";
 import { type Address, addressKey, type Session, type TrackerState } from "./state.ts";
 import { errorText } from "../util/mod.ts";
+import type { StoreStats } from "./store/mod.ts";
+import { startStatusServer, type StatusServer } from "./status/http_edge.ts";
+import type { TrafficCounters } from "./status/traffic.ts";
+import { readUdpSocketStats } from "./status/udp_socket_stats.ts";
 
 /** The tracker could not bind its socket. */
 export class ListenError extends Error {
@@ -49,6 +53,17 @@ export interface TrackerOptions extends Omit<DatagramRouterOptions, "now"> {
    * name it. Bound here by default.
    */
   readonly socket?: Deno.DatagramConn;
+  /** Serve `/metrics` and the status page here (`--http`); no HTTP by default. */
+  readonly http?: HttpOptions;
+}
+
+/** Where and with what the HTTP edge (`status/http_edge.ts`) serves. */
+export interface HttpOptions {
+  readonly hostname: string;
+  /** 0 picks a free port; {@linkcode RunningTracker.http} reports it. */
+  readonly port: number;
+  /** The publication store's counters, for `/metrics`. */
+  readonly storeStats?: () => StoreStats;
 }
 
 /** A tracker that is serving. */
@@ -57,6 +72,10 @@ export interface RunningTracker {
   readonly state: TrackerState;
   /** What the tracker counted (forged sealed datagrams …). */
   readonly counters: Readonly<RouterCounters>;
+  /** Requests, errors and drops by kind (what `/metrics` shows). */
+  readonly traffic: TrafficCounters;
+  /** Where the HTTP edge listens, when `http` was given. */
+  readonly http?: Address;
   /** Settles when the socket is closed after the signal aborts. */
   readonly finished: Promise<void>;
   /**
@@ -109,11 +128,38 @@ export function startTracker(options: TrackerOptions): RunningTracker {
     logDatagrams = true,
     socket: givenSocket,
     now = () => performance.now(),
+    http,
     ...routerOptions
   } = options;
+  const startedAtMs = Date.now();
   const socket = givenSocket ?? bindTrackerSocket(hostname, port);
   const local = socket.addr as Deno.NetAddr;
   const router = new DatagramRouter({ ...routerOptions, now });
+  // The HTTP edge stops with the tracker: on the signal, or when the receive loop ends.
+  const httpStop = new AbortController();
+  const stopHttp = () => httpStop.abort();
+  signal?.addEventListener("abort", stopHttp, { once: true });
+  let status: StatusServer | undefined;
+  if (http !== undefined) {
+    try {
+      status = startStatusServer({
+        hostname: http.hostname,
+        port: http.port,
+        signal: httpStop.signal,
+        now,
+        state: router.state,
+        traffic: router.traffic,
+        storeStats: http.storeStats,
+        udpStats: () => readUdpSocketStats(local.port),
+        startedAtMs,
+        wallNow: () => Date.now(),
+      });
+    } catch (error) {
+      signal?.removeEventListener("abort", stopHttp);
+      socket.close();
+      throw new ListenError({ hostname: http.hostname, port: http.port }, listenReason(error));
+    }
+  }
   const throttle = new EventThrottle({ now });
   const logExpired = (sessions: readonly Session[]) => {
     for (const session of sessions) {
@@ -212,17 +258,22 @@ export function startTracker(options: TrackerOptions): RunningTracker {
       // Answers still being worked out are dropped with the socket, but waited for.
       await Promise.allSettled([...inFlight]);
       signal?.removeEventListener("abort", stop);
+      signal?.removeEventListener("abort", stopHttp);
       try {
         socket.close();
       } catch {
         // Already closed by the abort.
       }
+      httpStop.abort();
+      await status?.finished;
     }
   };
   return {
     address: { hostname: local.hostname, port: local.port },
     state: router.state,
     counters: router.counters,
+    traffic: router.traffic,
+    ...(status ? { http: status.address } : {}),
     finished: serve(),
     replaceCredentials: (credentials) => router.replaceCredentials(credentials),
   };

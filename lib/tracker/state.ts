@@ -19,7 +19,7 @@ import { MAX_FOUND_VERSIONS, MAX_SESSIONS } from "./defaults.ts";
 import { MergedSearch } from "./merged_search.ts";
 import type { Searchable } from "./search_pages.ts";
 import type { NameIndex } from "./name_index.ts";
-import { type FileMeta, Publications } from "./publications.ts";
+import { type FileMeta, type PublicationFigures, Publications } from "./publications.ts";
 import { byCodeUnit, type ListFrom, SortedView, without } from "./sorted_view.ts";
 
 export type { FileMeta } from "./publications.ts";
@@ -169,6 +169,12 @@ export class TrackerState {
   /** Number of live sessions. */
   get sessionCount(): number {
     return this.#sessions.size;
+  }
+
+  /** For operators (status page, metrics): live sessions by user, and the publications' figures. */
+  operatorView(): { sessions: ReadonlyMap<string, Session>; publications: PublicationFigures } {
+    this.#sweep();
+    return { sessions: this.#sessionByUser, publications: this.#publications };
   }
 
   /**
