@@ -49,6 +49,13 @@ import {
   openPublicationStore,
   type StoreKind,
 } from "./lib/tracker/publication_store.ts";
+import {
+  checkRedisUrl,
+  type Fleet,
+  joinFleet,
+  RedisUnreachableError,
+  RedisUrlError,
+} from "./lib/tracker/fleet/mod.ts";
 
 const spec: CommandSpec = {
   name: "peersync-tracker",
@@ -78,6 +85,12 @@ const spec: CommandSpec = {
       type: "string",
       value: "FILE",
       description: "the SQLite database (default: peersync-tracker.db beside the credentials file)",
+    },
+    redis: {
+      type: "string",
+      value: "URL",
+      description: "join a fleet of trackers sharing sessions and publications in this Redis " +
+        "(redis://host:port) instead of --store",
     },
     "log-format": {
       type: "string",
@@ -132,6 +145,7 @@ async function main(): Promise<void> {
   let credentialsFile: string;
   let storeKind: StoreKind;
   let dbFile: string;
+  let redisUrl: string | undefined;
   let format: LogFormat;
   let level: LogLevel;
   let quiet: boolean;
@@ -195,6 +209,15 @@ async function main(): Promise<void> {
     if (storeKind === "memory" && values.db !== undefined) {
       throw new UsageError("--db needs --store sqlite");
     }
+    if (values.redis !== undefined) {
+      if (values.db !== undefined) throw new UsageError("--db cannot be used with --redis");
+      try {
+        redisUrl = checkRedisUrl(values.redis as string);
+      } catch (error) {
+        if (error instanceof RedisUrlError) throw new UsageError(error.message);
+        throw error;
+      }
+    }
     dbFile = values.db === undefined
       ? resolve(dirname(credentialsFile), "peersync-tracker.db")
       : resolve(userDirectory(), values.db as string);
@@ -243,21 +266,53 @@ async function main(): Promise<void> {
   }
   let opened;
   let state;
-  try {
-    opened = openPublicationStore({ kind: storeKind, file: dbFile, logger, now });
-    state = new TrackerState({
-      now,
-      journal: opened.store,
-      maxSessions: limits.maxSessions,
-      maxPublicationsPerUser: limits.maxPublicationsPerUser,
-      maxSearchSteps: limits.maxSearchSteps,
+  let fleet: Fleet | undefined;
+  if (redisUrl !== undefined) {
+    try {
+      const local = socket.addr as Deno.NetAddr;
+      fleet = await joinFleet({
+        url: redisUrl,
+        name: `${local.hostname}:${local.port}`,
+        logger,
+        now,
+        isKnown: (user) => credentials.has(user),
+        maxSessions: limits.maxSessions,
+        maxPublicationsPerUser: limits.maxPublicationsPerUser,
+        maxSearchSteps: limits.maxSearchSteps,
+      });
+    } catch (error) {
+      // Unreachable at start, or lost while loading: one line, and no start.
+      fail(
+        error instanceof RedisUnreachableError
+          ? error.message
+          : `cannot use Redis at ${redisUrl}: ${errorText(error)}`,
+        1,
+      );
+    }
+    state = fleet.state;
+    logger.log({
+      message: `Joined the fleet on Redis ${redisUrl} as tracker ${fleet.id}: ` +
+        `${fleet.loaded.loaded} publications of ${fleet.loaded.users} users loaded in ` +
+        `${Math.round(fleet.loaded.elapsedMs)} ms`,
+      fields: { event: "loaded", store: "redis", tracker: fleet.id },
     });
-    const isKnown = (user: string) => credentials.has(user);
-    const loaded = await loadPublications(opened.store, state, { isKnown, now });
-    logLoaded(logger, opened, loaded, limits.maxPublicationsPerUser);
-  } catch (error) {
-    if (isStartupStoreError(error)) fail(error.message, 1);
-    throw error;
+  } else {
+    try {
+      opened = openPublicationStore({ kind: storeKind, file: dbFile, logger, now });
+      state = new TrackerState({
+        now,
+        journal: opened.store,
+        maxSessions: limits.maxSessions,
+        maxPublicationsPerUser: limits.maxPublicationsPerUser,
+        maxSearchSteps: limits.maxSearchSteps,
+      });
+      const isKnown = (user: string) => credentials.has(user);
+      const loaded = await loadPublications(opened.store, state, { isKnown, now });
+      logLoaded(logger, opened, loaded, limits.maxPublicationsPerUser);
+    } catch (error) {
+      if (isStartupStoreError(error)) fail(error.message, 1);
+      throw error;
+    }
   }
   const controller = new AbortController();
   const tracker = startTracker({
@@ -317,7 +372,7 @@ async function main(): Promise<void> {
   Deno.removeSignalListener("SIGHUP", reloadOnHangup);
   await watch.close();
   await reloader.settled();
-  const saved = await closePublicationStore(opened, logger);
+  const saved = fleet ? await fleet.leave() : await closePublicationStore(opened!, logger);
   Deno.removeSignalListener("SIGINT", stop);
   Deno.removeSignalListener("SIGTERM", stop);
   logger.log({ message: "Tracker stopped", fields: { event: "stopped" } });
