@@ -109,17 +109,17 @@ export class RedisLink {
     // Listeners go on before `connect()`: under Deno, ones added after it were never called.
     // Until the link exists they only note the first error, for the refusal line.
     let firstError: unknown;
-    let link: RedisLink | undefined;
+    const current: { link?: RedisLink } = {};
     commands.on("error", (error: unknown) => {
       firstError ??= error;
-      if (link) link.#lostBecause(error);
+      if (current.link) current.link.#lostBecause(error);
     });
     subscriber.on("error", (error: unknown) => firstError ??= error);
     commands.on("reconnecting", () => {
-      if (link) link.#lostBecause(undefined);
+      if (current.link) current.link.#lostBecause(undefined);
     });
     commands.on("ready", () => {
-      if (link) link.#back();
+      if (current.link) current.link.#back();
     });
     try {
       await commands.connect();
@@ -131,8 +131,8 @@ export class RedisLink {
       throw new RedisUnreachableError(url, problemText(firstError ?? error));
     }
     started.value = true;
-    link = new RedisLink(url, commands, subscriber, events);
-    return link;
+    current.link = new RedisLink(url, commands, subscriber, events);
+    return current.link;
   }
 
   #lastProblem = "connection closed";
