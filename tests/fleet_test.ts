@@ -122,6 +122,26 @@ Deno.test({
 });
 
 Deno.test({
+  name: "two logins of one user racing on two trackers leave exactly one session in the fleet",
+  ignore,
+  fn: () =>
+    withFleet(async (a, b) => {
+      const probes = [new UdpProbe(a.port), new UdpProbe(b.port)];
+      try {
+        const answers = await Promise.all(probes.map((probe) => probe.ask("auth alice alice-pw")));
+        assert.ok(answers.includes("OK"), `one login at least passes: ${answers}`);
+        // The claim in Redis settles the race within a flush or two.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const laps = await Promise.all(probes.map((probe) => probe.ask("lap")));
+        const live = laps.filter((answer) => answer !== undefined && answer !== "ERR");
+        assert.equal(live.length, 1, `sessions left: ${JSON.stringify(laps)}`);
+      } finally {
+        await Promise.all(probes.map((probe) => probe.close()));
+      }
+    }),
+});
+
+Deno.test({
   name: "a killed tracker's sessions expire from the fleet within its TTL, and can log in again",
   ignore,
   fn: () =>

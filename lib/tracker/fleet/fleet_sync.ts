@@ -59,6 +59,9 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[5])
 return ''`;
 
+/** Claims sent in one pipeline. */
+const CLAIM_PAGE = 1_000;
+
 // KEYS[1] owners; ARGV user, tracker id: forgets the claim only if it is still this tracker's.
 const RELEASE = `
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
@@ -92,6 +95,7 @@ export class FleetSync implements SessionObserver {
   readonly #up = new Map<string, Session>();
   readonly #down = new Set<string>();
   readonly #touched = new Set<Session>();
+  readonly #toClaim = new Set<Session>();
   readonly #written = new WeakMap<Session, Written>();
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -127,22 +131,25 @@ export class FleetSync implements SessionObserver {
 
   /** After a reconnection: writes and claims every local session again, then re-reads all. */
   rejoin(): void {
-    for (const session of this.#state.localSessions()) this.#up.set(session.user, session);
-    this.#serially(async () => {
-      await this.#beat(true);
-      for (const session of this.#state.localSessions()) await this.#claim(session);
-    });
+    for (const session of this.#state.localSessions()) {
+      this.#toClaim.add(session);
+      this.#up.set(session.user, session);
+    }
+    this.#serially(() => this.#beat(true));
+    this.#schedule();
   }
 
   opened(session: Session): void {
     this.#up.set(session.user, session);
     this.#down.delete(session.user);
-    this.#serially(() => this.#claim(session));
+    this.#toClaim.add(session);
+    this.#schedule();
   }
 
   ended(session: Session): void {
     this.#up.delete(session.user);
     this.#touched.delete(session);
+    this.#toClaim.delete(session);
     this.#down.add(session.user);
     this.#schedule();
   }
@@ -197,20 +204,34 @@ export class FleetSync implements SessionObserver {
     });
   }
 
-  async #claim(session: Session): Promise<void> {
-    if (!this.#state.isLocal(session) || !this.#link.up) return;
-    const record = recordOf(session);
-    const holder = await this.#link.commands.eval(CLAIM, {
-      keys: [KEYS.owners, KEYS.sessions(this.#id)],
-      arguments: [
-        session.user,
-        this.#id,
-        KEYS.alivePrefix,
-        KEYS.sessions(""),
-        JSON.stringify(record),
-      ],
-    });
-    if (typeof holder === "string" && holder !== "" && this.#state.isLocal(session)) {
+  /**
+   * Claims the users of `sessions` (pipelined, a page at a time); a session whose user another
+   * live tracker holds is ended here.
+   */
+  async #claim(sessions: readonly Session[]): Promise<void> {
+    for (let start = 0; start < sessions.length; start += CLAIM_PAGE) {
+      const page = sessions.slice(start, start + CLAIM_PAGE);
+      const pipeline = this.#link.commands.multi();
+      for (const session of page) {
+        pipeline.eval(CLAIM, {
+          keys: [KEYS.owners, KEYS.sessions(this.#id)],
+          arguments: [
+            session.user,
+            this.#id,
+            KEYS.alivePrefix,
+            KEYS.sessions(""),
+            JSON.stringify(recordOf(session)),
+          ],
+        });
+      }
+      const holders = await pipeline.execAsPipeline() as unknown[];
+      page.forEach((session, i) => this.#claimed(session, holders[i]));
+    }
+  }
+
+  #claimed(session: Session, holder: unknown): void {
+    if (!this.#state.isLocal(session)) return;
+    if (typeof holder === "string" && holder !== "") {
       this.#logger.log({
         level: "warn",
         user: session.user,
@@ -225,10 +246,19 @@ export class FleetSync implements SessionObserver {
       return;
     }
     this.#written.set(session, { download: session.downloadAddress, tls: session.tls });
-    this.#schedule();
   }
 
   async #flush(): Promise<void> {
+    if (this.#toClaim.size > 0 && this.#link.up) {
+      const claims = [...this.#toClaim].filter((session) => this.#state.isLocal(session));
+      this.#toClaim.clear();
+      try {
+        await this.#claim(claims);
+      } catch (error) {
+        for (const session of claims) this.#toClaim.add(session);
+        throw error;
+      }
+    }
     for (const session of this.#touched) {
       const written = this.#written.get(session);
       if (written === undefined) continue; // Not yet claimed: the claim writes it.

@@ -16,6 +16,7 @@ import { StoreOverflowError } from "../store/errors.ts";
 import { FleetState } from "./fleet_state.ts";
 import { FLEET_DEFAULTS, FleetSync } from "./fleet_sync.ts";
 import { RedisLink } from "./redis_link.ts";
+import { pubMetaText } from "./keys.ts";
 
 export { FLEET_DEFAULTS } from "./fleet_sync.ts";
 export { FleetState } from "./fleet_state.ts";
@@ -83,8 +84,26 @@ export async function joinFleet(options: JoinFleetOptions): Promise<Fleet> {
         fields: { event: "redisBack" },
       });
       sync?.rejoin();
+      // Publications other trackers changed meanwhile were announced while this one was away.
+      void relearn().catch((error) =>
+        logger.log({
+          level: "warn",
+          message: `Could not re-read publications from Redis: ${errorText(error)}`,
+          fields: { event: "fleetRelearnFailed" },
+        })
+      );
     },
   });
+  const relearn = async () => {
+    const byUser = new Map<string, [string, string | null][]>();
+    await store.loadAll((user, name, meta) => {
+      if (!options.isKnown(user)) return;
+      let changes = byUser.get(user);
+      if (changes === undefined) byUser.set(user, changes = []);
+      changes.push([name, pubMetaText(meta)]);
+    });
+    state.applyPublications([...byUser].map(([user, changes]) => [user, false, changes]));
+  };
   const health = new StoreHealthLog({ logger, now: options.now });
   const store = new RedisStore({
     client: link.commands,
