@@ -212,7 +212,8 @@ export class FleetSync implements SessionObserver {
     for (let start = 0; start < sessions.length; start += CLAIM_PAGE) {
       const page = sessions.slice(start, start + CLAIM_PAGE);
       const pipeline = this.#link.commands.multi();
-      for (const session of page) {
+      const records = page.map(recordOf);
+      for (const [i, session] of page.entries()) {
         pipeline.eval(CLAIM, {
           keys: [KEYS.owners, KEYS.sessions(this.#id)],
           arguments: [
@@ -220,16 +221,16 @@ export class FleetSync implements SessionObserver {
             this.#id,
             KEYS.alivePrefix,
             KEYS.sessions(""),
-            JSON.stringify(recordOf(session)),
+            JSON.stringify(records[i]),
           ],
         });
       }
       const holders = await pipeline.execAsPipeline() as unknown[];
-      page.forEach((session, i) => this.#claimed(session, holders[i]));
+      page.forEach((session, i) => this.#claimed(session, records[i], holders[i]));
     }
   }
 
-  #claimed(session: Session, holder: unknown): void {
+  #claimed(session: Session, record: SessionRecord, holder: unknown): void {
     if (!this.#state.isLocal(session)) return;
     if (typeof holder === "string" && holder !== "") {
       this.#logger.log({
@@ -245,7 +246,8 @@ export class FleetSync implements SessionObserver {
       this.#down.delete(session.user);
       return;
     }
-    this.#written.set(session, { download: session.downloadAddress, tls: session.tls });
+    // What was written, which a `TCP` during the round trip may already have replaced.
+    this.#written.set(session, { download: record.download, tls: record.tls });
   }
 
   async #flush(): Promise<void> {
@@ -298,9 +300,9 @@ export class FleetSync implements SessionObserver {
     }
     // What was written: the very objects the session holds, compared by reference at the next
     // flush (a `TCP` replaces them).
-    for (const session of up) {
-      this.#written.set(session, { download: session.downloadAddress, tls: session.tls });
-    }
+    up.forEach((session, i) => {
+      this.#written.set(session, { download: records[i].download, tls: records[i].tls });
+    });
   }
 
   #putBack(up: readonly Session[], down: readonly string[]): void {
