@@ -256,3 +256,19 @@ async function redisCommand(port: number, command: string): Promise<string> {
     conn.close();
   }
 }
+
+Deno.test("--redis takes a redis:// URL and no --db: anything else is a usage error", async () => {
+  for (
+    const [args, expected] of [
+      [
+        ["--redis", "localhost:6379"],
+        /invalid --redis "localhost:6379": expected redis:\/\/host:port/,
+      ],
+      [["--redis", "redis://127.0.0.1:1", "--db", "x.db"], /--db cannot be used with --redis/],
+    ] as const
+  ) {
+    const result = await runProgram("tracker.ts", [...args, "0"]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, expected);
+  }
+});
