@@ -7,7 +7,7 @@
  * session, so a user is logged in once in the whole fleet even when two logins race.
  *
  * Liveness: each tracker keeps `peersync:alive:<id>` with a TTL of `ttlMs`, renewed every
- * `heartbeatMs`. Every heartbeat also checks which trackers are alive: the sessions of a
+ * `heartbeatMs`. Every heartbeat also checks which trackers are alive (`fleet_view.ts`): the sessions of a
  * tracker whose key expired (it died, or lost Redis) are dropped everywhere, so they last at
  * most `ttlMs` + `heartbeatMs` after its last renewal. Every `snapshotMs`, and after a
  * reconnection, the whole session table is read again to mend anything a lost message missed.
@@ -20,7 +20,8 @@ import type { Address, Session } from "../state.ts";
 import type { TlsEndpoint } from "../../protocol/mod.ts";
 import { errorText } from "../../util/mod.ts";
 import type { FleetState, SessionObserver } from "./fleet_state.ts";
-import { readPublicationFeed, readSessionFeed, readSessionRecord } from "./feed.ts";
+import { readPublicationFeed } from "./feed.ts";
+import { FleetView } from "./fleet_view.ts";
 import type { SessionFeed, SessionRecord } from "./feed.ts";
 import { KEYS } from "./keys.ts";
 import type { RedisLink } from "./redis_link.ts";
@@ -97,6 +98,7 @@ export class FleetSync implements SessionObserver {
   readonly #touched = new Set<Session>();
   readonly #toClaim = new Set<Session>();
   readonly #written = new WeakMap<Session, Written>();
+  readonly #view: FleetView;
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #lastSnapshot = 0;
@@ -112,6 +114,7 @@ export class FleetSync implements SessionObserver {
     this.#heartbeatMs = options.heartbeatMs ?? FLEET_DEFAULTS.heartbeatMs;
     this.#snapshotMs = options.snapshotMs ?? FLEET_DEFAULTS.snapshotMs;
     this.#flushMs = options.flushMs ?? FLEET_DEFAULTS.flushMs;
+    this.#view = new FleetView({ ...options, ttlMs: this.#ttlMs });
   }
 
   /**
@@ -120,7 +123,7 @@ export class FleetSync implements SessionObserver {
    */
   async start(): Promise<void> {
     this.#state.observe(this);
-    await this.#link.subscriber.subscribe(KEYS.sessionFeed, (text) => this.#heardSessions(text));
+    await this.#link.subscriber.subscribe(KEYS.sessionFeed, (text) => this.#view.heard(text));
     await this.#link.subscriber.subscribe(KEYS.publicationFeed, (text) => {
       const feed = readPublicationFeed(text);
       if (feed !== undefined && feed.from !== this.#id) this.#state.applyPublications(feed.users);
@@ -320,62 +323,9 @@ export class FleetSync implements SessionObserver {
     this.#serially(() => this.#beat(snapshot));
   }
 
-  /** Renews this tracker's key, learns who is alive, and (with `snapshot`) re-reads all sessions. */
-  async #beat(snapshot: boolean): Promise<void> {
-    const commands = this.#link.commands;
-    const [, , members] = await commands.multi()
-      .set(KEYS.alive(this.#id), String(Date.now()), { PX: this.#ttlMs })
-      .sAdd(KEYS.trackers, this.#id)
-      .sMembers(KEYS.trackers)
-      .execAsPipeline() as unknown as [unknown, unknown, string[]];
-    const others = members.filter((id) => id !== this.#id);
-    const check = commands.multi();
-    for (const id of others) check.exists(KEYS.alive(id));
-    const exists = others.length === 0 ? [] : await check.execAsPipeline() as unknown as number[];
-    const alive = new Set(others.filter((_, i) => exists[i] === 1));
-    const dead = others.filter((id) => !alive.has(id));
-    if (dead.length > 0) {
-      // Whoever notices first clears a dead tracker's sessions; doing it twice is harmless.
-      const clear = commands.multi();
-      for (const id of dead) clear.del(KEYS.sessions(id)).sRem(KEYS.trackers, id);
-      await clear.exec();
-      for (const id of dead) {
-        this.#logger.log({
-          level: "warn",
-          message: `Tracker ${id} of the fleet stopped renewing its key in Redis: its sessions ` +
-            "are dropped",
-          fields: { event: "fleetTrackerGone", tracker: id },
-        });
-      }
-    }
-    if (!snapshot) {
-      this.#state.confirmRemote(alive);
-      return;
-    }
-    this.#lastSnapshot = performance.now();
-    const ids = [...alive];
-    const read = commands.multi();
-    for (const id of ids) read.hGetAll(KEYS.sessions(id));
-    const tables = ids.length === 0
-      ? []
-      : await read.execAsPipeline() as unknown as Record<string, string>[];
-    const seen = new Set<string>();
-    ids.forEach((id, i) => {
-      for (const text of Object.values(tables[i] ?? {})) {
-        const record = readSessionRecord(text);
-        if (record === undefined) continue;
-        seen.add(`${id}\n${record.user}`);
-        this.#state.putRemote(id, record);
-      }
-    });
-    this.#state.confirmRemote(alive, seen);
-  }
-
-  #heardSessions(text: string): void {
-    const feed = readSessionFeed(text);
-    if (feed === undefined || feed.from === this.#id) return;
-    for (const user of feed.down) this.#state.dropRemote(feed.from, user);
-    for (const record of feed.up) this.#state.putRemote(feed.from, record);
+  #beat(snapshot: boolean): Promise<void> {
+    if (snapshot) this.#lastSnapshot = performance.now();
+    return this.#view.beat(snapshot);
   }
 }
 
