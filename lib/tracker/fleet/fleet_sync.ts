@@ -7,9 +7,9 @@
  * session, so a user is logged in once in the whole fleet even when two logins race.
  *
  * Liveness: each tracker keeps `peersync:alive:<id>` with a TTL of `ttlMs`, renewed every
- * `heartbeatMs`. Every heartbeat also checks which trackers are alive (`fleet_view.ts`): the sessions of a
- * tracker whose key expired (it died, or lost Redis) are dropped everywhere, so they last at
- * most `ttlMs` + `heartbeatMs` after its last renewal. Every `snapshotMs`, and after a
+ * `heartbeatMs`. Every heartbeat also checks which trackers are alive (`fleet_view.ts`): the
+ * sessions of a tracker whose key expired (it died, or lost Redis) are dropped everywhere, so
+ * they last at most `ttlMs` + `heartbeatMs` after its last renewal. Every `snapshotMs`, and after a
  * reconnection, the whole session table is read again to mend anything a lost message missed.
  *
  * @module
