@@ -16,6 +16,7 @@ import {
   parseCommandLine,
   STANDARD_OPTIONS,
   stringOption,
+  stringOptions,
   UsageError,
   usageLine,
   userDirectory,
@@ -41,7 +42,7 @@ import {
   type SessionOptions,
   StopRequested,
 } from "./lib/peer/shell/mod.ts";
-import { defaultStateDir } from "./lib/peer/control/mod.ts";
+import { defaultStateDir, type TrackerAddress, trackerLabel } from "./lib/peer/control/mod.ts";
 import {
   parseCount,
   parseRate,
@@ -82,7 +83,9 @@ const spec: CommandSpec = {
       short: "t",
       value: "HOST:PORT",
       description: "tracker address and port in one, instead of --host and <tracker_port> " +
-        "([::1]:5000 for IPv6)",
+        "([::1]:5000 for IPv6); repeat it for fallback trackers: the peer logs in on the first " +
+        "that answers and moves to the next when the one in use stops answering",
+      multiple: true,
     },
     user: {
       type: "string",
@@ -104,6 +107,11 @@ const spec: CommandSpec = {
       type: "boolean",
       description: "at end of input stay online, serving published files, until SIGTERM or " +
         "SIGINT (then exit 0): for services and scripts",
+    },
+    "no-seed": {
+      type: "boolean",
+      description: "do not share a file once it is downloaded (by default it is published, so " +
+        "others can fetch it here too)",
     },
     "exit-on-error": {
       type: "boolean",
@@ -188,6 +196,7 @@ const spec: CommandSpec = {
     `${PASSWORD_VARIABLE}=… deno task peer -t 192.0.2.10:5000 -u alice get report.pdf`,
     "deno task peer -t 192.0.2.10:5000 -u alice --password-file pw.txt --json lap",
     "deno task peer -t 192.0.2.10:5000 -u alice --password-file pw.txt seed ~/shared",
+    "deno task peer -t 192.0.2.10:5000 -t 192.0.2.11:5000   # the second if the first stops",
   ],
 };
 
@@ -212,13 +221,21 @@ function settingsFrom(args: string[]): Settings {
   let positionals = parsed.positionals;
   let trackerHost: string;
   let trackerPort: number;
-  const trackerOption = stringOption(parsed, "tracker");
-  if (trackerOption !== undefined) {
+  let trackers: TrackerAddress[] | undefined;
+  const trackerOptions = stringOptions(parsed, "tracker");
+  if (trackerOptions.length > 0) {
     // --host has a default, so only an explicit one conflicts.
     if (args.some((arg) => arg === "--host" || arg.startsWith("--host="))) {
       throw new UsageError("give either --tracker or --host, not both");
     }
-    ({ host: trackerHost, port: trackerPort } = parseTrackerAddress(trackerOption, "--tracker"));
+    const given = trackerOptions.map((text) => parseTrackerAddress(text, "--tracker"));
+    ({ host: trackerHost, port: trackerPort } = given[0]);
+    if (given.length > 1) {
+      const labels = given.map(trackerLabel);
+      const twice = labels.find((label, index) => labels.indexOf(label) !== index);
+      if (twice !== undefined) throw new UsageError(`tracker ${twice} is given twice`);
+      trackers = given;
+    }
   } else {
     if (positionals.length === 0) throw new UsageError("missing <tracker_port> (or --tracker)");
     const port = parsePort(positionals[0]);
@@ -300,8 +317,10 @@ function settingsFrom(args: string[]): Settings {
     ...(seed ? { seed } : {}),
     stay: booleanOption(parsed, "stay"),
     exitOnError: booleanOption(parsed, "exit-on-error"),
+    noSeed: booleanOption(parsed, "no-seed"),
     trackerHost,
     trackerPort,
+    ...(trackers === undefined ? {} : { trackers }),
     dir,
     advertise,
     timeoutMs,

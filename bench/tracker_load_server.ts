@@ -1,15 +1,23 @@
 /**
- * The tracker for `bench/tracker_sealed.ts`: the real server with flood limits lifted (the bench
- * measures the tracker's cost per request, not its flood cut-off). Prints `listening on PORT`.
- * Arguments: the credentials file.
+ * The tracker for `bench/tracker_sealed.ts` and `bench/tracker_mixed.ts`: the real server with
+ * flood limits lifted (the benches measure the tracker's cost per request, not its flood
+ * cut-off). Prints `listening on PORT`. Arguments: the credentials file, and optionally a SQLite
+ * database file, which makes the tracker keep its publications there as `--store sqlite` does.
  */
 
 import { loadCredentials } from "../lib/tracker/credentials.ts";
+import { closePublicationStore, openPublicationStore } from "../lib/tracker/publication_store.ts";
 import { startTracker } from "../lib/tracker/server.ts";
+import { TrackerState } from "../lib/tracker/state.ts";
 
-const credentials = await loadCredentials(Deno.args[0]);
+const [credentialsFile, dbFile] = Deno.args;
+const credentials = await loadCredentials(credentialsFile);
 const controller = new AbortController();
 const unlimited = { perSecond: 1e9, burst: 1e9 };
+const now = () => performance.now();
+const opened = dbFile === undefined
+  ? undefined
+  : openPublicationStore({ kind: "sqlite", file: dbFile, logger: { log: () => {} }, now });
 const tracker = startTracker({
   hostname: "127.0.0.1",
   port: 0,
@@ -18,7 +26,10 @@ const tracker = startTracker({
   rate: unlimited,
   hostRate: unlimited,
   logDatagrams: false,
+  now,
+  state: opened && new TrackerState({ now, journal: opened.store }),
 });
 console.log(`listening on 127.0.0.1:${tracker.address.port}`);
 Deno.addSignalListener("SIGTERM", () => controller.abort());
 await tracker.finished;
+if (opened) await closePublicationStore(opened, { log: () => {} });

@@ -3,8 +3,9 @@
  * bare `Deno.listenDatagram` echo driven the same way in the same run (alternating rounds, so the
  * machine's drift hits both). 1,024 v1 sessions from 64 loopback hosts (127.0.0.2–65), each
  * heartbeating every second, 100,000 published names, cycling `lap`, `sch`, `get` with a window
- * of requests in flight. Prints replies/s and the ratio to the echo, p50/p99 latency, `ERR`
- * answers to valid requests, and sessions the tracker expired while they heartbeat.
+ * of requests in flight. The tracker runs twice: publications in memory, and kept in a SQLite
+ * file as `--store sqlite` does. Prints replies/s and the ratio to the echo, p50/p99 latency,
+ * `ERR` answers to valid requests, and sessions the tracker expired while they heartbeat.
  *
  *   deno run -A bench/tracker_mixed.ts [--seconds 4] [--rounds 2] [--names 100000]
  */
@@ -207,59 +208,74 @@ const dir = await Deno.makeTempDir({ prefix: "peersync-mixed-" });
 const users = Array.from({ length: SESSIONS }, (_, i) => `user${String(i).padStart(4, "0")}`);
 await Deno.writeTextFile(`${dir}/credentials.txt`, users.map((u) => `${u} ${u}-pw\n`).join(""));
 const names = makeNames(seeded(11));
-const tracker = await startServer("bench/tracker_load_server.ts", [`${dir}/credentials.txt`]);
-const echo = await startServer("bench/udp_echo.ts", []);
+const credentials = `${dir}/credentials.txt`;
+/** The servers driven in turn: the echo, then the tracker in memory and on SQLite. */
+const servers = {
+  echo: await startServer("bench/udp_echo.ts", []),
+  memory: await startServer("bench/tracker_load_server.ts", [credentials]),
+  sqlite: await startServer("bench/tracker_load_server.ts", [credentials, `${dir}/bench.db`]),
+};
+type Kind = keyof typeof servers;
+const KINDS: readonly Kind[] = ["echo", "memory", "sqlite"];
 const at = (port: number): Deno.NetAddr => ({ transport: "udp", hostname: "127.0.0.1", port });
-const trackerClients = users.map((user, i) => new Client(user, i, at(tracker.port)));
-const echoClients = users.map((user, i) => new Client(user, i, at(echo.port)));
+const clientsOf = Object.fromEntries(
+  KINDS.map((kind) => [kind, users.map((user, i) => new Client(user, i, at(servers[kind].port)))]),
+) as Record<Kind, Client[]>;
+const trackerKinds = ["memory", "sqlite"] as const;
 try {
   // Log in, register a download address, and publish the names (each client its share), with a
   // window so the tracker's receive buffer never overflows.
-  const setupStarted = performance.now();
-  // The tracker's sessions heartbeat from their login to the end, as live peers do.
+  // The trackers' sessions heartbeat from their login to the end, as live peers do.
   const loggedIn: Client[] = [];
   const stopHeartbeats = heartbeat(() => loggedIn);
-  let failures = 0;
-  const setup = async (client: Client, index: number) => {
-    const answers = [await client.ask(`auth ${client.user} ${client.user}-pw`)];
-    if (answers[0] === "OK") loggedIn.push(client);
-    await client.send(`TCP ${client.host} ${7000 + index}`);
-    for (let n = index; n < names.length; n += clients.length) {
-      answers.push(await client.ask(`pub ${names[n]}`));
+  for (const kind of trackerKinds) {
+    const setupStarted = performance.now();
+    let failures = 0;
+    const clients = clientsOf[kind];
+    const setup = async (client: Client, index: number) => {
+      const answers = [await client.ask(`auth ${client.user} ${client.user}-pw`)];
+      if (answers[0] === "OK") loggedIn.push(client);
+      await client.send(`TCP ${client.host} ${7000 + index}`);
+      for (let n = index; n < names.length; n += clients.length) {
+        answers.push(await client.ask(`pub ${names[n]}`));
+      }
+      const failed = answers.filter((answer) => answer === undefined || answer === "ERR");
+      failures += failed.length;
+    };
+    for (let i = 0; i < clients.length; i += WINDOW * 2) {
+      await Promise.all(clients.slice(i, i + WINDOW * 2).map((c, j) => setup(c, i + j)));
     }
-    const failed = answers.filter((answer) => answer === undefined || answer === "ERR");
-    failures += failed.length;
-  };
-  const clients = trackerClients;
-  for (let i = 0; i < clients.length; i += WINDOW * 2) {
-    await Promise.all(clients.slice(i, i + WINDOW * 2).map((c, j) => setup(c, i + j)));
+    console.log(
+      `mixed load (${kind}): ${SESSIONS} v1 sessions from ${HOSTS} hosts, ` +
+        `${NAMES.toLocaleString("en")} names published in ` +
+        `${((performance.now() - setupStarted) / 1000).toFixed(1)} s ` +
+        `(${failures} logins/publications not acknowledged), ${WINDOW} requests in flight, ` +
+        `${SECONDS} s rounds`,
+    );
   }
-  console.log(
-    `mixed load: ${SESSIONS} v1 sessions from ${HOSTS} hosts, ${NAMES.toLocaleString("en")} ` +
-      `names published in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s ` +
-      `(${failures} logins/publications not acknowledged), ${WINDOW} requests in flight, ` +
-      `${SECONDS} s rounds`,
-  );
-  const results: Record<"echo" | "tracker", RoundResult[]> = { echo: [], tracker: [] };
+  const results: Record<Kind, RoundResult[]> = { echo: [], memory: [], sqlite: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    for (
-      const kind of round % 2 === 0 ? ["echo", "tracker"] as const : ["tracker", "echo"] as const
-    ) {
-      const clients = kind === "echo" ? echoClients : trackerClients;
-      // The echo gets the same heartbeats in its rounds (the tracker's go on meanwhile).
-      const stopEcho = kind === "echo" ? heartbeat(() => echoClients) : undefined;
-      results[kind].push(await drive(clients, names, 100 + round));
+    // Each round starts with another server, so the machine's drift hits all of them.
+    const order = KINDS.map((_, i) => KINDS[(i + round) % KINDS.length]);
+    for (const kind of order) {
+      // The echo gets the same heartbeats in its rounds (the trackers' go on meanwhile).
+      const stopEcho = kind === "echo" ? heartbeat(() => clientsOf.echo) : undefined;
+      results[kind].push(await drive(clientsOf[kind], names, 100 + round));
       stopEcho?.();
     }
   }
   // Every session must still be live: a session the tracker expired answers `ERR`.
-  let expired = 0;
-  for (let i = 0; i < trackerClients.length; i += WINDOW) {
-    const answers = await Promise.all(trackerClients.slice(i, i + WINDOW).map((c) => c.ask("lpf")));
-    expired += answers.filter((answer) => answer === "ERR" || answer === undefined).length;
+  const expired: Record<string, number> = {};
+  for (const kind of trackerKinds) {
+    expired[kind] = 0;
+    const clients = clientsOf[kind];
+    for (let i = 0; i < clients.length; i += WINDOW) {
+      const answers = await Promise.all(clients.slice(i, i + WINDOW).map((c) => c.ask("lpf")));
+      expired[kind] += answers.filter((answer) => answer === "ERR" || answer === undefined).length;
+    }
   }
   stopHeartbeats();
-  const summary = (kind: "echo" | "tracker") => {
+  const summary = (kind: Kind) => {
     const runs = results[kind];
     const rate = runs.reduce((sum, run) => sum + run.replies, 0) / (runs.length * SECONDS);
     const sorted = runs.flatMap((run) => run.latencies).sort((a, b) => a - b);
@@ -273,20 +289,20 @@ try {
     };
   };
   const e = summary("echo");
-  const t = summary("tracker");
   const line = (label: string, s: ReturnType<typeof summary>) =>
     `  ${label.padEnd(8)} ${s.rate.toFixed(0).padStart(6)} replies/s (${s.perRound}), ` +
     `p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms, unanswered ${s.lost}`;
   console.log(line("echo", e));
-  console.log(line("tracker", t) + `, ERR to valid requests ${t.errors}`);
-  console.log(
-    `  tracker/echo ${
-      (t.rate / e.rate).toFixed(2)
-    }×; sessions expired while heartbeating: ${expired}`,
-  );
+  for (const kind of trackerKinds) {
+    const t = summary(kind);
+    console.log(
+      line(kind, t) + `, ERR to valid requests ${t.errors}; ` +
+        `${kind}/echo ${(t.rate / e.rate).toFixed(2)}×; ` +
+        `sessions expired while heartbeating: ${expired[kind]}`,
+    );
+  }
 } finally {
-  for (const client of [...trackerClients, ...echoClients]) client.close();
-  await tracker.program.stop();
-  await echo.program.stop();
+  for (const kind of KINDS) for (const client of clientsOf[kind]) client.close();
+  for (const kind of KINDS) await servers[kind].program.stop();
   await Deno.remove(dir, { recursive: true });
 }

@@ -49,6 +49,8 @@ export interface OptionSpec {
   readonly value?: string;
   readonly description: string;
   readonly default?: string;
+  /** A string option that may be given more than once (read it with {@linkcode stringOptions}). */
+  readonly multiple?: boolean;
 }
 
 /** Everything `--help` says about a program. */
@@ -79,6 +81,8 @@ export class UsageError extends Error {
 /** Parsed options and positionals. */
 export interface ParsedCommandLine {
   readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  /** Every value of each `multiple` option given (its last one is also in `values`). */
+  readonly lists?: Readonly<Record<string, readonly string[]>>;
   readonly positionals: readonly string[];
 }
 
@@ -98,11 +102,14 @@ export interface ParsedCommandLine {
  * ```
  */
 export function parseCommandLine(args: readonly string[], spec: CommandSpec): ParsedCommandLine {
-  const options: Record<string, { type: "string" | "boolean"; short?: string; default?: string }> =
-    {};
+  const options: Record<
+    string,
+    { type: "string" | "boolean"; short?: string; default?: string; multiple?: boolean }
+  > = {};
   for (const [name, option] of Object.entries(spec.options)) {
     options[name] = { type: option.type };
     if (option.short) options[name].short = option.short;
+    if (option.multiple) options[name].multiple = true;
     if (option.default !== undefined) options[name].default = option.default;
   }
   try {
@@ -112,7 +119,17 @@ export function parseCommandLine(args: readonly string[], spec: CommandSpec): Pa
       allowPositionals: true,
       strict: true,
     });
-    return { values: values as Record<string, string | boolean | undefined>, positionals };
+    const single: Record<string, string | boolean | undefined> = {};
+    const lists: Record<string, readonly string[]> = {};
+    for (const [name, value] of Object.entries(values)) {
+      if (Array.isArray(value)) {
+        lists[name] = value.map(String);
+        single[name] = lists[name].at(-1);
+      } else {
+        single[name] = value as string | boolean | undefined;
+      }
+    }
+    return { values: single, lists, positionals };
   } catch (error) {
     throw new UsageError(describeParseError(error));
   }
@@ -216,6 +233,14 @@ export function userDirectory(): string {
 export function stringOption(parsed: ParsedCommandLine, name: string): string | undefined {
   const value = parsed.values[name];
   return typeof value === "string" ? value : undefined;
+}
+
+/** Every value of a string option given with `multiple`, in command-line order. */
+export function stringOptions(parsed: ParsedCommandLine, name: string): readonly string[] {
+  const list = parsed.lists?.[name];
+  if (list !== undefined) return list;
+  const value = parsed.values[name];
+  return typeof value === "string" ? [value] : [];
 }
 
 /** Whether a boolean option was given. */

@@ -6,6 +6,7 @@ import {
   parseCommandLine,
   parsePortArgument,
   stringOption,
+  stringOptions,
   UsageError,
 } from "./cli.ts";
 
@@ -65,4 +66,17 @@ Deno.test("ports are 0-65535 in decimal", () => {
   for (const bad of ["65536", "-1", "0x10", "", "1e3"]) {
     assert.throws(() => parsePortArgument(bad), UsageError);
   }
+});
+
+Deno.test("a multiple option keeps every value in order, long and short alike", () => {
+  const spec: CommandSpec = {
+    name: "demo",
+    summary: "",
+    positionals: [],
+    options: { tracker: { type: "string", short: "t", description: "", multiple: true } },
+  };
+  const parsed = parseCommandLine(["-t", "a:1", "--tracker=b:2", "--tracker", "c:3"], spec);
+  assert.deepEqual(stringOptions(parsed, "tracker"), ["a:1", "b:2", "c:3"]);
+  assert.equal(stringOption(parsed, "tracker"), "c:3");
+  assert.deepEqual(stringOptions(parseCommandLine([], spec), "tracker"), []);
 });

@@ -3,7 +3,9 @@
  * timeout each) and the v2 client ({@linkcode V2Client}: request ids, retransmission, the SCRAM
  * login), the {@linkcode TrackerLink} that gives the shell one view of either (log in with v2,
  * fall back to v1), the {@linkcode startHeartbeat} that keeps a session alive, bringing a session
- * back after the tracker lost it ({@linkcode restoreOnce}, {@linkcode restoreInBackground}), and
+ * back after the tracker lost it ({@linkcode restoreOnce}, {@linkcode restoreInBackground}), moving
+ * to another tracker when several were given and the one in use stopped answering
+ * ({@linkcode failOverOnce}, `tracker_rotation.ts` for the pure choices), and
  * which local address to bind and to advertise ({@linkcode advertisedAddress}). The datagrams
  * themselves are `lib/protocol/`; nothing here touches a file.
  *
@@ -12,6 +14,7 @@
 
 export {
   type ConnectOptions,
+  type HeartbeatOutcome,
   isClosed,
   isNotResponding,
   knownToSpeakV2,
@@ -49,7 +52,25 @@ export {
   trackerKey,
 } from "./known_trackers.ts";
 export { type HeartbeatOptions, startHeartbeat } from "./heartbeat.ts";
-export { type RestorableSession, restoreInBackground, restoreOnce } from "./session_restore.ts";
+export {
+  adoptLink,
+  type RestorableSession,
+  restoreInBackground,
+  restoreOnce,
+} from "./session_restore.ts";
+export {
+  canFailOver,
+  failOverInBackground,
+  failOverOnce,
+  type FailoverSession,
+  type TrackerChoice,
+} from "./failover.ts";
+export {
+  SilenceWatch,
+  type TrackerAddress,
+  trackerLabel,
+  tryingNextNotice,
+} from "./tracker_rotation.ts";
 export {
   AddressError,
   advertisedAddress,

@@ -54,6 +54,11 @@ export interface RestorableSession {
    * the next failure. Unset while none has failed since the session was last restored.
    */
   backgroundRetry?: { readonly notBefore: number; readonly delayMs: number };
+  /**
+   * Called when a background restore failed, instead of saying so: with several trackers the
+   * peer moves to another one (`failover.ts`). Unset with one tracker.
+   */
+  readonly onRestoreFailed?: () => void;
 }
 
 /** {@linkcode restoreSession}, once at a time. */
@@ -92,7 +97,9 @@ export function restoreInBackground(
   if (Date.now() < retry.notBefore) return;
   restoreOnce(parts).then((restored) => {
     if (restored) return;
-    if (retry.delayMs === 0) {
+    if (parts.onRestoreFailed !== undefined) {
+      parts.onRestoreFailed();
+    } else if (retry.delayMs === 0) {
       parts.notify(
         `peersync-peer: the tracker lost this session and logging in again failed ` +
           `(${parts.lastRestoreFailure ?? "no answer"}); trying again in the background`,
@@ -115,7 +122,7 @@ export function restoreInBackground(
  * why not.
  */
 async function restoreSession(parts: RestorableSession): Promise<true | string> {
-  const { signal, uploadAddress } = parts;
+  const { signal } = parts;
   let attempt: LoginAttempt;
   try {
     attempt = await abortable(parts.relogin(), signal);
@@ -125,8 +132,20 @@ async function restoreSession(parts: RestorableSession): Promise<true | string> 
   }
   if (attempt.kind === "refused") return `refused: ${attempt.code}`;
   if (attempt.kind !== "ok") return "the tracker now speaks only v1";
+  await adoptLink(parts, attempt.link);
+  parts.notify("peersync-peer: the tracker had lost this session (restarted?): logged in again");
+  return true;
+}
+
+/**
+ * Makes `link` (a fresh login, on the same tracker or another) the session's: closes the old
+ * one, tells the tracker where uploads are accepted and publishes again what this peer publishes.
+ * What could not be re-published shows in the next `lpf`; the session itself is back.
+ */
+export async function adoptLink(parts: RestorableSession, link: TrackerLink): Promise<void> {
+  const { signal, uploadAddress } = parts;
   const lost = parts.link;
-  parts.link = attempt.link;
+  parts.link = link;
   await lost.close();
   try {
     await abortable(
@@ -146,6 +165,4 @@ async function restoreSession(parts: RestorableSession): Promise<true | string> 
     if (signal.aborted) throw error;
     // What could not be re-published shows in the next lpf; the session itself is back.
   }
-  parts.notify("peersync-peer: the tracker had lost this session (restarted?): logged in again");
-  return true;
 }

@@ -56,6 +56,12 @@ export function isClosed(error: unknown): boolean {
   return error instanceof V1ClientClosedError || error instanceof V2ClientClosedError;
 }
 
+/**
+ * What one heartbeat came to: `answered` (the tracker is alive), `unanswered` (no reply within
+ * its interval), `unknown` (v1 sends heartbeats without a reply, or the link was closed).
+ */
+export type HeartbeatOutcome = "answered" | "unanswered" | "unknown";
+
 /** One logged-in connection to the tracker. */
 export interface TrackerLink {
   readonly version: 1 | 2;
@@ -67,7 +73,7 @@ export interface TrackerLink {
    * Sends one heartbeat. `onSessionLost` is called if the tracker answers that it does not know
    * this session (it restarted, or the session expired); v1 cannot tell, and never calls it.
    */
-  heartbeat(onSessionLost?: () => void): Promise<void>;
+  heartbeat(onSessionLost?: () => void): Promise<HeartbeatOutcome>;
   activePeers(): Promise<Reply>;
   publishedFiles(): Promise<Reply>;
   search(text: string): Promise<Reply>;
@@ -88,8 +94,9 @@ export class V1Link implements TrackerLink {
     await this.client.send({ kind: "TCP", host, port });
   }
 
-  async heartbeat(): Promise<void> {
+  async heartbeat(): Promise<HeartbeatOutcome> {
     await this.client.send({ kind: "HBT" });
+    return "unknown";
   }
 
   activePeers(): Promise<Reply> {
@@ -151,7 +158,7 @@ export class V2Link implements TrackerLink {
     if (reply.status === "ERR") throw refusal(reply.code);
   }
 
-  async heartbeat(onSessionLost?: () => void): Promise<void> {
+  async heartbeat(onSessionLost?: () => void): Promise<HeartbeatOutcome> {
     // Acknowledged and retried until the next beat is due: the session lives only three
     // intervals, so under loss a beat must not be left to chance (docs/protocol.md, "Sessions,
     // liveness and negotiation"). `ERR token` (or `gone`) says the tracker lost the session.
@@ -163,10 +170,12 @@ export class V2Link implements TrackerLink {
       });
     } catch (error) {
       // Unanswered within its interval: the next beat tries again.
-      if (error instanceof TrackerNotRespondingError || isClosed(error)) return;
+      if (error instanceof TrackerNotRespondingError) return "unanswered";
+      if (isClosed(error)) return "unknown";
       throw error;
     }
     if (reply.status === "ERR" && reply.code === "token") onSessionLost?.();
+    return "answered";
   }
 
   async #names(page: (offset: number) => Parameters<V2Client["request"]>[0]): Promise<string[]> {

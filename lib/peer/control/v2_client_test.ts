@@ -188,7 +188,7 @@ Deno.test("a v2 heartbeat whose OK does not come is retried at 200 and 600 ms, w
     await loginV2(client, "alice", "pw");
     const link = new V2Link(client, 1000);
     let lost = false;
-    await link.heartbeat(() => lost = true);
+    assert.equal(await link.heartbeat(() => lost = true), "answered");
     assert.equal(heartbeats, 3);
     assert.equal(new Set(tracker.requests).size, 1, "one request, retransmitted");
     const gaps = [sentAt[1] - sentAt[0], sentAt[2] - sentAt[1]];
@@ -214,7 +214,7 @@ Deno.test("an unanswered v2 heartbeat gives up quietly when its interval ends", 
     const link = new V2Link(client, 500);
     const started = performance.now();
     let lost = false;
-    await link.heartbeat(() => lost = true);
+    assert.equal(await link.heartbeat(() => lost = true), "unanswered");
     const took = performance.now() - started;
     assert.ok(took >= 450 && took < 900, `gave up after ${took} ms`);
     assert.equal(heartbeats, 2, "tries at 0 and 200 ms of a 500 ms interval");

@@ -38,3 +38,13 @@ export {
 export { DIGEST_STORE_NAME } from "./digest_store.ts";
 export { hashFileRange } from "./hash_file.ts";
 export { type HashSink, OffThreadSha256 } from "./hash_worker.ts";
+export {
+  type FolderFile,
+  planReconcile,
+  type PublishedVersion,
+  type ReconcilePlan,
+  type ReconcileState,
+  withdrawalLine,
+} from "./reconcile_plan.ts";
+export { listShareFolder, stampOf } from "./folder_listing.ts";
+export { DEFAULT_SETTLE_MS, followFolder, type FollowOptions } from "./follow_folder.ts";

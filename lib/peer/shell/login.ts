@@ -9,14 +9,17 @@
 import { isValidField, MAX_PASSWORD_BYTES, MAX_USER_NAME_BYTES } from "../../protocol/mod.ts";
 import { abortable } from "../../util/mod.ts";
 import {
+  type ConnectOptions,
   isNotResponding,
   knownToSpeakV2,
   type LoginAttempt,
   loginV1,
   loginWithV2,
   TrackerNotAuthenticError,
+  tryingNextNotice,
   UnexpectedReplyError,
 } from "../control/mod.ts";
+import { loginOrder } from "../control/tracker_rotation.ts";
 import { TerminalText } from "./commands.ts";
 import { ExitCode, type LoginOutcome, type Parts } from "./session_parts.ts";
 
@@ -53,8 +56,8 @@ const REQUIRE_V2_REFUSAL = "peersync-peer: the tracker speaks only PeerSync v1, 
   "sends the password in clear; not logging in (--require-v2)";
 
 /** The refusal of a v1 fall-back for a tracker that spoke v2 before (it may be an impostor). */
-function downgradeRefusal(parts: Parts): string {
-  const { trackerIp, trackerPort, knownTrackers } = parts.connect;
+function downgradeRefusal(connect: ConnectOptions): string {
+  const { trackerIp, trackerPort, knownTrackers } = connect;
   const host = trackerIp.includes(":") ? `[${trackerIp}]` : trackerIp;
   return `peersync-peer: the tracker at ${host}:${trackerPort} spoke PeerSync v2 before; ` +
     `refusing to fall back to v1 (password would cross in clear). If the tracker was really ` +
@@ -80,20 +83,47 @@ export function formatLoginRefusal(
 }
 
 /**
+ * One login attempt on the tracker at `index`: v2, falling back to v1 for a tracker that speaks
+ * only v1 (said out loud; refused under `--require-v2` or for a tracker that spoke v2 before).
+ * `v1Only` remembers, per tracker, that the fall-back was made.
+ */
+async function attemptOn(
+  parts: Parts,
+  index: number,
+  v1Only: Set<number>,
+  user: string,
+  password: string,
+): Promise<LoginAttempt> {
+  const { connect } = parts.trackers[index];
+  const { signal, terminal } = parts.options;
+  if (v1Only.has(index)) return await abortable(loginV1(connect, user, password), signal);
+  const attempt = await abortable(loginWithV2(connect, user, password), signal);
+  if (attempt.kind !== "v1Only") return attempt;
+  v1Only.add(index);
+  if (knownToSpeakV2(connect)) throw abandon(parts, downgradeRefusal(connect));
+  if (parts.options.requireV2) throw abandon(parts, REQUIRE_V2_REFUSAL);
+  terminal.error(FALLBACK_NOTICE);
+  return await abortable(loginV1(connect, user, password), signal);
+}
+
+/**
  * Asks for a user name and password until a login succeeds; with `credentials` given
  * (`--user` and `PEERSYNC_PASSWORD` or `--password-file`), tries those once, without prompts.
+ * With several trackers, each login goes to the first that answers, in the order given.
  *
- * @throws {LoginAbandoned} when input ends, the tracker does not answer or cannot be trusted, it
+ * @throws {LoginAbandoned} when input ends, no tracker answers or one cannot be trusted, it
  * speaks only v1 and `--require-v2` was given, or the given credentials are refused.
  */
 export async function login(parts: Parts): Promise<LoginOutcome> {
-  const { terminal, signal, trackerHost, trackerPort, credentials } = parts.options;
+  const { terminal, signal, credentials } = parts.options;
   // Without prompts, a refusal is said on standard error and is final: no one can type again.
   const say = credentials === undefined
     ? (line: string) => terminal.print(line)
     : (line: string) => terminal.error(line);
   const endOfInput = () => abandon(parts, "peersync-peer: input ended before login");
-  let v1Only = false;
+  const v1Only = new Set<number>();
+  // The tracker that answered last: a new try after a wrong password starts there.
+  let first = 0;
   for (;;) {
     let user: string | null;
     let password: string | null;
@@ -117,42 +147,53 @@ export async function login(parts: Parts): Promise<LoginOutcome> {
       }
       continue;
     }
-    let attempt: LoginAttempt;
-    try {
-      attempt = v1Only
-        ? await abortable(loginV1(parts.connect, user, password), signal)
-        : await abortable(loginWithV2(parts.connect, user, password), signal);
-      if (attempt.kind === "v1Only") {
-        v1Only = true;
-        if (knownToSpeakV2(parts.connect)) {
-          throw abandon(parts, downgradeRefusal(parts));
+    let attempt: LoginAttempt | undefined;
+    const order = loginOrder(parts.trackers.length, first);
+    for (const [step, index] of order.entries()) {
+      const { address } = parts.trackers[index];
+      try {
+        attempt = await attemptOn(parts, index, v1Only, user, password);
+        first = index;
+        break;
+      } catch (error) {
+        if (isNotResponding(error)) {
+          const next = order[step + 1];
+          if (next !== undefined) {
+            terminal.error(tryingNextNotice(address, parts.trackers[next].address));
+            continue;
+          }
+          throw abandon(
+            parts,
+            `Tracker at ${address.host}:${address.port} is not responding`,
+            "trackerNotResponding",
+          );
         }
-        if (parts.options.requireV2) {
-          throw abandon(parts, REQUIRE_V2_REFUSAL);
+        if (error instanceof TrackerNotAuthenticError) {
+          throw abandon(parts, `peersync-peer: ${error.message}`);
         }
-        terminal.error(FALLBACK_NOTICE);
-        attempt = await abortable(loginV1(parts.connect, user, password), signal);
+        if (error instanceof UnexpectedReplyError) {
+          throw abandon(parts, `peersync-peer: unexpected reply from the tracker: ${error.reason}`);
+        }
+        throw error;
       }
-    } catch (error) {
-      if (isNotResponding(error)) {
-        throw abandon(
-          parts,
-          `Tracker at ${trackerHost}:${trackerPort} is not responding`,
-          "trackerNotResponding",
-        );
-      }
-      if (error instanceof TrackerNotAuthenticError) {
-        throw abandon(parts, `peersync-peer: ${error.message}`);
-      }
-      if (error instanceof UnexpectedReplyError) {
-        throw abandon(parts, `peersync-peer: unexpected reply from the tracker: ${error.reason}`);
-      }
-      throw error;
     }
+    // Every tracker failed by throwing, which ends the login above: an attempt came back.
+    if (attempt === undefined) throw new LoginAbandoned(ExitCode.failure);
     if (attempt.kind === "ok") {
       const [name, secret] = [user, password];
-      const relogin = () => loginWithV2(parts.connect, name, secret);
-      return { link: attempt.link, relogin };
+      return {
+        link: attempt.link,
+        tracker: first,
+        relogin: (connect) => loginWithV2(connect, name, secret),
+        loginAt: async (connect) => {
+          const tried = await loginWithV2(connect, name, secret);
+          if (tried.kind !== "v1Only" || knownToSpeakV2(connect) || parts.options.requireV2) {
+            return tried;
+          }
+          terminal.error(FALLBACK_NOTICE);
+          return await loginV1(connect, name, secret);
+        },
+      };
     }
     // The reason comes first; the contract's own line (PROTOCOL.md) always follows it, so a
     // script that waits for "Authentication failed" still sees it.

@@ -10,6 +10,9 @@
 import type { NameList, Reply } from "../../protocol/mod.ts";
 import { abortable } from "../../util/mod.ts";
 import {
+  canFailOver,
+  failOverOnce,
+  isClosed,
   isNotResponding,
   restoreOnce,
   SessionLostError,
@@ -27,7 +30,7 @@ import {
   TerminalText,
   type TrackerCommandName,
 } from "./commands.ts";
-import { failed, type FailureKind, type Outcome, succeeded } from "./outcome.ts";
+import { failed, type FailureKind, type Outcome, outcomeLines, succeeded } from "./outcome.ts";
 import { formatSources, formatTransferStats, ProgressDisplay } from "./progress.ts";
 import type { Action, LoggedIn } from "./session_parts.ts";
 
@@ -116,6 +119,10 @@ async function ask<T>(
     return await abortable(question(asked), parts.signal);
   } catch (error) {
     if (isNotResponding(error)) {
+      // With several trackers, the command is asked once more of the next that answers.
+      if (mayRestore && canFailOver(parts) && await failOverOnce(parts)) {
+        return await ask(parts, question, false);
+      }
       return noAnswer("trackerNotResponding", TerminalText.trackerNotResponding);
     }
     if (error instanceof UnexpectedReplyError) {
@@ -123,13 +130,18 @@ async function ask<T>(
     }
     // Restored meanwhile (a heartbeat noticed first, and the old link is closed or refused):
     // just ask the new session.
-    const lostMeanwhile = error instanceof SessionLostError || error instanceof V2ClientClosedError;
+    const lostMeanwhile = error instanceof SessionLostError ||
+      error instanceof V2ClientClosedError ||
+      isClosed(error);
     if (lostMeanwhile && mayRestore && parts.link !== asked) {
       return await ask(parts, question, false);
     }
     if (error instanceof SessionLostError) {
       if (mayRestore && parts.link.version === 2) {
         if (await restoreOnce(parts)) return await ask(parts, question, false);
+        if (canFailOver(parts) && await failOverOnce(parts, "lost")) {
+          return await ask(parts, question, false);
+        }
         return noAnswer(
           "sessionLost",
           `The tracker had lost this session, and logging in again failed (${
@@ -160,7 +172,7 @@ async function publish(parts: LoggedIn, file: string): Promise<Outcome> {
       `Cannot publish ${file}: ${describeNotShareable(shared.reason, dir)}`,
     );
   }
-  let meta = { size: 0, sha256: "" };
+  let meta: { size: number; sha256: string; mtimeMs?: number } = { size: 0, sha256: "" };
   if (parts.link.version === 2) {
     // v2 publishes size and digest so downloaders can verify; v1 has no field for them.
     try {
@@ -179,6 +191,9 @@ async function publish(parts: LoggedIn, file: string): Promise<Outcome> {
   if (isNoAnswer(reply)) return failed("pub", reply.noAnswer, reply.message);
   if (reply.kind !== "published") return unexpected("pub", reply);
   parts.published.add(file);
+  if (meta.mtimeMs !== undefined) {
+    parts.versions?.set(file, { size: meta.size, sha256: meta.sha256, mtimeMs: meta.mtimeMs });
+  }
   return succeeded(
     "pub",
     formatReply("pub", reply),
@@ -192,6 +207,7 @@ async function unpublish(parts: LoggedIn, file: string): Promise<Outcome> {
   // Either way the tracker no longer lists it, so it must no longer be served.
   if (reply.kind === "unpublished" || reply.kind === "unpublishFailed") {
     parts.published.delete(file);
+    parts.versions?.delete(file);
   }
   if (reply.kind === "unpublished") return succeeded("unp", formatReply("unp", reply), { file });
   if (reply.kind === "unpublishFailed") {
@@ -240,6 +256,9 @@ async function get(parts: LoggedIn, file: string, run: RunOptions): Promise<Outc
     display.finish();
     const stats = formatTransferStats(result.bytes, result.ms);
     const sources = formatSources(result);
+    // Said on standard error: standard output keeps the v1 terminal's lines word for word.
+    const seeding = parts.options.noSeed ? undefined : await seedDownloaded(parts, file, result);
+    if (seeding !== undefined) parts.notify(seeding.line);
     return succeeded("get", [
       formatDownloaded(file),
       result.verified
@@ -254,6 +273,7 @@ async function get(parts: LoggedIn, file: string, run: RunOptions): Promise<Outc
       ...(result.expected === undefined ? {} : { sha256: result.expected.sha256 }),
       resumedFrom: result.resumedFrom,
       sources: result.sources.map((source) => ({ user: source.user, bytes: source.bytes })),
+      seeding: seeding?.ok ?? false,
     });
   } catch (error) {
     display.finish();
@@ -263,4 +283,39 @@ async function get(parts: LoggedIn, file: string, run: RunOptions): Promise<Outc
     }
     throw error;
   }
+}
+
+/**
+ * Publishes a file just downloaded, so the next downloader can fetch it here too; a verified
+ * download's digest is remembered first, so publishing does not read the file again.
+ */
+async function seedDownloaded(
+  parts: LoggedIn,
+  file: string,
+  result: {
+    readonly path: string;
+    readonly verified: boolean;
+    readonly expected?: { readonly sha256: string };
+  },
+): Promise<{ readonly ok: boolean; readonly line: string }> {
+  if (result.verified && result.expected !== undefined) {
+    const shared = await resolveSharedFile(parts.options.dir, file);
+    try {
+      const info = await Deno.stat(result.path);
+      if (shared.ok && info.mtime !== null) {
+        parts.digests.remember(shared.path, {
+          size: info.size,
+          sha256: result.expected.sha256,
+          mtimeMs: info.mtime.getTime(),
+          ino: info.ino,
+        });
+      }
+    } catch {
+      // Gone already: publishing says so below.
+    }
+  }
+  const outcome = await publish(parts, file);
+  return outcome.ok
+    ? { ok: true, line: `Now sharing ${file}` }
+    : { ok: false, line: `Not sharing ${file}: ${outcomeLines(outcome).join(" ")}` };
 }

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { planReconcile } from "../share/mod.ts";
+
 /** What identifies one state of a file without reading it: changed size or time, changed file. */
 export interface FileStamp {
   readonly size: number;
@@ -44,13 +46,16 @@ export interface SeedPlan {
  * ```
  */
 export function planSeed(state: SeedState): SeedPlan {
-  const publish: string[] = [];
-  for (const [name, stamp] of state.files) {
-    const last = state.publishedStamps.get(name);
-    const current = last !== undefined && state.published.has(name) &&
-      last.size === stamp.size && last.mtimeMs === stamp.mtimeMs;
-    if (!current) publish.push(name);
-  }
-  const withdraw = [...state.published].filter((name) => !state.files.has(name));
-  return { publish: publish.sort(), withdraw: withdraw.sort() };
+  // The same plan as a session's (`../share/reconcile_plan.ts`), with every file of the folder
+  // to be published and only stamps to compare.
+  const plan = planReconcile({
+    files: state.files,
+    published: state.published,
+    versions: state.publishedStamps,
+    publishNew: true,
+  });
+  return {
+    publish: [...plan.publish, ...plan.republish, ...plan.refresh].sort(),
+    withdraw: plan.withdraw,
+  };
 }

@@ -12,14 +12,18 @@ import {
   AddressError,
   advertisedAddress,
   bindHostnameFor,
-  type ConnectOptions,
+  canFailOver,
+  failOverInBackground,
   isClosed,
   KnownTrackers,
   listenHostname,
   type PublishedMeta,
   resolveHost,
   restoreInBackground,
+  SilenceWatch,
   startHeartbeat,
+  type TrackerAddress,
+  type TrackerChoice,
 } from "../control/mod.ts";
 import { DigestCache, DigestError, fileDigest } from "../share/mod.ts";
 import { startUploadServer, type UploadServer } from "../upload/mod.ts";
@@ -34,6 +38,7 @@ import { login, LoginAbandoned } from "./login.ts";
 import { failed, outcomeJson, outcomeLines } from "./outcome.ts";
 import { runCommand } from "./run_command.ts";
 import { runSeed } from "./seed.ts";
+import { keepSharesTrue, reconcileAtLogin, type ShareKeeper } from "./share_truth.ts";
 import {
   ExitCode,
   type LoggedIn,
@@ -58,13 +63,17 @@ async function startSession(parts: LoggedIn, heartbeat: AbortSignal): Promise<vo
   startHeartbeat({
     // A tracker that restarted answers the next heartbeat with `ERR token`: come back at once, so
     // this peer's files are found again without waiting for its user to type something.
-    beat: () => {
+    beat: async () => {
       const beating = parts.link;
-      return beating.heartbeat(() => {
+      const outcome = await beating.heartbeat(() => {
         // A late answer to a beat of a session already restored is old news.
         if (parts.link !== beating) return;
         restoreInBackground(parts);
       });
+      // With several trackers, one that stopped answering is left for the next (failover.ts).
+      if (!canFailOver(parts) || parts.link !== beating) return;
+      if (outcome === "answered") parts.silence.answered();
+      else if (outcome === "unanswered" && parts.silence.missed()) failOverInBackground(parts);
     },
     signal: heartbeat,
     intervalMs: link.heartbeatIntervalMs,
@@ -83,6 +92,7 @@ async function startSession(parts: LoggedIn, heartbeat: AbortSignal): Promise<vo
 
 /** Logs out and says goodbye; resolves with `exitCode`. */
 async function leave(parts: LoggedIn, exitCode: number): Promise<number> {
+  parts.following?.abort();
   await parts.link.logout();
   parts.options.terminal.print(TerminalText.goodbye);
   return exitCode;
@@ -169,7 +179,9 @@ function exitCodeOf(error: unknown, signal: AbortSignal): number | undefined {
 /** Size and digest of a published file to publish it again, or `undefined` once it is gone. */
 async function describePublished(parts: Parts, file: string): Promise<PublishedMeta | undefined> {
   try {
-    return await fileDigest(parts.options.dir, file, parts.digests);
+    const digest = await fileDigest(parts.options.dir, file, parts.digests);
+    parts.versions?.set(file, digest);
+    return digest;
   } catch (error) {
     if (error instanceof DigestError) return undefined;
     throw error;
@@ -193,11 +205,15 @@ async function describePublished(parts: Parts, file: string): Promise<PublishedM
  */
 export async function runSession(options: SessionOptions): Promise<number> {
   const { terminal } = options;
+  const addresses: readonly TrackerAddress[] = options.trackers?.length
+    ? options.trackers
+    : [{ host: options.trackerHost, port: options.trackerPort }];
   let advertised: string;
-  let trackerIp: string;
+  const trackerIps: string[] = [];
   try {
-    trackerIp = await resolveHost(options.trackerHost);
-    advertised = advertisedAddress({ trackerIp, override: options.advertise });
+    for (const address of addresses) trackerIps.push(await resolveHost(address.host));
+    // The address that reaches the first tracker: all of them should be reachable from it.
+    advertised = advertisedAddress({ trackerIp: trackerIps[0], override: options.advertise });
   } catch (error) {
     if (!(error instanceof AddressError)) throw error;
     terminal.error(`peersync-peer: ${error.message}`);
@@ -215,6 +231,8 @@ export async function runSession(options: SessionOptions): Promise<number> {
   }
   const published = new Set<string>();
   const digests = await DigestCache.open(options.dir);
+  // Set once the session keeps its publications true to the folder (interactive sessions).
+  let keeper: ShareKeeper | undefined;
   let server: UploadServer;
   try {
     server = startUploadServer({
@@ -227,6 +245,7 @@ export async function runSession(options: SessionOptions): Promise<number> {
       maxUploads: options.maxUploads,
       maxUploadsPerPeer: options.maxUploadsPerPeer,
       rateLimitBytesPerSecond: options.uploadLimit,
+      onStale: () => keeper?.check(),
     });
   } catch (error) {
     terminal.error(
@@ -235,23 +254,46 @@ export async function runSession(options: SessionOptions): Promise<number> {
     terminal.close();
     return ExitCode.failure;
   }
-  const connect: ConnectOptions = {
-    trackerIp,
-    trackerPort: options.trackerPort,
-    bindHostname: bindHostnameFor(trackerIp),
-    timeoutMs: options.timeoutMs,
-    knownTrackers: await KnownTrackers.open(options.stateDir, (line) => terminal.error(line)),
-    ...(options.sealed === undefined ? {} : { sealed: options.sealed }),
-  };
+  const knownTrackers = await KnownTrackers.open(options.stateDir, (line) => terminal.error(line));
+  const trackers: TrackerChoice[] = addresses.map((address, index) => ({
+    address,
+    connect: {
+      trackerIp: trackerIps[index],
+      trackerPort: address.port,
+      bindHostname: bindHostnameFor(trackerIps[index]),
+      timeoutMs: options.timeoutMs,
+      // One record for all: the no-downgrade rule holds per tracker address.
+      knownTrackers,
+      ...(options.sealed === undefined ? {} : { sealed: options.sealed }),
+    },
+  }));
   const heartbeat = new AbortController();
-  const parts: Parts = { options, connect, published, digests };
+  const following = new AbortController();
+  const parts: Parts = {
+    options,
+    connect: trackers[0].connect,
+    trackers,
+    published,
+    digests,
+    versions: new Map(),
+    following,
+  };
   let loggedIn: LoggedIn | undefined;
   try {
-    const { link, relogin } = await login(parts);
-    loggedIn = {
+    const { link, tracker, relogin, loginAt } = await login(parts);
+    const session: LoggedIn = loggedIn = {
       ...parts,
       link,
-      relogin,
+      current: tracker,
+      // Back on the tracker in use, whichever that is now.
+      relogin: () => relogin(trackers[session.current].connect),
+      loginAt,
+      silence: new SilenceWatch(),
+      // With several trackers, a session the tracker in use lost and will not give back is
+      // taken to the next one; with one, the background restore keeps trying there.
+      ...(trackers.length > 1
+        ? { onRestoreFailed: () => failOverInBackground(session, "lost") }
+        : {}),
       signal: options.signal,
       notify: (line) => terminal.error(line),
       uploadAddress: {
@@ -264,6 +306,9 @@ export async function runSession(options: SessionOptions): Promise<number> {
     await startSession(loggedIn, heartbeat.signal);
     if (options.oneShot !== undefined) return await runOneShot(loggedIn, options.oneShot);
     if (options.seed) return await runSeed(loggedIn);
+    // One-shot commands do not reconcile: they serve nothing, and may run from any folder.
+    await reconcileAtLogin(loggedIn);
+    keeper = keepSharesTrue(loggedIn, following.signal);
     return await commandLoop(loggedIn);
   } catch (error) {
     if (error instanceof LoginAbandoned) {
@@ -276,12 +321,14 @@ export async function runSession(options: SessionOptions): Promise<number> {
     const closed = isClosed(error);
     if (exitCode === undefined && !closed) throw error;
     if (loggedIn) {
+      following.abort();
       await loggedIn.link.logout();
       if (options.oneShot === undefined && !options.seed) terminal.print(TerminalText.goodbye);
     }
     return exitCode ?? ExitCode.failure;
   } finally {
     heartbeat.abort();
+    following.abort();
     await loggedIn?.link.close();
     await server.close();
     await digests.close();

@@ -8,11 +8,13 @@
 
 import type {
   ConnectOptions,
+  FailoverSession,
   LoginAttempt,
-  RestorableSession,
+  TrackerAddress,
+  TrackerChoice,
   TrackerLink,
 } from "../control/mod.ts";
-import type { DigestCache } from "../share/mod.ts";
+import type { DigestCache, PublishedVersion } from "../share/mod.ts";
 import type { Command } from "./commands.ts";
 import type { Terminal } from "./terminal.ts";
 
@@ -25,6 +27,12 @@ export interface SessionOptions {
   readonly trackerHost: string;
   /** The tracker's UDP port. */
   readonly trackerPort: number;
+  /**
+   * Every tracker, in order, when several were given (`--tracker` repeated; the first is
+   * `trackerHost`:`trackerPort`): login uses the first that answers, and the peer moves to the
+   * next when the one in use stops answering. Absent (or one) for a single tracker.
+   */
+  readonly trackers?: readonly TrackerAddress[];
   /** The share folder: files are published from it and downloaded into it. */
   readonly dir: string;
   /** The address to advertise instead of the detected one. */
@@ -66,6 +74,8 @@ export interface SessionOptions {
    * a stop signal (then exit 0).
    */
   readonly seed?: boolean;
+  /** Do not publish a file once it is downloaded (by default a finished download is shared). */
+  readonly noSeed?: boolean;
   /** After end of input, stay logged in and serving until a stop signal (then exit 0). */
   readonly stay?: boolean;
   /** Stop at the first command that fails, and exit 1 (a script's `set -e`). */
@@ -110,18 +120,36 @@ export class StopRequested extends Error {
 /** The parts that live for the whole session, logged in or not. */
 export interface Parts {
   readonly options: SessionOptions;
+  /** How to reach the first tracker given (`trackers[0].connect`). */
   readonly connect: ConnectOptions;
+  /** Every tracker given, in order (one when only one was given). */
+  readonly trackers: readonly TrackerChoice[];
   /** What this user publishes: the uploader serves exactly these. */
   readonly published: Set<string>;
   /** Digests of shared files, re-used while a file is unchanged (by `pub` and by uploads). */
   readonly digests: DigestCache;
+  /**
+   * What this peer published under each name (stamp and, v2, digest), so that an edited file is
+   * noticed and published again (`share_truth.ts`); names published by an earlier run are absent.
+   */
+  readonly versions?: Map<string, PublishedVersion>;
+  /** Stops following the share folder; aborted before logging out, so nothing publishes after. */
+  readonly following?: AbortController;
 }
 
 /** A successful login, and how to repeat it if the tracker loses the session. */
 export interface LoginOutcome {
   readonly link: TrackerLink;
-  readonly relogin: () => Promise<LoginAttempt>;
+  /** The index in `Parts.trackers` of the tracker logged in on. */
+  readonly tracker: number;
+  /** Logs in again as the same user with v2 (restoring a session the tracker lost). */
+  readonly relogin: (connect: ConnectOptions) => Promise<LoginAttempt>;
+  /** Logs in as the same user on another tracker, v1 fall-back rules included (failover). */
+  readonly loginAt: (connect: ConnectOptions) => Promise<LoginAttempt>;
 }
 
-/** The parts once logged in, and how to restore the session if the tracker loses it. */
-export type LoggedIn = Parts & RestorableSession;
+/**
+ * The parts once logged in, and how to restore the session if the tracker loses it or move to
+ * another tracker if it stops answering.
+ */
+export type LoggedIn = Parts & FailoverSession;

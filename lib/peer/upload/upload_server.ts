@@ -89,6 +89,11 @@ export interface UploadServerOptions {
   readonly tls?: { readonly certPem: string; readonly keyPem: string };
   /** With `tls`: close every connection to the clear port unread (`--require-tls`). */
   readonly requireTls?: boolean;
+  /**
+   * Told when a v2 request for a published name is refused because the file is gone or changed
+   * since it was published: the peer then checks its publications against the folder.
+   */
+  readonly onStale?: (file: string) => void;
 }
 
 /** Counters of an {@linkcode UploadServer}, for operators and tests. */
@@ -319,6 +324,7 @@ export class UploadServer {
 
   async #serveV1(connection: Connection, name: string): Promise<void> {
     const shared = await resolveSharedFile(this.#options.dir, name);
+    if (!shared.ok && this.#options.published.has(name)) this.#options.onStale?.(name);
     if (!shared.ok || connection.closed) return;
     let file: Deno.FsFile;
     try {
@@ -340,6 +346,10 @@ export class UploadServer {
     const { dir, published } = this.#options;
     const prepared = await openRequestedFile(request, { dir, published, digests: this.#cache });
     if (!prepared.ok) {
+      const { code } = prepared.status;
+      if ((code === "changed" || code === "notfound") && published.has(request.file)) {
+        this.#options.onStale?.(request.file);
+      }
       await sendStatus(connection, prepared.status);
       return;
     }

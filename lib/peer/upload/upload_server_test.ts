@@ -10,10 +10,11 @@ const encoder = new TextEncoder();
 async function withUploader(
   published: ReadonlySet<string>,
   run: (port: number) => Promise<void>,
+  onStale?: (file: string) => void,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "peersync-upload-" });
   await Deno.writeTextFile(join(dir, "a.txt"), "hello");
-  const server = startUploadServer({ hostname: "127.0.0.1", dir, published });
+  const server = startUploadServer({ hostname: "127.0.0.1", dir, published, onStale });
   try {
     await run(server.addr.port);
   } finally {
@@ -65,4 +66,24 @@ Deno.test("a v2 request for a file not published is refused with its status line
     assert.ok(decoded.ok && !decoded.status.ok, new TextDecoder().decode(answer));
     assert.equal(decoded.status.code, "notpublished");
   });
+});
+
+Deno.test("the uploader tells the peer when a published file it was asked for is gone or changed", async () => {
+  const stale: string[] = [];
+  const hello = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+  await withUploader(new Set(["a.txt", "gone.txt"]), async (port) => {
+    const status = async (file: string, sha256: string) => {
+      const answer = await ask(port, encodeTransferRequest({ file, offset: 0, sha256 }));
+      const decoded = decodeTransferStatus(answer);
+      assert.ok(decoded.ok, `${file}: ${new TextDecoder().decode(answer)}`);
+      return decoded.status.ok ? "ok" : decoded.status.code;
+    };
+    // Not published: nothing of this peer's to put right.
+    assert.equal(await status("other.txt", hello), "notpublished");
+    assert.deepEqual(stale, []);
+    assert.equal(await status("a.txt", "0".repeat(64)), "changed");
+    assert.equal(await status("gone.txt", hello), "notfound");
+    assert.equal((await ask(port, encoder.encode("gone.txt"))).length, 0);
+    assert.deepEqual(stale, ["a.txt", "gone.txt", "gone.txt"]);
+  }, (file) => stale.push(file));
 });

@@ -1,6 +1,8 @@
 /**
  * The default publication store: one SQLite file (`node:sqlite`), in WAL mode with
- * `synchronous=NORMAL`, written behind the tracker's back in batches (see `write_behind.ts`).
+ * `synchronous=NORMAL`, written behind the tracker's back in batches (see `write_behind.ts`) by a
+ * worker with a connection of its own (`sqlite_writer.ts`), so the datagram loop never waits on
+ * the disk: the tracker's connection only checks, migrates and loads the file.
  *
  * A committed batch survives the process being killed (it is in the WAL, which the OS holds);
  * only a power cut may lose the batches since the last WAL checkpoint. The file is locked
@@ -28,6 +30,8 @@ import {
 } from "./store.ts";
 import { WriteBehind, type WriteBehindTuning } from "./write_behind.ts";
 import type { WriteQueue } from "./write_queue.ts";
+import { batchFrom } from "./sqlite_batch.ts";
+import { SqliteWriter } from "./sqlite_writer.ts";
 import { errorText } from "../../util/mod.ts";
 
 /** How a {@linkcode SqliteStore} is opened. */
@@ -45,9 +49,6 @@ export interface SqliteStoreOptions extends WriteBehindTuning {
 const openHere = new Set<string>();
 
 interface Statements {
-  readonly upsert: StatementSync;
-  readonly deleteOne: StatementSync;
-  readonly deleteUser: StatementSync;
   readonly firstPage: StatementSync;
   readonly nextPage: StatementSync;
 }
@@ -85,6 +86,7 @@ export class SqliteStore implements PublicationStore, AsyncDisposable {
   readonly #db: DatabaseSync;
   readonly #statements: Statements;
   readonly #behind: WriteBehind;
+  readonly #writer: SqliteWriter;
   #closed = false;
 
   /**
@@ -152,6 +154,7 @@ export class SqliteStore implements PublicationStore, AsyncDisposable {
     this.#lock = lock;
     this.#db = db;
     this.#statements = statements;
+    this.#writer = new SqliteWriter({ file: key, maxBytes: options.maxBytes });
     this.#behind = new WriteBehind({ ...options, file, write: (batch) => this.#write(batch) });
   }
 
@@ -221,6 +224,8 @@ export class SqliteStore implements PublicationStore, AsyncDisposable {
       await this.#behind.close();
     } finally {
       try {
+        await this.#writer.close();
+        // The last connection closed checkpoints the WAL into the file.
         this.#db.close();
       } finally {
         this.#lock.close();
@@ -233,25 +238,11 @@ export class SqliteStore implements PublicationStore, AsyncDisposable {
     return this.close();
   }
 
-  #write(batch: WriteQueue): void {
+  async #write(batch: WriteQueue): Promise<void> {
     this.#checkStillThere(batch.size);
-    const { upsert, deleteOne, deleteUser } = this.#statements;
     try {
-      this.#db.exec("BEGIN IMMEDIATE");
-      for (const [user, pending] of batch.users()) {
-        if (pending.removeAll) deleteUser.run(user);
-        for (const [name, change] of pending.changes) {
-          if (change.kind === "unpublish") {
-            deleteOne.run(user, name);
-          } else {
-            upsert.run(user, name, change.meta?.size ?? null, change.meta?.sha256 ?? null);
-          }
-        }
-      }
-      this.#db.exec("COMMIT");
+      await this.#writer.write(batchFrom(batch));
     } catch (error) {
-      // SQLite rolls some failures back itself (a full disk, an I/O error); the rest here.
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       throw writeFailure(this.file, batch.size, error);
     }
   }
@@ -287,11 +278,6 @@ function prepareStatements(db: DatabaseSync): Statements {
          FROM publication ${where} GROUP BY user ORDER BY user LIMIT ${LOADED_USERS_PER_PAGE}`,
     );
   return {
-    upsert: db.prepare(
-      "INSERT OR REPLACE INTO publication (user, name, size, sha256) VALUES (?, ?, ?, ?)",
-    ),
-    deleteOne: db.prepare("DELETE FROM publication WHERE user = ? AND name = ?"),
-    deleteUser: db.prepare("DELETE FROM publication WHERE user = ?"),
     firstPage: selectByUser(""),
     nextPage: selectByUser("WHERE user > ?"),
   };

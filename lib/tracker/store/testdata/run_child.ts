@@ -18,8 +18,14 @@ export type OpenOutcome =
     readonly message: string;
   };
 
-/** Deno permission flags that allow exactly the database file. */
-export const onlyTheFile = (file: string) => [`--allow-read=${file}`, `--allow-write=${file}`];
+/** The store's own modules: `deno run` reads the writer worker's source from there. */
+const storeModules = new URL("../", import.meta.url).pathname;
+
+/** Deno permission flags that allow exactly the database file (and reading the store's code). */
+export const onlyTheFile = (file: string) => [
+  `--allow-read=${file},${storeModules}`,
+  `--allow-write=${file}`,
+];
 
 /**
  * Runs `store_child.ts open <file>` with `permissions`, behind `prefix` (e.g. a command that

@@ -1,0 +1,125 @@
+/**
+ * Part of `deno task bench:tracker` (issue 11): 20,000 v1 sessions from 64 loopback hosts
+ * heartbeating every second for 60 s against the real tracker (`tracker.ts`, default limits,
+ * publications in memory, logging at its default level), then asked `lpf` each: zero false expiries is the target. Prints the
+ * heartbeats per second the tracker took, its CPU share and RSS while it held every session.
+ *
+ *   deno run -A bench/session_soak.ts [--sessions 20000] [--seconds 60]
+ */
+
+import { parseArgs } from "node:util";
+import { TrackerProcess } from "../tests/support/programs.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    sessions: { type: "string", default: "20000" },
+    seconds: { type: "string", default: "60" },
+  },
+});
+const SESSIONS = Number(values.sessions);
+const SECONDS = Number(values.seconds);
+// One process holds at most this many sockets (the descriptor limit here is 20,000).
+const PER_CLIENT = 10_000;
+
+interface ClientReport {
+  readonly event: "done";
+  readonly loggedIn: number;
+  readonly refused: number;
+  readonly loginSeconds: number;
+  readonly expired: number;
+  readonly unanswered: number;
+}
+
+/** CPU seconds (user + system) and RSS in MiB of process `pid`, from /proc. */
+async function usage(pid: number): Promise<{ cpuSeconds: number; rssMiB: number }> {
+  const stat = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1].split(" ");
+  // Fields 14 and 15 (utime, stime) are the 12th and 13th after the command name; clock ticks.
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return { cpuSeconds: ticks / 100, rssMiB: rssKiB / 1024 };
+}
+
+const users = Array.from({ length: SESSIONS }, (_, i) => `user${String(i).padStart(5, "0")}`);
+const tracker = await TrackerProcess.start(
+  users.map((user) => `${user} ${user}-pw\n`).join(""),
+  ["--store", "memory"],
+);
+const clients: Deno.ChildProcess[] = [];
+try {
+  const idle = await usage(tracker.program.pid);
+  for (let first = 0; first < SESSIONS; first += PER_CLIENT) {
+    clients.push(
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          new URL("./soak_client.ts", import.meta.url).pathname,
+          String(tracker.port),
+          String(first),
+          String(Math.min(PER_CLIENT, SESSIONS - first)),
+          String(SECONDS),
+        ],
+        stdout: "piped",
+        stderr: "inherit",
+      }).spawn(),
+    );
+  }
+  const reports = clients.map(async (client) => {
+    const lines: unknown[] = [];
+    for await (const chunk of client.stdout.pipeThrough(new TextDecoderStream())) {
+      for (const line of chunk.split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+    }
+    await client.status;
+    return lines;
+  });
+  // The tracker measured from the first login to the last answer.
+  const started = performance.now();
+  const before = await usage(tracker.program.pid);
+  let peakRss = before.rssMiB;
+  const sampler = setInterval(async () => {
+    peakRss = Math.max(peakRss, (await usage(tracker.program.pid)).rssMiB);
+  }, 2000);
+  const all = (await Promise.all(reports)).flat() as ClientReport[];
+  clearInterval(sampler);
+  const after = await usage(tracker.program.pid);
+  const wall = (performance.now() - started) / 1000;
+  const done = all.filter((line) => line.event === "done");
+  const sum = (key: keyof Omit<ClientReport, "event">) =>
+    done.reduce((total, line) => total + line[key], 0);
+  console.log(
+    `session soak: ${SESSIONS.toLocaleString("en")} v1 sessions from 64 hosts, a heartbeat each ` +
+      `per second for ${SECONDS} s`,
+  );
+  console.log(
+    `  logged in ${sum("loggedIn")} (refused ${sum("refused")}), slowest client took ` +
+      `${Math.max(...done.map((line) => line.loginSeconds)).toFixed(1)} s`,
+  );
+  console.log(
+    `  false expiries: ${sum("expired")}; final lpf unanswered: ${sum("unanswered")}`,
+  );
+  console.log(
+    `  tracker CPU ${
+      (100 * (after.cpuSeconds - before.cpuSeconds) / wall).toFixed(0)
+    } % of a core ` +
+      `over ${wall.toFixed(0)} s (logins, ${SESSIONS.toLocaleString("en")} heartbeats/s, ` +
+      `final lpf); RSS ${idle.rssMiB.toFixed(0)} MiB idle, peak ${peakRss.toFixed(0)} MiB ` +
+      `(${(((peakRss - idle.rssMiB) * 1024) / SESSIONS).toFixed(1)} KiB per session)`,
+  );
+  const limits = tracker.program.stdout.text.split("\n").filter((line) =>
+    /Limit|expired/.test(line)
+  );
+  console.log(
+    `  tracker limit/expiry lines: ${limits.length}; first: ${limits.slice(0, 3).join(" | ")}`,
+  );
+} finally {
+  for (const client of clients) {
+    try {
+      client.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+  await tracker.stop();
+}
