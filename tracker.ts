@@ -35,21 +35,15 @@ import {
 } from "./lib/tracker/limit_options.ts";
 import { errorText } from "./lib/util/mod.ts";
 import { bindTrackerSocket, ListenError, startTracker } from "./lib/tracker/server.ts";
-import { TrackerState } from "./lib/tracker/state.ts";
 import {
   describeReceiveBuffer,
   readReceiveBufferSizes,
   SMALL_DATAGRAM_BUFFER_COST_BYTES,
 } from "./lib/tracker/receive_buffer.ts";
-import { loadPublications } from "./lib/tracker/load_publications.ts";
 import { type HttpAddress, parseHttpAddress } from "./lib/tracker/status/http_address.ts";
-import {
-  closePublicationStore,
-  isStartupStoreError,
-  logLoaded,
-  openPublicationStore,
-  type StoreKind,
-} from "./lib/tracker/publication_store.ts";
+import type { StoreKind } from "./lib/tracker/publication_store.ts";
+import { checkRedisUrl, RedisUrlError } from "./lib/tracker/fleet/mod.ts";
+import { openStorage, StorageStartError } from "./lib/tracker/open_storage.ts";
 
 const spec: CommandSpec = {
   name: "peersync-tracker",
@@ -79,6 +73,12 @@ const spec: CommandSpec = {
       type: "string",
       value: "FILE",
       description: "the SQLite database (default: peersync-tracker.db beside the credentials file)",
+    },
+    redis: {
+      type: "string",
+      value: "URL",
+      description: "join a fleet of trackers sharing sessions and publications in this Redis " +
+        "(redis://host:port) instead of --store",
     },
     "log-format": {
       type: "string",
@@ -144,6 +144,7 @@ async function main(): Promise<void> {
   let credentialsFile: string;
   let storeKind: StoreKind;
   let dbFile: string;
+  let redisUrl: string | undefined;
   let format: LogFormat;
   let level: LogLevel;
   let quiet: boolean;
@@ -217,6 +218,15 @@ async function main(): Promise<void> {
     if (storeKind === "memory" && values.db !== undefined) {
       throw new UsageError("--db needs --store sqlite");
     }
+    if (values.redis !== undefined) {
+      if (values.db !== undefined) throw new UsageError("--db cannot be used with --redis");
+      try {
+        redisUrl = checkRedisUrl(values.redis as string);
+      } catch (error) {
+        if (error instanceof RedisUrlError) throw new UsageError(error.message);
+        throw error;
+      }
+    }
     dbFile = values.db === undefined
       ? resolve(dirname(credentialsFile), "peersync-tracker.db")
       : resolve(userDirectory(), values.db as string);
@@ -263,22 +273,23 @@ async function main(): Promise<void> {
     if (error instanceof ListenError) fail(error.message, 1);
     throw error;
   }
-  let opened;
-  let state;
+  let storage;
   try {
-    opened = openPublicationStore({ kind: storeKind, file: dbFile, logger, now });
-    state = new TrackerState({
+    const local = socket.addr as Deno.NetAddr;
+    storage = await openStorage({
+      redisUrl,
+      storeKind,
+      dbFile,
+      listenName: `${local.hostname}:${local.port}`,
+      logger,
       now,
-      journal: opened.store,
+      isKnown: (user) => credentials.has(user),
       maxSessions: limits.maxSessions,
       maxPublicationsPerUser: limits.maxPublicationsPerUser,
       maxSearchSteps: limits.maxSearchSteps,
     });
-    const isKnown = (user: string) => credentials.has(user);
-    const loaded = await loadPublications(opened.store, state, { isKnown, now });
-    logLoaded(logger, opened, loaded, limits.maxPublicationsPerUser);
   } catch (error) {
-    if (isStartupStoreError(error)) fail(error.message, 1);
+    if (error instanceof StorageStartError) fail(error.message, 1);
     throw error;
   }
   const controller = new AbortController();
@@ -299,11 +310,11 @@ async function main(): Promise<void> {
       maxSearchSteps: limits.maxSearchSteps,
       allowForeignTcpAddress,
       now,
-      state,
+      state: storage.state,
       ...(http === undefined ? {} : {
         http: {
           ...http,
-          ...(opened.kind === "sqlite" ? { storeStats: () => opened.store.stats } : {}),
+          ...(storage.storeStats === undefined ? {} : { storeStats: storage.storeStats }),
         },
       }),
     });
@@ -360,7 +371,7 @@ async function main(): Promise<void> {
   Deno.removeSignalListener("SIGHUP", reloadOnHangup);
   await watch.close();
   await reloader.settled();
-  const saved = await closePublicationStore(opened, logger);
+  const saved = await storage.close();
   Deno.removeSignalListener("SIGINT", stop);
   Deno.removeSignalListener("SIGTERM", stop);
   logger.log({ message: "Tracker stopped", fields: { event: "stopped" } });

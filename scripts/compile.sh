@@ -84,7 +84,8 @@ build() {
   rm -f "$log"
   echo "built $out/$name$suffix ($(peersync_version))"
 }
-build peersync-tracker tracker.ts --allow-net --allow-read --allow-write --allow-env=INIT_CWD
+build peersync-tracker tracker.ts --allow-net --allow-read --allow-write \
+  --allow-env=INIT_CWD,REDIS_DEBUG_MAINTENANCE,REDIS_EMIT_DIAGNOSTICS
 build peersync-peer peer.ts --allow-net --allow-read --allow-write \
   --allow-env=INIT_CWD,XDG_STATE_HOME,HOME,PEERSYNC_PASSWORD,NO_COLOR \
   --allow-sys=networkInterfaces

@@ -1,0 +1,162 @@
+/**
+ * A fleet of trackers on one Redis (`--redis redis://host:port`): publications are stored in
+ * Redis (`store/redis_store.ts`) and sessions are shared (`fleet_sync.ts`), so several tracker
+ * processes act as one service. {@linkcode joinFleet} connects, loads, joins and returns the
+ * state to serve from; nothing on the datagram path waits on Redis.
+ *
+ * @module
+ */
+
+import type { Logger } from "../../log.ts";
+import { errorText } from "../../util/mod.ts";
+import { loadPublications, type LoadSummary } from "../load_publications.ts";
+import { StoreHealthLog } from "../store_health.ts";
+import { RedisStore } from "../store/redis_store.ts";
+import { StoreOverflowError } from "../store/errors.ts";
+import { FleetState } from "./fleet_state.ts";
+import { FLEET_DEFAULTS, FleetSync } from "./fleet_sync.ts";
+import { RedisLink } from "./redis_link.ts";
+import { pubMetaText } from "./keys.ts";
+
+export { FLEET_DEFAULTS } from "./fleet_sync.ts";
+export { FleetState } from "./fleet_state.ts";
+export { checkRedisUrl, RedisUnreachableError, RedisUrlError } from "./redis_link.ts";
+
+/** What {@linkcode joinFleet} needs. */
+export interface JoinFleetOptions {
+  readonly url: string;
+  /** Names this tracker in the fleet (its address); a random suffix makes it unique. */
+  readonly name: string;
+  readonly logger: Logger;
+  /** Monotonic milliseconds. */
+  readonly now: () => number;
+  readonly isKnown: (user: string) => boolean;
+  readonly maxSessions?: number;
+  readonly maxPublicationsPerUser?: number;
+  readonly maxSearchSteps?: number;
+  /** Sessions of a tracker that stopped renewing its key are dropped after this. */
+  readonly ttlMs?: number;
+}
+
+/** A tracker that joined a fleet. */
+export interface Fleet {
+  readonly id: string;
+  readonly state: FleetState;
+  readonly loaded: LoadSummary;
+  /** Leaves the fleet and writes what is queued; false when queued publications were lost. */
+  leave(): Promise<boolean>;
+}
+
+/**
+ * Connects to Redis, loads every stored publication, and joins the fleet. Throws
+ * `RedisUnreachableError` when Redis cannot be reached at start.
+ *
+ * @example
+ * ```ts ignore
+ * import { joinFleet } from "./mod.ts";
+ * const fleet = await joinFleet({
+ *   url: "redis://127.0.0.1:6379",
+ *   name: "127.0.0.1:5000",
+ *   logger: { log: (event) => console.log(event.message) },
+ *   now: () => performance.now(),
+ *   isKnown: () => true,
+ * });
+ * await fleet.leave();
+ * ```
+ */
+export async function joinFleet(options: JoinFleetOptions): Promise<Fleet> {
+  const { logger, url } = options;
+  const ttlMs = options.ttlMs ?? FLEET_DEFAULTS.ttlMs;
+  const id = `${options.name}/${crypto.randomUUID().slice(0, 8)}`;
+  let sync: FleetSync | undefined;
+  const link = await RedisLink.connect(url, {
+    onLost: (problem) =>
+      logger.log({
+        level: "error",
+        message: `Redis at ${url} lost (${problem}): serving from memory, reconnecting; ` +
+          `publication changes wait to be saved, and peers of other trackers drop out after ` +
+          `${ttlMs / 1000} s`,
+        fields: { event: "redisLost", problem },
+      }),
+    onBack: () => {
+      logger.log({
+        message: `Redis at ${url} is back: rejoining the fleet`,
+        fields: { event: "redisBack" },
+      });
+      sync?.rejoin();
+      // Publications other trackers changed meanwhile were announced while this one was away.
+      void relearn().catch((error) =>
+        logger.log({
+          level: "warn",
+          message: `Could not re-read publications from Redis: ${errorText(error)}`,
+          fields: { event: "fleetRelearnFailed" },
+        })
+      );
+    },
+  });
+  const relearn = async () => {
+    const byUser = new Map<string, [string, string | null][]>();
+    await store.loadAll((user, name, meta) => {
+      if (!options.isKnown(user)) return;
+      let changes = byUser.get(user);
+      if (changes === undefined) byUser.set(user, changes = []);
+      changes.push([name, pubMetaText(meta)]);
+    });
+    state.applyPublications([...byUser].map(([user, changes]) => [user, false, changes]));
+  };
+  const health = new StoreHealthLog({ logger, now: options.now });
+  const store = new RedisStore({
+    client: link.commands,
+    trackerId: id,
+    name: url,
+    // While Redis is down the link has said so; only losing changes is worth another line.
+    onError: (error) => {
+      if (link.up || error instanceof StoreOverflowError) health.failed(error);
+    },
+    onRecover: (info) => health.recovered(info),
+  });
+  const state = new FleetState({
+    now: options.now,
+    journal: store,
+    maxSessions: options.maxSessions,
+    maxPublicationsPerUser: options.maxPublicationsPerUser,
+    maxSearchSteps: options.maxSearchSteps,
+    // Confirmed every heartbeat while the owner lives; unconfirmed (Redis lost) they last this.
+    remoteTimeoutMs: ttlMs + FLEET_DEFAULTS.heartbeatMs,
+  });
+  try {
+    const loaded = await loadPublications(store, state, {
+      isKnown: options.isKnown,
+      now: options.now,
+    });
+    sync = new FleetSync({ link, state, trackerId: id, logger, ttlMs });
+    await sync.start();
+    const joined = sync;
+    return {
+      id,
+      state,
+      loaded,
+      leave: async () => {
+        await joined.close();
+        let saved = true;
+        try {
+          await store.close();
+        } catch (error) {
+          saved = false;
+          logger.log({
+            level: "error",
+            message: `Publications not saved at stop: ${errorText(error)}`,
+            fields: { event: "storeLost" },
+          });
+        }
+        await link.close();
+        return saved;
+      },
+    };
+  } catch (error) {
+    await sync?.close().catch(() => {});
+    await store.close().catch(() => {});
+    await link.close();
+    throw error;
+  }
+}
