@@ -2,7 +2,9 @@
  * The tracker for `bench/tracker_sealed.ts` and `bench/tracker_mixed.ts`: the real server with
  * flood limits lifted (the benches measure the tracker's cost per request, not its flood
  * cut-off). Prints `listening on PORT`. Arguments: the credentials file, and optionally a SQLite
- * database file, which makes the tracker keep its publications there as `--store sqlite` does.
+ * database file, which makes the tracker keep its publications there as `--store sqlite` does;
+ * `--accept-unsealed` answers v2 requests sent in clear after login (the baseline of the sealed
+ * bench).
  */
 
 import { loadCredentials } from "../lib/tracker/credentials.ts";
@@ -10,7 +12,10 @@ import { closePublicationStore, openPublicationStore } from "../lib/tracker/publ
 import { startTracker } from "../lib/tracker/server.ts";
 import { TrackerState } from "../lib/tracker/state.ts";
 
-const [credentialsFile, dbFile] = Deno.args;
+// `--accept-unsealed` serves v2 requests that come unsealed after login, as before sealing, so
+// `bench/tracker_sealed.ts` compares sealed requests with the same requests served in clear.
+const acceptUnsealed = Deno.args.includes("--accept-unsealed");
+const [credentialsFile, dbFile] = Deno.args.filter((arg) => arg !== "--accept-unsealed");
 const credentials = await loadCredentials(credentialsFile);
 const controller = new AbortController();
 const unlimited = { perSecond: 1e9, burst: 1e9 };
@@ -26,6 +31,7 @@ const tracker = startTracker({
   rate: unlimited,
   hostRate: unlimited,
   logDatagrams: false,
+  acceptUnsealed,
   now,
   state: opened && new TrackerState({ now, journal: opened.store }),
 });

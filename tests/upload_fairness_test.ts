@@ -232,3 +232,66 @@ Deno.test("a request dripped one byte at a time is cut at the deadline counted f
     }
   });
 });
+
+/** Connects from `localAddress`, sends `request`, and returns everything the uploader sent. */
+async function exchangeFrom(port: number, localAddress: string, request: Uint8Array) {
+  const reader = new RemoteReader(port, localAddress);
+  const chunks: Buffer[] = [];
+  reader.socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+  reader.socket.resume();
+  await reader.connected;
+  reader.socket.write(request);
+  await reader.ended;
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+Deno.test("an address the speed floor dropped is busy during its cool-down, others are served, and it is served again after", async () => {
+  const coolDownMs = 2500;
+  const options: Partial<UploadServerOptions> = {
+    ...fastFloor,
+    slowReaderCoolDown: {
+      baseMs: coolDownMs,
+      maxMs: 4 * coolDownMs,
+      memoryMs: 60_000,
+      maxEntries: 16,
+    },
+  };
+  await withSeeders({ seeders: { alice: options }, publish }, async ({ alice }) => {
+    const port = alice.server.addr.port;
+    const sha256 = alice.holder("big.bin").sha256!;
+    const v2Request = encodeTransferRequest({ file: "big.bin", offset: 0, sha256 });
+    const slow = new RemoteReader(port, "127.0.0.2");
+    try {
+      await slow.connected;
+      slow.socket.write(v2Request);
+      slow.readSlowly(16 * 1024, 125);
+      // Seen by the uploader's counter: the reader itself sees the close only once it has
+      // read what the kernel still holds for it.
+      await until(() => alice.server.stats.droppedSlow === 1, 10_000);
+      const droppedAt = performance.now();
+
+      // Back at once, in v2: a busy status line and nothing else.
+      const again = new TextDecoder().decode(await exchangeFrom(port, "127.0.0.2", v2Request));
+      assert.match(again, /^PS2 ERR busy .*dropped; try again in [1-3] s\r?\n$/);
+      // In v1: closed without a byte.
+      const v1 = await exchangeFrom(port, "127.0.0.2", new TextEncoder().encode("big.bin\n"));
+      assert.equal(v1.length, 0);
+      assert.equal(alice.server.stats.refusedCoolingDown, 2);
+      assert.ok(performance.now() - droppedAt < coolDownMs, "both asked within the cool-down");
+
+      // Another address is not touched by it.
+      const other = await exchangeFrom(port, "127.0.0.3", v2Request);
+      assert.ok(other.length > content.length, `127.0.0.3 received ${other.length}`);
+
+      // After the cool-down the address is served as anyone else.
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, droppedAt + coolDownMs + 100 - performance.now()))
+      );
+      const later = await exchangeFrom(port, "127.0.0.2", v2Request);
+      assert.ok(later.length > content.length, `127.0.0.2 received ${later.length} after it`);
+      assert.equal(alice.server.stats.refusedCoolingDown, 2);
+    } finally {
+      await slow.close();
+    }
+  });
+});

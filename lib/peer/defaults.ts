@@ -76,6 +76,18 @@ export const DEFAULT_MIN_UPLOAD_SPEED = {
 } as const;
 
 /**
+ * After the speed floor drops a reader, its address is answered as busy for `baseMs`, twice as
+ * long for each repeat within `memoryMs` of the last cool-down's end, at most `maxMs`; at most
+ * `maxEntries` addresses are remembered (docs/security.md, "Fair uploads").
+ */
+export const DEFAULT_SLOW_READER_COOL_DOWN = {
+  baseMs: 30_000,
+  maxMs: 8 * 60_000,
+  memoryMs: 10 * 60_000,
+  maxEntries: 4096,
+} as const;
+
+/**
  * Connections that have not yet sent their request, for everyone and per remote address: past
  * either cap a new connection is closed at once. Each lasts at most `TCP_REQUEST_TIMEOUT_MS`.
  */

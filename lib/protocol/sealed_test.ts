@@ -170,3 +170,39 @@ Deno.test("the gone notice is 43 bytes, names its token, and is never read as se
   assert.equal(goneNoticeToken(bytes(`PS2 * ${token} gonE`)), undefined);
   assert.equal(goneNoticeToken(bytes(`PS2 * ${token.toUpperCase()} gone`)), undefined);
 });
+
+Deno.test("counters past 32 bits travel big-endian in the header and open to the same value", () => {
+  for (const counter of [0, 255, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 5, Number.MAX_SAFE_INTEGER]) {
+    const sealed = sealDatagram({
+      key: keys.reply,
+      direction: "reply",
+      token,
+      counter,
+      plaintext: bytes("PS2 1 OK"),
+    });
+    const field = new DataView(sealed.buffer, sealed.byteOffset + 5 + 32, 8);
+    assert.equal(field.getBigUint64(0), BigInt(counter));
+    const opened = openDatagram(sealed, () => keys.reply, "reply");
+    assert.ok(opened.ok);
+    assert.equal(opened.counter, counter);
+  }
+});
+
+Deno.test("a header whose token is not 32 lowercase hex digits has no token", () => {
+  const sealed = sealDatagram({
+    key: keys.request,
+    direction: "request",
+    token,
+    counter: 1,
+    plaintext: bytes("PS2 1 x HBT"),
+  });
+  for (const bad of ["G", "A", " ", "\u00ff"]) {
+    const altered = sealed.slice();
+    altered[5 + 31] = bad.charCodeAt(0);
+    assert.equal(sealedToken(altered), undefined);
+    assert.deepEqual(openDatagram(altered, () => keys.request, "request"), {
+      ok: false,
+      reason: "malformed",
+    });
+  }
+});

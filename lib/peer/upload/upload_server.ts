@@ -13,7 +13,8 @@
  *
  * Fairness (docs/security.md): upload slots are capped in all and per remote address
  * ({@linkcode PerPeerLimit}); a reader below the speed floor after its grace period loses its slot
- * ({@linkcode SpeedFloor}); connections that have not yet sent their request are capped in all and
+ * ({@linkcode SpeedFloor}) and its address is answered as busy while it cools down
+ * ({@linkcode SlowReaderCoolDown}); connections that have not yet sent their request are capped in all and
  * per address, and each has one deadline for its whole request.
  *
  * @module
@@ -30,6 +31,7 @@ import {
   DEFAULT_MAX_UPLOADS,
   DEFAULT_MAX_UPLOADS_PER_PEER,
   DEFAULT_MIN_UPLOAD_SPEED,
+  DEFAULT_SLOW_READER_COOL_DOWN,
   TCP_REQUEST_TIMEOUT_MS,
 } from "../defaults.ts";
 import { delay, TokenBucket } from "../../util/mod.ts";
@@ -39,78 +41,9 @@ import { PerPeerLimit } from "./per_peer_limit.ts";
 import { readRequest } from "./read_request.ts";
 import { sendRange, sendStatus } from "./send.ts";
 import type { MinSpeed } from "./speed_floor.ts";
-import { openRequestedFile, type PublishedFiles } from "./requested_file.ts";
-
-/** What to serve, from where. */
-export interface UploadServerOptions {
-  /** The address to listen on (`listenHostname` in `../control/` picks it for the advertised one). */
-  readonly hostname: string;
-  /** The port to listen on; defaults to 0 (any free port). */
-  readonly port?: number;
-  /** The share folder. */
-  readonly dir: string;
-  /** The user's publications; read live on every request. */
-  readonly published: PublishedFiles;
-  /**
-   * How long a downloader may take to send its whole request, from accept; defaults to
-   * {@linkcode TCP_REQUEST_TIMEOUT_MS}.
-   */
-  readonly requestTimeoutMs?: number;
-  /**
-   * Uploads served at once; defaults to {@linkcode DEFAULT_MAX_UPLOADS}. Past it a v2 request
-   * gets `PS2 ERR busy` and a v1 request is closed without a byte.
-   */
-  readonly maxUploads?: number;
-  /**
-   * Of those, uploads to one remote address (IPv6: one /64) at once, v1 and v2 together; past it
-   * that address is answered as busy. Defaults to {@linkcode DEFAULT_MAX_UPLOADS_PER_PEER}.
-   */
-  readonly maxUploadsPerPeer?: number;
-  /** The speed floor a reader must keep; defaults to {@linkcode DEFAULT_MIN_UPLOAD_SPEED}. */
-  readonly minSpeed?: MinSpeed;
-  /**
-   * Connections that have not yet sent their request, in all and per address; a connection past
-   * either cap is closed at once. Default {@linkcode DEFAULT_MAX_PENDING_CONNECTIONS} and
-   * {@linkcode DEFAULT_MAX_PENDING_PER_PEER}.
-   */
-  readonly maxPendingConnections?: number;
-  readonly maxPendingPerPeer?: number;
-  /** Total upload rate over all transfers, in bytes per second; unlimited when unset. */
-  readonly rateLimitBytesPerSecond?: number;
-  /** Where digests are remembered; share it with the code that publishes, so files hash once. */
-  readonly digestCache?: DigestCache;
-  /** Closes the server when aborted. */
-  readonly signal?: AbortSignal;
-  /**
-   * The peer's certificate and key (PEM): the same service is offered over TLS on a second port
-   * ({@linkcode UploadServer.tlsAddr}), which v2 downloaders reach by the fingerprint the tracker
-   * hands out. The clear port stays for v1 downloaders.
-   */
-  readonly tls?: { readonly certPem: string; readonly keyPem: string };
-  /** With `tls`: close every connection to the clear port unread (`--require-tls`). */
-  readonly requireTls?: boolean;
-  /**
-   * Told when a v2 request for a published name is refused because the file is gone or changed
-   * since it was published: the peer then checks its publications against the folder.
-   */
-  readonly onStale?: (file: string) => void;
-}
-
-/** Counters of an {@linkcode UploadServer}, for operators and tests. */
-export interface UploadStats {
-  /** File bytes sent, over all transfers (status lines not counted). */
-  bytesSent: number;
-  /** Transfers that started sending (v1 or v2 `OK`). */
-  uploadsStarted: number;
-  /** Uploads in progress now. */
-  active: number;
-  /** Requests turned away because `maxUploads` (or the address's own cap) were in progress. */
-  refusedBusy: number;
-  /** Uploads cut because the reader stayed below the speed floor. */
-  droppedSlow: number;
-  /** Connections closed at once because too many had not yet sent their request. */
-  refusedPending: number;
-}
+import { SlowReaderCoolDown } from "./slow_reader_cool_down.ts";
+import { openRequestedFile } from "./requested_file.ts";
+import type { UploadServerOptions, UploadStats } from "./upload_options.ts";
 
 const ACCEPT_RETRY_MS = 50;
 
@@ -129,6 +62,7 @@ export class UploadServer {
   readonly #slots: PerPeerLimit;
   readonly #pending: PerPeerLimit;
   readonly #minSpeed: MinSpeed;
+  readonly #coolDown: SlowReaderCoolDown;
   #closed = false;
   /** Live counters. */
   readonly stats: UploadStats = {
@@ -137,6 +71,7 @@ export class UploadServer {
     active: 0,
     refusedBusy: 0,
     droppedSlow: 0,
+    refusedCoolingDown: 0,
     refusedPending: 0,
   };
 
@@ -152,6 +87,8 @@ export class UploadServer {
       total: options.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS,
       perPeer: options.maxPendingPerPeer ?? DEFAULT_MAX_PENDING_PER_PEER,
     });
+    const coolDown = options.slowReaderCoolDown ?? DEFAULT_SLOW_READER_COOL_DOWN;
+    this.#coolDown = new SlowReaderCoolDown(coolDown);
     const rate = options.rateLimitBytesPerSecond;
     this.#bucket = rate !== undefined && rate > 0
       ? new TokenBucket({ bytesPerSecond: rate })
@@ -303,6 +240,10 @@ export class UploadServer {
 
   /** Takes a slot for the connection's address, or says why there is none (and counts it). */
   #busyFor(connection: Connection): string | undefined {
+    // An address the speed floor dropped is busy for a while, whatever slots are free.
+    const cooling = this.#coolDown.refusal(connection.peer, performance.now());
+    if (cooling !== undefined) this.stats.refusedCoolingDown++;
+    if (cooling !== undefined) return cooling;
     const refusal = this.#slots.enter(connection.peer);
     if (refusal === undefined) return undefined;
     this.stats.refusedBusy++;
@@ -376,7 +317,10 @@ export class UploadServer {
       bucket: this.#bucket,
       minSpeed: this.#minSpeed,
       onSent: (bytes) => this.stats.bytesSent += bytes,
-      onTooSlow: () => this.stats.droppedSlow++,
+      onTooSlow: () => {
+        this.stats.droppedSlow++;
+        this.#coolDown.dropped(connection.peer, performance.now());
+      },
     });
   }
 }

@@ -1,0 +1,127 @@
+/**
+ * `deno run -A bench/tracker_sealed_core.ts [ROUNDS]`: the tracker's own cost per sealed `LAP`
+ * next to the same request unsealed, without sockets: `DatagramRouter.handle` on prepared
+ * datagrams, alternating rounds in one run. The socket bench (`bench/tracker_sealed.ts`) adds the
+ * runtime's datagram cost, which swings 2× between runs on a shared machine; this one isolates
+ * what sealing adds to the tracker's loop.
+ */
+
+import { deriveSessionKeys, encodeV2Request, sealDatagram } from "../lib/protocol/mod.ts";
+import { decodeV2Reply } from "../lib/protocol/mod.ts";
+import {
+  authMessage,
+  clientProof,
+  decodeBase64,
+  deriveClientKeysSync,
+  encodeBase64,
+  newNonce,
+} from "../lib/protocol/scram.ts";
+import { parseCredentials } from "../lib/tracker/credentials.ts";
+import { DatagramRouter } from "../lib/tracker/datagram_router.ts";
+import process from "node:process";
+
+const ROUNDS = Number(Deno.args[0] ?? "6");
+const PER_ROUND = 20_000;
+const USERS = ["alice", "bob", "carol", "dave"];
+
+function routerFor(acceptUnsealed: boolean) {
+  const credentials = parseCredentials(USERS.map((u) => `${u} ${u}-pw\n`).join(""), "bench");
+  const unlimited = { perSecond: 1e9, burst: 1e9 };
+  return new DatagramRouter({
+    credentials,
+    now: () => performance.now(),
+    rate: unlimited,
+    hostRate: unlimited,
+    acceptUnsealed,
+    iterations: 4096,
+  });
+}
+
+interface Client {
+  readonly from: { hostname: string; port: number };
+  readonly token: string;
+  readonly requestKey: Uint8Array;
+}
+
+function login(router: DatagramRouter, user: string, port: number): Client {
+  const from = { hostname: "127.0.0.1", port };
+  const ask = (id: number, body: Parameters<typeof encodeV2Request>[0]["body"]) => {
+    const outcome = router.handle(encodeV2Request({ id, body }), from);
+    const decoded = decodeV2Reply(outcome.reply!);
+    if (!decoded.ok) throw new Error("bad reply");
+    return decoded.reply.body;
+  };
+  const clientNonce = newNonce();
+  const challenge = ask(1, { verb: "LOGIN", user, clientNonce });
+  if (challenge.status !== "CHALLENGE") throw new Error(JSON.stringify(challenge));
+  const salt = decodeBase64(challenge.salt) as Uint8Array;
+  const keys = deriveClientKeysSync(`${user}-pw`, salt, challenge.iterations);
+  const message = authMessage({
+    user,
+    clientNonce,
+    nonce: challenge.nonce,
+    salt,
+    iterations: challenge.iterations,
+  });
+  const proof = encodeBase64(clientProof(keys.clientKey, keys.storedKey, message));
+  const welcome = ask(2, { verb: "PROOF", nonce: challenge.nonce, proof });
+  if (welcome.status !== "WELCOME") throw new Error(JSON.stringify(welcome));
+  return {
+    from,
+    token: welcome.token,
+    requestKey: deriveSessionKeys(keys.storedKey, message).request,
+  };
+}
+
+function round(sealed: boolean, round: number): number {
+  const router = routerFor(!sealed);
+  const clients = USERS.map((user, i) => login(router, user, 40_000 + i));
+  const prepared = Array.from({ length: PER_ROUND }, (_, i) => {
+    const client = clients[i % clients.length];
+    const plaintext = encodeV2Request({
+      id: 1000 + Math.floor(i / clients.length),
+      token: client.token,
+      body: { verb: "LAP", offset: 0 },
+    });
+    const datagram = sealed
+      ? sealDatagram({
+        key: client.requestKey,
+        direction: "request",
+        token: client.token,
+        counter: Math.floor(i / clients.length),
+        plaintext,
+      })
+      : plaintext;
+    return { datagram, from: client.from };
+  });
+  // CPU time of this thread, not wall time: other work on the shared cores does not count.
+  const started = process.cpuUsage();
+  let replies = 0;
+  for (const { datagram, from } of prepared) {
+    if (router.handle(datagram, from).reply) replies++;
+  }
+  const used = process.cpuUsage(started);
+  const elapsed = (used.user + used.system) / 1000;
+  if (replies !== PER_ROUND) throw new Error(`round ${round}: ${replies} replies`);
+  return (elapsed * 1000) / PER_ROUND;
+}
+
+const costs: Record<"clear" | "sealed", number[]> = { clear: [], sealed: [] };
+round(true, -1);
+round(false, -1); // warm up
+for (let i = 0; i < ROUNDS; i++) {
+  for (const mode of i % 2 === 0 ? ["clear", "sealed"] as const : ["sealed", "clear"] as const) {
+    costs[mode].push(round(mode === "sealed", i));
+  }
+}
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const ratios = costs.clear.map((c, i) => c / costs.sealed[i]);
+console.log(
+  `router.handle LAP, CPU time per request: unsealed ${median(costs.clear).toFixed(2)} µs, sealed ${
+    median(costs.sealed).toFixed(2)
+  } µs (medians of ${ROUNDS}); sealed costs ${
+    (median(costs.sealed) - median(costs.clear)).toFixed(2)
+  } µs more; per-round unsealed/sealed ratio ${Math.min(...ratios).toFixed(2)}–${
+    Math.max(...ratios).toFixed(2)
+  }`,
+);
