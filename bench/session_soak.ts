@@ -107,11 +107,10 @@ try {
       `final lpf); RSS ${idle.rssMiB.toFixed(0)} MiB idle, peak ${peakRss.toFixed(0)} MiB ` +
       `(${(((peakRss - idle.rssMiB) * 1024) / SESSIONS).toFixed(1)} KiB per session)`,
   );
-  const limits = tracker.program.stdout.text.split("\n").filter((line) =>
-    /Limit|expired/.test(line)
-  );
+  const logged = tracker.program.stdout.text.split("\n");
   console.log(
-    `  tracker limit/expiry lines: ${limits.length}; first: ${limits.slice(0, 3).join(" | ")}`,
+    `  the tracker's log: ${logged.filter((line) => line.includes(" expired")).length} ` +
+      `expiries, ${logged.filter((line) => line.includes(" Limit: ")).length} limit lines`,
   );
 } finally {
   for (const client of clients) {
