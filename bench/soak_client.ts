@@ -6,64 +6,20 @@
  * tracker expired answers `ERR`. Prints one JSON line.
  */
 
+import { V1Client } from "./v1_client.ts";
+
 const [portText, firstText, countText, secondsText] = Deno.args;
 const PORT = Number(portText);
 const FIRST = Number(firstText);
 const COUNT = Number(countText);
 const SECONDS = Number(secondsText);
-const HOSTS = 64;
 const WINDOW = 64;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// Retries: loss is not what is measured here.
+const ATTEMPTS = 3;
 const tracker: Deno.NetAddr = { transport: "udp", hostname: "127.0.0.1", port: PORT };
-const HBT = encoder.encode("HBT");
+const HBT = new TextEncoder().encode("HBT");
 
-class Session {
-  readonly socket: Deno.DatagramConn;
-  readonly host: string;
-  #waiting: ((reply: string | undefined) => void) | undefined;
-
-  constructor(readonly user: string, index: number) {
-    this.host = `127.0.0.${2 + (index % HOSTS)}`;
-    this.socket = Deno.listenDatagram({ transport: "udp", hostname: this.host, port: 0 });
-    this.#read();
-  }
-
-  async #read() {
-    try {
-      for await (const [datagram] of this.socket) {
-        const waiting = this.#waiting;
-        this.#waiting = undefined;
-        waiting?.(decoder.decode(datagram));
-      }
-    } catch {
-      // closed
-    }
-  }
-
-  send(datagram: Uint8Array): void {
-    this.socket.send(datagram, tracker).catch(() => {});
-  }
-
-  /** Sends `text` and waits for one reply, retrying twice (loss is not what is measured). */
-  async ask(text: string): Promise<string | undefined> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const reply = new Promise<string | undefined>((resolve) => {
-        const timer = setTimeout(() => resolve(undefined), 1000);
-        this.#waiting = (answer) => {
-          clearTimeout(timer);
-          resolve(answer);
-        };
-      });
-      this.send(encoder.encode(text));
-      const answer = await reply;
-      if (answer !== undefined) return answer;
-    }
-    return undefined;
-  }
-}
-
-async function inWindows(sessions: Session[], task: (session: Session) => Promise<void>) {
+async function inWindows(sessions: V1Client[], task: (session: V1Client) => Promise<void>) {
   let next = 0;
   await Promise.all(Array.from({ length: WINDOW }, async () => {
     while (next < sessions.length) await task(sessions[next++]);
@@ -72,9 +28,9 @@ async function inWindows(sessions: Session[], task: (session: Session) => Promis
 
 const sessions = Array.from(
   { length: COUNT },
-  (_, i) => new Session(`user${String(FIRST + i).padStart(5, "0")}`, FIRST + i),
+  (_, i) => new V1Client(`user${String(FIRST + i).padStart(5, "0")}`, FIRST + i, tracker),
 );
-const loggedIn: Session[] = [];
+const loggedIn: V1Client[] = [];
 let refused = 0;
 // Heartbeats start with the first login: a logged-in session must beat while the rest log in.
 let beat = 0;
@@ -92,19 +48,19 @@ const heartbeat = setInterval(() => {
   }
   const due = Math.floor(((now - secondStarted) / 1000) * loggedIn.length) - sentThisSecond;
   for (let i = 0; i < due && loggedIn.length > 0; i++) {
-    loggedIn[beat++ % loggedIn.length].send(HBT);
+    loggedIn[beat++ % loggedIn.length].send(HBT).catch(() => {});
     sentThisSecond++;
   }
 }, 5);
 const loginStarted = performance.now();
 await inWindows(sessions, async (session) => {
-  const answer = await session.ask(`auth ${session.user} ${session.user}-pw`);
+  const answer = await session.ask(`auth ${session.user} ${session.user}-pw`, ATTEMPTS);
   if (answer !== "OK") {
     refused++;
     return;
   }
   loggedIn.push(session);
-  session.send(encoder.encode(`TCP ${session.host} 7000`));
+  session.send(`TCP ${session.host} 7000`).catch(() => {});
 });
 const loginSeconds = (performance.now() - loginStarted) / 1000;
 console.error(`client ${FIRST}: ${loggedIn.length} logged in in ${loginSeconds.toFixed(1)} s`);
@@ -113,12 +69,12 @@ await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
 let expired = 0;
 let unanswered = 0;
 await inWindows(loggedIn, async (session) => {
-  const answer = await session.ask("lpf");
+  const answer = await session.ask("lpf", ATTEMPTS);
   if (answer === undefined) unanswered++;
   else if (answer === "ERR") expired++;
 });
 clearInterval(heartbeat);
-for (const session of sessions) session.socket.close();
+for (const session of sessions) session.close();
 console.log(JSON.stringify({
   event: "done",
   sessions: COUNT,
