@@ -12,8 +12,7 @@ import {
   type PublicationVisitor,
   type StoreStats,
 } from "./store.ts";
-
-const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+import { byCodeUnit } from "../sorted_view.ts";
 
 /**
  * Keeps publications in a map; every change applies at once.

@@ -19,10 +19,9 @@ import {
   type PublicationVisitor,
   type StoreStats,
 } from "./store.ts";
+import { byCodeUnit } from "../sorted_view.ts";
 import { WriteBehind, type WriteBehindTuning } from "./write_behind.ts";
 import type { WriteQueue } from "./write_queue.ts";
-
-const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** How a {@linkcode RedisStore} is made. */
 export interface RedisStoreOptions extends WriteBehindTuning {
