@@ -37,7 +37,7 @@ import {
   v2Reply,
 } from "./outcome.ts";
 import { type Address, addressKey, isOwnHost, type Session, type TrackerState } from "./state.ts";
-import { PageCursors } from "./search_pages.ts";
+import { PageCursors, type SearchPage, type SearchReply } from "./search_pages.ts";
 import { holderOf, holdersPage, PAGE_HEADER_BYTES, pageFrom } from "./v2_pages.ts";
 import { V2Login } from "./v2_login.ts";
 import { type SealedDropReason, SessionSeals } from "./session_seals.ts";
@@ -325,9 +325,7 @@ export class V2Handler {
     }
   }
 
-  // A page of a search, continuing from the session's cursor when it asks for the next page. A
-  // count past the step cap, or a page the cap left empty, is `ERR broad`: a total that is not
-  // exact would page wrongly, and the user can narrow the text.
+  // A page of a search, continuing from the session's cursor when it asks for the next page.
   #search(session: Session, text: string, offset: number, budget: number): Answer {
     const page = this.#cursors.page(this.#state.searchIndex(), {
       session: session.token ?? addressKey(session.address),
@@ -337,12 +335,7 @@ export class V2Handler {
       headerBytes: PAGE_HEADER_BYTES,
       maxBytes: budget,
     });
-    if (
-      page.kind === "tooBroad" ||
-      (page.reply.names.length === 0 && page.reply.stopped === "cap" && offset < page.reply.total)
-    ) {
-      return { body: { status: "ERR", code: "broad" }, limit: "searchCost" };
-    }
+    if (!answerable(page, offset)) return BROAD;
     const { total, names } = page.reply;
     return { body: { status: "LIST", total, offset, names: [...names] } };
   }
@@ -377,12 +370,7 @@ export class V2Handler {
       headerBytes: PAGE_HEADER_BYTES,
       maxBytes: budget,
     });
-    if (
-      page.kind === "tooBroad" ||
-      (page.reply.names.length === 0 && page.reply.stopped === "cap" && offset < page.reply.total)
-    ) {
-      return { body: { status: "ERR", code: "broad" }, limit: "searchCost" };
-    }
+    if (!answerable(page, offset)) return BROAD;
     const { total, names } = page.reply;
     return { body: { status: "FOUND", total, offset, found: names.map(entry) } };
   }
@@ -395,3 +383,15 @@ interface Answer {
 }
 
 const OK: Answer = { body: { status: "OK" } };
+const BROAD: Answer = { body: { status: "ERR", code: "broad" }, limit: "searchCost" };
+
+// A count past the step cap, or a page the cap left empty, is `ERR broad` (SCH and FIND alike): a
+// total that is not exact would page wrongly, and the user can narrow the text.
+function answerable(
+  page: SearchReply<SearchPage>,
+  offset: number,
+): page is { readonly kind: "found"; readonly reply: SearchPage } {
+  if (page.kind === "tooBroad") return false;
+  const { names, stopped, total } = page.reply;
+  return !(names.length === 0 && stopped === "cap" && offset < total);
+}
