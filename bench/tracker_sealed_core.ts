@@ -8,14 +8,8 @@
 
 import { deriveSessionKeys, encodeV2Request, sealDatagram } from "../lib/protocol/mod.ts";
 import { decodeV2Reply } from "../lib/protocol/mod.ts";
-import {
-  authMessage,
-  clientProof,
-  decodeBase64,
-  deriveClientKeysSync,
-  encodeBase64,
-  newNonce,
-} from "../lib/protocol/scram.ts";
+import { decodeBase64, deriveClientKeysSync, newNonce } from "../lib/protocol/scram.ts";
+import { answerChallenge } from "../lib/protocol/scram_answer.ts";
 import { parseCredentials } from "../lib/tracker/credentials.ts";
 import { DatagramRouter } from "../lib/tracker/datagram_router.ts";
 import process from "node:process";
@@ -56,14 +50,7 @@ function login(router: DatagramRouter, user: string, port: number): Client {
   if (challenge.status !== "CHALLENGE") throw new Error(JSON.stringify(challenge));
   const salt = decodeBase64(challenge.salt) as Uint8Array;
   const keys = deriveClientKeysSync(`${user}-pw`, salt, challenge.iterations);
-  const message = authMessage({
-    user,
-    clientNonce,
-    nonce: challenge.nonce,
-    salt,
-    iterations: challenge.iterations,
-  });
-  const proof = encodeBase64(clientProof(keys.clientKey, keys.storedKey, message));
+  const { message, proof } = answerChallenge({ keys, user, clientNonce, salt, challenge });
   const welcome = ask(2, { verb: "PROOF", nonce: challenge.nonce, proof });
   if (welcome.status !== "WELCOME") throw new Error(JSON.stringify(welcome));
   return {

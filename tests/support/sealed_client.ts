@@ -19,14 +19,12 @@ import {
   type V2RequestBody,
 } from "../../lib/protocol/mod.ts";
 import {
-  authMessage,
-  clientProof,
   decodeBase64,
   deriveClientKeys,
-  encodeBase64,
   newNonce,
   verifyServerSignature,
 } from "../../lib/protocol/scram.ts";
+import { answerChallenge } from "../../lib/protocol/scram_answer.ts";
 import { UdpProbe } from "./udp_probe.ts";
 
 /** Where the client talks from and to. */
@@ -94,14 +92,7 @@ export class SealedClient {
     if (challenge?.status !== "CHALLENGE") throw new SealedLoginError(challenge);
     const salt = decodeBase64(challenge.salt) as Uint8Array;
     const keys = await deriveClientKeys(password, salt, challenge.iterations);
-    const message = authMessage({
-      user,
-      clientNonce,
-      nonce: challenge.nonce,
-      salt,
-      iterations: challenge.iterations,
-    });
-    const proof = encodeBase64(clientProof(keys.clientKey, keys.storedKey, message));
+    const { message, proof } = answerChallenge({ keys, user, clientNonce, salt, challenge });
     const welcome = await this.#askClear({ verb: "PROOF", nonce: challenge.nonce, proof });
     if (welcome?.status !== "WELCOME") throw new SealedLoginError(welcome);
     const signature = decodeBase64(welcome.serverSignature) as Uint8Array;

@@ -25,15 +25,13 @@ import {
 } from "../defaults.ts";
 import { classifyDatagram, normaliseIp, SealedSession, type V2Answer } from "./reply_gate.ts";
 import {
-  authMessage,
-  clientProof,
   decodeBase64,
   deriveClientKeys,
-  encodeBase64,
   isAcceptableIterations,
   newNonce,
   verifyServerSignature,
 } from "../../protocol/scram.ts";
+import { answerChallenge } from "../../protocol/scram_answer.ts";
 
 /** The tracker did not answer a request within the deadline, despite retransmissions. */
 export class TrackerNotRespondingError extends Error {
@@ -353,14 +351,7 @@ export async function loginV2(
     throw new TrackerNotAuthenticError("unacceptable salt or iteration count");
   }
   const keys = await deriveClientKeys(password, salt, challenge.iterations);
-  const message = authMessage({
-    user,
-    clientNonce,
-    nonce: challenge.nonce,
-    salt,
-    iterations: challenge.iterations,
-  });
-  const proof = encodeBase64(clientProof(keys.clientKey, keys.storedKey, message));
+  const { message, proof } = answerChallenge({ keys, user, clientNonce, salt, challenge });
   const welcome = await client.request({ verb: "PROOF", nonce: challenge.nonce, proof });
   if (welcome.status === "ERR") {
     throw new TrackerRefusedError("PROOF", welcome.code, welcome.waitSeconds);
