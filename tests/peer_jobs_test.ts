@@ -8,20 +8,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Program, runProgram, TrackerProcess } from "./support/programs.ts";
+import { sameBytes, writeRandomFile } from "./support/peers.ts";
+import { startSeeder } from "./support/seeder.ts";
 
 const MiB = 1024 * 1024;
-
-function randomBytes(length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  for (let at = 0; at < length; at += 65536) {
-    crypto.getRandomValues(bytes.subarray(at, Math.min(length, at + 65536)));
-  }
-  return bytes;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, index) => byte === b[index]);
-}
 
 function partFiles(dir: string): string[] {
   return [...Deno.readDirSync(dir)].map((entry) => entry.name)
@@ -34,27 +24,18 @@ Deno.test("background gets run side by side; jobs lists them; cancel keeps a par
   const [alice, bob] = [join(root, "alice"), join(root, "bob")];
   await Deno.mkdir(alice);
   await Deno.mkdir(bob);
-  const one = randomBytes(3 * MiB);
-  const two = randomBytes(3 * MiB);
-  await Deno.writeFile(join(alice, "one.bin"), one);
-  await Deno.writeFile(join(alice, "two.bin"), two);
-  // Both files share alice's 1 MiB/s: each download takes seconds, time enough to look at it.
-  const seeder = new Program("peer.ts", [
-    "-d",
-    alice,
-    "-u",
-    "alice",
-    "--stay",
-    "--upload-limit",
-    "1M",
-    String(tracker.port),
-  ], { env: { PEERSYNC_PASSWORD: "alice-pw" } });
+  let seeder: Program | undefined;
   let downloader: Program | undefined;
   try {
-    await seeder.type("pub one.bin");
-    await seeder.type("pub two.bin");
-    await seeder.closeStdin();
-    await seeder.stderr.waitFor("staying online", 20_000);
+    const one = await writeRandomFile(join(alice, "one.bin"), 3 * MiB);
+    const two = await writeRandomFile(join(alice, "two.bin"), 3 * MiB);
+    // Both files share alice's 1 MiB/s: each download takes seconds, time enough to look at it.
+    seeder = await startSeeder({
+      dir: alice,
+      trackerPort: tracker.port,
+      uploadLimit: "1M",
+      publish: ["one.bin", "two.bin"],
+    });
     assert.equal(seeder.stdout.text.match(/File published successfully/g)?.length, 2);
 
     downloader = new Program("peer.ts", [
@@ -134,7 +115,7 @@ Deno.test("background gets run side by side; jobs lists them; cancel keeps a par
     assert.deepEqual(partFiles(bob), []);
   } finally {
     await downloader?.stop();
-    await seeder.stop();
+    await seeder?.stop();
     await tracker.stop();
     await Deno.remove(root, { recursive: true });
   }

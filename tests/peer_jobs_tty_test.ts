@@ -7,7 +7,9 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Program, projectRoot, TrackerProcess } from "./support/programs.ts";
+import { type Program, projectRoot, TrackerProcess } from "./support/programs.ts";
+import { writeRandomFile } from "./support/peers.ts";
+import { startSeeder } from "./support/seeder.ts";
 
 const MiB = 1024 * 1024;
 const hasTmux = new Deno.Command("sh", { args: ["-c", "command -v tmux"], stdout: "null" })
@@ -64,27 +66,17 @@ Deno.test({
     const root = await Deno.makeTempDir({ prefix: "peersync-jobs-tty-" });
     const [alice, bob, state] = ["alice", "bob", "state"].map((name) => join(root, name));
     for (const dir of [alice, bob, state]) await Deno.mkdir(dir);
-    const content = new Uint8Array(4 * MiB);
-    for (let at = 0; at < content.length; at += 65536) {
-      crypto.getRandomValues(content.subarray(at, at + 65536));
-    }
-    await Deno.writeFile(join(alice, "big.bin"), content);
-    const seeder = new Program("peer.ts", [
-      "-d",
-      alice,
-      "-u",
-      "alice",
-      "--stay",
-      "--upload-limit",
-      // 16 s for the 4 MiB: room for the two `xit`s however loaded the machine is.
-      "256k",
-      String(tracker.port),
-    ], { env: { PEERSYNC_PASSWORD: "alice-pw" } });
+    let seeder: Program | undefined;
     const pane = new Pane();
     try {
-      await seeder.type("pub big.bin");
-      await seeder.closeStdin();
-      await seeder.stderr.waitFor("staying online", 20_000);
+      await writeRandomFile(join(alice, "big.bin"), 4 * MiB);
+      seeder = await startSeeder({
+        dir: alice,
+        trackerPort: tracker.port,
+        // 16 s for the 4 MiB: room for the two `xit`s however loaded the machine is.
+        uploadLimit: "256k",
+        publish: ["big.bin"],
+      });
 
       const peer = [Deno.execPath(), "run", "--allow-all", `${projectRoot}peer.ts`, "-d", bob]
         .concat(["-u", "bob", String(tracker.port)]).map(quote).join(" ");
@@ -120,7 +112,7 @@ Deno.test({
       assert.match(parts[0], /^\.peersync-[0-9a-f]{16}-[0-9a-f]{16}\.part$/);
     } finally {
       await pane.stop();
-      await seeder.stop();
+      await seeder?.stop();
       await tracker.stop();
       await Deno.remove(root, { recursive: true });
     }
