@@ -7,9 +7,10 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Program, runProgram, TrackerProcess } from "./support/programs.ts";
+import { Program, runProgram } from "./support/programs.ts";
 import { sameBytes, writeRandomFile } from "./support/peers.ts";
 import { haveRedisServer, RedisServer } from "./support/redis_server.ts";
+import { TrackerPair } from "./support/tracker_pair.ts";
 
 const at = (port: number) => `127.0.0.1:${port}`;
 
@@ -22,12 +23,12 @@ Deno.test({
   ignore,
   fn: async () => {
     const redis = await RedisServer.start();
-    const first = await TrackerProcess.start(undefined, ["--redis", redis.url]);
-    const second = await TrackerProcess.start(undefined, ["--redis", redis.url]);
-    const root = await Deno.makeTempDir({ prefix: "peersync-fleet-failover-" });
-    const [aliceDir, bobDir] = [join(root, "alice"), join(root, "bob")];
-    await Deno.mkdir(aliceDir);
-    await Deno.mkdir(bobDir);
+    const pair = await TrackerPair.start({
+      args: ["--redis", redis.url],
+      folders: ["alice", "bob"],
+      prefix: "peersync-fleet-failover-",
+    });
+    const { first, second, dirs: [aliceDir, bobDir] } = pair;
     const alice = new Program("peer.ts", [
       "--dir",
       aliceDir,
@@ -77,10 +78,8 @@ Deno.test({
       );
     } finally {
       await alice.stop();
-      await first.stop();
-      await second.stop();
+      await pair.stop();
       await redis.stop();
-      await Deno.remove(root, { recursive: true });
     }
   },
 });

@@ -9,6 +9,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Program, runProgram, TrackerProcess } from "./support/programs.ts";
 import { sameBytes, writeRandomFile } from "./support/peers.ts";
+import { TrackerPair } from "./support/tracker_pair.ts";
+
+const MEMORY = ["--store", "memory"];
+const PREFIX = "peersync-failover-";
 
 /** A loopback UDP port nothing listens on (bound, then closed). */
 function deadPort(): number {
@@ -35,12 +39,8 @@ function oneShot(dir: string, user: string, ports: readonly number[], command: s
 }
 
 Deno.test("a peer moves to the second tracker when the first is killed, and is found and downloaded from there", async () => {
-  const first = await TrackerProcess.start(undefined, ["--store", "memory"]);
-  const second = await TrackerProcess.start(undefined, ["--store", "memory"]);
-  const root = await Deno.makeTempDir({ prefix: "peersync-failover-" });
-  const [aliceDir, bobDir] = [join(root, "alice"), join(root, "bob")];
-  await Deno.mkdir(aliceDir);
-  await Deno.mkdir(bobDir);
+  const pair = await TrackerPair.start({ args: MEMORY, folders: ["alice", "bob"], prefix: PREFIX });
+  const { first, second, dirs: [aliceDir, bobDir] } = pair;
   const alice = new Program("peer.ts", [
     "--dir",
     aliceDir,
@@ -93,15 +93,13 @@ Deno.test("a peer moves to the second tracker when the first is killed, and is f
     console.log(`moved to the second tracker ${Math.round(movedMs)} ms after the first was killed`);
   } finally {
     await alice.stop();
-    await first.stop();
-    await second.stop();
-    await Deno.remove(root, { recursive: true });
+    await pair.stop();
   }
 });
 
 Deno.test("a peer given a dead first tracker logs in on the second, and fails clearly when both are dead", async () => {
-  const live = await TrackerProcess.start(undefined, ["--store", "memory"]);
-  const dir = await Deno.makeTempDir({ prefix: "peersync-failover-" });
+  const live = await TrackerProcess.start(undefined, MEMORY);
+  const dir = await Deno.makeTempDir({ prefix: PREFIX });
   try {
     const dead = deadPort();
     const run = await oneShot(dir, "alice", [dead, live.port], ["lap"]);
@@ -132,12 +130,8 @@ Deno.test("the same tracker given twice is a usage error", async () => {
 });
 
 Deno.test("a seeding peer given two trackers publishes its folder on the second when the first is killed", async () => {
-  const first = await TrackerProcess.start(undefined, ["--store", "memory"]);
-  const second = await TrackerProcess.start(undefined, ["--store", "memory"]);
-  const root = await Deno.makeTempDir({ prefix: "peersync-failover-" });
-  const [seedDir, bobDir] = [join(root, "seed"), join(root, "bob")];
-  await Deno.mkdir(seedDir);
-  await Deno.mkdir(bobDir);
+  const pair = await TrackerPair.start({ args: MEMORY, folders: ["seed", "bob"], prefix: PREFIX });
+  const { first, second, dirs: [seedDir, bobDir] } = pair;
   await Deno.writeTextFile(join(seedDir, "notes.txt"), "seeded through a failover\n");
   const seeder = new Program(
     "peer.ts",
@@ -159,19 +153,13 @@ Deno.test("a seeding peer given two trackers publishes its folder on the second 
     );
   } finally {
     await seeder.stop();
-    await first.stop();
-    await second.stop();
-    await Deno.remove(root, { recursive: true });
+    await pair.stop();
   }
 });
 
 Deno.test("a peer whose tracker drops its user moves to the second tracker and publishes there", async () => {
-  const first = await TrackerProcess.start(undefined, ["--store", "memory"]);
-  const second = await TrackerProcess.start(undefined, ["--store", "memory"]);
-  const root = await Deno.makeTempDir({ prefix: "peersync-failover-" });
-  const [aliceDir, bobDir] = [join(root, "alice"), join(root, "bob")];
-  await Deno.mkdir(aliceDir);
-  await Deno.mkdir(bobDir);
+  const pair = await TrackerPair.start({ args: MEMORY, folders: ["alice", "bob"], prefix: PREFIX });
+  const { first, second, dirs: [aliceDir, bobDir] } = pair;
   await Deno.writeTextFile(join(aliceDir, "plan.txt"), "still here\n");
   const alice = new Program("peer.ts", [
     "--dir",
@@ -200,8 +188,6 @@ Deno.test("a peer whose tracker drops its user moves to the second tracker and p
     assert.match(found.stdout, /plan\.txt/);
   } finally {
     await alice.stop();
-    await first.stop();
-    await second.stop();
-    await Deno.remove(root, { recursive: true });
+    await pair.stop();
   }
 });
