@@ -9,7 +9,6 @@
  *   deno run -A bench/fleet.ts [--seconds 3] [--rounds 2] [--names 5000] [--sessions 256]
  */
 
-import { parseArgs } from "node:util";
 import type { Program } from "../tests/support/programs.ts";
 import { RedisServer } from "../tests/support/redis_server.ts";
 import {
@@ -19,26 +18,25 @@ import {
   logInAndPublish,
   loopback,
   makeNames,
+  parseLoadOptions,
   seeded,
   startServer,
 } from "./mixed_load.ts";
 import { V1Client } from "./v1_client.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    seconds: { type: "string", default: "3" },
-    rounds: { type: "string", default: "2" },
-    names: { type: "string", default: "5000" },
-    sessions: { type: "string", default: "256" },
-    window: { type: "string", default: "32" },
-  },
+const {
+  seconds: SECONDS,
+  rounds: ROUNDS,
+  names: NAMES,
+  sessions: SESSIONS,
+  window: WINDOW,
+} = parseLoadOptions(Deno.args, {
+  seconds: 3,
+  rounds: 2,
+  names: 5000,
+  sessions: 256,
+  window: 32,
 });
-const SECONDS = Number(values.seconds);
-const ROUNDS = Number(values.rounds);
-const NAMES = Number(values.names);
-const SESSIONS = Number(values.sessions);
-const WINDOW = Number(values.window);
 const HOSTS = V1Client.HOSTS;
 
 // A smaller vocabulary than tracker_mixed.ts's: the figures in docs/operations.md were measured

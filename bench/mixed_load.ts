@@ -5,8 +5,42 @@
  * figures can be set side by side.
  */
 
+import { parseArgs } from "node:util";
 import { Program } from "../tests/support/programs.ts";
 import type { V1Client } from "./v1_client.ts";
+
+/** The options of a mixed-load bench (`--seconds`, `--rounds`, `--names`, `--sessions`, `--window`). */
+export interface LoadOptions {
+  /** How long each round drives a server. */
+  readonly seconds: number;
+  readonly rounds: number;
+  readonly names: number;
+  readonly sessions: number;
+  /** Requests in flight. */
+  readonly window: number;
+}
+
+/** Reads the options from `args`, each missing one from `defaults`. */
+export function parseLoadOptions(args: string[], defaults: LoadOptions): LoadOptions {
+  const option = (value: number) => ({ type: "string", default: String(value) }) as const;
+  const { values } = parseArgs({
+    args,
+    options: {
+      seconds: option(defaults.seconds),
+      rounds: option(defaults.rounds),
+      names: option(defaults.names),
+      sessions: option(defaults.sessions),
+      window: option(defaults.window),
+    },
+  });
+  return {
+    seconds: Number(values.seconds),
+    rounds: Number(values.rounds),
+    names: Number(values.names),
+    sessions: Number(values.sessions),
+    window: Number(values.window),
+  };
+}
 
 /** A seeded random source, so every server driven gets the same requests. */
 export function seeded(seed: number): () => number {

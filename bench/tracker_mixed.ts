@@ -10,34 +10,32 @@
  *   deno run -A bench/tracker_mixed.ts [--seconds 4] [--rounds 2] [--names 100000]
  */
 
-import { parseArgs } from "node:util";
 import {
   drive,
   heartbeat,
   logInAndPublish,
   loopback,
   makeNames,
+  parseLoadOptions,
   type RoundResult,
   seeded,
   startServer,
 } from "./mixed_load.ts";
 import { V1Client } from "./v1_client.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    seconds: { type: "string", default: "4" },
-    rounds: { type: "string", default: "2" },
-    names: { type: "string", default: "100000" },
-    sessions: { type: "string", default: "1024" },
-    window: { type: "string", default: "32" },
-  },
+const {
+  seconds: SECONDS,
+  rounds: ROUNDS,
+  names: NAMES,
+  sessions: SESSIONS,
+  window: WINDOW,
+} = parseLoadOptions(Deno.args, {
+  seconds: 4,
+  rounds: 2,
+  names: 100_000,
+  sessions: 1024,
+  window: 32,
 });
-const SECONDS = Number(values.seconds);
-const ROUNDS = Number(values.rounds);
-const NAMES = Number(values.names);
-const SESSIONS = Number(values.sessions);
-const WINDOW = Number(values.window);
 const HOSTS = V1Client.HOSTS;
 
 function percentile(sorted: readonly number[], p: number): number {
