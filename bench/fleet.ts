@@ -24,19 +24,9 @@ import {
 } from "./mixed_load.ts";
 import { V1Client } from "./v1_client.ts";
 
-const {
-  seconds: SECONDS,
-  rounds: ROUNDS,
-  names: NAMES,
-  sessions: SESSIONS,
-  window: WINDOW,
-} = parseLoadOptions(Deno.args, {
-  seconds: 3,
-  rounds: 2,
-  names: 5000,
-  sessions: 256,
-  window: 32,
-});
+const defaults = { seconds: 3, rounds: 2, names: 5000, sessions: 256 };
+const load = parseLoadOptions(Deno.args, defaults);
+const { seconds: SECONDS, rounds: ROUNDS, names: NAMES, sessions: SESSIONS, window: WINDOW } = load;
 const HOSTS = V1Client.HOSTS;
 
 // A smaller vocabulary than tracker_mixed.ts's: the figures in docs/operations.md were measured

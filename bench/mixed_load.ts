@@ -20,8 +20,12 @@ export interface LoadOptions {
   readonly window: number;
 }
 
-/** Reads the options from `args`, each missing one from `defaults`. */
-export function parseLoadOptions(args: string[], defaults: LoadOptions): LoadOptions {
+/** Reads the options from `args`, each missing one from `defaults` (`--window` 32). */
+export function parseLoadOptions(
+  args: string[],
+  given: Omit<LoadOptions, "window"> & { readonly window?: number },
+): LoadOptions {
+  const defaults = { window: 32, ...given };
   const option = (value: number) => ({ type: "string", default: String(value) }) as const;
   const { values } = parseArgs({
     args,

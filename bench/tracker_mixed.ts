@@ -23,19 +23,9 @@ import {
 } from "./mixed_load.ts";
 import { V1Client } from "./v1_client.ts";
 
-const {
-  seconds: SECONDS,
-  rounds: ROUNDS,
-  names: NAMES,
-  sessions: SESSIONS,
-  window: WINDOW,
-} = parseLoadOptions(Deno.args, {
-  seconds: 4,
-  rounds: 2,
-  names: 100_000,
-  sessions: 1024,
-  window: 32,
-});
+const defaults = { seconds: 4, rounds: 2, names: 100_000, sessions: 1024 };
+const load = parseLoadOptions(Deno.args, defaults);
+const { seconds: SECONDS, rounds: ROUNDS, names: NAMES, sessions: SESSIONS, window: WINDOW } = load;
 const HOSTS = V1Client.HOSTS;
 
 function percentile(sorted: readonly number[], p: number): number {
