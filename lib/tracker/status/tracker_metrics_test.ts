@@ -5,16 +5,19 @@ import { TrafficCounters } from "./traffic.ts";
 
 const stats = { pending: 4, written: 10, transactions: 2, coalesced: 1, failures: 1, dropped: 0 };
 
+/** One reading of a tracker with 3 sessions, 5 publications of 4 names and a store queue. */
+const reading = (traffic: TrafficCounters) => ({
+  traffic,
+  sessions: { v1: 1, v2: 2 },
+  publications: 5,
+  names: 4,
+  store: stats,
+  startedAtMs: 1_000_000,
+  uptimeSeconds: 12.5,
+});
+
 Deno.test("every tracker metric is prefixed, documented, and counters end in _total", async () => {
-  const families = trackerMetricFamilies({
-    traffic: new TrafficCounters(),
-    sessions: { v1: 1, v2: 2 },
-    publications: 5,
-    names: 4,
-    store: stats,
-    startedAtMs: 1_000_000,
-    uptimeSeconds: 12.5,
-  });
+  const families = trackerMetricFamilies(reading(new TrafficCounters()));
   const docs = await Deno.readTextFile(new URL("../../../docs/operations.md", import.meta.url));
   for (const family of families) {
     assert.match(family.name, /^peersync_tracker_[a-z_]+$/);
@@ -30,15 +33,7 @@ Deno.test("tracker metrics show sessions, drops and the store queue from one rea
   traffic.dropped("hostRate");
   traffic.dropped("forgedSealed");
   traffic.handled(2, { command: "LOGIN", summary: "ERR auth" });
-  const text = renderTrackerMetrics({
-    traffic,
-    sessions: { v1: 1, v2: 2 },
-    publications: 5,
-    names: 4,
-    store: stats,
-    startedAtMs: 1_000_000,
-    uptimeSeconds: 12.5,
-  });
+  const text = renderTrackerMetrics(reading(traffic));
   const parsed = parseExposition(text);
   const p = "peersync_tracker_";
   assert.equal(valueOf(parsed, `${p}sessions`, { version: "v2" }), 2);
