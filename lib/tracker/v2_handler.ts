@@ -37,8 +37,8 @@ import {
   v2Reply,
 } from "./outcome.ts";
 import { type Address, addressKey, isOwnHost, type Session, type TrackerState } from "./state.ts";
-import { PageCursors, type SearchPage, type SearchReply } from "./search_pages.ts";
-import { holderOf, holdersPage, PAGE_HEADER_BYTES, pageFrom } from "./v2_pages.ts";
+import { PageCursors } from "./search_pages.ts";
+import { answerable, holderOf, holdersPage, pageFrom, pageRequest } from "./v2_pages.ts";
 import { V2Login } from "./v2_login.ts";
 import { type SealedDropReason, SessionSeals } from "./session_seals.ts";
 import { EndedSessions } from "./ended_sessions.ts";
@@ -327,14 +327,10 @@ export class V2Handler {
 
   // A page of a search, continuing from the session's cursor when it asks for the next page.
   #search(session: Session, text: string, offset: number, budget: number): Answer {
-    const page = this.#cursors.page(this.#state.searchIndex(), {
-      session: session.token ?? addressKey(session.address),
-      asker: session.user,
-      query: text,
-      offset,
-      headerBytes: PAGE_HEADER_BYTES,
-      maxBytes: budget,
-    });
+    const page = this.#cursors.page(
+      this.#state.searchIndex(),
+      pageRequest(session, text, offset, budget),
+    );
     if (!answerable(page, offset)) return BROAD;
     const { total, names } = page.reply;
     return { body: { status: "LIST", total, offset, names: [...names] } };
@@ -361,14 +357,9 @@ export class V2Handler {
       return item;
     };
     const page = this.#cursors.page(this.#state.findIndex(mode), {
-      session: session.token ?? addressKey(session.address),
+      ...pageRequest(session, text, offset, budget),
       scope: `FIND ${mode}`,
       sizeOf: (name) => utf8Length(foundNameText(entry(name))),
-      asker: session.user,
-      query: text,
-      offset,
-      headerBytes: PAGE_HEADER_BYTES,
-      maxBytes: budget,
     });
     if (!answerable(page, offset)) return BROAD;
     const { total, names } = page.reply;
@@ -383,15 +374,5 @@ interface Answer {
 }
 
 const OK: Answer = { body: { status: "OK" } };
+// A search too broad to count or page exactly (see `answerable`): the user can narrow the text.
 const BROAD: Answer = { body: { status: "ERR", code: "broad" }, limit: "searchCost" };
-
-// A count past the step cap, or a page the cap left empty, is `ERR broad` (SCH and FIND alike): a
-// total that is not exact would page wrongly, and the user can narrow the text.
-function answerable(
-  page: SearchReply<SearchPage>,
-  offset: number,
-): page is { readonly kind: "found"; readonly reply: SearchPage } {
-  if (page.kind === "tooBroad") return false;
-  const { names, stopped, total } = page.reply;
-  return !(names.length === 0 && stopped === "cap" && offset < total);
-}

@@ -17,7 +17,8 @@ import {
 import { V2_MAX_HOLDERS_PER_PAGE } from "./defaults.ts";
 import { fillPage } from "./list_fit.ts";
 import type { ListFrom } from "./sorted_view.ts";
-import type { Address, FileMeta, Session } from "./state.ts";
+import type { SearchPage, SearchReply } from "./search_pages.ts";
+import { type Address, addressKey, type FileMeta, type Session } from "./state.ts";
 
 /** A holder as v2 `GET` reports it: the address the tracker observed, the port it registered. */
 export function holderOf(session: Session, meta?: FileMeta): Holder {
@@ -92,4 +93,34 @@ export function holdersPage(
     offset,
     holders: holders.slice(offset, offset + count),
   };
+}
+
+/**
+ * A session's request for a page of `query` from `PageCursors.page`: its cursors are its own (by
+ * token, or by address for a session without one), and the page holds what fits in `maxBytes`.
+ */
+export function pageRequest(session: Session, query: string, offset: number, maxBytes: number) {
+  const key = session.token ?? addressKey(session.address);
+  return {
+    session: key,
+    asker: session.user,
+    query,
+    offset,
+    headerBytes: PAGE_HEADER_BYTES,
+    maxBytes,
+  };
+}
+
+/**
+ * Whether a page of `SCH` or `FIND` can be answered: not when its count passed the step cap, nor
+ * when the cap left it empty before the total was reached (a total that is not exact would page
+ * wrongly); the tracker answers those `ERR broad`.
+ */
+export function answerable(
+  page: SearchReply<SearchPage>,
+  offset: number,
+): page is { readonly kind: "found"; readonly reply: SearchPage } {
+  if (page.kind === "tooBroad") return false;
+  const { names, stopped, total } = page.reply;
+  return !(names.length === 0 && stopped === "cap" && offset < total);
 }
