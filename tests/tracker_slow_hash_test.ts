@@ -27,7 +27,10 @@ Deno.test("eight wrong auths against a 1,000,000-round verifier do not delay ano
     }
     delays.sort((a, b) => a - b);
     const worst = delays[delays.length - 1];
-    assert.ok(worst < 50, `lap took up to ${worst.toFixed(1)} ms: ${delays.map(Math.round)}`);
+    // One synchronous check of a 1M-round verifier holds the loop ~500 ms (docs/performance.md),
+    // four ~2 s; 200 ms tells that apart from a busy 2-core machine's scheduling delays (which
+    // reached 89 ms here under parallel test load, failing an earlier 50 ms bound).
+    assert.ok(worst < 200, `lap took up to ${worst.toFixed(1)} ms: ${delays.map(Math.round)}`);
     // Every guess is answered (ERR) once its check is done, or at once past the in-flight cap.
     const answers = await Promise.all(guessers.map((guesser) => guesser.receive(10_000)));
     assert.ok(answers.every((answer) => new TextDecoder().decode(answer) === "ERR"));
