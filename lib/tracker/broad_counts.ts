@@ -36,19 +36,20 @@ export const MIN_KEPT_WALK_STEPS = 64;
  */
 export const REPLAY_STEPS = 4;
 
-/** Changes to which names are active, the last `capacity` of them, numbered from 0 on. */
+/**
+ * Changes to which names are active, the last `capacity` of them, numbered from 0 on. The arrays
+ * grow to `capacity` as changes come (a test's small index does not pay for a full log), then
+ * are a ring.
+ */
 export class ChangeLog {
-  readonly #names: string[];
-  readonly #keys: string[];
-  readonly #deltas: Int8Array;
+  readonly #names: string[] = [];
+  readonly #keys: string[] = [];
+  readonly #deltas: number[] = [];
   readonly #capacity: number;
   #end = 0;
 
   constructor(capacity = MAX_LOGGED_CHANGES) {
     this.#capacity = capacity;
-    this.#names = new Array(capacity).fill("");
-    this.#keys = new Array(capacity).fill("");
-    this.#deltas = new Int8Array(capacity);
   }
 
   /** The number the next change will get: every change before it is logged or forgotten. */
@@ -63,6 +64,13 @@ export class ChangeLog {
 
   /** Logs that `name` (searched as `key`) gained its first active holder (+1) or lost its last. */
   record(name: string, key: string, delta: 1 | -1): void {
+    if (this.#end < this.#capacity) {
+      this.#end++;
+      this.#names.push(name);
+      this.#keys.push(key);
+      this.#deltas.push(delta);
+      return;
+    }
     const slot = this.#end++ % this.#capacity;
     this.#names[slot] = name;
     this.#keys[slot] = key;

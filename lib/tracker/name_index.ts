@@ -8,8 +8,9 @@
  * (two array reads, see `name_table.ts`). Queries of up to 3 code units are counted by counters
  * kept per gram (active names containing it) minus the asker's own sole holdings (a scan of the
  * asker's joined keys, bounded by a user's publication cap); longer ones by walking their
- * postings up to the step cap, a walk cut by the cap being continued by the next request for the
- * same query and then kept up to date (`broad_counts.ts`). Listing walks postings in name order
+ * postings up to the step cap, the count being kept between requests (`broad_counts.ts`: a walk
+ * cut by the cap is continued by the next request for the same query, and a finished count only
+ * catches up on the changes since). Listing walks postings in name order
  * and stops when the caller has what fits. See docs/tracker_index.md for the cost model.
  *
  * @module
