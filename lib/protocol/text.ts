@@ -6,7 +6,6 @@
  */
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-const encoder = new TextEncoder();
 const DECIMAL = /^(0|[1-9]\d{0,15})$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -29,16 +28,33 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
 }
 
 /**
- * Number of bytes `text` takes in UTF-8.
+ * Number of bytes `text` takes in UTF-8, as `TextEncoder` writes it (a lone surrogate becomes
+ * U+FFFD, 3 bytes). Counted from the code units: list replies measure every name they hold, and
+ * encoding each one to measure it cost ~0.25 µs a name (28 µs a `lap` of 100 names).
  *
  * @example
  * ```ts
  * import { utf8Length } from "./text.ts";
  * console.assert(utf8Length("é") === 2);
+ * console.assert(utf8Length("😀") === 4 && utf8Length("\ud83d") === 3);
  * ```
  */
 export function utf8Length(text: string): number {
-  return encoder.encode(text).length;
+  const length = text.length;
+  let bytes = length;
+  for (let i = 0; i < length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) continue;
+    if (unit < 0x800) bytes += 1;
+    else if (unit >= 0xd800 && unit < 0xdc00 && i + 1 < length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low < 0xe000) {
+        bytes += 2; // a pair: 4 bytes for 2 units
+        i++;
+      } else bytes += 2;
+    } else bytes += 2; // 3 bytes, a lone surrogate too (U+FFFD)
+  }
+  return bytes;
 }
 
 /**

@@ -8,8 +8,9 @@
  * (two array reads, see `name_table.ts`). Queries of up to 3 code units are counted by counters
  * kept per gram (active names containing it) minus the asker's own sole holdings (a scan of the
  * asker's joined keys, bounded by a user's publication cap); longer ones by walking their
- * postings up to the step cap, a walk cut by the cap being continued by the next request for the
- * same query and then kept up to date (`broad_counts.ts`). Listing walks postings in name order
+ * postings up to the step cap, the count being kept between requests (`broad_counts.ts`: a walk
+ * cut by the cap is continued by the next request for the same query, and a finished count only
+ * catches up on the changes since). Listing walks postings in name order
  * and stops when the caller has what fits. See docs/tracker_index.md for the cost model.
  *
  * @module
@@ -22,7 +23,7 @@ import {
   shortGramsOfTrigram,
   trigramCode,
 } from "./grams.ts";
-import { BroadCount, BroadCounts, MAX_BROAD_COUNTS } from "./broad_counts.ts";
+import { BroadCounts } from "./broad_counts.ts";
 import { ChunkPool } from "./chunk_pool.ts";
 import { NameOrder } from "./name_order.ts";
 import { type IndexParts, lister, type NameLister } from "./name_query.ts";
@@ -42,8 +43,12 @@ export interface NameIndexOptions {
   readonly fold?: (text: string) => string;
   /** Most steps one count or one listing may walk (see {@linkcode SearchCount}). */
   readonly maxSteps?: number;
-  /** Counts of broad queries kept up to date (see `broad_counts.ts`). */
+  /** Counts of broad queries kept between requests (see `broad_counts.ts`). */
   readonly maxBroadCounts?: number;
+  /** Changes to which names are active that kept counts can catch up on. */
+  readonly loggedChanges?: number;
+  /** Count walks of at most this many steps leave no kept count. */
+  readonly minKeptWalkSteps?: number;
 }
 
 /**
@@ -125,7 +130,11 @@ export class NameIndex {
   constructor(options: NameIndexOptions = {}) {
     this.#fold = options.fold ?? ((text) => text);
     this.#maxSteps = options.maxSteps ?? DEFAULT_MAX_SEARCH_STEPS;
-    this.#broad = new BroadCounts(options.maxBroadCounts ?? MAX_BROAD_COUNTS);
+    this.#broad = new BroadCounts({
+      capacity: options.maxBroadCounts,
+      loggedChanges: options.loggedChanges,
+      minKeptSteps: options.minKeptWalkSteps,
+    });
     this.#parts = {
       table: this.#table,
       order: this.#order,
@@ -254,37 +263,25 @@ export class NameIndex {
   }
 
   // A query of 4+ units: a walk of its postings counts the active names containing it (for no
-  // asker: the asker's sole holdings are taken out after, as for the counters). A walk stopped
-  // by the cap leaves a broad count behind that the next request for the query walks on from.
+  // asker: the asker's sole holdings are taken out after, as for the counters), or a count kept
+  // from an earlier request catches up on the changes since (`broad_counts.ts`).
   #countByWalking(key: string, record: UserRecord | undefined): SearchCount {
-    let rarest: Posting | undefined;
     let atMost = Infinity;
     for (let i = 0; i + 3 <= key.length; i++) {
       const posting = this.#trigrams.get(trigramCode(key, i));
       if (posting === undefined) return { kind: "exact", count: 0 };
-      if (rarest === undefined || posting.size < rarest.size) rarest = posting;
       atMost = Math.min(atMost, posting.active);
     }
-    const known = this.#broad.get(key);
-    if (known?.done) return { kind: "exact", count: known.count - this.#soleHoldings(key, record) };
-    const walk = lister(this.#parts, {
-      key,
-      asker: 0,
-      afterLabel: known?.walkedTo === undefined ? 0 : this.#order.labelBefore(known.walkedTo),
-      maxSteps: this.#maxSteps,
-    });
-    let count = known?.count ?? 0;
-    while (walk.next() !== undefined) count++;
-    if (walk.stopped === "end" && known === undefined && walk.steps <= this.#maxSteps >> 3) {
-      return { kind: "exact", count: count - this.#soleHoldings(key, record) }; // cheap: no entry
-    }
-    const broad = known ?? this.#broad.add(new BroadCount(key, rarest as Posting, this.#table));
-    broad.count = count;
-    broad.walkedTo = walk.resumeFrom;
-    broad.done = walk.stopped === "end";
-    return broad.done
-      ? { kind: "exact", count: count - this.#soleHoldings(key, record) }
-      : { kind: "tooBroad", atMost };
+    const count = this.#broad.count(key, (resumeFrom, maxSteps) =>
+      lister(this.#parts, {
+        key,
+        asker: 0,
+        afterLabel: resumeFrom === undefined ? 0 : this.#order.labelBefore(resumeFrom),
+        maxSteps,
+      }), this.#maxSteps);
+    return count === undefined
+      ? { kind: "tooBroad", atMost }
+      : { kind: "exact", count: count - this.#soleHoldings(key, record) };
   }
 
   // Names containing `key` whose only active holder is the asker: in the counters, but not for
@@ -351,7 +348,6 @@ export class NameIndex {
       posting.remove(id, ord);
       if (posting.size === 0) {
         this.#trigrams.delete(code);
-        this.#broad.dropAnchoredAt(posting);
         for (const short of shortGramsOfTrigram(code)) {
           const set = this.#postingsWith.get(short) as Set<Posting>;
           set.delete(posting);
@@ -380,10 +376,9 @@ export class NameIndex {
   #nameCounts(id: number, delta: 1 | -1): void {
     const key = this.#table.keys[id];
     this.#activeNames += delta;
+    this.#broad.changed(this.#table.names[id], key, delta);
     forEachTrigram(key, (code) => {
-      const posting = this.#trigrams.get(code) as Posting;
-      posting.active += delta;
-      if (posting.watchers) { for (const watcher of posting.watchers) watcher.seen(id, delta); }
+      (this.#trigrams.get(code) as Posting).active += delta;
     });
     const counters = this.#shortActive;
     forEachShortGram(key, (code) => {

@@ -13,11 +13,6 @@
 
 import { type ChunkPool, MAX_CHUNK_INTS } from "./chunk_pool.ts";
 
-/** Told when a name of a posting gains its first active holder (+1) or loses its last (-1). */
-export interface CountWatcher {
-  seen(id: number, delta: 1 | -1): void;
-}
-
 /** Most entries per chunk. */
 const CHUNK_ENTRIES = MAX_CHUNK_INTS / 2;
 
@@ -27,8 +22,6 @@ export class Posting {
   readonly code: number;
   /** Names in this posting that at least one active user publishes. */
   active = 0;
-  /** Counts kept up to date from this posting's changes (see `broad_counts.ts`). */
-  watchers: CountWatcher[] | undefined;
   /** Entries in all. */
   size = 0;
   /** Chunks of `[id, mask]` pairs; `counts[c]` pairs of chunk `c` are used. */

@@ -7,7 +7,6 @@
 
 import {
   decodeRequest,
-  encodeReply,
   MIN_STRANGER_REQUEST_BYTES,
   type Reply,
   replyText,
@@ -82,6 +81,7 @@ export interface V1HandlerOptions extends LoginParts {
 }
 
 const MAX_LOGGED_REPLY_CHARS = 80;
+const encoder = new TextEncoder();
 
 /**
  * Handles v1 datagrams.
@@ -134,7 +134,8 @@ export class V1Handler {
     const summary = text.length > MAX_LOGGED_REPLY_CHARS
       ? `${text.slice(0, MAX_LOGGED_REPLY_CHARS)}\u2026`
       : text;
-    return { ...outcome, reply: encodeReply(reply), summary };
+    // The text is made once for the log and the datagram (encodeReply would make it again).
+    return { ...outcome, reply: encoder.encode(text), summary };
   }
 
   #decide(datagram: Uint8Array, from: Address): Decision {
