@@ -6,7 +6,7 @@
  */
 
 import { UsageError } from "../../cli.ts";
-import { formatCommandProblem, parseCommand } from "./commands.ts";
+import { describeCommandProblem, parseCommand } from "./commands.ts";
 import type { Action } from "./session_parts.ts";
 import { typeName } from "./words.ts";
 
@@ -29,12 +29,8 @@ export function oneShotCommand(words: readonly string[]): Action {
   // the prompt's parser reads it as the shell handed it over. Against a v1 tracker such a name
   // is refused when the command runs, with the reason (`needsV2`).
   const parsed = parseCommand(words.map((word) => typeName(word, '"')).join(" "));
-  if (!parsed.ok) {
-    // The prompt's wording, without the command list the prompt appends (see --help).
-    throw new UsageError(
-      formatCommandProblem(parsed.problem).replace(/ Available commands.*$/, ""),
-    );
-  }
+  // The prompt's wording, without its pointer to `help` (the usage error points to --help).
+  if (!parsed.ok) throw new UsageError(describeCommandProblem(parsed.problem));
   const { command } = parsed;
   if (command.kind === "empty" || command.kind === "xit") {
     throw new UsageError(

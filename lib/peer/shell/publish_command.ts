@@ -11,6 +11,7 @@ import { formatReply, TerminalText } from "./commands.ts";
 import { failed, type Outcome, succeeded } from "./outcome.ts";
 import type { LoggedIn } from "./session_parts.ts";
 import { ask, isNoAnswer, needsV2, unexpected } from "./tracker_ask.ts";
+import { showName } from "./words.ts";
 
 export async function publish(parts: LoggedIn, file: string): Promise<Outcome> {
   const { dir } = parts.options;
@@ -68,7 +69,30 @@ export async function unpublish(parts: LoggedIn, file: string): Promise<Outcome>
   }
   if (reply.kind === "unpublished") return succeeded("unp", formatReply("unp", reply), { file });
   if (reply.kind === "unpublishFailed") {
-    return failed("unp", "unpublishFailed", TerminalText.unpublishFailed);
+    return failed(
+      "unp",
+      "unpublishFailed",
+      TerminalText.unpublishFailed,
+      notPublishedReason(file, parts.published),
+    );
   }
   return unexpected("unp", reply);
+}
+
+/**
+ * Why the tracker refused `unp file`: it refuses only a name this user does not publish. A name
+ * of this user's that differs only in case or normalisation is offered, as `sch` would find it.
+ *
+ * @example
+ * ```ts
+ * import { notPublishedReason } from "./publish_command.ts";
+ * console.assert(notPublishedReason("Notes.txt", new Set(["notes.txt"])) ===
+ *   'you do not publish Notes.txt (did you mean notes.txt?)');
+ * ```
+ */
+export function notPublishedReason(file: string, published: Iterable<string>): string {
+  const fold = (name: string) => name.normalize("NFC").toLowerCase();
+  const near = [...published].find((name) => name !== file && fold(name) === fold(file));
+  return `you do not publish ${showName(file)}` +
+    (near === undefined ? " (lpf lists your files)" : ` (did you mean ${showName(near)}?)`);
 }
