@@ -375,5 +375,7 @@ export function formatDownloadFailed(file: string, reason: string): string {
  * ```
  */
 export function formatDownloadCancelled(file: string): string {
-  return `Download of ${file} cancelled; what arrived is kept: type "get ${file}" to resume`;
+  // The name as it is typed back, so the command shown can be copied as it stands.
+  const name = showName(file);
+  return `Download of ${name} cancelled; what arrived is kept: get ${name} resumes it`;
 }

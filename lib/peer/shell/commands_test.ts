@@ -3,6 +3,7 @@ import {
   AVAILABLE_COMMANDS,
   describeCommandProblem,
   formatCommandProblem,
+  formatDownloadCancelled,
   formatDownloaded,
   formatDownloadFailed,
   formatReply,
@@ -212,4 +213,17 @@ Deno.test("no usage mistake repeats the command list; a one-shot gets the senten
     assert.ok(formatCommandProblem(problem).startsWith(describeCommandProblem(problem)));
     assert.doesNotMatch(describeCommandProblem(problem), /help/);
   }
+});
+
+Deno.test("a cancelled download says how to resume it in words that can be typed back", () => {
+  assert.equal(
+    formatDownloadCancelled("a.bin"),
+    "Download of a.bin cancelled; what arrived is kept: get a.bin resumes it",
+  );
+  assert.equal(
+    formatDownloadCancelled("my report.pdf"),
+    'Download of "my report.pdf" cancelled; what arrived is kept: get "my report.pdf" resumes it',
+  );
+  const parsed = parseCommand('get "my report.pdf"');
+  assert.deepEqual(parsed, { ok: true, command: { kind: "get", file: "my report.pdf" } });
 });

@@ -184,6 +184,6 @@ async function seedDownloaded(
   }
   const outcome = await publish(parts, file);
   return outcome.ok
-    ? { ok: true, line: `Now sharing ${file}` }
-    : { ok: false, line: `Not sharing ${file}: ${outcomeLines(outcome).join(" ")}` };
+    ? { ok: true, line: `Now sharing ${showName(file)}` }
+    : { ok: false, line: `Not sharing ${showName(file)}: ${outcomeLines(outcome).join(" ")}` };
 }

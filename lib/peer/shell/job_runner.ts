@@ -21,6 +21,7 @@ import {
   type JobTableOptions,
 } from "./job_table.ts";
 import type { Outcome } from "./outcome.ts";
+import { showName } from "./words.ts";
 
 /** One download as the runner starts it. */
 export type StartDownload = (
@@ -72,17 +73,21 @@ export class JobRunner {
   get(file: string): string {
     const added = this.table.add(file, this.#now());
     if (!added.ok) {
-      return `${file} is already being downloaded (job ${added.job.id}); cancel ${added.job.id} ` +
+      return `${
+        showName(file)
+      } is already being downloaded (job ${added.job.id}); cancel ${added.job.id} ` +
         "stops it";
     }
     const { job } = added;
     if (job.state === "running") {
       this.#start(job);
-      return `[${job.id}] ${file}: downloading in the background (jobs shows it, cancel ${job.id} ` +
+      return `[${job.id}] ${
+        showName(file)
+      }: downloading in the background (jobs shows it, cancel ${job.id} ` +
         "stops it)";
     }
     const running = this.table.maxRunning;
-    return `[${job.id}] ${file}: queued; ${running} download${
+    return `[${job.id}] ${showName(file)}: queued; ${running} download${
       running === 1 ? " is" : "s are"
     } running, it starts when one ends`;
   }
@@ -100,8 +105,10 @@ export class JobRunner {
     return jobs.map((job) => {
       this.#cancel(job);
       return job.state === "running"
-        ? `[${job.id}] ${job.file}: cancelling; its part file is kept: get ${job.file} resumes it`
-        : `[${job.id}] ${job.file}: cancelled before it started`;
+        ? `[${job.id}] ${showName(job.file)}: cancelling; its part file is kept: get ${
+          showName(job.file)
+        } resumes it`
+        : `[${job.id}] ${showName(job.file)}: cancelled before it started`;
     });
   }
 
@@ -160,7 +167,11 @@ export class JobRunner {
     } catch (error) {
       // The session is stopping (its own signal), or a bug: either way this job is over.
       if (signal.aborted) this.#end(job, "cancelled", cancelledDetail(job));
-      else this.#end(job, "failed", `Download of ${job.file} failed: ${errorText(error)}`);
+      else {this.#end(
+          job,
+          "failed",
+          `Download of ${showName(job.file)} failed: ${errorText(error)}`,
+        );}
     }
   }
 
@@ -169,7 +180,9 @@ export class JobRunner {
     const started = this.table.end(job.id, state, detail, this.#now());
     if (say) {
       this.#options.print(
-        state === "cancelled" ? `[${job.id}] ${job.file}: ${detail}` : `[${job.id}] ${detail}`,
+        state === "cancelled"
+          ? `[${job.id}] ${showName(job.file)}: ${detail}`
+          : `[${job.id}] ${detail}`,
       );
     }
     for (const next of started) this.#start(next);

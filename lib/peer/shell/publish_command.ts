@@ -20,7 +20,7 @@ export async function publish(parts: LoggedIn, file: string): Promise<Outcome> {
     return failed(
       "pub",
       "notShareable",
-      `Cannot publish ${file}: ${describeNotShareable(shared.reason, dir)}`,
+      `Cannot publish ${showName(file)}: ${describeNotShareable(shared.reason, dir)}`,
     );
   }
   let meta: { size: number; sha256: string; mtimeMs?: number } = { size: 0, sha256: "" };
@@ -30,7 +30,7 @@ export async function publish(parts: LoggedIn, file: string): Promise<Outcome> {
       meta = await fileDigest(dir, file, parts.digests);
     } catch (error) {
       if (error instanceof DigestError) {
-        return failed("pub", "notShareable", `Cannot publish ${file}: ${error.message}`);
+        return failed("pub", "notShareable", `Cannot publish ${showName(file)}: ${error.message}`);
       }
       throw error;
     }
