@@ -123,9 +123,9 @@ export async function get(
     display?.finish();
     const stats = formatTransferStats(result.bytes, result.ms, result.resumedFrom);
     const sources = formatSources(result);
-    // Said on standard error: standard output keeps the v1 terminal's lines word for word.
+    // Said on standard error after the download's own lines (`notices`): standard output keeps
+    // the v1 terminal's lines word for word.
     const seeding = parts.options.noSeed ? undefined : await seedDownloaded(parts, file, result);
-    if (seeding !== undefined) parts.notify(seeding.line);
     return succeeded("get", [
       formatDownloaded(file),
       result.verified
@@ -141,7 +141,7 @@ export async function get(
       resumedFrom: result.resumedFrom,
       sources: result.sources.map((source) => ({ user: source.user, bytes: source.bytes })),
       seeding: seeding?.ok ?? false,
-    });
+    }, seeding === undefined ? undefined : [seeding.line]);
   } catch (error) {
     display?.finish();
     if (signal.aborted) throw signal.reason;

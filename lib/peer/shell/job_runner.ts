@@ -20,7 +20,7 @@ import {
   JobTable,
   type JobTableOptions,
 } from "./job_table.ts";
-import type { Outcome } from "./outcome.ts";
+import { type Outcome, outcomeNotices } from "./outcome.ts";
 import { showName } from "./words.ts";
 
 /** One download as the runner starts it. */
@@ -36,6 +36,8 @@ export interface JobRunnerOptions extends JobTableOptions {
   readonly download: StartDownload;
   /** Prints one line above the prompt (a job's end). */
   readonly print: (line: string) => void;
+  /** Says a finished job's notices (`Now sharing …`) after its end line; `print` by default. */
+  readonly notify?: (line: string) => void;
   /** The clock, in milliseconds. */
   readonly now?: () => number;
 }
@@ -159,6 +161,8 @@ export class JobRunner {
       );
       if (outcome.ok) {
         this.#end(job, "done", endLine(job.id, outcome.lines).replace(/^\[\d+\] /, ""));
+        const notify = this.#options.notify ?? this.#options.print;
+        for (const notice of outcomeNotices(outcome)) notify(notice);
       } else if (signal.aborted) {
         this.#end(job, "cancelled", cancelledDetail(job));
       } else {

@@ -52,6 +52,11 @@ export type Outcome =
     readonly lines: readonly string[];
     /** The fields of the `--json` result besides `ok` and `command`. */
     readonly data: { readonly [key: string]: JsonValue };
+    /**
+     * Said on standard error after `lines` (`Now sharing report.pdf`): what followed from the
+     * command, which the v1 terminal's lines do not hold, in the order it happened.
+     */
+    readonly notices?: readonly string[];
   }
   | {
     readonly ok: false;
@@ -71,8 +76,16 @@ export function succeeded(
   command: TrackerCommandName,
   lines: readonly string[],
   data: { readonly [key: string]: JsonValue },
+  notices?: readonly string[],
 ): Outcome {
-  return { ok: true, command, lines, data };
+  return notices === undefined || notices.length === 0
+    ? { ok: true, command, lines, data }
+    : { ok: true, command, lines, data, notices };
+}
+
+/** The notices of `outcome`, said on standard error after its lines. */
+export function outcomeNotices(outcome: Outcome): readonly string[] {
+  return outcome.ok ? outcome.notices ?? [] : [];
 }
 
 /** A failed outcome. */

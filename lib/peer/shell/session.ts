@@ -37,7 +37,7 @@ import {
   TerminalText,
 } from "./commands.ts";
 import { login, LoginAbandoned } from "./login.ts";
-import { failed, failureText, outcomeJson, outcomeLines } from "./outcome.ts";
+import { failed, failureText, outcomeJson, outcomeLines, outcomeNotices } from "./outcome.ts";
 import { runCommand } from "./run_command.ts";
 import { runSeed } from "./seed.ts";
 import { ListedNames, sessionCompleter } from "./completion_sources.ts";
@@ -161,6 +161,7 @@ async function readCommands(parts: LoggedIn, jobs: ShellJobs): Promise<number> {
     listed.note(outcome);
     const tone = outcome.ok ? "plain" : "failure";
     for (const output of outcomeLines(outcome)) terminal.print(output, tone);
+    for (const notice of outcomeNotices(outcome)) terminal.error(notice);
     // Standard output keeps the v1 text (`File unpublication failed`); the why goes beside it.
     if (!outcome.ok && outcome.reason !== undefined) terminal.error(outcome.reason);
     if (!outcome.ok && exitOnError) return await stopAtFailure(parts, failureText(outcome));
@@ -214,6 +215,7 @@ async function runOneShot(parts: LoggedIn, oneShot: OneShot): Promise<number> {
   if (oneShot.json) terminal.print(outcomeJson(outcome));
   if (outcome.ok) {
     if (!oneShot.json) { for (const line of outcome.lines) terminal.print(line); }
+    for (const notice of outcomeNotices(outcome)) terminal.error(notice);
     return ExitCode.ok;
   }
   terminal.error(failureText(outcome));
