@@ -153,20 +153,19 @@ Deno.test("commands print the tracker's replies in the v1 terminal wording", asy
   });
 });
 
-Deno.test("an unknown command or a missing argument prints one line naming the commands", async () => {
+Deno.test("an unknown command or a missing argument prints one short line pointing to help, not the command list", async () => {
   const tracker = scriptedTracker();
   await withShare(tracker, async (dir) => {
     const outcome = await runPeer(
       ["--dir", dir, String(tracker.port)],
       "alice\npw\nfoo\npub\nlap x\nget ../x\n",
     );
-    const commands = "Available commands are: get, lap, lpf, pub, sch, unp, xit.";
     assert.equal(
       outcome.stdout,
       LOGIN + WELCOME +
-        `> Unknown command "foo". ${commands}\n` +
-        `> pub needs a file name. ${commands}\n` +
-        `> lap takes no argument. ${commands}\n` +
+        `> Unknown command "foo". Type help for the list of commands.\n` +
+        "> pub needs a file name. Type help pub for its usage.\n" +
+        "> lap takes no argument. Type help lap for its usage.\n" +
         `> Invalid file name "../x": path separator\n` +
         "> Goodbye!\n",
     );

@@ -144,6 +144,7 @@ Deno.test("one-shot commands print one parsable JSON object each and exit 0 or 1
       command: "unp",
       error: "unpublishFailed",
       message: "File unpublication failed",
+      reason: "you do not publish report.pdf (lpf lists your files)",
     });
 
     const missing = await oneShot(port, bob, "bob", ["get", "nothing.bin"], { json: true });

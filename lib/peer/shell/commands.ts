@@ -23,7 +23,7 @@ export const COMMAND_NAMES = ["get", "lap", "lpf", "pub", "sch", "unp", "xit"] a
 /** One command word. */
 export type CommandName = typeof COMMAND_NAMES[number];
 
-/** The line printed after a successful login and after every usage mistake. */
+/** The line printed after a successful login (the v1 terminal's welcome). */
 export const AVAILABLE_COMMANDS = `Available commands are: ${COMMAND_NAMES.join(", ")}.`;
 
 /** Fixed texts of the peer's terminal, word for word as the v1 terminal prints them. */
@@ -216,23 +216,24 @@ const ARGUMENT: Readonly<
 };
 
 /**
- * The one line printed for a command that cannot be carried out.
+ * What is wrong with a command line, in one sentence, with no pointer to where to read more
+ * (the prompt adds `help`, a one-shot command `--help`).
  *
  * @example
  * ```ts
- * import { formatCommandProblem } from "./commands.ts";
- * console.assert(formatCommandProblem({ kind: "missingArgument", command: "pub" })
- *   .startsWith("pub needs a file name."));
+ * import { describeCommandProblem } from "./commands.ts";
+ * console.assert(describeCommandProblem({ kind: "missingArgument", command: "pub" }) ===
+ *   "pub needs a file name");
  * ```
  */
-export function formatCommandProblem(problem: CommandProblem): string {
+export function describeCommandProblem(problem: CommandProblem): string {
   switch (problem.kind) {
     case "unknownCommand":
-      return `Unknown command "${problem.word}". ${AVAILABLE_COMMANDS}`;
+      return `Unknown command "${problem.word}"`;
     case "missingArgument":
-      return `${problem.command} ${ARGUMENT[problem.command].missing}. ${AVAILABLE_COMMANDS}`;
+      return `${problem.command} ${ARGUMENT[problem.command].missing}`;
     case "extraArgument":
-      return `${problem.command} ${ARGUMENT[problem.command].extra}. ${AVAILABLE_COMMANDS}`;
+      return `${problem.command} ${ARGUMENT[problem.command].extra}`;
     case "invalidFileName":
       return `Invalid file name "${problem.file}": ${problem.problem}`;
     case "badQuoting":
@@ -244,6 +245,33 @@ export function formatCommandProblem(problem: CommandProblem): string {
     case "invalidSearchText":
       return `Invalid search text "${problem.text}": it must be at most ${MAX_SEARCH_TEXT_BYTES} ` +
         "bytes without control characters";
+  }
+}
+
+/**
+ * The one line the prompt prints for a command that cannot be carried out: what is wrong and,
+ * for a mistyped command or its arguments, where `help` says more — never the whole command
+ * list again (the welcome printed it once, `help` prints it on demand).
+ *
+ * @example
+ * ```ts
+ * import { formatCommandProblem } from "./commands.ts";
+ * console.assert(formatCommandProblem({ kind: "unknownCommand", word: "lsp" }) ===
+ *   'Unknown command "lsp". Type help for the list of commands.');
+ * console.assert(formatCommandProblem({ kind: "missingArgument", command: "pub" }) ===
+ *   "pub needs a file name. Type help pub for its usage.");
+ * ```
+ */
+export function formatCommandProblem(problem: CommandProblem): string {
+  const text = describeCommandProblem(problem);
+  switch (problem.kind) {
+    case "unknownCommand":
+      return `${text}. Type help for the list of commands.`;
+    case "missingArgument":
+    case "extraArgument":
+      return `${text}. Type help ${problem.command} for its usage.`;
+    default:
+      return text;
   }
 }
 
@@ -347,5 +375,7 @@ export function formatDownloadFailed(file: string, reason: string): string {
  * ```
  */
 export function formatDownloadCancelled(file: string): string {
-  return `Download of ${file} cancelled; what arrived is kept: type "get ${file}" to resume`;
+  // The name as it is typed back, so the command shown can be copied as it stands.
+  const name = showName(file);
+  return `Download of ${name} cancelled; what arrived is kept: get ${name} resumes it`;
 }

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import {
   AVAILABLE_COMMANDS,
+  describeCommandProblem,
   formatCommandProblem,
+  formatDownloadCancelled,
   formatDownloaded,
   formatDownloadFailed,
   formatReply,
@@ -43,12 +45,12 @@ Deno.test("an empty or blank line is the empty command", () => {
   assert.deepEqual(parseCommand("   \t"), { ok: true, command: { kind: "empty" } });
 });
 
-Deno.test("an unknown word is refused with the list of commands", () => {
+Deno.test("an unknown word is refused in one short line that points to help, not the whole list", () => {
   const parsed = parseCommand("foo bar");
   assert.deepEqual(parsed, { ok: false, problem: { kind: "unknownCommand", word: "foo" } });
   assert.equal(
     formatCommandProblem({ kind: "unknownCommand", word: "foo" }),
-    'Unknown command "foo". Available commands are: get, lap, lpf, pub, sch, unp, xit.',
+    'Unknown command "foo". Type help for the list of commands.',
   );
 });
 
@@ -63,11 +65,11 @@ Deno.test("a missing argument is named", () => {
   });
   assert.equal(
     formatCommandProblem({ kind: "missingArgument", command: "pub" }),
-    `pub needs a file name. ${AVAILABLE_COMMANDS}`,
+    "pub needs a file name. Type help pub for its usage.",
   );
   assert.equal(
     formatCommandProblem({ kind: "missingArgument", command: "sch" }),
-    `sch needs a search text. ${AVAILABLE_COMMANDS}`,
+    "sch needs a search text. Type help sch for its usage.",
   );
 });
 
@@ -82,7 +84,7 @@ Deno.test("an extra argument is refused", () => {
   });
   assert.equal(
     formatCommandProblem({ kind: "extraArgument", command: "xit" }),
-    `xit takes no argument. ${AVAILABLE_COMMANDS}`,
+    "xit takes no argument. Type help xit for its usage.",
   );
 });
 
@@ -197,4 +199,31 @@ Deno.test("download outcomes print the file name", () => {
     formatDownloadFailed("a.txt", "connection refused by 127.0.0.1:9"),
     "Download of a.txt failed: connection refused by 127.0.0.1:9",
   );
+});
+
+Deno.test("no usage mistake repeats the command list; a one-shot gets the sentence alone", () => {
+  const problems = [
+    { kind: "unknownCommand", word: "lsp" },
+    { kind: "missingArgument", command: "get" },
+    { kind: "extraArgument", command: "unp" },
+    { kind: "badQuoting", problem: "unclosed quote" },
+  ] as const;
+  for (const problem of problems) {
+    assert.doesNotMatch(formatCommandProblem(problem), /Available commands|get, lap/);
+    assert.ok(formatCommandProblem(problem).startsWith(describeCommandProblem(problem)));
+    assert.doesNotMatch(describeCommandProblem(problem), /help/);
+  }
+});
+
+Deno.test("a cancelled download says how to resume it in words that can be typed back", () => {
+  assert.equal(
+    formatDownloadCancelled("a.bin"),
+    "Download of a.bin cancelled; what arrived is kept: get a.bin resumes it",
+  );
+  assert.equal(
+    formatDownloadCancelled("my report.pdf"),
+    'Download of "my report.pdf" cancelled; what arrived is kept: get "my report.pdf" resumes it',
+  );
+  const parsed = parseCommand('get "my report.pdf"');
+  assert.deepEqual(parsed, { ok: true, command: { kind: "get", file: "my report.pdf" } });
 });

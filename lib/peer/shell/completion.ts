@@ -1,13 +1,16 @@
 /**
  * Tab completion at the prompt: what the word under the cursor may become. The command word
  * completes to a command name; the argument of `pub` to a file in the share folder, of `unp` to
- * one of the user's own publications, of `get` to a name the last `sch` or `lpf` listed. Pure:
- * the session injects where the names come from.
+ * one of the user's own publications, of `get` to a name the last `sch` or `lpf` listed. A name
+ * is inserted the way the shell reads it back (`words.ts`): in the quotes the word was begun
+ * with, else with a backslash before each space. Pure: the session injects where the names come
+ * from.
  *
  * @module
  */
 
 import { COMMAND_NAMES } from "./commands.ts";
+import { typeName, type WordAtEnd, wordAtEnd } from "./words.ts";
 
 /** What Tab may put in place of `line.slice(start, cursor)`. */
 export interface Completion {
@@ -45,24 +48,29 @@ export interface CompletionSources {
  */
 export function complete(line: string, cursor: number, sources: CompletionSources): Completion {
   const before = line.slice(0, cursor);
-  const leading = before.length - before.trimStart().length;
-  const firstEnd = before.slice(leading).search(/[ \t]/);
-  if (firstEnd < 0) {
-    return matching(leading, before.slice(leading), sources.commands ?? COMMAND_NAMES);
+  const word = wordAtEnd(before);
+  if (word === undefined) return { start: cursor, candidates: [] };
+  if (word.wordsBefore === 0) {
+    return matching(word, sources.commands ?? COMMAND_NAMES);
   }
-  const command = before.slice(leading, leading + firstEnd);
-  const rest = before.slice(leading + firstEnd);
-  const start = before.length - rest.trimStart().length;
+  const leading = before.length - before.trimStart().length;
+  const command = before.slice(leading).split(/[ \t]/, 1)[0];
   const source = { pub: sources.files, unp: sources.published, get: sources.found }[command];
   // Only one argument is taken: after it there is nothing to complete.
-  if (source === undefined || /[ \t]/.test(before.slice(start))) return { start, candidates: [] };
-  return matching(start, before.slice(start), source());
+  if (source === undefined || word.wordsBefore > 1) return { start: word.start, candidates: [] };
+  return matching(word, source());
 }
 
-function matching(start: number, prefix: string, names: Iterable<string>): Completion {
+/**
+ * The names that start with what `word` means so far, typed the way `word` was begun (in its
+ * quotes, or with backslashes), so that what Tab inserts reads back as the name.
+ */
+function matching(word: WordAtEnd, names: Iterable<string>): Completion {
   const candidates = new Set<string>();
-  for (const name of names) if (name.startsWith(prefix)) candidates.add(name);
-  return { start, candidates: [...candidates].sort() };
+  for (const name of names) {
+    if (name.startsWith(word.text)) candidates.add(typeName(name, word.quote));
+  }
+  return { start: word.start, candidates: [...candidates].sort() };
 }
 
 /**

@@ -8,6 +8,7 @@
 
 import { RESERVED_NAME_PREFIX } from "../share/mod.ts";
 import { complete, type Completer } from "./completion.ts";
+import { ALL_COMMAND_NAMES } from "./local_commands.ts";
 import type { Outcome } from "./outcome.ts";
 
 /** The names the last successful `sch` or `lpf` listed, for completing `get`. */
@@ -48,6 +49,8 @@ export function sessionCompleter(
 ): Completer {
   return (line, cursor) =>
     complete(line, cursor, {
+      // The session's own commands (help, jobs, cancel) are typed at the same prompt.
+      commands: ALL_COMMAND_NAMES,
       files: () => shareFolderFiles(dir),
       published: () => published,
       found: () => listed.names,

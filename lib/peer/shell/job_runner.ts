@@ -20,7 +20,8 @@ import {
   JobTable,
   type JobTableOptions,
 } from "./job_table.ts";
-import type { Outcome } from "./outcome.ts";
+import { type Outcome, outcomeNotices } from "./outcome.ts";
+import { showName } from "./words.ts";
 
 /** One download as the runner starts it. */
 export type StartDownload = (
@@ -35,6 +36,8 @@ export interface JobRunnerOptions extends JobTableOptions {
   readonly download: StartDownload;
   /** Prints one line above the prompt (a job's end). */
   readonly print: (line: string) => void;
+  /** Says a finished job's notices (`Now sharing …`) after its end line; `print` by default. */
+  readonly notify?: (line: string) => void;
   /** The clock, in milliseconds. */
   readonly now?: () => number;
 }
@@ -72,17 +75,21 @@ export class JobRunner {
   get(file: string): string {
     const added = this.table.add(file, this.#now());
     if (!added.ok) {
-      return `${file} is already being downloaded (job ${added.job.id}); cancel ${added.job.id} ` +
+      return `${
+        showName(file)
+      } is already being downloaded (job ${added.job.id}); cancel ${added.job.id} ` +
         "stops it";
     }
     const { job } = added;
     if (job.state === "running") {
       this.#start(job);
-      return `[${job.id}] ${file}: downloading in the background (jobs shows it, cancel ${job.id} ` +
+      return `[${job.id}] ${
+        showName(file)
+      }: downloading in the background (jobs shows it, cancel ${job.id} ` +
         "stops it)";
     }
     const running = this.table.maxRunning;
-    return `[${job.id}] ${file}: queued; ${running} download${
+    return `[${job.id}] ${showName(file)}: queued; ${running} download${
       running === 1 ? " is" : "s are"
     } running, it starts when one ends`;
   }
@@ -100,8 +107,10 @@ export class JobRunner {
     return jobs.map((job) => {
       this.#cancel(job);
       return job.state === "running"
-        ? `[${job.id}] ${job.file}: cancelling; its part file is kept: get ${job.file} resumes it`
-        : `[${job.id}] ${job.file}: cancelled before it started`;
+        ? `[${job.id}] ${showName(job.file)}: cancelling; its part file is kept: get ${
+          showName(job.file)
+        } resumes it`
+        : `[${job.id}] ${showName(job.file)}: cancelled before it started`;
     });
   }
 
@@ -152,6 +161,8 @@ export class JobRunner {
       );
       if (outcome.ok) {
         this.#end(job, "done", endLine(job.id, outcome.lines).replace(/^\[\d+\] /, ""));
+        const notify = this.#options.notify ?? this.#options.print;
+        for (const notice of outcomeNotices(outcome)) notify(notice);
       } else if (signal.aborted) {
         this.#end(job, "cancelled", cancelledDetail(job));
       } else {
@@ -160,7 +171,11 @@ export class JobRunner {
     } catch (error) {
       // The session is stopping (its own signal), or a bug: either way this job is over.
       if (signal.aborted) this.#end(job, "cancelled", cancelledDetail(job));
-      else this.#end(job, "failed", `Download of ${job.file} failed: ${errorText(error)}`);
+      else {this.#end(
+          job,
+          "failed",
+          `Download of ${showName(job.file)} failed: ${errorText(error)}`,
+        );}
     }
   }
 
@@ -169,7 +184,9 @@ export class JobRunner {
     const started = this.table.end(job.id, state, detail, this.#now());
     if (say) {
       this.#options.print(
-        state === "cancelled" ? `[${job.id}] ${job.file}: ${detail}` : `[${job.id}] ${detail}`,
+        state === "cancelled"
+          ? `[${job.id}] ${showName(job.file)}: ${detail}`
+          : `[${job.id}] ${detail}`,
       );
     }
     for (const next of started) this.#start(next);

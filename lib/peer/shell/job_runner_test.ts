@@ -120,3 +120,29 @@ Deno.test("a download that throws ends its job as failed, and the runner goes on
   assert.deepEqual(jobs.lines(), ["[1] a  failed  Download of a failed: boom"]);
   assert.equal(jobs.cancelAll(), 0);
 });
+
+Deno.test("a finished job's notices (Now sharing …) come after its end line, to notify", async () => {
+  const printed: string[] = [];
+  const said: string[] = [];
+  const jobs = new JobRunner({
+    download: (job) =>
+      Promise.resolve(
+        succeeded("get", [`${job.file} downloaded successfully`, "17 B in 0.1 s, 170 B/s"], {}, [
+          `Now sharing ${job.file}`,
+        ]),
+      ),
+    print: (line) => {
+      printed.push(line);
+      said.push(line);
+    },
+    notify: (line) => said.push(`stderr: ${line}`),
+    now: () => 0,
+  });
+  jobs.get("hello.txt");
+  await jobs.idle();
+  assert.deepEqual(printed, ["[1] hello.txt downloaded successfully (17 B in 0.1 s, 170 B/s)"]);
+  assert.deepEqual(said, [
+    "[1] hello.txt downloaded successfully (17 B in 0.1 s, 170 B/s)",
+    "stderr: Now sharing hello.txt",
+  ]);
+});

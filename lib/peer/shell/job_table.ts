@@ -11,6 +11,7 @@
 import { displayText } from "../../protocol/display_text.ts";
 import { formatBytes, formatDuration } from "../../util/mod.ts";
 import type { TransferProgress } from "../download/mod.ts";
+import { showName } from "./words.ts";
 
 /** Where a job is in its life. `queued` and `running` are active; the rest are final. */
 export type JobState = "queued" | "running" | "done" | "failed" | "cancelled";
@@ -196,7 +197,7 @@ function amount(job: Job): string {
     : `${formatBytes(job.received)} / ${formatBytes(job.total)}`;
 }
 
-/** `0:11 left`, or `--:-- left` with no speed yet. */
+/** `11 s left` (`1:05 left` from a minute on), or `--:-- left` with no speed yet. */
 function timeLeft(job: Job): string {
   if (job.total === undefined || job.bytesPerSecond <= 0) return "--:-- left";
   return `${
@@ -212,7 +213,7 @@ function percent(job: Job): string {
 
 /**
  * One line of `jobs` for `job`:
- * `[1] a.bin  running  37%  12.0 MiB / 40.0 MiB  2.5 MiB/s  0:11 left`.
+ * `[1] a.bin  running  37%  12.0 MiB / 40.0 MiB  2.5 MiB/s  11 s left`.
  *
  * @example
  * ```ts
@@ -223,7 +224,7 @@ function percent(job: Job): string {
  * ```
  */
 export function formatJob(job: Job): string {
-  const head = `[${job.id}] ${displayText(job.file)}  ${job.state}`;
+  const head = `[${job.id}] ${displayText(showName(job.file))}  ${job.state}`;
   switch (job.state) {
     case "queued":
       return `${head}  (waiting for a free slot)`;
@@ -261,9 +262,9 @@ export function statusLine(jobs: readonly Job[]): string | undefined {
   const parts = running.map((job) => {
     const share = percent(job);
     const speed = job.bytesPerSecond > 0 ? ` ${formatBytes(job.bytesPerSecond)}/s` : "";
-    return `[${job.id}] ${displayText(job.file)}${share === "" ? "" : ` ${share}`}${speed} ${
-      timeLeft(job)
-    }`;
+    return `[${job.id}] ${displayText(showName(job.file))}${
+      share === "" ? "" : ` ${share}`
+    }${speed} ${timeLeft(job)}`;
   });
   if (queued > 0) parts.push(`${queued} queued`);
   return parts.join(" | ");
@@ -276,8 +277,8 @@ export function statusLine(jobs: readonly Job[]): string | undefined {
  */
 export function cancelledDetail(job: Job): string {
   return job.received > 0
-    ? `cancelled at ${amount(job)}; the part file is kept: get ${job.file} resumes it`
-    : `cancelled; get ${job.file} resumes it`;
+    ? `cancelled at ${amount(job)}; the part file is kept: get ${showName(job.file)} resumes it`
+    : `cancelled; get ${showName(job.file)} resumes it`;
 }
 
 /**

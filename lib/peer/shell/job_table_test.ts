@@ -7,6 +7,7 @@ import {
   JobTable,
   statusLine,
 } from "./job_table.ts";
+import { splitWords } from "./words.ts";
 
 const MiB = 1024 * 1024;
 
@@ -145,4 +146,20 @@ Deno.test("a job's end is one line, its outcome's first line then the rest in br
   );
   const table = new JobTable();
   assert.equal(cancelledDetail(added(table, "z")), "cancelled; get z resumes it");
+});
+
+Deno.test("a name with spaces is shown quoted, and the resume hint can be typed as shown", () => {
+  const table = new JobTable();
+  const job = added(table, "my report.pdf");
+  table.progress(1, { received: MiB, total: 4 * MiB, bytesPerSecond: MiB });
+  assert.equal(
+    formatJob(job),
+    '[1] "my report.pdf"  running  25%  1.0 MiB / 4.0 MiB  1.0 MiB/s  3.0 s left',
+  );
+  assert.equal(statusLine(table.list()), '[1] "my report.pdf" 25% 1.0 MiB/s 3.0 s left');
+  const detail = cancelledDetail(job);
+  assert.ok(detail.endsWith('get "my report.pdf" resumes it'), detail);
+  const typed = splitWords(detail.slice(detail.lastIndexOf("get "), -" resumes it".length));
+  assert.ok(typed.ok);
+  assert.deepEqual(typed.words, ["get", "my report.pdf"]);
 });

@@ -66,14 +66,19 @@ export function parseLocalCommand(line: string): ParsedLocal | undefined {
 /** Usage and one line of explanation of every command, in the order `help` lists them. */
 const HELP: Readonly<Record<string, readonly [string, string]>> = {
   get: [
-    "get FILE",
+    "get [-v N] FILE",
     "download FILE from the peers that publish it into the share folder, verified, resuming a " +
-    "part file left by an earlier try; on a terminal it runs in the background (see jobs)",
+    "part file left by an earlier try; on a terminal it runs in the background (see jobs); " +
+    "-v N picks version N of a name published with different contents (sch lists them)",
   ],
   lap: ["lap", "list the users logged in now"],
-  lpf: ["lpf", "list the files published"],
-  pub: ["pub FILE", "publish FILE from the share folder"],
-  sch: ["sch TEXT", "search the published files whose name contains TEXT"],
+  lpf: ["lpf", "list the files you have published"],
+  pub: ["pub FILE", 'publish FILE from the share folder (a name with spaces: "my file.txt")'],
+  sch: [
+    "sch [-e] [-l] TEXT",
+    "search the files of active peers whose name contains TEXT, ignoring case (-e: exact); " +
+    "-l shows sizes, holders and versions (always on a terminal)",
+  ],
   unp: ["unp FILE", "stop publishing FILE"],
   jobs: [
     "jobs",

@@ -48,3 +48,10 @@ Deno.test("help lists every command once, and explains each one alone", () => {
     lines: ['No command "toString". Type help for the list.'],
   });
 });
+
+Deno.test("help names the options each command takes, and what lpf and sch really list", () => {
+  assert.match(helpLines("get").lines[0], /^get \[-v N\] FILE: .*-v N picks version N/);
+  assert.match(helpLines("sch").lines[0], /^sch \[-e\] \[-l\] TEXT: .*ignoring case \(-e: exact\)/);
+  assert.match(helpLines("lpf").lines[0], /^lpf: list the files you have published$/);
+  assert.match(helpLines("pub").lines[0], /"my file\.txt"/);
+});

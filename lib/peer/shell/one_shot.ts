@@ -6,8 +6,9 @@
  */
 
 import { UsageError } from "../../cli.ts";
-import { formatCommandProblem, parseCommand } from "./commands.ts";
+import { describeCommandProblem, parseCommand } from "./commands.ts";
 import type { Action } from "./session_parts.ts";
+import { typeName } from "./words.ts";
 
 /**
  * The command that `words` (the arguments after the tracker) name.
@@ -19,21 +20,17 @@ import type { Action } from "./session_parts.ts";
  * ```ts
  * import { oneShotCommand } from "./one_shot.ts";
  * console.assert(oneShotCommand(["get", "report.pdf"]).kind === "get");
+ * const spaced = oneShotCommand(["get", "my report.pdf"]);
+ * console.assert(spaced.kind === "get" && spaced.file === "my report.pdf");
  * ```
  */
 export function oneShotCommand(words: readonly string[]): Action {
-  // Each word must stay one word: a name with a blank would otherwise split into two.
-  const blank = words.find((word) => /[ \t]/.test(word));
-  if (blank !== undefined) {
-    throw new UsageError(`invalid argument "${blank}": names with spaces cannot be shared in v1`);
-  }
-  const parsed = parseCommand(words.join(" "));
-  if (!parsed.ok) {
-    // The prompt's wording, without the command list the prompt appends (see --help).
-    throw new UsageError(
-      formatCommandProblem(parsed.problem).replace(/ Available commands.*$/, ""),
-    );
-  }
+  // Each argument stays one word, spaces and all (`get "my report.pdf"`): typed back in quotes,
+  // the prompt's parser reads it as the shell handed it over. Against a v1 tracker such a name
+  // is refused when the command runs, with the reason (`needsV2`).
+  const parsed = parseCommand(words.map((word) => typeName(word, '"')).join(" "));
+  // The prompt's wording, without its pointer to `help` (the usage error points to --help).
+  if (!parsed.ok) throw new UsageError(describeCommandProblem(parsed.problem));
   const { command } = parsed;
   if (command.kind === "empty" || command.kind === "xit") {
     throw new UsageError(

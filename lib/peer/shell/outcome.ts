@@ -52,6 +52,11 @@ export type Outcome =
     readonly lines: readonly string[];
     /** The fields of the `--json` result besides `ok` and `command`. */
     readonly data: { readonly [key: string]: JsonValue };
+    /**
+     * Said on standard error after `lines` (`Now sharing report.pdf`): what followed from the
+     * command, which the v1 terminal's lines do not hold, in the order it happened.
+     */
+    readonly notices?: readonly string[];
   }
   | {
     readonly ok: false;
@@ -59,6 +64,11 @@ export type Outcome =
     readonly error: FailureKind;
     /** The one line that says why, also what the terminal prints. */
     readonly message: string;
+    /**
+     * Why, when `message` is a v1 text that cannot say it (`File unpublication failed`): shown
+     * on standard error after it, so that standard output keeps the v1 lines word for word.
+     */
+    readonly reason?: string;
   };
 
 /** A successful outcome. */
@@ -66,13 +76,42 @@ export function succeeded(
   command: TrackerCommandName,
   lines: readonly string[],
   data: { readonly [key: string]: JsonValue },
+  notices?: readonly string[],
 ): Outcome {
-  return { ok: true, command, lines, data };
+  return notices === undefined || notices.length === 0
+    ? { ok: true, command, lines, data }
+    : { ok: true, command, lines, data, notices };
+}
+
+/** The notices of `outcome`, said on standard error after its lines. */
+export function outcomeNotices(outcome: Outcome): readonly string[] {
+  return outcome.ok ? outcome.notices ?? [] : [];
 }
 
 /** A failed outcome. */
-export function failed(command: TrackerCommandName, error: FailureKind, message: string): Outcome {
-  return { ok: false, command, error, message };
+export function failed(
+  command: TrackerCommandName,
+  error: FailureKind,
+  message: string,
+  reason?: string,
+): Outcome {
+  return reason === undefined
+    ? { ok: false, command, error, message }
+    : { ok: false, command, error, message, reason };
+}
+
+/**
+ * The failure as one line, for standard error and logs: its message, and its reason if any.
+ *
+ * @example
+ * ```ts
+ * import { failed, failureText } from "./outcome.ts";
+ * const outcome = failed("unp", "unpublishFailed", "File unpublication failed", "not yours");
+ * console.assert(failureText(outcome) === "File unpublication failed: not yours");
+ * ```
+ */
+export function failureText(outcome: Extract<Outcome, { ok: false }>): string {
+  return outcome.reason === undefined ? outcome.message : `${outcome.message}: ${outcome.reason}`;
 }
 
 /** The lines the terminal prints for `outcome`. */
@@ -82,7 +121,8 @@ export function outcomeLines(outcome: Outcome): readonly string[] {
 
 /**
  * The one-line JSON object a one-shot `--json` run prints: `ok` and `command` first, then the
- * command's own fields, or `error` (a {@linkcode FailureKind}) and `message` when it failed.
+ * command's own fields, or `error` (a {@linkcode FailureKind}), `message` and any `reason` when it
+ * failed.
  *
  * @example
  * ```ts
@@ -92,9 +132,13 @@ export function outcomeLines(outcome: Outcome): readonly string[] {
  * ```
  */
 export function outcomeJson(outcome: Outcome): string {
-  const object = outcome.ok
-    ? { ok: true, command: outcome.command, ...outcome.data }
-    : { ok: false, command: outcome.command, error: outcome.error, message: outcome.message };
+  const object = outcome.ok ? { ok: true, command: outcome.command, ...outcome.data } : {
+    ok: false,
+    command: outcome.command,
+    error: outcome.error,
+    message: outcome.message,
+    ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
+  };
   // JSON escapes only C0 controls; a name a stranger chose may also hold C1 controls, line
   // separators or bidi overrides, which are escaped too so the line shows as it parses.
   return JSON.stringify(object).replace(

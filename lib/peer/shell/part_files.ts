@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { formatBytes } from "../../util/mod.ts";
 import { displayText } from "../../protocol/display_text.ts";
+import { showName } from "./words.ts";
 import { partFileName } from "../download/mod.ts";
 
 /** A verified download's part file, which `get` resumes: both hashes are 16 hex digits. */
@@ -88,7 +89,7 @@ export function partFileLines(
           formatBytes(part.bytes)
         }; get the same file again to resume it`
         : `  ${displayText(owner)}: part file of ${formatBytes(part.bytes)}; get ${
-          displayText(owner)
+          displayText(showName(owner))
         } resumes it`;
     }),
   ];

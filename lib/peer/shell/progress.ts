@@ -81,7 +81,7 @@ const BAR_WIDTH = 24;
 
 /**
  * A one-line progress bar, redrawn in place at most ten times a second:
- * `movie.bin [#########.......] 37%  380.0 MiB / 1.0 GiB  95.2 MiB/s  0:07 left`.
+ * `movie.bin [#########.......] 37%  380.0 MiB / 1.0 GiB  95.2 MiB/s  6.8 s left`.
  * When the output is not a terminal, it draws nothing.
  *
  * @example

@@ -1,64 +1,23 @@
 /**
- * Carrying out a command once logged in: ask the tracker (and say in one line why it could not
- * answer, restoring a session the tracker lost first), publish with size and digest, download
- * with a progress bar, and turn every outcome into an {@linkcode Outcome}: the lines the terminal
- * prints, whether it succeeded, and its `--json` fields.
+ * Carrying out a command once logged in, each turned into an {@linkcode Outcome}: the lines the
+ * terminal prints, whether it succeeded, and its `--json` fields. The lists (`lap`, `lpf`, `sch`)
+ * are here; asking the tracker is `tracker_ask.ts`, `pub`/`unp` are `publish_command.ts`, and
+ * `get` (versions, progress, cancel, seeding) is `get_command.ts`.
  *
  * @module
  */
 
 import { hasSpace, type NameList, type Reply } from "../../protocol/mod.ts";
-import { abortable } from "../../util/mod.ts";
-import {
-  canFailOver,
-  failOverOnce,
-  findNames,
-  isClosed,
-  isNotResponding,
-  ownFiles,
-  restoreOnce,
-  SessionLostError,
-  type TrackerLink,
-  TrackerRefusedError,
-  UnexpectedReplyError,
-  V2ClientClosedError,
-} from "../control/mod.ts";
-import { DownloadError, downloadFromHolders, type TransferProgress } from "../download/mod.ts";
-import { describeNotShareable, DigestError, fileDigest, resolveSharedFile } from "../share/mod.ts";
-import {
-  type Command,
-  formatDownloadCancelled,
-  formatDownloaded,
-  formatDownloadFailed,
-  formatReply,
-  TerminalText,
-  type TrackerCommandName,
-} from "./commands.ts";
-import { chooseVersion, foundLines, holderVersions, versionLines } from "./versions.ts";
-import { showName } from "./words.ts";
-import {
-  failed,
-  type FailureKind,
-  type JsonValue,
-  type Outcome,
-  outcomeLines,
-  succeeded,
-} from "./outcome.ts";
-import { formatSources, formatTransferStats, ProgressDisplay } from "./progress.ts";
+import { findNames, ownFiles, type TrackerLink } from "../control/mod.ts";
+import { type Command, formatReply } from "./commands.ts";
+import { get, type RunOptions } from "./get_command.ts";
+import { failed, type JsonValue, type Outcome, succeeded } from "./outcome.ts";
+import { publish, unpublish } from "./publish_command.ts";
 import type { Action, LoggedIn } from "./session_parts.ts";
+import { ask, isNoAnswer, needsV2, unexpected } from "./tracker_ask.ts";
+import { foundLines } from "./versions.ts";
 
-/** How a command tells the user something while it runs, and how the user cancels it. */
-export interface RunOptions {
-  readonly notice: (line: string) => void;
-  /**
-   * Cancels this command alone (Ctrl-C at a terminal, `cancel` of a background `get`): a download
-   * stops, keeps its part file and comes back as a `cancelled` outcome; a tracker request ends
-   * within its timeout anyway. The session's own signal still stops everything.
-   */
-  readonly cancel?: AbortSignal;
-  /** Where a download's progress goes instead of the progress bar (a background `get`). */
-  readonly onProgress?: (progress: TransferProgress) => void;
-}
+export type { RunOptions } from "./get_command.ts";
 
 /**
  * Carries out `command` and returns what it came to.
@@ -99,18 +58,6 @@ export async function runCommand(
     case "sch":
       return await search(parts, command);
   }
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
-/** Why a name (or text) with spaces cannot be carried: the tracker speaks only v1 or older v2. */
-function needsV2(text: string, what: "name" | "search text", older = false): string {
-  return `Cannot use the ${what} ${showName(text)}: ` +
-    (older
-      ? "this tracker is older than names with spaces"
-      : "names with spaces need PeerSync v2, and this tracker speaks only v1");
 }
 
 /**
@@ -157,25 +104,6 @@ async function search(
   return succeeded("sch", lines, { text, files: names, omitted: 0, ...versions });
 }
 
-/** The tracker could not answer: what the terminal prints, and its kind. */
-interface NoAnswer {
-  readonly noAnswer: FailureKind;
-  readonly message: string;
-}
-
-function noAnswer(kind: FailureKind, message: string): NoAnswer {
-  return { noAnswer: kind, message };
-}
-
-function isNoAnswer<T>(value: T | NoAnswer): value is NoAnswer {
-  return typeof value === "object" && value !== null && "noAnswer" in value;
-}
-
-/** A reply that is not the one the command expects: the tracker's `ERR`, or nonsense. */
-function unexpected(command: TrackerCommandName, reply: Reply): Outcome {
-  return failed(command, "trackerRefused", formatReply(command, reply).join(" "));
-}
-
 /** A command that only asks the tracker for a list, and prints it. */
 async function list(
   parts: LoggedIn,
@@ -188,266 +116,4 @@ async function list(
   const expected = { lap: "peers", lpf: "publishedFiles", sch: "found" }[command];
   if (reply.kind !== expected || !("list" in reply)) return unexpected(command, reply);
   return succeeded(command, formatReply(command, reply), fields(reply.list));
-}
-
-/** Asks the tracker, turning the failures every command shares into a {@linkcode NoAnswer}. */
-async function ask<T>(
-  parts: LoggedIn,
-  question: (link: TrackerLink) => Promise<T>,
-  mayRestore = true,
-): Promise<T | NoAnswer> {
-  const asked = parts.link;
-  try {
-    return await abortable(question(asked), parts.signal);
-  } catch (error) {
-    if (isNotResponding(error)) {
-      // With several trackers, the command is asked once more of the next that answers.
-      if (mayRestore && canFailOver(parts) && await failOverOnce(parts)) {
-        return await ask(parts, question, false);
-      }
-      return noAnswer("trackerNotResponding", TerminalText.trackerNotResponding);
-    }
-    if (error instanceof UnexpectedReplyError) {
-      return noAnswer("trackerRefused", `Unexpected reply from the tracker: ${error.reason}`);
-    }
-    // Restored meanwhile (a heartbeat noticed first, and the old link is closed or refused):
-    // just ask the new session.
-    const lostMeanwhile = error instanceof SessionLostError ||
-      error instanceof V2ClientClosedError ||
-      isClosed(error);
-    if (lostMeanwhile && mayRestore && parts.link !== asked) {
-      return await ask(parts, question, false);
-    }
-    if (error instanceof SessionLostError) {
-      if (mayRestore && parts.link.version === 2) {
-        if (await restoreOnce(parts)) return await ask(parts, question, false);
-        if (canFailOver(parts) && await failOverOnce(parts, "lost")) {
-          return await ask(parts, question, false);
-        }
-        return noAnswer(
-          "sessionLost",
-          `The tracker had lost this session, and logging in again failed (${
-            parts.lastRestoreFailure ?? "no answer"
-          })`,
-        );
-      }
-      return noAnswer("sessionLost", `The tracker refused the request: ${error.message}`);
-    }
-    if (error instanceof TrackerRefusedError) {
-      // `ERR broad`: the tracker would not count that many names; a longer text narrows it.
-      return noAnswer(
-        "trackerRefused",
-        error.code === "broad" ? TerminalText.searchTooBroad : TerminalText.trackerRefused,
-      );
-    }
-    throw error;
-  }
-}
-
-async function publish(parts: LoggedIn, file: string): Promise<Outcome> {
-  const { dir } = parts.options;
-  const shared = await resolveSharedFile(dir, file);
-  if (!shared.ok) {
-    return failed(
-      "pub",
-      "notShareable",
-      `Cannot publish ${file}: ${describeNotShareable(shared.reason, dir)}`,
-    );
-  }
-  let meta: { size: number; sha256: string; mtimeMs?: number } = { size: 0, sha256: "" };
-  if (parts.link.version === 2) {
-    // v2 publishes size and digest so downloaders can verify; v1 has no field for them.
-    try {
-      meta = await fileDigest(dir, file, parts.digests);
-    } catch (error) {
-      if (error instanceof DigestError) {
-        return failed("pub", "notShareable", `Cannot publish ${file}: ${error.message}`);
-      }
-      throw error;
-    }
-  }
-  const reply = await ask(
-    parts,
-    (link) => link.publish(file, { size: meta.size, sha256: meta.sha256 }),
-  );
-  if (isNoAnswer(reply)) return failed("pub", reply.noAnswer, reply.message);
-  if (reply.kind !== "published" && hasSpace(file)) {
-    // An older v2 tracker reads the encoded name as a path separator and refuses it.
-    return failed("pub", "needsV2", needsV2(file, "name", true));
-  }
-  if (reply.kind !== "published") return unexpected("pub", reply);
-  parts.published.add(file);
-  if (meta.mtimeMs !== undefined) {
-    parts.versions?.set(file, { size: meta.size, sha256: meta.sha256, mtimeMs: meta.mtimeMs });
-  }
-  return succeeded(
-    "pub",
-    formatReply("pub", reply),
-    parts.link.version === 2 ? { file, size: meta.size, sha256: meta.sha256 } : { file },
-  );
-}
-
-async function unpublish(parts: LoggedIn, file: string): Promise<Outcome> {
-  const reply = await ask(parts, (link) => link.unpublish(file));
-  if (isNoAnswer(reply)) return failed("unp", reply.noAnswer, reply.message);
-  // Either way the tracker no longer lists it, so it must no longer be served.
-  if (reply.kind === "unpublished" || reply.kind === "unpublishFailed") {
-    parts.published.delete(file);
-    parts.versions?.delete(file);
-  }
-  if (reply.kind === "error" && hasSpace(file)) {
-    return failed("unp", "needsV2", needsV2(file, "name", true));
-  }
-  if (reply.kind === "unpublished") return succeeded("unp", formatReply("unp", reply), { file });
-  if (reply.kind === "unpublishFailed") {
-    return failed("unp", "unpublishFailed", TerminalText.unpublishFailed);
-  }
-  return unexpected("unp", reply);
-}
-
-async function get(
-  parts: LoggedIn,
-  command: Extract<Command, { kind: "get" }>,
-  run: RunOptions,
-): Promise<Outcome> {
-  const { file } = command;
-  const located = await ask(parts, (link) => link.locate(file));
-  if (isNoAnswer(located) && located.noAnswer === "trackerRefused" && hasSpace(file)) {
-    return failed("get", "needsV2", needsV2(file, "name", true));
-  }
-  if (isNoAnswer(located)) return failed("get", located.noAnswer, located.message);
-  if (located.kind === "fileNotFound") {
-    return failed("get", "fileNotFound", TerminalText.fileNotFound);
-  }
-  if (located.kind === "noActiveHolder") {
-    return failed("get", "noActiveHolder", TerminalText.noActiveHolder);
-  }
-  // Several versions under one name are never fetched silently: with `-v` only the chosen one;
-  // without, the list is shown and they are tried most holders first (refusing would let any
-  // user make a name undownloadable by publishing a bogus version of it).
-  const versions = holderVersions(located.holders);
-  const numbered = versionLines(
-    versions.map((version) => ({
-      ...(version.size === undefined ? {} : { size: version.size }),
-      ...(version.sha256 === undefined ? {} : { digest: version.sha256 }),
-      holders: version.holders.length,
-    })),
-  );
-  let holders = located.holders;
-  if (command.version !== undefined) {
-    const chosen = chooseVersion(versions, command.version);
-    if (!chosen.ok) {
-      run.notice(`${showName(file)} has ${plural(versions.length, "version")}:`);
-      for (const line of numbered) run.notice(line);
-      return failed(
-        "get",
-        "noSuchVersion",
-        `${showName(file)}: ${chosen.reason}; choose one of those listed with get -v N`,
-      );
-    }
-    holders = chosen.version.holders;
-  } else if (versions.length > 1) {
-    run.notice(
-      `${showName(file)} has ${versions.length} versions; trying them most holders first ` +
-        `(choose one with get -v N ${showName(file)}):`,
-    );
-    for (const line of numbered) run.notice(line);
-  }
-  const { signal, dir } = parts.options;
-  // A background download draws no bar of its own: its progress goes to the job table.
-  const display = run.onProgress === undefined ? new ProgressDisplay({ file }) : undefined;
-  const onProgress = run.onProgress ?? ((progress: TransferProgress) => display?.update(progress));
-  const cancel = run.cancel;
-  try {
-    // Every holder is tried (and, for a large file, several at once), and every published
-    // version, most holders first; the whole file is verified before it gets its name.
-    const result = await downloadFromHolders({
-      file,
-      dir,
-      holders,
-      signal: cancel === undefined ? signal : AbortSignal.any([signal, cancel]),
-      rateLimitBytesPerSecond: parts.options.downloadLimit,
-      parallel: parts.options.maxSources,
-      maxV1Bytes: parts.options.maxV1Bytes,
-      requireTls: parts.options.requireTls,
-      // On stderr: standard output keeps the v1 wording word for word.
-      onCleartext: (holders) =>
-        parts.options.terminal.error(
-          `${holders.join(", ")} offer${holders.length === 1 ? "s" : ""} no TLS (v1 or older ` +
-            `peer): what comes from ${
-              holders.length === 1 ? "it" : "them"
-            } crosses the network in clear`,
-        ),
-      onProgress,
-      onNotice: (line) => {
-        display?.finish();
-        run.notice(line);
-      },
-    });
-    display?.finish();
-    const stats = formatTransferStats(result.bytes, result.ms, result.resumedFrom);
-    const sources = formatSources(result);
-    // Said on standard error: standard output keeps the v1 terminal's lines word for word.
-    const seeding = parts.options.noSeed ? undefined : await seedDownloaded(parts, file, result);
-    if (seeding !== undefined) parts.notify(seeding.line);
-    return succeeded("get", [
-      formatDownloaded(file),
-      result.verified
-        ? `${stats}, SHA-256 verified${sources}`
-        : `${stats}${sources} (v1 holder: not verifiable)`,
-    ], {
-      file,
-      path: result.path,
-      bytes: result.bytes,
-      ms: Math.round(result.ms),
-      verified: result.verified,
-      ...(result.expected === undefined ? {} : { sha256: result.expected.sha256 }),
-      resumedFrom: result.resumedFrom,
-      sources: result.sources.map((source) => ({ user: source.user, bytes: source.bytes })),
-      seeding: seeding?.ok ?? false,
-    });
-  } catch (error) {
-    display?.finish();
-    if (signal.aborted) throw signal.reason;
-    if (cancel?.aborted) return failed("get", "cancelled", formatDownloadCancelled(file));
-    if (error instanceof DownloadError) {
-      return failed("get", "downloadFailed", formatDownloadFailed(file, error.message));
-    }
-    throw error;
-  }
-}
-
-/**
- * Publishes a file just downloaded, so the next downloader can fetch it here too; a verified
- * download's digest is remembered first, so publishing does not read the file again.
- */
-async function seedDownloaded(
-  parts: LoggedIn,
-  file: string,
-  result: {
-    readonly path: string;
-    readonly verified: boolean;
-    readonly expected?: { readonly sha256: string };
-  },
-): Promise<{ readonly ok: boolean; readonly line: string }> {
-  if (result.verified && result.expected !== undefined) {
-    const shared = await resolveSharedFile(parts.options.dir, file);
-    try {
-      const info = await Deno.stat(result.path);
-      if (shared.ok && info.mtime !== null) {
-        parts.digests.remember(shared.path, {
-          size: info.size,
-          sha256: result.expected.sha256,
-          mtimeMs: info.mtime.getTime(),
-          ino: info.ino,
-        });
-      }
-    } catch {
-      // Gone already: publishing says so below.
-    }
-  }
-  const outcome = await publish(parts, file);
-  return outcome.ok
-    ? { ok: true, line: `Now sharing ${file}` }
-    : { ok: false, line: `Not sharing ${file}: ${outcomeLines(outcome).join(" ")}` };
 }

@@ -31,12 +31,13 @@ import { startUploadServer, type UploadServer } from "../upload/mod.ts";
 import { type Identity, loadIdentity } from "../identity/mod.ts";
 import {
   AVAILABLE_COMMANDS,
+  describeCommandProblem,
   formatCommandProblem,
   parseCommand,
   TerminalText,
 } from "./commands.ts";
 import { login, LoginAbandoned } from "./login.ts";
-import { failed, outcomeJson, outcomeLines } from "./outcome.ts";
+import { failed, failureText, outcomeJson, outcomeLines, outcomeNotices } from "./outcome.ts";
 import { runCommand } from "./run_command.ts";
 import { runSeed } from "./seed.ts";
 import { ListedNames, sessionCompleter } from "./completion_sources.ts";
@@ -144,7 +145,7 @@ async function readCommands(parts: LoggedIn, jobs: ShellJobs): Promise<number> {
     const parsed = parseCommand(line);
     if (!parsed.ok) {
       terminal.print(formatCommandProblem(parsed.problem));
-      if (exitOnError) return await stopAtFailure(parts);
+      if (exitOnError) return await stopAtFailure(parts, describeCommandProblem(parsed.problem));
       continue;
     }
     const { command } = parsed;
@@ -160,15 +161,22 @@ async function readCommands(parts: LoggedIn, jobs: ShellJobs): Promise<number> {
     listed.note(outcome);
     const tone = outcome.ok ? "plain" : "failure";
     for (const output of outcomeLines(outcome)) terminal.print(output, tone);
-    if (!outcome.ok && exitOnError) return await stopAtFailure(parts);
+    for (const notice of outcomeNotices(outcome)) terminal.error(notice);
+    // Standard output keeps the v1 text (`File unpublication failed`); the why goes beside it.
+    if (!outcome.ok && outcome.reason !== undefined) terminal.error(outcome.reason);
+    if (!outcome.ok && exitOnError) return await stopAtFailure(parts, failureText(outcome));
   }
   // Downloads still active after a second `xit` end before the session does.
   await jobs.close();
   return await leave(parts, ExitCode.ok);
 }
 
-/** `--exit-on-error`: a command failed, so the commands after it are not run. */
-async function stopAtFailure(parts: LoggedIn): Promise<number> {
+/**
+ * `--exit-on-error`: a command failed, so the commands after it are not run. Standard error says
+ * why (a script's reader may not keep standard output), then that the rest was skipped.
+ */
+async function stopAtFailure(parts: LoggedIn, why?: string): Promise<number> {
+  if (why !== undefined) parts.options.terminal.error(`peersync-peer: ${why}`);
   parts.options.terminal.error(
     "peersync-peer: a command failed; not running the rest (--exit-on-error)",
   );
@@ -207,9 +215,10 @@ async function runOneShot(parts: LoggedIn, oneShot: OneShot): Promise<number> {
   if (oneShot.json) terminal.print(outcomeJson(outcome));
   if (outcome.ok) {
     if (!oneShot.json) { for (const line of outcome.lines) terminal.print(line); }
+    for (const notice of outcomeNotices(outcome)) terminal.error(notice);
     return ExitCode.ok;
   }
-  terminal.error(outcome.message);
+  terminal.error(failureText(outcome));
   return ExitCode.failure;
 }
 

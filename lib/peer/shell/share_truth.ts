@@ -22,6 +22,7 @@ import {
 import { outcomeLines } from "./outcome.ts";
 import { runCommand } from "./run_command.ts";
 import type { LoggedIn } from "./session_parts.ts";
+import { showName } from "./words.ts";
 
 /** How often the published files are looked at without any event (a missed change is found). */
 export const SHARE_CHECK_INTERVAL_MS = 30_000;
@@ -40,7 +41,7 @@ async function withdraw(
     const outcome = await runCommand(parts, { kind: "unp", file }, { notice: parts.notify });
     // `File unpublication failed`: the tracker had already dropped it, which is what we wanted.
     if (outcome.ok || outcome.error === "unpublishFailed") gone.push(file);
-    else parts.notify(`peersync-peer: could not withdraw ${file}: ${outcome.message}`);
+    else parts.notify(`peersync-peer: could not withdraw ${showName(file)}: ${outcome.message}`);
   }
   return gone;
 }
@@ -97,7 +98,7 @@ async function keepInStep(
     plan = planReconcile({ files, published, versions });
   }
   for (const file of withdrawGone ? await withdraw(parts, plan.withdraw, signal) : []) {
-    parts.notify(`Withdrew ${file}: no longer in ${dir}`);
+    parts.notify(`Withdrew ${showName(file)}: no longer in ${dir}`);
   }
   // v1 publications carry no size or digest: an edited file needs nothing from the tracker.
   if (parts.link.version === 1) return;
@@ -114,11 +115,13 @@ async function keepInStep(
     const changed = plan.republish.includes(file);
     const outcome = await runCommand(parts, { kind: "pub", file }, { notice: parts.notify });
     if (!outcome.ok) {
-      parts.notify(`peersync-peer: could not publish ${file} again: ${outcomeLines(outcome)[0]}`);
+      parts.notify(
+        `peersync-peer: could not publish ${showName(file)} again: ${outcomeLines(outcome)[0]}`,
+      );
     } else if (changed) {
       const sha256 = outcome.data.sha256;
       parts.notify(
-        `Published ${file} again: it changed on disk${
+        `Published ${showName(file)} again: it changed on disk${
           typeof sha256 === "string" ? ` (new SHA-256 ${sha256.slice(0, 12)}…)` : ""
         }`,
       );

@@ -76,6 +76,7 @@ export class ShellJobs {
     this.runner = new JobRunner({
       maxRunning: options.maxJobs,
       print: (line) => terminal.print(line),
+      notify: (line) => terminal.error(line),
       download: options.download,
     });
     const every = hasStatusLine(terminal) ? STATUS_REDRAW_MS : options.statusEveryMs;

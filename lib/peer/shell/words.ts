@@ -99,3 +99,93 @@ export function showName(name: string): string {
   if (!name.includes(" ") && !name.startsWith('"') && !name.startsWith("'")) return name;
   return `"${name.replace(/["\\]/g, (char) => `\\${char}`)}"`;
 }
+
+/** The word being typed at the end of a line, as {@linkcode wordAtEnd} reads it. */
+export interface WordAtEnd {
+  /** Where its typed form starts in the line (at its opening quote, if any). */
+  readonly start: number;
+  /** What it means so far, quotes and escapes undone. */
+  readonly text: string;
+  /** The quote it was opened with, or `undefined` for a plain word. */
+  readonly quote: '"' | "'" | undefined;
+  /** How many whole words come before it. */
+  readonly wordsBefore: number;
+}
+
+/**
+ * The last word of `line` read by the same rules as {@linkcode splitWords}, unfinished quote
+ * and all, for Tab completion; after a blank it is an empty word at the end. `undefined` when
+ * the line cannot be read (text right after a closing quote).
+ *
+ * @example
+ * ```ts
+ * import { wordAtEnd } from "./words.ts";
+ * const word = wordAtEnd(`get "my re`);
+ * console.assert(word?.start === 4 && word.text === "my re" && word.quote === '"');
+ * ```
+ */
+export function wordAtEnd(line: string): WordAtEnd | undefined {
+  let wordsBefore = 0;
+  let i = 0;
+  for (;;) {
+    while (i < line.length && BLANK.test(line[i])) i++;
+    const start = i;
+    if (i >= line.length) return { start, text: "", quote: undefined, wordsBefore };
+    const opening = line[i];
+    const quote = opening === '"' || opening === "'" ? opening : undefined;
+    let text = "";
+    if (quote !== undefined) {
+      i++;
+      while (i < line.length && line[i] !== quote) {
+        if (quote === '"' && line[i] === "\\" && (line[i + 1] === '"' || line[i + 1] === "\\")) {
+          text += line[i + 1];
+          i += 2;
+          continue;
+        }
+        // A lone backslash at the end may be the start of an escape: not part of the text yet.
+        if (quote === '"' && line[i] === "\\" && i + 1 === line.length) break;
+        text += line[i];
+        i++;
+      }
+      if (i >= line.length - 1) return { start, text, quote, wordsBefore };
+      i++; // the closing quote
+      if (!BLANK.test(line[i])) return undefined;
+    } else {
+      while (i < line.length && !BLANK.test(line[i])) {
+        if (line[i] === "\\" && ESCAPABLE.test(line[i + 1] ?? "")) {
+          text += line[i + 1];
+          i += 2;
+          continue;
+        }
+        if (line[i] === "\\" && i + 1 === line.length) break;
+        text += line[i];
+        i++;
+      }
+      if (i >= line.length - 1 && !BLANK.test(line[i] ?? "")) {
+        return { start, text, quote, wordsBefore };
+      }
+    }
+    wordsBefore++;
+  }
+}
+
+/**
+ * `name` typed so that {@linkcode splitWords} reads it back as one word: inside `quote` (closed
+ * unless `open`), or with backslashes before blanks, backslashes and a leading quote. Each
+ * character is typed the same way wherever it stands (but for a leading quote), so the typed
+ * forms of two names share the typed form of their common start, which Tab inserts.
+ *
+ * @example
+ * ```ts
+ * import { typeName } from "./words.ts";
+ * console.assert(typeName("my report.pdf", undefined) === "my\\ report.pdf");
+ * console.assert(typeName("my report.pdf", '"') === '"my report.pdf"');
+ * ```
+ */
+export function typeName(name: string, quote: '"' | "'" | undefined): string {
+  // Single quotes hold anything but a single quote; such a name goes in double quotes instead.
+  const inQuote = quote === "'" && name.includes("'") ? '"' : quote;
+  if (inQuote === "'") return `'${name}'`;
+  if (inQuote === '"') return `"${name.replace(/["\\]/g, (char) => `\\${char}`)}"`;
+  return name.replace(/[ \t\\]/g, (char) => `\\${char}`).replace(/^["']/, (char) => `\\${char}`);
+}

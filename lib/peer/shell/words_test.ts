@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { showName, splitWords } from "./words.ts";
+import { showName, splitWords, typeName, wordAtEnd } from "./words.ts";
 
 Deno.test("names with spaces are typed with quotes or backslashes", () => {
   for (
@@ -52,4 +52,37 @@ Deno.test("a shown name splits back into itself", () => {
   }
   assert.equal(showName("my report.pdf"), '"my report.pdf"');
   assert.equal(showName("it's.txt"), "it's.txt");
+});
+
+Deno.test("wordAtEnd reads every prefix of a line as splitWords would, finished or not", () => {
+  const line = `get  "a \\"b\\\\" 'c d' e\\ f\\\\ g\\`;
+  for (let end = 1; end <= line.length; end++) {
+    const prefix = line.slice(0, end);
+    const word = wordAtEnd(prefix);
+    const split = splitWords(prefix);
+    if (split.ok && word !== undefined && !/[ \t\\]$/.test(prefix)) {
+      assert.equal(word.wordsBefore, split.words.length - 1, prefix);
+      assert.equal(word.text, split.words.at(-1), prefix);
+    }
+  }
+  assert.deepEqual(wordAtEnd(`pub "my re`), {
+    start: 4,
+    text: "my re",
+    quote: '"',
+    wordsBefore: 1,
+  });
+  assert.deepEqual(wordAtEnd("pub a "), { start: 6, text: "", quote: undefined, wordsBefore: 2 });
+  assert.equal(wordAtEnd(`pub "a"b`), undefined);
+});
+
+Deno.test("typeName types any name so that splitWords reads it back as one word", () => {
+  for (
+    const name of ["plain.txt", "my report.pdf", "it's.txt", `"q".txt`, "'s.txt", "a\\ b", "t\tab"]
+  ) {
+    for (const quote of [undefined, '"', "'"] as const) {
+      const split = splitWords(`get ${typeName(name, quote)}`);
+      assert.ok(split.ok, `${name} ${quote}`);
+      assert.deepEqual(split.words, ["get", name], `${name} ${quote}`);
+    }
+  }
 });

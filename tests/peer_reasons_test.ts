@@ -1,0 +1,83 @@
+/**
+ * A failure says why (issue 13): `unp` of a name the user does not publish keeps the v1 line on
+ * standard output and gives the reason on standard error; a one-shot command and
+ * `--exit-on-error` put the reason on standard error with a non-zero exit. Real peer and
+ * tracker processes on loopback.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { runProgram, TrackerProcess } from "./support/programs.ts";
+
+async function withTracker(body: (port: number, dir: string) => Promise<void>): Promise<void> {
+  const tracker = await TrackerProcess.start(undefined, ["--store", "memory"]);
+  const dir = await Deno.makeTempDir({ prefix: "peersync-reasons-" });
+  try {
+    await body(tracker.port, dir);
+  } finally {
+    await tracker.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("unp of a name not published: the v1 line on stdout, the reason on stderr", async () => {
+  await withTracker(async (port, dir) => {
+    await Deno.writeTextFile(join(dir, "notes.txt"), "n\n");
+    const run = await runProgram("peer.ts", ["-d", dir, String(port)], {
+      stdin: "alice\nalice-pw\npub notes.txt\nunp Notes.txt\nunp gone.txt\nxit",
+    });
+    assert.equal(run.code, 0);
+    assert.match(
+      run.stdout,
+      /> File published successfully\n> File unpublication failed\n> File unpublication failed\n> Goodbye!\n$/,
+    );
+    assert.match(run.stderr, /^you do not publish Notes\.txt \(did you mean notes\.txt\?\)$/m);
+    assert.match(run.stderr, /^you do not publish gone\.txt \(lpf lists your files\)$/m);
+  });
+});
+
+Deno.test("a failed one-shot unp exits 1 with the v1 text and the reason on stderr, and in --json", async () => {
+  await withTracker(async (port, dir) => {
+    const args = ["-d", dir, "-u", "alice", "-t", `127.0.0.1:${port}`];
+    const env = { PEERSYNC_PASSWORD: "alice-pw" };
+    const plain = await runProgram("peer.ts", [...args, "unp", "my notes.txt"], { env });
+    assert.deepEqual(plain, {
+      code: 1,
+      stdout: "",
+      stderr:
+        'File unpublication failed: you do not publish "my notes.txt" (lpf lists your files)\n',
+    });
+    const json = await runProgram("peer.ts", [...args, "--json", "unp", "x.txt"], { env });
+    assert.equal(json.code, 1);
+    assert.deepEqual(JSON.parse(json.stdout), {
+      ok: false,
+      command: "unp",
+      error: "unpublishFailed",
+      message: "File unpublication failed",
+      reason: "you do not publish x.txt (lpf lists your files)",
+    });
+  });
+});
+
+Deno.test("--exit-on-error says on stderr which failure stopped the script", async () => {
+  await withTracker(async (port, dir) => {
+    const failing = await runProgram("peer.ts", ["-e", "-d", dir, String(port)], {
+      stdin: "alice\nalice-pw\nget missing.bin\nlap\nxit",
+    });
+    assert.equal(failing.code, 1);
+    assert.match(failing.stdout, /> File not found\nGoodbye!\n$/);
+    assert.match(
+      failing.stderr,
+      /peersync-peer: File not found\npeersync-peer: a command failed; not running the rest/,
+    );
+    const mistyped = await runProgram("peer.ts", ["-e", "-d", dir, String(port)], {
+      stdin: "alice\nalice-pw\nlsp\nlap\nxit",
+    });
+    assert.equal(mistyped.code, 1);
+    assert.match(
+      mistyped.stdout,
+      /> Unknown command "lsp"\. Type help for the list of commands\.\n/,
+    );
+    assert.match(mistyped.stderr, /peersync-peer: Unknown command "lsp"\n/);
+  });
+});
