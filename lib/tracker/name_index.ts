@@ -320,7 +320,9 @@ export class NameIndex {
   }
 
   #addName(name: string): number {
-    const key = this.#fold(name);
+    const folded = this.#fold(name);
+    // Most names fold to themselves: keep one string, not an equal copy per name.
+    const key = folded === name ? name : folded;
     const table = this.#table;
     const id = table.add(name, key);
     this.#order.insert(id);

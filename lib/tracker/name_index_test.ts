@@ -81,12 +81,27 @@ interface ModelRun {
   readonly fold?: (text: string) => string;
   /** A small cap makes counts walk over several requests (and broad counts be kept). */
   readonly maxSteps?: number;
+  /** Publications made first in name order, as a restart loads them (every one an append). */
+  readonly preload?: number;
 }
 
-function runModel({ seed, steps, fold, maxSteps = Number.MAX_SAFE_INTEGER }: ModelRun) {
+function runModel(
+  { seed, steps, fold, maxSteps = Number.MAX_SAFE_INTEGER, preload = 0 }: ModelRun,
+) {
   const random = new SeededRandom(seed);
   const index = new NameIndex({ fold, maxSteps, maxBroadCounts: 4 });
   const model = new Model(fold);
+  const loaded = Array.from({ length: preload }, () => [random.pick(USERS), randomName(random)]);
+  loaded.sort(([, a], [, b]) => byCodeUnit(a, b));
+  for (const [user, name] of loaded) {
+    assert.equal(index.publish(user, name), model.publish(user, name));
+  }
+  if (random.below(2) === 0) {
+    for (const user of USERS) {
+      index.setActive(user, true);
+      model.active.add(user);
+    }
+  }
   let checks = 0;
   for (let step = 0; step < steps; step++) {
     const user = random.pick(USERS);
@@ -148,6 +163,11 @@ function runModel({ seed, steps, fold, maxSteps = Number.MAX_SAFE_INTEGER }: Mod
 Deno.test("the name index answers like a brute-force search over thousands of random changes", () => {
   runModel({ seed: 1, steps: 6000 });
   runModel({ seed: 2, steps: 6000 });
+});
+
+Deno.test("an index loaded in name order, as at a restart, answers like the model after changes", () => {
+  for (const seed of [5, 6]) runModel({ seed, steps: 2000, preload: 3000 });
+  runModel({ seed: 7, steps: 2000, preload: 3000, fold: foldCaseNfc, maxSteps: 50 });
 });
 
 Deno.test("counts walked over several requests stay exact through the changes in between", () => {

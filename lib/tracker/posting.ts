@@ -55,6 +55,8 @@ export class Posting {
       this.size = 1;
       return;
     }
+    const tail = chunks.length - 1;
+    if (ord[chunks[tail][(this.counts[tail] - 1) * 2]] < key) return this.#append(id, mask);
     let c = this.#chunkFor(key, ord);
     if (c === chunks.length) c--;
     const count = this.counts[c];
@@ -84,6 +86,22 @@ export class Posting {
       }
     }
     this.#put(c, at, id, mask);
+    this.size++;
+  }
+
+  // After every entry (a load in name order): a full last chunk is followed by a new one rather
+  // than split, so a posting built in order has full chunks and moves no entry.
+  #append(id: number, mask: number): void {
+    const c = this.chunks.length - 1;
+    if (this.counts[c] < CHUNK_ENTRIES) {
+      this.#put(c, this.counts[c], id, mask);
+    } else {
+      const chunk = this.#pool.alloc(2);
+      chunk[0] = id;
+      chunk[1] = mask;
+      this.chunks.push(chunk);
+      this.counts.push(1);
+    }
     this.size++;
   }
 

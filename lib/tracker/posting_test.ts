@@ -82,3 +82,26 @@ Deno.test("an emptied posting gives its chunks back", () => {
   assert.equal(posting.chunks.length, 0);
   assert.equal(new PostingCursor(posting, ord, 0).id, -1);
 });
+
+Deno.test("a posting filled in label order has full chunks, and later inserts keep the order", () => {
+  const ord = Float64Array.from({ length: 6000 }, (_, id) => (id + 1) * 4);
+  const posting = new Posting(0, new ChunkPool());
+  for (let id = 0; id < 5000; id++) posting.insert(id, id, ord);
+  assert.equal(posting.chunks.length, Math.ceil(5000 / 512));
+  assert.ok(posting.counts.slice(0, -1).every((count) => count === 512));
+  // Labels between the loaded ones, and past the end again.
+  ord[5000] = 2 * 4 + 1;
+  ord[5001] = 4000 * 4 + 2;
+  posting.insert(5000, 5000, ord);
+  posting.insert(5001, 5001, ord);
+  for (let id = 5002; id < 6000; id++) posting.insert(id, id, ord);
+  const expected = Array.from({ length: 6000 }, (_, id) => id).sort((a, b) => ord[a] - ord[b]);
+  assert.deepEqual(entries(posting), expected);
+  const cursor = new PostingCursor(posting, ord, 0);
+  for (const id of expected) {
+    assert.equal(cursor.id, id);
+    assert.equal(cursor.mask, id);
+    cursor.advance();
+  }
+  assert.equal(cursor.id, -1);
+});

@@ -68,7 +68,11 @@ export class SortedView<T> {
       this.#validStarts = 0;
       return true;
     }
-    let c = this.#chunkFor(value);
+    const tail = chunks[chunks.length - 1];
+    // Past the last element (a load in order): no search.
+    let c = this.#compare(tail[tail.length - 1], value) < 0
+      ? chunks.length - 1
+      : this.#chunkFor(value);
     if (c === chunks.length) c--; // past the last element: append to the last chunk
     const chunk = chunks[c];
     const i = this.#lowerBoundIn(chunk, value);
