@@ -24,7 +24,8 @@ import { byCodeUnit, SortedView, without } from "../lib/tracker/sorted_view.ts";
 import { SeededRandom } from "../lib/tracker/test_random.ts";
 
 const { values } = parseArgs({
-  args: Deno.args,
+  // Imported (bench/tracker_memory.ts uses its corpus), the flags are the importer's.
+  args: import.meta.main ? Deno.args : [],
   options: {
     child: { type: "string" },
     size: { type: "string" },

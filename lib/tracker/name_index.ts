@@ -28,7 +28,7 @@ import { NameOrder } from "./name_order.ts";
 import { type IndexParts, lister, type NameLister } from "./name_query.ts";
 import { NameTable } from "./name_table.ts";
 import { OwnKeys } from "./own_keys.ts";
-import { Posting } from "./posting.ts";
+import { MAX_POSTING_ID, Posting } from "./posting.ts";
 import { type ListFrom, SortedView } from "./sorted_view.ts";
 
 export type { ListStop, NameLister } from "./name_query.ts";
@@ -241,7 +241,7 @@ export class NameIndex {
     for (const posting of this.#trigrams.values()) {
       postingEntries += posting.size;
       chunks += posting.chunks.length;
-      for (const chunk of posting.chunks) postingCapacity += chunk.length >> 1;
+      for (const chunk of posting.chunks) postingCapacity += chunk.length;
     }
     return {
       names: this.#table.size,
@@ -324,6 +324,7 @@ export class NameIndex {
     // Most names fold to themselves: keep one string, not an equal copy per name.
     const key = folded === name ? name : folded;
     const table = this.#table;
+    if (table.capacity > MAX_POSTING_ID) throw new RangeError("too many names to index");
     const id = table.add(name, key);
     this.#order.insert(id);
     const ord = table.ord;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ChunkPool } from "./chunk_pool.ts";
-import { Posting, PostingCursor } from "./posting.ts";
+import { entryId, MAX_POSTING_ID, Posting, PostingCursor } from "./posting.ts";
 import { SeededRandom } from "./test_random.ts";
 
 /** Labels spread over the whole range a label may take, up to just below 2^53. */
@@ -23,7 +23,7 @@ function labels(count: number, random: SeededRandom): Float64Array {
 function entries(posting: Posting): number[] {
   const ids: number[] = [];
   posting.chunks.forEach((chunk, c) => {
-    for (let i = 0; i < posting.counts[c]; i++) ids.push(chunk[i * 2]);
+    for (let i = 0; i < posting.counts[c]; i++) ids.push(entryId(chunk[i]));
   });
   return ids;
 }
@@ -104,4 +104,29 @@ Deno.test("a posting filled in label order has full chunks, and later inserts ke
     cursor.advance();
   }
   assert.equal(cursor.id, -1);
+});
+
+Deno.test("an entry keeps any mask — none, one bit of 32, several — beside ids up to the limit", () => {
+  const masks = [
+    0,
+    ...Array.from({ length: 32 }, (_, bit) => 1 << bit),
+    3,
+    -1,
+    0x80000001,
+    0x7fff0000,
+  ];
+  const ids = masks.map((_, i) => (i % 2 === 0 ? i : MAX_POSTING_ID - i));
+  const ord = new Float64Array(MAX_POSTING_ID + 1);
+  ids.forEach((id, i) => (ord[id] = i + 1));
+  const posting = new Posting(0, new ChunkPool());
+  ids.forEach((id, i) => posting.insert(id, masks[i] | 0, ord));
+  const cursor = new PostingCursor(posting, ord, 0);
+  ids.forEach((id, i) => {
+    assert.equal(cursor.id, id);
+    assert.equal(cursor.mask, masks[i] | 0, `mask ${masks[i]}`);
+    cursor.advance();
+  });
+  assert.equal(posting.wide?.size, 4);
+  ids.forEach((id) => assert.ok(posting.remove(id, ord)));
+  assert.equal(posting.wide?.size, 0, "a removed entry's wide mask goes too");
 });
