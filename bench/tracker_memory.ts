@@ -50,7 +50,8 @@ function child(): Record<string, unknown> {
   const base = reading();
   const state = new TrackerState({ now: () => 0, maxSessions: SESSIONS });
   let names: string[] | undefined = corpus(NAMES).names;
-  const userOf = (i: number) => `user${String(i % PUBLISHERS).padStart(6, "0")}`;
+  const userName = (i: number) => `user${String(i).padStart(6, "0")}`;
+  const userOf = (i: number) => userName(i % PUBLISHERS);
   const started = performance.now();
   if (values["one-by-one"]) {
     // Publishing needs no session; the users go live below.
@@ -66,7 +67,7 @@ function child(): Record<string, unknown> {
   for (let i = 0; i < SESSIONS; i++) {
     const address = { hostname: `127.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 7000 };
     const token = i % 2 === 0 ? crypto.randomUUID() : undefined;
-    const result = state.openSession(address, userOf(i), { version: token ? 2 : 1, token });
+    const result = state.openSession(address, userName(i), { version: token ? 2 : 1, token });
     if (!result.ok) throw new Error(`session ${i}: ${result.reason}`);
   }
   const openMs = performance.now() - opened;
