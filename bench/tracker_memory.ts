@@ -2,8 +2,9 @@
  * `deno task bench:memory`: what a tracker's state holds in memory with 1M published names and
  * 100k live sessions (issue 11: target ≤ 512 MiB RSS), and the cost per name and per session.
  *
- * The names are `bench/tracker_index_bench.ts`'s corpus (file names with mixed case, digits and
- * some non-Latin words), published by 10,000 users; they are loaded as a restart loads them
+ * The names are made as `bench/tracker_index_bench.ts`'s corpus (file names with mixed case,
+ * digits and some non-Latin words), one at a time so the process holds no list of them besides
+ * the tracker's, published by 10,000 users; they are loaded as a restart loads them
  * (`restore`, then one indexing pass in name order), or with `--one-by-one` as peers publish them.
  * Then 100k sessions open (half v1, half v2 with a token), from 100k distinct addresses, 10k of
  * them users with publications. Each step is followed by a full GC and a reading of RSS, the V8
@@ -15,7 +16,8 @@
 
 import { parseArgs } from "node:util";
 import { TrackerState } from "../lib/tracker/state.ts";
-import { corpus } from "./tracker_index_bench.ts";
+import { fileName, flat, vocabulary } from "./tracker_index_bench.ts";
+import { SeededRandom } from "../lib/tracker/test_random.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -36,32 +38,35 @@ interface Reading {
   readonly rss: number;
   readonly heap: number;
   readonly external: number;
+  readonly heapTotal: number;
 }
 
 function reading(): Reading {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   gc?.();
-  const { rss, heapUsed, external } = Deno.memoryUsage();
-  return { rss, heap: heapUsed, external };
+  const { rss, heapUsed, external, heapTotal } = Deno.memoryUsage();
+  return { rss, heap: heapUsed, external, heapTotal };
 }
 
 function child(): Record<string, unknown> {
   const base = reading();
   const state = new TrackerState({ now: () => 0, maxSessions: SESSIONS });
-  let names: string[] | undefined = corpus(NAMES).names;
+  const random = new SeededRandom(42);
+  const words = vocabulary(random, 3000);
+  const name = () => flat(fileName(random, words));
   const userName = (i: number) => `user${String(i).padStart(6, "0")}`;
   const userOf = (i: number) => userName(i % PUBLISHERS);
   const started = performance.now();
   if (values["one-by-one"]) {
     // Publishing needs no session; the users go live below.
-    for (let i = 0; i < names.length; i++) state.publish(userOf(i), names[i]);
+    for (let i = 0; i < NAMES; i++) state.publish(userOf(i), name());
   } else {
-    for (let i = 0; i < names.length; i++) state.restore(userOf(i), names[i]);
+    for (let i = 0; i < NAMES; i++) state.restore(userOf(i), name());
     state.flushRestored();
   }
   const loadMs = performance.now() - started;
-  names = undefined;
+  const distinct = state.operatorView().publications.nameCount;
   const withNames = reading();
   const opened = performance.now();
   for (let i = 0; i < SESSIONS; i++) {
@@ -73,7 +78,7 @@ function child(): Record<string, unknown> {
   const openMs = performance.now() - opened;
   const withSessions = reading();
   const search = state.findIndex("fold").count("img_2019", "user000001");
-  return { base, withNames, withSessions, loadMs, openMs, search, sessions: state.sessionCount };
+  return { base, withNames, withSessions, loadMs, openMs, search, distinct };
 }
 
 if (values.measure) {
@@ -101,12 +106,13 @@ if (values.measure) {
   const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
   const row = (label: string, at: Reading) =>
     console.log(
-      `  ${label.padEnd(34)} RSS ${mib(at.rss).padStart(8)}  heap ${mib(at.heap).padStart(8)}` +
-        `  outside the heap ${mib(at.external).padStart(8)}`,
+      `  ${label.padEnd(24)} RSS ${mib(at.rss).padStart(8)}  heap ${mib(at.heap).padStart(8)}` +
+        ` (of ${mib(at.heapTotal)} taken)  outside the heap ${mib(at.external).padStart(8)}`,
     );
   const how = values["one-by-one"] ? "published one by one" : "loaded as at a restart";
   console.log(
-    `tracker memory: ${NAMES.toLocaleString("en")} names (${how}), then ` +
+    `tracker memory: ${NAMES.toLocaleString("en")} publications of ` +
+      `${r.distinct.toLocaleString("en")} names (${how}), then ` +
       `${SESSIONS.toLocaleString("en")} sessions`,
   );
   row("empty process", base);
