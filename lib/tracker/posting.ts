@@ -113,7 +113,9 @@ export class Posting {
   maskOf(entry: number): number {
     const tag = entry >>> ID_BITS;
     if (tag < 32) return 1 << tag;
-    return tag === EMPTY_TAG ? 0 : (this.wide as Map<number, number>).get(entry & ID_MASK) as number;
+    return tag === EMPTY_TAG
+      ? 0
+      : (this.wide as Map<number, number>).get(entry & ID_MASK) as number;
   }
 
   // After every entry (a load in name order): a full last chunk is followed by a new one rather
@@ -123,7 +125,8 @@ export class Posting {
     if (this.counts[c] < CHUNK_ENTRIES) {
       this.#put(c, this.counts[c], entry);
     } else {
-      const chunk = this.#pool.alloc(1);
+      // Taken whole: grown one class at a time, a chunk would leave its outgrown pieces behind.
+      const chunk = this.#pool.alloc(CHUNK_ENTRIES);
       chunk[0] = entry;
       this.chunks.push(chunk);
       this.counts.push(1);
