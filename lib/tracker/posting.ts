@@ -144,7 +144,7 @@ export class Posting {
       this.#pool.release(chunk);
       this.chunks[c] = chunk = grown;
     }
-    chunk.copyWithin(at + 1, at, used);
+    if (at < used) chunk.copyWithin(at + 1, at, used); // a builtin call costs, even moving nothing
     chunk[at] = entry;
     this.counts[c] = used + 1;
   }
