@@ -24,7 +24,8 @@ import { byCodeUnit, SortedView, without } from "../lib/tracker/sorted_view.ts";
 import { SeededRandom } from "../lib/tracker/test_random.ts";
 
 const { values } = parseArgs({
-  args: Deno.args,
+  // Imported (bench/tracker_memory.ts uses its corpus), the flags are the importer's.
+  args: import.meta.main ? Deno.args : [],
   options: {
     child: { type: "string" },
     size: { type: "string" },
@@ -85,7 +86,7 @@ const SYLLABLES = [
 const UNICODE_WORDS = ["résumé", "über", "日本語", "данные", "café", "naïve", "Ελλάδα", "😀emoji"];
 const EXTENSIONS = ["jpg", "png", "pdf", "mp3", "flac", "mkv", "mp4", "zip", "txt", "docx", "iso"];
 
-function vocabulary(random: SeededRandom, size: number): string[] {
+export function vocabulary(random: SeededRandom, size: number): string[] {
   const words = new Set<string>();
   while (words.size < size) {
     let word = "";
@@ -98,9 +99,9 @@ function vocabulary(random: SeededRandom, size: number): string[] {
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 /** A flat string, as the tracker gets a name from a datagram (not a rope of concatenations). */
-const flat = (text: string) => decoder.decode(encoder.encode(text));
+export const flat = (text: string) => decoder.decode(encoder.encode(text));
 
-function fileName(random: SeededRandom, words: readonly string[]): string {
+export function fileName(random: SeededRandom, words: readonly string[]): string {
   const w = () => random.pick(words);
   const digits = (n: number) => String(random.below(10 ** n)).padStart(n, "0");
   switch (random.below(6)) {

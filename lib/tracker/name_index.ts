@@ -28,9 +28,10 @@ import { ChunkPool } from "./chunk_pool.ts";
 import { NameOrder } from "./name_order.ts";
 import { type IndexParts, lister, type NameLister } from "./name_query.ts";
 import { NameTable } from "./name_table.ts";
+import { IndexUsers, type UserRecord } from "./index_users.ts";
 import { OwnKeys } from "./own_keys.ts";
-import { Posting } from "./posting.ts";
-import { type ListFrom, SortedView } from "./sorted_view.ts";
+import { MAX_POSTING_ID, Posting } from "./posting.ts";
+import type { ListFrom } from "./sorted_view.ts";
 
 export type { ListStop, NameLister } from "./name_query.ts";
 
@@ -85,15 +86,6 @@ export interface IndexStats {
   readonly relabels: number;
 }
 
-interface UserRecord {
-  readonly number: number;
-  active: boolean;
-  /** Ids of the user's publications, in name order. */
-  readonly ids: SortedView<number>;
-  /** The user's keys joined, built when it asks and dropped when its publications change. */
-  ownKeys?: OwnKeys;
-}
-
 /**
  * The name index.
  *
@@ -120,9 +112,7 @@ export class NameIndex {
   readonly #shortActive = new Map<number, number>();
   readonly #broad: BroadCounts;
   #activeNames = 0;
-  readonly #users = new Map<string, UserRecord>();
-  readonly #freeNumbers: number[] = [];
-  #nextNumber = 1;
+  readonly #users = new IndexUsers((a, b) => this.#table.ord[a] - this.#table.ord[b]);
   readonly #fold: (text: string) => string;
   readonly #maxSteps: number;
   readonly #parts: IndexParts;
@@ -156,12 +146,12 @@ export class NameIndex {
 
   /** Whether `user` is marked active. */
   isActive(user: string): boolean {
-    return this.#users.get(user)?.active ?? false;
+    return this.#users.isActive(user);
   }
 
   /** Records that `user` publishes `name`; false when it already did. */
   publish(user: string, name: string): boolean {
-    const record = this.#userRecord(user);
+    const record = this.#users.recordFor(user);
     const table = this.#table;
     const id = table.idOf(name) ?? this.#addName(name);
     if (!record.ids.add(id)) return false;
@@ -180,7 +170,7 @@ export class NameIndex {
     record.ownKeys = undefined;
     if (record.active) this.#holderLeaves(id, record.number);
     if (--table.holders[id] === 0) this.#removeName(id);
-    this.#releaseIfIdle(user, record);
+    this.#users.releaseIfEmpty(user, record);
     return true;
   }
 
@@ -189,14 +179,14 @@ export class NameIndex {
    * searches only while it is active. Costs in proportion to the user's publications.
    */
   setActive(user: string, active: boolean): void {
-    const record = this.#userRecord(user);
+    const record = this.#users.get(user);
+    if (record === undefined) return this.#users.markIdle(user, active);
     if (record.active === active) return;
     record.active = active;
     for (const id of record.ids) {
       if (active) this.#holderJoins(id, record.number);
       else this.#holderLeaves(id, record.number);
     }
-    this.#releaseIfIdle(user, record);
   }
 
   /** Number of names `user` publishes. */
@@ -250,7 +240,7 @@ export class NameIndex {
     for (const posting of this.#trigrams.values()) {
       postingEntries += posting.size;
       chunks += posting.chunks.length;
-      for (const chunk of posting.chunks) postingCapacity += chunk.length >> 1;
+      for (const chunk of posting.chunks) postingCapacity += chunk.length;
     }
     return {
       names: this.#table.size,
@@ -294,31 +284,12 @@ export class NameIndex {
     return record.ownKeys.countContaining(key, (id) => active[id] === 1);
   }
 
-  #userRecord(user: string): UserRecord {
-    let record = this.#users.get(user);
-    if (record === undefined) {
-      const table = this.#table;
-      record = {
-        number: this.#freeNumbers.pop() ?? this.#nextNumber++,
-        active: false,
-        ids: new SortedView<number>((a, b) => table.ord[a] - table.ord[b]),
-      };
-      this.#users.set(user, record);
-    }
-    return record;
-  }
-
-  #releaseIfIdle(user: string, record: UserRecord): void {
-    // A user's number is in no name's XOR once it is inactive, so it can be handed out again.
-    if (!record.active && record.ids.size === 0) {
-      this.#users.delete(user);
-      this.#freeNumbers.push(record.number);
-    }
-  }
-
   #addName(name: string): number {
-    const key = this.#fold(name);
+    const folded = this.#fold(name);
+    // Most names fold to themselves: keep one string, not an equal copy per name.
+    const key = folded === name ? name : folded;
     const table = this.#table;
+    if (table.capacity > MAX_POSTING_ID) throw new RangeError("too many names to index");
     const id = table.add(name, key);
     this.#order.insert(id);
     const ord = table.ord;

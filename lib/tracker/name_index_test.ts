@@ -83,15 +83,28 @@ interface ModelRun {
   readonly maxSteps?: number;
   /** Every walk leaves a kept count, and the change log is short (so counts fall behind it). */
   readonly keepEveryCount?: boolean;
+  /** Publications made first in name order, as a restart loads them (every one an append). */
+  readonly preload?: number;
 }
 
 function runModel(
-  { seed, steps, fold, maxSteps = Number.MAX_SAFE_INTEGER, keepEveryCount }: ModelRun,
+  { seed, steps, fold, maxSteps = Number.MAX_SAFE_INTEGER, keepEveryCount, preload = 0 }: ModelRun,
 ) {
   const random = new SeededRandom(seed);
   const kept = keepEveryCount ? { minKeptWalkSteps: 0, loggedChanges: 24 } : {};
   const index = new NameIndex({ fold, maxSteps, maxBroadCounts: 4, ...kept });
   const model = new Model(fold);
+  const loaded = Array.from({ length: preload }, () => [random.pick(USERS), randomName(random)]);
+  loaded.sort(([, a], [, b]) => byCodeUnit(a, b));
+  for (const [user, name] of loaded) {
+    assert.equal(index.publish(user, name), model.publish(user, name));
+  }
+  if (random.below(2) === 0) {
+    for (const user of USERS) {
+      index.setActive(user, true);
+      model.active.add(user);
+    }
+  }
   let checks = 0;
   // Queries of 4+ units asked before, asked again (kept counts then have changes to catch up on).
   const asked: string[] = [];
@@ -158,6 +171,11 @@ function runModel(
 Deno.test("the name index answers like a brute-force search over thousands of random changes", () => {
   runModel({ seed: 1, steps: 6000 });
   runModel({ seed: 2, steps: 6000 });
+});
+
+Deno.test("an index loaded in name order, as at a restart, answers like the model after changes", () => {
+  for (const seed of [5, 6]) runModel({ seed, steps: 2000, preload: 3000 });
+  runModel({ seed: 7, steps: 2000, preload: 3000, fold: foldCaseNfc, maxSteps: 50 });
 });
 
 Deno.test("counts walked over several requests stay exact through the changes in between", () => {

@@ -38,9 +38,13 @@ export class NameOrder {
   /** Places the name of `id` (already in the table) and gives it a label. */
   insert(id: number): void {
     const view = this.view;
+    const names = this.#table.names;
+    const tail = view.at(view.size - 1);
+    const appended = tail === undefined || names[tail] < names[id];
     view.add(id);
     const ord = this.#table.ord;
-    const rank = view.rank(id);
+    // A name after every other (a load in name order) needs no search for its rank.
+    const rank = appended ? view.size - 1 : view.rank(id);
     const last = view.size - 1;
     const low = rank > 0 ? ord[view.at(rank - 1) as number] : 0;
     const high = rank < last ? ord[view.at(rank + 1) as number] : LABEL_LIMIT;

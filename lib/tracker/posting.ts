@@ -4,9 +4,12 @@
  * number per id, increasing with the name), so placing an id costs number comparisons, and a
  * relabelling never touches a posting because it keeps the order.
  *
- * Entries live in chunks of at most 512 (`[id, mask, id, mask, …]` in one `Int32Array` from a
- * {@linkcode ChunkPool}), so an insertion moves at most one chunk, and a small posting holds a
- * small array.
+ * Entries live in chunks of at most 512 (one `Int32Array` from a {@linkcode ChunkPool}), so an
+ * insertion moves at most one chunk, and a small posting holds a small array. An entry is one
+ * 32-bit value: the id in its low 26 bits and, in the top 6, the mask — most trigrams start at one
+ * position of a name, so most masks are one bit, kept as its index; a mask of several bits is kept
+ * aside by id (`wide`). That halves the postings, most of the index's memory, against a pair of
+ * values per entry.
  *
  * @module
  */
@@ -16,6 +19,15 @@ import { type ChunkPool, MAX_CHUNK_INTS } from "./chunk_pool.ts";
 /** Most entries per chunk. */
 const CHUNK_ENTRIES = MAX_CHUNK_INTS / 2;
 
+/** Bits of an entry that hold the id. */
+const ID_BITS = 26;
+const ID_MASK = 2 ** ID_BITS - 1;
+/** The largest id a posting can hold (67 million names: far past what memory allows). */
+export const MAX_POSTING_ID = ID_MASK;
+/** Tags above the bit indexes 0–31: an empty mask, and a mask kept in `wide`. */
+const EMPTY_TAG = 32;
+const WIDE_TAG = 33;
+
 /** The ids of the names containing one gram, in name order. */
 export class Posting {
   /** The gram (see `grams.ts`); -1 for the keys too short to have a trigram. */
@@ -24,9 +36,11 @@ export class Posting {
   active = 0;
   /** Entries in all. */
   size = 0;
-  /** Chunks of `[id, mask]` pairs; `counts[c]` pairs of chunk `c` are used. */
+  /** Chunks of entries (see {@linkcode entryId}); `counts[c]` entries of chunk `c` are used. */
   readonly chunks: Int32Array[] = [];
   readonly counts: number[] = [];
+  /** Masks of more than one bit, by id. */
+  wide: Map<number, number> | undefined;
 
   readonly #pool: ChunkPool;
 
@@ -39,15 +53,17 @@ export class Posting {
   insert(id: number, mask: number, ord: Float64Array): void {
     const key = ord[id];
     const chunks = this.chunks;
+    const entry = this.#encode(id, mask);
     if (chunks.length === 0) {
-      const chunk = this.#pool.alloc(2);
-      chunk[0] = id;
-      chunk[1] = mask;
+      const chunk = this.#pool.alloc(1);
+      chunk[0] = entry;
       chunks.push(chunk);
       this.counts.push(1);
       this.size = 1;
       return;
     }
+    const tail = chunks.length - 1;
+    if (ord[entryId(chunks[tail][this.counts[tail] - 1])] < key) return this.#append(entry);
     let c = this.#chunkFor(key, ord);
     if (c === chunks.length) c--;
     const count = this.counts[c];
@@ -56,16 +72,15 @@ export class Posting {
       // A full chunk passes an entry to a neighbour with room before it splits: chunks stay
       // nearly full (about 85% of their room used, against 69% when every full chunk splits).
       if (at < count && c + 1 < chunks.length && this.counts[c + 1] < CHUNK_ENTRIES) {
-        const full = chunks[c];
-        this.#put(c + 1, 0, full[count * 2 - 2], full[count * 2 - 1]);
+        this.#put(c + 1, 0, chunks[c][count - 1]);
         this.counts[c]--;
       } else if (at === 0 && c > 0 && this.counts[c - 1] < CHUNK_ENTRIES) {
         c--; // between the two chunks: it can end the previous one
         at = this.counts[c];
       } else if (c > 0 && this.counts[c - 1] < CHUNK_ENTRIES) {
         const full = chunks[c];
-        this.#put(c - 1, this.counts[c - 1], full[0], full[1]);
-        full.copyWithin(0, 2, count * 2);
+        this.#put(c - 1, this.counts[c - 1], full[0]);
+        full.copyWithin(0, 1, count);
         this.counts[c]--;
         at--;
       } else {
@@ -76,23 +91,54 @@ export class Posting {
         }
       }
     }
-    this.#put(c, at, id, mask);
+    this.#put(c, at, entry);
+    this.size++;
+  }
+
+  #encode(id: number, mask: number): number {
+    if (mask === 0) return id | (EMPTY_TAG << ID_BITS);
+    if ((mask & (mask - 1)) === 0) return id | ((31 - Math.clz32(mask)) << ID_BITS);
+    (this.wide ??= new Map()).set(id, mask);
+    return id | (WIDE_TAG << ID_BITS);
+  }
+
+  /** The mask of an entry of this posting. */
+  maskOf(entry: number): number {
+    const tag = entry >>> ID_BITS;
+    if (tag < 32) return 1 << tag;
+    return tag === EMPTY_TAG
+      ? 0
+      : (this.wide as Map<number, number>).get(entry & ID_MASK) as number;
+  }
+
+  // After every entry (a load in name order): a full last chunk is followed by a new one rather
+  // than split, so a posting built in order has full chunks and moves no entry.
+  #append(entry: number): void {
+    const c = this.chunks.length - 1;
+    if (this.counts[c] < CHUNK_ENTRIES) {
+      this.#put(c, this.counts[c], entry);
+    } else {
+      // Taken whole: grown one class at a time, a chunk would leave its outgrown pieces behind.
+      const chunk = this.#pool.alloc(CHUNK_ENTRIES);
+      chunk[0] = entry;
+      this.chunks.push(chunk);
+      this.counts.push(1);
+    }
     this.size++;
   }
 
   // Puts an entry at index `at` of chunk `c` (which has fewer than CHUNK_ENTRIES), growing it.
-  #put(c: number, at: number, id: number, mask: number): void {
+  #put(c: number, at: number, entry: number): void {
     let chunk = this.chunks[c];
     const used = this.counts[c];
-    if (used * 2 === chunk.length) {
-      const grown = this.#pool.alloc(used * 2 + 2);
+    if (used === chunk.length) {
+      const grown = this.#pool.alloc(used + 1);
       grown.set(chunk);
       this.#pool.release(chunk);
       this.chunks[c] = chunk = grown;
     }
-    chunk.copyWithin(at * 2 + 2, at * 2, used * 2);
-    chunk[at * 2] = id;
-    chunk[at * 2 + 1] = mask;
+    if (at < used) chunk.copyWithin(at + 1, at, used); // a builtin call costs, even moving nothing
+    chunk[at] = entry;
     this.counts[c] = used + 1;
   }
 
@@ -104,18 +150,19 @@ export class Posting {
     const chunk = this.chunks[c];
     const count = this.counts[c];
     const at = lowerBound(chunk, count, key, ord);
-    if (at === count || chunk[at * 2] !== id) return false;
-    chunk.copyWithin(at * 2, at * 2 + 2, count * 2);
+    if (at === count || entryId(chunk[at]) !== id) return false;
+    if (chunk[at] >>> ID_BITS === WIDE_TAG) this.wide?.delete(id);
+    chunk.copyWithin(at, at + 1, count);
     this.counts[c] = count - 1;
     this.size--;
     if (count === 1) {
       this.#pool.release(chunk);
       this.chunks.splice(c, 1);
       this.counts.splice(c, 1);
-    } else if ((count - 1) * 8 <= chunk.length && chunk.length > 4) {
+    } else if ((count - 1) * 4 <= chunk.length && chunk.length > 4) {
       // Give memory back after deletions: a chunk a quarter full moves to one half full.
-      const smaller = this.#pool.alloc((count - 1) * 4);
-      smaller.set(chunk.subarray(0, (count - 1) * 2));
+      const smaller = this.#pool.alloc((count - 1) * 2);
+      smaller.set(chunk.subarray(0, count - 1));
       this.#pool.release(chunk);
       this.chunks[c] = smaller;
     }
@@ -130,7 +177,7 @@ export class Posting {
     let high = chunks.length;
     while (low < high) {
       const mid = (low + high) >> 1;
-      if (ord[chunks[mid][(counts[mid] - 1) * 2]] < key) low = mid + 1;
+      if (ord[entryId(chunks[mid][counts[mid] - 1])] < key) low = mid + 1;
       else high = mid;
     }
     return low;
@@ -139,21 +186,26 @@ export class Posting {
   #split(c: number): void {
     const chunk = this.chunks[c];
     const half = CHUNK_ENTRIES >> 1;
-    const upper = this.#pool.alloc((CHUNK_ENTRIES - half) * 2 + 2);
-    upper.set(chunk.subarray(half * 2, CHUNK_ENTRIES * 2));
+    const upper = this.#pool.alloc(CHUNK_ENTRIES - half + 1);
+    upper.set(chunk.subarray(half, CHUNK_ENTRIES));
     this.chunks.splice(c + 1, 0, upper);
     this.counts.splice(c + 1, 0, CHUNK_ENTRIES - half);
     this.counts[c] = half;
   }
 }
 
-/** First entry of `chunk` (of `count` pairs) whose label is not below `key`. */
+/** The id of a posting entry. */
+export function entryId(entry: number): number {
+  return entry & ID_MASK;
+}
+
+/** First entry of `chunk` (of `count` entries) whose label is not below `key`. */
 function lowerBound(chunk: Int32Array, count: number, key: number, ord: Float64Array): number {
   let low = 0;
   let high = count;
   while (low < high) {
     const mid = (low + high) >> 1;
-    if (ord[chunk[mid * 2]] < key) low = mid + 1;
+    if (ord[entryId(chunk[mid])] < key) low = mid + 1;
     else high = mid;
   }
   return low;
@@ -205,7 +257,7 @@ export class PostingCursor {
     const { chunks, counts } = this.#posting;
     const ord = this.#ord;
     let c = this.#chunk;
-    if (ord[chunks[c][(counts[c] - 1) * 2]] < key) {
+    if (ord[entryId(chunks[c][counts[c] - 1])] < key) {
       // Gallop over whole chunks, then bisect: a far target costs a logarithm of the distance.
       let step = 1;
       let low = c + 1;
@@ -230,17 +282,17 @@ export class PostingCursor {
     for (let step = 1;; step *= 2) {
       const probe = known + step;
       if (probe >= high) break;
-      if (ord[chunk[probe * 2]] >= key) {
+      if (ord[entryId(chunk[probe])] >= key) {
         high = probe;
         break;
       }
       known = probe;
     }
     let low = known + 1;
-    if (ord[chunk[known * 2]] >= key) low = known; // the chunk changed: its first may be it
+    if (ord[entryId(chunk[known])] >= key) low = known; // the chunk changed: its first may be it
     while (low < high) {
       const mid = (low + high) >> 1;
-      if (ord[chunk[mid * 2]] < key) low = mid + 1;
+      if (ord[entryId(chunk[mid])] < key) low = mid + 1;
       else high = mid;
     }
     this.#index = low;
@@ -249,15 +301,15 @@ export class PostingCursor {
 
   #lastLabel(c: number): number {
     const { chunks, counts } = this.#posting;
-    return this.#ord[chunks[c][(counts[c] - 1) * 2]];
+    return this.#ord[entryId(chunks[c][counts[c] - 1])];
   }
 
   #load(): void {
     const chunks = this.#posting.chunks;
     if (this.#chunk < chunks.length) {
-      const chunk = chunks[this.#chunk];
-      this.id = chunk[this.#index * 2];
-      this.mask = chunk[this.#index * 2 + 1];
+      const entry = chunks[this.#chunk][this.#index];
+      this.id = entry & ID_MASK;
+      this.mask = entry >>> ID_BITS < 32 ? 1 << (entry >>> ID_BITS) : this.#posting.maskOf(entry);
       this.label = this.#ord[this.id];
     } else {
       this.id = -1;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ChunkPool } from "./chunk_pool.ts";
-import { Posting, PostingCursor } from "./posting.ts";
+import { entryId, MAX_POSTING_ID, Posting, PostingCursor } from "./posting.ts";
 import { SeededRandom } from "./test_random.ts";
 
 /** Labels spread over the whole range a label may take, up to just below 2^53. */
@@ -23,7 +23,7 @@ function labels(count: number, random: SeededRandom): Float64Array {
 function entries(posting: Posting): number[] {
   const ids: number[] = [];
   posting.chunks.forEach((chunk, c) => {
-    for (let i = 0; i < posting.counts[c]; i++) ids.push(chunk[i * 2]);
+    for (let i = 0; i < posting.counts[c]; i++) ids.push(entryId(chunk[i]));
   });
   return ids;
 }
@@ -81,4 +81,52 @@ Deno.test("an emptied posting gives its chunks back", () => {
   assert.equal(posting.size, 0);
   assert.equal(posting.chunks.length, 0);
   assert.equal(new PostingCursor(posting, ord, 0).id, -1);
+});
+
+Deno.test("a posting filled in label order has full chunks, and later inserts keep the order", () => {
+  const ord = Float64Array.from({ length: 6000 }, (_, id) => (id + 1) * 4);
+  const posting = new Posting(0, new ChunkPool());
+  for (let id = 0; id < 5000; id++) posting.insert(id, id, ord);
+  assert.equal(posting.chunks.length, Math.ceil(5000 / 512));
+  assert.ok(posting.counts.slice(0, -1).every((count) => count === 512));
+  // Labels between the loaded ones, and past the end again.
+  ord[5000] = 2 * 4 + 1;
+  ord[5001] = 4000 * 4 + 2;
+  posting.insert(5000, 5000, ord);
+  posting.insert(5001, 5001, ord);
+  for (let id = 5002; id < 6000; id++) posting.insert(id, id, ord);
+  const expected = Array.from({ length: 6000 }, (_, id) => id).sort((a, b) => ord[a] - ord[b]);
+  assert.deepEqual(entries(posting), expected);
+  const cursor = new PostingCursor(posting, ord, 0);
+  for (const id of expected) {
+    assert.equal(cursor.id, id);
+    assert.equal(cursor.mask, id);
+    cursor.advance();
+  }
+  assert.equal(cursor.id, -1);
+});
+
+Deno.test("an entry keeps any mask — none, one bit of 32, several — beside ids up to the limit", () => {
+  const masks = [
+    0,
+    ...Array.from({ length: 32 }, (_, bit) => 1 << bit),
+    3,
+    -1,
+    0x80000001,
+    0x7fff0000,
+  ];
+  const ids = masks.map((_, i) => (i % 2 === 0 ? i : MAX_POSTING_ID - i));
+  const ord = new Float64Array(MAX_POSTING_ID + 1);
+  ids.forEach((id, i) => (ord[id] = i + 1));
+  const posting = new Posting(0, new ChunkPool());
+  ids.forEach((id, i) => posting.insert(id, masks[i] | 0, ord));
+  const cursor = new PostingCursor(posting, ord, 0);
+  ids.forEach((id, i) => {
+    assert.equal(cursor.id, id);
+    assert.equal(cursor.mask, masks[i] | 0, `mask ${masks[i]}`);
+    cursor.advance();
+  });
+  assert.equal(posting.wide?.size, 4);
+  ids.forEach((id) => assert.ok(posting.remove(id, ord)));
+  assert.equal(posting.wide?.size, 0, "a removed entry's wide mask goes too");
 });

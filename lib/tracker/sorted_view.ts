@@ -68,7 +68,18 @@ export class SortedView<T> {
       this.#validStarts = 0;
       return true;
     }
-    let c = this.#chunkFor(value);
+    const tail = chunks[chunks.length - 1];
+    const appended = this.#compare(tail[tail.length - 1], value) < 0;
+    if (appended && tail.length >= this.#chunkSize) {
+      // Past the last element of a full chunk (a load in order): a new chunk, not a split, so
+      // a view built in order has full chunks.
+      chunks.push([value]);
+      this.#size++;
+      this.#invalidateFrom(chunks.length - 2);
+      return true;
+    }
+    // Past the last element: no search.
+    let c = appended ? chunks.length - 1 : this.#chunkFor(value);
     if (c === chunks.length) c--; // past the last element: append to the last chunk
     const chunk = chunks[c];
     const i = this.#lowerBoundIn(chunk, value);

@@ -84,3 +84,29 @@ Deno.test("a view of 100,000 names stays in order with chunks of the default siz
   assert.equal(view.at(12_345), sorted[12_345]);
   assert.equal(view.rank(sorted[40_000]), 40_000);
 });
+
+Deno.test("a view built in order answers rank, at and pull, and stays in order through changes", () => {
+  const random = new SeededRandom(6);
+  const view = new SortedView((a: number, b: number) => a - b, { chunkSize: 8 });
+  const model = new Set<number>();
+  for (let i = 0; i < 1000; i++) {
+    view.add(i * 10);
+    model.add(i * 10);
+    if (i % 97 === 0) assert.equal(view.at(i), i * 10);
+  }
+  assert.equal(view.rank(5000), 500);
+  for (let step = 0; step < 3000; step++) {
+    const value = random.below(12_000);
+    if (random.below(2) === 0) {
+      assert.equal(view.add(value), !model.has(value));
+      model.add(value);
+    } else {
+      assert.equal(view.delete(value), model.has(value));
+      model.delete(value);
+    }
+  }
+  const sorted = [...model].sort((a, b) => a - b);
+  assert.deepEqual([...view], sorted);
+  const from = view.pull(321);
+  assert.deepEqual([from(), from()], sorted.slice(321, 323));
+});
