@@ -4,8 +4,8 @@
  * line saying so) where tmux is missing outside CI.
  */
 
-import { projectRoot, TrackerProcess } from "./support/programs.ts";
-import { skipWithoutTmux, TmuxSession as Tmux } from "./support/tmux.ts";
+import { withAliceOnTerminal, withTracker } from "./support/peer_on_terminal.ts";
+import { skipWithoutTmux } from "./support/tmux.ts";
 
 const ignore = skipWithoutTmux();
 const named = (name: string) => ignore ? `${name} (skipped: tmux is not installed)` : name;
@@ -13,47 +13,20 @@ const named = (name: string) => ignore ? `${name} (skipped: tmux is not installe
 Deno.test({
   name: named("peer on a terminal: Tab puts a name with spaces in escaped or quoted, and it runs"),
   ignore,
-  fn: async () => {
-    const tracker = await TrackerProcess.start();
-    const dir = await Deno.makeTempDir({ prefix: "peersync-tty-" });
-    const stateHome = await Deno.makeTempDir({ prefix: "peersync-state-" });
-    await Deno.writeTextFile(`${dir}/my report.pdf`, "figures");
-    const tmux = await Tmux.start([
-      Deno.execPath(),
-      "run",
-      "--allow-all",
-      `${projectRoot}peer.ts`,
-      "--dir",
-      dir,
-      "--user",
-      "alice",
-      String(tracker.port),
-    ], {
-      cwd: dir,
-      env: {
-        XDG_STATE_HOME: stateHome,
-        INIT_CWD: dir,
-        NO_COLOR: "1",
-        PEERSYNC_PASSWORD: "alice-pw",
-      },
-    });
-    try {
-      await tmux.waitFor(/Available commands[^\n]*\n> $/);
-      await tmux.type("pub my");
-      await tmux.press("Tab");
-      await tmux.waitFor(/> pub my\\ report\.pdf $/);
-      await tmux.press("Enter");
-      await tmux.waitFor(/File published successfully\n> $/);
-      await tmux.type('unp "my');
-      await tmux.press("Tab");
-      await tmux.waitFor(/> unp "my report\.pdf" $/);
-      await tmux.press("Enter");
-      await tmux.waitFor(/File unpublished successfully\n> $/);
-    } finally {
-      await tmux.close();
-      await tracker.stop();
-      await Deno.remove(dir, { recursive: true });
-      await Deno.remove(stateHome, { recursive: true });
-    }
-  },
+  fn: () =>
+    withTracker((tracker) =>
+      withAliceOnTerminal(tracker, {}, async ({ tmux, dir }) => {
+        await Deno.writeTextFile(`${dir}/my report.pdf`, "figures");
+        await tmux.type("pub my");
+        await tmux.press("Tab");
+        await tmux.waitFor(/> pub my\\ report\.pdf $/);
+        await tmux.press("Enter");
+        await tmux.waitFor(/File published successfully\n> $/);
+        await tmux.type('unp "my');
+        await tmux.press("Tab");
+        await tmux.waitFor(/> unp "my report\.pdf" $/);
+        await tmux.press("Enter");
+        await tmux.waitFor(/File unpublished successfully\n> $/);
+      })
+    ),
 });

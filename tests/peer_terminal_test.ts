@@ -6,82 +6,13 @@
 
 import assert from "node:assert/strict";
 import { PeerProcess, writeRandomFile } from "./support/peers.ts";
-import { projectRoot, TrackerProcess } from "./support/programs.ts";
-import { skipWithoutTmux, type TmuxSession, TmuxSession as Tmux } from "./support/tmux.ts";
+import { skipWithoutTmux } from "./support/tmux.ts";
+import { withAliceOnTerminal, withTracker } from "./support/peer_on_terminal.ts";
 
 const ignore = skipWithoutTmux();
 /** The test's name, saying so when it is skipped. */
 const named = (name: string) => ignore ? `${name} (skipped: tmux is not installed)` : name;
 const PROMPT_BOLD = "\x1b[1m> ";
-
-interface Alice {
-  readonly tmux: TmuxSession;
-  readonly dir: string;
-  readonly stateHome: string;
-}
-
-/**
- * Runs the peer on a terminal in tmux against `tracker`, in share folder `dir` with state under
- * `stateHome` (both made when not given), until `run` returns; everything is removed afterwards
- * unless the caller passed it.
- */
-async function withAliceOnTerminal(
-  tracker: TrackerProcess,
-  options: {
-    readonly login?: "prompts" | "environment";
-    readonly dir?: string;
-    readonly stateHome?: string;
-    readonly colour?: boolean;
-    readonly args?: readonly string[];
-  },
-  run: (alice: Alice) => Promise<void>,
-): Promise<void> {
-  const dir = options.dir ?? await Deno.makeTempDir({ prefix: "peersync-tty-" });
-  const stateHome = options.stateHome ?? await Deno.makeTempDir({ prefix: "peersync-state-" });
-  const prompts = options.login === "prompts";
-  const tmux = await Tmux.start([
-    Deno.execPath(),
-    "run",
-    "--allow-all",
-    `${projectRoot}peer.ts`,
-    "--dir",
-    dir,
-    ...(prompts ? [] : ["--user", "alice"]),
-    ...(options.args ?? []),
-    String(tracker.port),
-  ], {
-    cwd: dir,
-    env: {
-      XDG_STATE_HOME: stateHome,
-      INIT_CWD: dir,
-      NO_COLOR: options.colour ? null : "1",
-      PEERSYNC_PASSWORD: prompts ? null : "alice-pw",
-    },
-  });
-  try {
-    if (prompts) {
-      await tmux.waitFor("Enter username:");
-      await tmux.type("alice\r");
-      await tmux.waitFor("Enter password:");
-      await tmux.type("alice-pw\r");
-    }
-    await tmux.waitFor(/Available commands[^\n]*\n> $/);
-    await run({ tmux, dir, stateHome });
-  } finally {
-    await tmux.close();
-    if (options.dir === undefined) await Deno.remove(dir, { recursive: true });
-    if (options.stateHome === undefined) await Deno.remove(stateHome, { recursive: true });
-  }
-}
-
-async function withTracker(run: (tracker: TrackerProcess) => Promise<void>): Promise<void> {
-  const tracker = await TrackerProcess.start();
-  try {
-    await run(tracker);
-  } finally {
-    await tracker.stop();
-  }
-}
 
 Deno.test({
   name: named(
