@@ -18,8 +18,13 @@ export interface UserRecord {
   active: boolean;
   /** Ids of the user's publications, in name order. */
   readonly ids: SortedView<number>;
-  /** The user's keys joined, built when it asks and dropped when its publications change. */
-  ownKeys?: OwnKeys;
+  /**
+   * The user's keys joined, per view (see `index_core.ts`), built when it asks and dropped when
+   * its publications change.
+   */
+  ownKeys?: (OwnKeys | undefined)[];
+  /** How many of the user's publications each view holds. */
+  inView?: number[];
 }
 
 /**

@@ -13,30 +13,22 @@
  * catches up on the changes since). Listing walks postings in name order
  * and stops when the caller has what fits. See docs/tracker_index.md for the cost model.
  *
+ * A `NameIndex` is a view of an `IndexCore` (`index_core.ts`, which does the work): its own, or
+ * one shared with other views over the same names (`sharedIndexes`), which is how the tracker
+ * keeps its exact and folded indexes without holding each name's table entry, order and per-user
+ * lists twice.
+ *
  * @module
  */
 
-import {
-  forEachShortGram,
-  forEachTrigram,
-  shortGramCode,
-  shortGramsOfTrigram,
-  trigramCode,
-} from "./grams.ts";
-import { BroadCounts } from "./broad_counts.ts";
-import { ChunkPool } from "./chunk_pool.ts";
-import { NameOrder } from "./name_order.ts";
-import { type IndexParts, lister, type NameLister } from "./name_query.ts";
-import { NameTable } from "./name_table.ts";
-import { IndexUsers, type UserRecord } from "./index_users.ts";
-import { OwnKeys } from "./own_keys.ts";
-import { MAX_POSTING_ID, Posting } from "./posting.ts";
+import { IndexCore, type ViewSpec } from "./index_core.ts";
+import type { NameLister } from "./name_query.ts";
 import type { ListFrom } from "./sorted_view.ts";
 
 export type { ListStop, NameLister } from "./name_query.ts";
 
-/** Walk steps one count or one listing may take by default: about 3–5 ms on a million names here. */
-export const DEFAULT_MAX_SEARCH_STEPS = 40_000;
+export { DEFAULT_MAX_SEARCH_STEPS } from "./index_core.ts";
+export type { ViewSpec } from "./index_core.ts";
 
 /** How a {@linkcode NameIndex} is built. */
 export interface NameIndexOptions {
@@ -102,260 +94,98 @@ export interface IndexStats {
  * ```
  */
 export class NameIndex {
-  readonly #table = new NameTable();
-  readonly #order = new NameOrder(this.#table);
-  readonly #trigrams = new Map<number, Posting>();
-  readonly #pool = new ChunkPool();
-  readonly #shortKeys = new Posting(-1, this.#pool);
-  readonly #postingsWith = new Map<number, Set<Posting>>();
-  // Active names containing each unigram and bigram.
-  readonly #shortActive = new Map<number, number>();
-  readonly #broad: BroadCounts;
-  #activeNames = 0;
-  readonly #users = new IndexUsers((a, b) => this.#table.ord[a] - this.#table.ord[b]);
-  readonly #fold: (text: string) => string;
-  readonly #maxSteps: number;
-  readonly #parts: IndexParts;
+  readonly #core: IndexCore;
+  readonly #view: number;
 
-  constructor(options: NameIndexOptions = {}) {
-    this.#fold = options.fold ?? ((text) => text);
-    this.#maxSteps = options.maxSteps ?? DEFAULT_MAX_SEARCH_STEPS;
-    this.#broad = new BroadCounts({
-      capacity: options.maxBroadCounts,
-      loggedChanges: options.loggedChanges,
-      minKeptSteps: options.minKeptWalkSteps,
-    });
-    this.#parts = {
-      table: this.#table,
-      order: this.#order,
-      trigrams: this.#trigrams,
-      shortKeys: this.#shortKeys,
-      postingsWith: this.#postingsWith,
-    };
+  /**
+   * An index of its own, or (with `shared`) view number `shared.view` of a core other views share
+   * (see {@linkcode sharedIndexes}).
+   */
+  constructor(options: NameIndexOptions = {}, shared?: { core: IndexCore; view: number }) {
+    this.#core = shared?.core ?? new IndexCore([{ fold: options.fold }], options);
+    this.#view = shared?.view ?? 0;
   }
 
-  /** Distinct names published by anyone. */
+  /** Distinct names published by anyone (in this view). */
   get size(): number {
-    return this.#table.size;
+    return this.#core.size(this.#view);
   }
 
-  /** Whether anyone, active or not, publishes `name`. */
+  /** Whether anyone, active or not, publishes `name` (and this view holds it). */
   isPublished(name: string): boolean {
-    return this.#table.idOf(name) !== undefined;
+    return this.#core.isPublished(name, this.#view);
   }
 
   /** Whether `user` is marked active. */
   isActive(user: string): boolean {
-    return this.#users.isActive(user);
+    return this.#core.isActive(user);
   }
 
-  /** Records that `user` publishes `name`; false when it already did. */
+  /**
+   * Records that `user` publishes `name`; false when it already did. In shared indexes, one call
+   * publishes into every view that holds the name.
+   */
   publish(user: string, name: string): boolean {
-    const record = this.#users.recordFor(user);
-    const table = this.#table;
-    const id = table.idOf(name) ?? this.#addName(name);
-    if (!record.ids.add(id)) return false;
-    record.ownKeys = undefined;
-    table.holders[id]++;
-    if (record.active) this.#holderJoins(id, record.number);
-    return true;
+    return this.#core.publish(user, name);
   }
 
-  /** Withdraws `user`'s publication of `name`; false when it had none. */
+  /** Withdraws `user`'s publication of `name` (from every view); false when it had none. */
   unpublish(user: string, name: string): boolean {
-    const record = this.#users.get(user);
-    const table = this.#table;
-    const id = table.idOf(name);
-    if (record === undefined || id === undefined || !record.ids.delete(id)) return false;
-    record.ownKeys = undefined;
-    if (record.active) this.#holderLeaves(id, record.number);
-    if (--table.holders[id] === 0) this.#removeName(id);
-    this.#users.releaseIfEmpty(user, record);
-    return true;
+    return this.#core.unpublish(user, name);
   }
 
   /**
    * Marks `user` active (logged in) or not (logged out, expired): its publications count for
-   * searches only while it is active. Costs in proportion to the user's publications.
+   * searches only while it is active (in every view). Costs in proportion to its publications.
    */
   setActive(user: string, active: boolean): void {
-    const record = this.#users.get(user);
-    if (record === undefined) return this.#users.markIdle(user, active);
-    if (record.active === active) return;
-    record.active = active;
-    for (const id of record.ids) {
-      if (active) this.#holderJoins(id, record.number);
-      else this.#holderLeaves(id, record.number);
-    }
+    this.#core.setActive(user, active);
   }
 
-  /** Number of names `user` publishes. */
+  /** Number of names `user` publishes (in this view). */
   publishedCount(user: string): number {
-    return this.#users.get(user)?.ids.size ?? 0;
+    return this.#core.publishedCount(user, this.#view);
   }
 
   /** `user`'s publications in code-unit order from the `offset`-th on (`lpf`). */
   published(user: string, offset = 0): ListFrom<string> {
-    const ids = this.#users.get(user)?.ids;
-    if (ids === undefined) return { total: 0, next: () => undefined };
-    const pull = ids.pull(offset);
-    const names = this.#table.names;
-    return {
-      total: ids.size,
-      next: () => {
-        const id = pull();
-        return id === undefined ? undefined : names[id];
-      },
-    };
+    return this.#core.published(user, offset, this.#view);
   }
 
   /** How many names contain `query` and are held by an active user other than `asker`. */
   count(query: string, asker?: string): SearchCount {
-    const key = this.#fold(query);
-    const record = asker === undefined ? undefined : this.#users.get(asker);
-    let count: number;
-    if (key.length === 0) count = this.#activeNames;
-    else if (key.length < 3) count = this.#shortActive.get(shortGramCode(key)) ?? 0;
-    else if (key.length === 3) count = this.#trigrams.get(trigramCode(key, 0))?.active ?? 0;
-    else return this.#countByWalking(key, record);
-    return { kind: "exact", count: count - this.#soleHoldings(key, record) };
+    return this.#core.count(query, asker, this.#view);
   }
 
   /** The names matching `query`, in code-unit order, as far as the caller pulls them. */
   list(query: string, options: ListOptions = {}): NameLister {
-    const record = options.asker === undefined ? undefined : this.#users.get(options.asker);
-    return lister(this.#parts, {
-      key: this.#fold(query),
-      asker: record?.number ?? 0,
-      afterLabel: options.after === undefined ? 0 : this.#order.labelAfter(options.after),
-      maxSteps: options.maxSteps ?? this.#maxSteps,
-    });
+    return this.#core.list(query, options, this.#view);
   }
 
   /** Sizes of the index's parts, for the benchmark and an operator's stats. */
   stats(): IndexStats {
-    let postingEntries = 0;
-    let postingCapacity = 0;
-    let chunks = 0;
-    for (const posting of this.#trigrams.values()) {
-      postingEntries += posting.size;
-      chunks += posting.chunks.length;
-      for (const chunk of posting.chunks) postingCapacity += chunk.length;
-    }
-    return {
-      names: this.#table.size,
-      trigrams: this.#trigrams.size,
-      postingEntries,
-      postingCapacity,
-      chunks,
-      relabels: this.#order.relabels,
-    };
+    return this.#core.stats(this.#view);
   }
+}
 
-  // A query of 4+ units: a walk of its postings counts the active names containing it (for no
-  // asker: the asker's sole holdings are taken out after, as for the counters), or a count kept
-  // from an earlier request catches up on the changes since (`broad_counts.ts`).
-  #countByWalking(key: string, record: UserRecord | undefined): SearchCount {
-    let atMost = Infinity;
-    for (let i = 0; i + 3 <= key.length; i++) {
-      const posting = this.#trigrams.get(trigramCode(key, i));
-      if (posting === undefined) return { kind: "exact", count: 0 };
-      atMost = Math.min(atMost, posting.active);
-    }
-    const count = this.#broad.count(key, (resumeFrom, maxSteps) =>
-      lister(this.#parts, {
-        key,
-        asker: 0,
-        afterLabel: resumeFrom === undefined ? 0 : this.#order.labelBefore(resumeFrom),
-        maxSteps,
-      }), this.#maxSteps);
-    return count === undefined
-      ? { kind: "tooBroad", atMost }
-      : { kind: "exact", count: count - this.#soleHoldings(key, record) };
-  }
-
-  // Names containing `key` whose only active holder is the asker: in the counters, but not for
-  // the asker. Scans the asker's own keys (bounded by the per-user publication cap).
-  #soleHoldings(key: string, record: UserRecord | undefined): number {
-    if (record === undefined || !record.active) return 0;
-    const table = this.#table;
-    record.ownKeys ??= new OwnKeys(record.ids, table.keys, record.ids.size);
-    const active = table.active;
-    return record.ownKeys.countContaining(key, (id) => active[id] === 1);
-  }
-
-  #addName(name: string): number {
-    const folded = this.#fold(name);
-    // Most names fold to themselves: keep one string, not an equal copy per name.
-    const key = folded === name ? name : folded;
-    const table = this.#table;
-    if (table.capacity > MAX_POSTING_ID) throw new RangeError("too many names to index");
-    const id = table.add(name, key);
-    this.#order.insert(id);
-    const ord = table.ord;
-    forEachTrigram(key, (code, mask) => {
-      let posting = this.#trigrams.get(code);
-      if (posting === undefined) {
-        posting = new Posting(code, this.#pool);
-        this.#trigrams.set(code, posting);
-        for (const short of shortGramsOfTrigram(code)) {
-          let set = this.#postingsWith.get(short);
-          if (set === undefined) this.#postingsWith.set(short, set = new Set());
-          set.add(posting);
-        }
-      }
-      posting.insert(id, mask, ord);
-    });
-    if (key.length > 0 && key.length < 3) this.#shortKeys.insert(id, 0, ord);
-    return id;
-  }
-
-  #removeName(id: number): void {
-    const table = this.#table;
-    const key = table.keys[id];
-    const ord = table.ord;
-    forEachTrigram(key, (code) => {
-      const posting = this.#trigrams.get(code) as Posting;
-      posting.remove(id, ord);
-      if (posting.size === 0) {
-        this.#trigrams.delete(code);
-        for (const short of shortGramsOfTrigram(code)) {
-          const set = this.#postingsWith.get(short) as Set<Posting>;
-          set.delete(posting);
-          if (set.size === 0) this.#postingsWith.delete(short);
-        }
-      }
-    });
-    if (key.length > 0 && key.length < 3) this.#shortKeys.remove(id, ord);
-    this.#order.delete(id);
-    table.remove(id);
-  }
-
-  #holderJoins(id: number, number: number): void {
-    const table = this.#table;
-    table.activeXor[id] ^= number;
-    if (table.active[id]++ === 0) this.#nameCounts(id, 1);
-  }
-
-  #holderLeaves(id: number, number: number): void {
-    const table = this.#table;
-    table.activeXor[id] ^= number;
-    if (--table.active[id] === 0) this.#nameCounts(id, -1);
-  }
-
-  // A name gained its first active holder (+1) or lost its last (-1): every counter of its grams.
-  #nameCounts(id: number, delta: 1 | -1): void {
-    const key = this.#table.keys[id];
-    this.#activeNames += delta;
-    this.#broad.changed(this.#table.names[id], key, delta);
-    forEachTrigram(key, (code) => {
-      (this.#trigrams.get(code) as Posting).active += delta;
-    });
-    const counters = this.#shortActive;
-    forEachShortGram(key, (code) => {
-      const count = (counters.get(code) ?? 0) + delta;
-      if (count === 0) counters.delete(code);
-      else counters.set(code, count);
-    });
-  }
+/**
+ * Several views over one table of names, order and users: each a {@linkcode NameIndex} with its
+ * own postings and counters over the names its spec accepts, searched in its own form (at most
+ * one view folds). A publish, unpublish or `setActive` on any of them applies to all.
+ *
+ * @example
+ * ```ts
+ * import { sharedIndexes } from "./name_index.ts";
+ * const [plain, all] = sharedIndexes([{ accepts: (name) => !name.includes(" ") }, {}]);
+ * plain.setActive("bob", true);
+ * plain.publish("bob", "my notes.txt");
+ * console.assert(plain.size === 0 && all.size === 1);
+ * ```
+ */
+export function sharedIndexes(
+  specs: readonly ViewSpec[],
+  options: NameIndexOptions = {},
+): NameIndex[] {
+  const core = new IndexCore(specs, options);
+  return specs.map((_, view) => new NameIndex(options, { core, view }));
 }

@@ -53,6 +53,10 @@ export interface IndexParts {
   readonly shortKeys: Posting;
   /** The trigram postings containing each unigram and bigram. */
   readonly postingsWith: ReadonlyMap<number, ReadonlySet<Posting>>;
+  /** The view searches the names themselves (`table.names`), not the folded `table.keys`. */
+  readonly byName: boolean;
+  /** The view's bit in `table.views`: the names it holds. */
+  readonly bit: number;
 }
 
 /** What one query looks for. */
@@ -117,11 +121,16 @@ class TrigramLister extends BaseLister {
   readonly #positionCursors: PostingCursor[] = [];
   // The masks of the current candidate, per joined offset.
   readonly #masks: Int32Array;
+  // The view's searched form of each name and its length (the index does not change meanwhile).
+  readonly #keys: readonly string[];
+  readonly #keyLength: Uint16Array;
   // Names read to confirm a match the masks could not decide.
   #reads = 0;
 
   constructor(parts: IndexParts, plan: QueryPlan) {
     super(parts, plan);
+    this.#keys = parts.byName ? parts.table.names : parts.table.keys;
+    this.#keyLength = parts.byName ? parts.table.nameLength : parts.table.keyLength;
     const key = plan.key;
     const postings: Posting[] = [];
     let rarest = 0;
@@ -196,11 +205,10 @@ class TrigramLister extends BaseLister {
     if (key.length === 3) return true; // a 3-unit query is its trigram
     const masks = this.#masks;
     for (let k = 0; k < positions.length; k++) masks[k] = positions[k].mask;
-    const table = this.table;
-    const verdict = lineUp(masks, this.#offsets, table.keyLength[id], key.length);
+    const verdict = lineUp(masks, this.#offsets, this.#keyLength[id], key.length);
     if (verdict !== "read") return verdict === "match";
     this.#reads++;
-    return table.keys[id].includes(key);
+    return this.#keys[id].includes(key);
   }
 }
 
@@ -208,11 +216,13 @@ class UnionLister extends BaseLister {
   // A binary min-heap of cursors by the label of their current entry.
   readonly #heap: PostingCursor[] = [];
   readonly #shortKeys: PostingCursor;
+  readonly #keys: readonly string[];
   #steps = 0;
   #lastId = -1;
 
   constructor(parts: IndexParts, plan: QueryPlan) {
     super(parts, plan);
+    this.#keys = parts.byName ? parts.table.names : parts.table.keys;
     const ord = parts.table.ord;
     this.#shortKeys = new PostingCursor(parts.shortKeys, ord, plan.afterLabel);
     const code = plan.key.length === 1
@@ -247,7 +257,7 @@ class UnionLister extends BaseLister {
       this.#step(cursor);
       if (id === this.#lastId) continue; // the same name through another of its trigrams
       this.#lastId = id;
-      if (cursor === this.#shortKeys && !table.keys[id].includes(this.plan.key)) continue;
+      if (cursor === this.#shortKeys && !this.#keys[id].includes(this.plan.key)) continue;
       if (heldByOther(table, id, this.plan.asker)) return table.names[id];
     }
     return this.stop("end");
@@ -307,11 +317,13 @@ class UnionLister extends BaseLister {
 
 class OrderLister extends BaseLister {
   readonly #pull: () => number | undefined;
+  readonly #bit: number;
   #next: number | undefined;
   #steps = 0;
 
   constructor(parts: IndexParts, plan: QueryPlan) {
     super(parts, plan);
+    this.#bit = parts.bit;
     const ord = parts.table.ord;
     const start = parts.order.view.countBefore((id) => ord[id] <= plan.afterLabel);
     this.#pull = parts.order.view.pull(start);
@@ -334,6 +346,8 @@ class OrderLister extends BaseLister {
       const id = this.#next;
       this.#next = this.#pull();
       this.#steps++;
+      // The order holds the names of every view sharing the table.
+      if ((this.table.views[id] & this.#bit) === 0) continue;
       if (heldByOther(this.table, id, this.plan.asker)) return this.table.names[id];
     }
     return this.stop("end");

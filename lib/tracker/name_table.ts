@@ -27,6 +27,10 @@ export class NameTable {
   activeXor = new Int32Array(INITIAL_CAPACITY);
   /** Length of each key in code units: says whether its position masks are exact. */
   keyLength = new Uint16Array(INITIAL_CAPACITY);
+  /** Length of each name in code units (for the views that search the names themselves). */
+  nameLength = new Uint16Array(INITIAL_CAPACITY);
+  /** The views holding each name, one bit per view (see `index_core.ts`). */
+  views = new Uint8Array(INITIAL_CAPACITY);
   readonly #ids = new Map<string, number>();
   readonly #free: number[] = [];
   #next = 0;
@@ -57,6 +61,8 @@ export class NameTable {
     this.names[id] = name;
     this.keys[id] = key;
     this.keyLength[id] = Math.min(key.length, 65535);
+    this.nameLength[id] = Math.min(name.length, 65535);
+    this.views[id] = 0;
     this.holders[id] = 0;
     this.active[id] = 0;
     this.activeXor[id] = 0;
@@ -79,6 +85,12 @@ export class NameTable {
     const keyLength = new Uint16Array(capacity);
     keyLength.set(this.keyLength);
     this.keyLength = keyLength;
+    const nameLength = new Uint16Array(capacity);
+    nameLength.set(this.nameLength);
+    this.nameLength = nameLength;
+    const views = new Uint8Array(capacity);
+    views.set(this.views);
+    this.views = views;
     const grow = (old: Int32Array) => {
       const fresh = new Int32Array(capacity);
       fresh.set(old);

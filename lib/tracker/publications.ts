@@ -7,7 +7,8 @@
  * Three indexes share the work (issue 13): `index`, the exact names without a space — all that v1
  * and the older v2 `SCH`/`LPF` may ever list —, `spaced`, the exact names with a space (v2 only),
  * and `folded`, every name under NFC case folding (v2 `FIND`, and `OWN`). A name is in `folded`
- * and in one of the other two.
+ * and in one of the other two. They are views of one shared index (`sharedIndexes`): one table of
+ * names, one order and one set of per-user lists, told once of each change.
  *
  * Publications restored at start-up (`restore`) are indexed in one pass, in name order, when the
  * index is first needed or `flushRestored` is called: placed one by one in arrival order a
@@ -20,7 +21,7 @@
 import { MAX_PUBLICATIONS_PER_USER } from "./defaults.ts";
 import { hasSpace } from "../protocol/mod.ts";
 import { foldCaseNfc } from "./grams.ts";
-import { DEFAULT_MAX_SEARCH_STEPS, NameIndex } from "./name_index.ts";
+import { DEFAULT_MAX_SEARCH_STEPS, type NameIndex, sharedIndexes } from "./name_index.ts";
 import type { ListFrom } from "./sorted_view.ts";
 
 /** What a holder published along with a file name (v2 only). */
@@ -76,9 +77,11 @@ export class Publications implements PublicationFigures {
   constructor(options: PublicationsOptions = {}) {
     this.#maxPerUser = options.maxPerUser ?? MAX_PUBLICATIONS_PER_USER;
     const maxSteps = options.maxSearchSteps ?? DEFAULT_MAX_SEARCH_STEPS;
-    this.#index = new NameIndex({ maxSteps });
-    this.#spaced = new NameIndex({ maxSteps });
-    this.#folded = new NameIndex({ maxSteps, fold: foldCaseNfc });
+    [this.#index, this.#spaced, this.#folded] = sharedIndexes([
+      { accepts: (name) => !hasSpace(name) },
+      { accepts: hasSpace },
+      { fold: foldCaseNfc },
+    ], { maxSteps });
   }
 
   /**
@@ -137,8 +140,8 @@ export class Publications implements PublicationFigures {
     for (const { user, file } of restored) this.#indexPublish(user, file);
   }
 
+  // One call reaches the three views (`sharedIndexes`).
   #indexPublish(user: string, file: string): void {
-    (hasSpace(file) ? this.#spaced : this.#index).publish(user, file);
     this.#folded.publish(user, file);
   }
 
@@ -147,7 +150,6 @@ export class Publications implements PublicationFigures {
     const files = this.#filesByUser.get(user);
     if (!files?.has(file)) return false;
     this.flushRestored();
-    (hasSpace(file) ? this.#spaced : this.#index).unpublish(user, file);
     this.#folded.unpublish(user, file);
     files.delete(file);
     if (files.size === 0) this.#filesByUser.delete(user);
@@ -170,8 +172,6 @@ export class Publications implements PublicationFigures {
 
   /** Marks `user`'s publications as searchable (a session opened) or not (it ended). */
   setActive(user: string, active: boolean): void {
-    this.#index.setActive(user, active);
-    this.#spaced.setActive(user, active);
     this.#folded.setActive(user, active);
   }
 

@@ -1,0 +1,386 @@
+/**
+ * The name index's state, shared by several search views (issue 11: memory). One name table, one
+ * name order and one set of users serve every view; each view has its own postings, counters and
+ * kept counts over the names it accepts, under its own searched form. The tracker keeps three
+ * views — exact names without a space (v1), exact names with one, every name folded (v2 `FIND`) —
+ * and before they shared this each kept its own name → id map, columns, order and per-user lists
+ * (~100 bytes a name twice over).
+ *
+ * A view either searches the names themselves or, for at most one view, the table's folded keys
+ * (`keys` in `name_table.ts`). Which views hold a name is a bit set per id (`table.views`). The
+ * logic of each operation is the one `name_index.ts` describes; see docs/tracker_index.md.
+ *
+ * @module
+ */
+
+import {
+  forEachShortGram,
+  forEachTrigram,
+  shortGramCode,
+  shortGramsOfTrigram,
+  trigramCode,
+} from "./grams.ts";
+import { BroadCounts } from "./broad_counts.ts";
+import { ChunkPool } from "./chunk_pool.ts";
+import { NameOrder } from "./name_order.ts";
+import { type IndexParts, lister, type NameLister } from "./name_query.ts";
+import { NameTable } from "./name_table.ts";
+import { IndexUsers, type UserRecord } from "./index_users.ts";
+import { OwnKeys } from "./own_keys.ts";
+import { MAX_POSTING_ID, Posting } from "./posting.ts";
+import type { ListFrom } from "./sorted_view.ts";
+import type { IndexStats, ListOptions, NameIndexOptions, SearchCount } from "./name_index.ts";
+
+/** Walk steps one count or one listing may take by default: about 3–5 ms on a million names here. */
+export const DEFAULT_MAX_SEARCH_STEPS = 40_000;
+
+/** One search view of a shared index: what it searches and which names it holds. */
+export interface ViewSpec {
+  /** Maps names and queries to their searched form; the names themselves when absent. */
+  readonly fold?: (text: string) => string;
+  /** Whether the view holds `name`; every name when absent. */
+  readonly accepts?: (name: string) => boolean;
+}
+
+/** Views one table can serve (`table.views` is a byte per name). */
+const MAX_VIEWS = 8;
+
+class View {
+  readonly trigrams = new Map<number, Posting>();
+  readonly shortKeys: Posting;
+  readonly postingsWith = new Map<number, Set<Posting>>();
+  // Active names containing each unigram and bigram.
+  readonly shortActive = new Map<number, number>();
+  readonly broad: BroadCounts;
+  readonly parts: IndexParts;
+  readonly bit: number;
+  readonly fold: ((text: string) => string) | undefined;
+  readonly accepts: ((name: string) => boolean) | undefined;
+  activeNames = 0;
+  size = 0;
+
+  constructor(
+    readonly number: number,
+    spec: ViewSpec,
+    table: NameTable,
+    order: NameOrder,
+    pool: ChunkPool,
+    options: NameIndexOptions,
+  ) {
+    this.bit = 1 << number;
+    this.fold = spec.fold;
+    this.accepts = spec.accepts;
+    this.shortKeys = new Posting(-1, pool);
+    this.broad = new BroadCounts({
+      capacity: options.maxBroadCounts,
+      loggedChanges: options.loggedChanges,
+      minKeptSteps: options.minKeptWalkSteps,
+    });
+    this.parts = {
+      table,
+      order,
+      trigrams: this.trigrams,
+      shortKeys: this.shortKeys,
+      postingsWith: this.postingsWith,
+      byName: spec.fold === undefined,
+      bit: this.bit,
+    };
+  }
+
+  keys(table: NameTable): string[] {
+    return this.fold === undefined ? table.names : table.keys;
+  }
+}
+
+/** The shared state of a family of `NameIndex` views (see `name_index.ts` for the semantics). */
+export class IndexCore {
+  readonly #table = new NameTable();
+  readonly #order = new NameOrder(this.#table);
+  readonly #pool = new ChunkPool();
+  readonly #users = new IndexUsers((a, b) => this.#table.ord[a] - this.#table.ord[b]);
+  readonly #views: View[];
+  readonly #fold: ((text: string) => string) | undefined;
+  readonly #maxSteps: number;
+
+  constructor(specs: readonly ViewSpec[], options: NameIndexOptions = {}) {
+    const folds = specs.filter((spec) => spec.fold !== undefined);
+    if (specs.length === 0 || specs.length > MAX_VIEWS || folds.length > 1) {
+      throw new RangeError("an index has 1–8 views, at most one of them folding");
+    }
+    this.#fold = folds[0]?.fold;
+    this.#maxSteps = options.maxSteps ?? DEFAULT_MAX_SEARCH_STEPS;
+    this.#views = specs.map((spec, i) =>
+      new View(i, spec, this.#table, this.#order, this.#pool, options)
+    );
+  }
+
+  /** Distinct names view `v` holds. */
+  size(v: number): number {
+    return this.#views[v].size;
+  }
+
+  isPublished(name: string, v: number): boolean {
+    const id = this.#table.idOf(name);
+    return id !== undefined && (this.#table.views[id] & this.#views[v].bit) !== 0;
+  }
+
+  isActive(user: string): boolean {
+    return this.#users.isActive(user);
+  }
+
+  publish(user: string, name: string): boolean {
+    const record = this.#users.recordFor(user);
+    const table = this.#table;
+    const id = table.idOf(name) ?? this.#addName(name);
+    if (!record.ids.add(id)) return false;
+    this.#changed(record, id, 1);
+    table.holders[id]++;
+    if (record.active) this.#holderJoins(id, record.number);
+    return true;
+  }
+
+  unpublish(user: string, name: string): boolean {
+    const record = this.#users.get(user);
+    const table = this.#table;
+    const id = table.idOf(name);
+    if (record === undefined || id === undefined || !record.ids.delete(id)) return false;
+    this.#changed(record, id, -1);
+    if (record.active) this.#holderLeaves(id, record.number);
+    if (--table.holders[id] === 0) this.#removeName(id);
+    this.#users.releaseIfEmpty(user, record);
+    return true;
+  }
+
+  setActive(user: string, active: boolean): void {
+    const record = this.#users.get(user);
+    if (record === undefined) return this.#users.markIdle(user, active);
+    if (record.active === active) return;
+    record.active = active;
+    for (const id of record.ids) {
+      if (active) this.#holderJoins(id, record.number);
+      else this.#holderLeaves(id, record.number);
+    }
+  }
+
+  publishedCount(user: string, v: number): number {
+    return this.#users.get(user)?.inView?.[v] ?? 0;
+  }
+
+  published(user: string, offset: number, v: number): ListFrom<string> {
+    const record = this.#users.get(user);
+    const total = record?.inView?.[v] ?? 0;
+    if (record === undefined || total === 0) return { total: 0, next: () => undefined };
+    const names = this.#table.names;
+    if (total === record.ids.size) {
+      const pull = record.ids.pull(offset);
+      return {
+        total,
+        next: () => {
+          const id = pull();
+          return id === undefined ? undefined : names[id];
+        },
+      };
+    }
+    // The user holds names of other views too: skip them (a walk over the user's publications,
+    // which the per-user cap bounds; most users publish into one view only).
+    const views = this.#table.views;
+    const bit = this.#views[v].bit;
+    const pull = record.ids.pull(0);
+    let skip = offset;
+    return {
+      total,
+      next: () => {
+        for (;;) {
+          const id = pull();
+          if (id === undefined) return undefined;
+          if ((views[id] & bit) === 0) continue;
+          if (skip > 0) skip--;
+          else return names[id];
+        }
+      },
+    };
+  }
+
+  count(query: string, asker: string | undefined, v: number): SearchCount {
+    const view = this.#views[v];
+    const key = view.fold === undefined ? query : view.fold(query);
+    const record = asker === undefined ? undefined : this.#users.get(asker);
+    let count: number;
+    if (key.length === 0) count = view.activeNames;
+    else if (key.length < 3) count = view.shortActive.get(shortGramCode(key)) ?? 0;
+    else if (key.length === 3) count = view.trigrams.get(trigramCode(key, 0))?.active ?? 0;
+    else return this.#countByWalking(view, key, record);
+    return { kind: "exact", count: count - this.#soleHoldings(view, key, record) };
+  }
+
+  list(query: string, options: ListOptions, v: number): NameLister {
+    const view = this.#views[v];
+    const record = options.asker === undefined ? undefined : this.#users.get(options.asker);
+    return lister(view.parts, {
+      key: view.fold === undefined ? query : view.fold(query),
+      asker: record?.number ?? 0,
+      afterLabel: options.after === undefined ? 0 : this.#order.labelAfter(options.after),
+      maxSteps: options.maxSteps ?? this.#maxSteps,
+    });
+  }
+
+  stats(v: number): IndexStats {
+    const view = this.#views[v];
+    let postingEntries = 0;
+    let postingCapacity = 0;
+    let chunks = 0;
+    for (const posting of view.trigrams.values()) {
+      postingEntries += posting.size;
+      chunks += posting.chunks.length;
+      for (const chunk of posting.chunks) postingCapacity += chunk.length;
+    }
+    return {
+      names: view.size,
+      trigrams: view.trigrams.size,
+      postingEntries,
+      postingCapacity,
+      chunks,
+      relabels: this.#order.relabels,
+    };
+  }
+
+  // A user's publications changed: its per-view counts move, its joined keys are stale.
+  #changed(record: UserRecord, id: number, delta: 1 | -1): void {
+    record.ownKeys = undefined;
+    const inView = record.inView ??= new Array<number>(this.#views.length).fill(0);
+    const bits = this.#table.views[id];
+    for (const view of this.#views) if (bits & view.bit) inView[view.number] += delta;
+  }
+
+  #countByWalking(view: View, key: string, record: UserRecord | undefined): SearchCount {
+    let atMost = Infinity;
+    for (let i = 0; i + 3 <= key.length; i++) {
+      const posting = view.trigrams.get(trigramCode(key, i));
+      if (posting === undefined) return { kind: "exact", count: 0 };
+      atMost = Math.min(atMost, posting.active);
+    }
+    const count = view.broad.count(key, (resumeFrom, maxSteps) =>
+      lister(view.parts, {
+        key,
+        asker: 0,
+        afterLabel: resumeFrom === undefined ? 0 : this.#order.labelBefore(resumeFrom),
+        maxSteps,
+      }), this.#maxSteps);
+    return count === undefined
+      ? { kind: "tooBroad", atMost }
+      : { kind: "exact", count: count - this.#soleHoldings(view, key, record) };
+  }
+
+  // Names of the view containing `key` whose only active holder is the asker: in the counters,
+  // but not for the asker. Scans the asker's own keys (bounded by the per-user publication cap).
+  #soleHoldings(view: View, key: string, record: UserRecord | undefined): number {
+    if (record === undefined || !record.active) return 0;
+    const table = this.#table;
+    const own = record.ownKeys ??= [];
+    let keys = own[view.number];
+    if (keys === undefined) {
+      const count = record.inView?.[view.number] ?? 0;
+      const views = table.views;
+      const ids = count === record.ids.size
+        ? record.ids
+        : [...record.ids].filter((id) => (views[id] & view.bit) !== 0);
+      keys = own[view.number] = new OwnKeys(ids, view.keys(table), count);
+    }
+    const active = table.active;
+    return keys.countContaining(key, (id) => active[id] === 1);
+  }
+
+  #addName(name: string): number {
+    const table = this.#table;
+    if (table.capacity > MAX_POSTING_ID) throw new RangeError("too many names to index");
+    const folded = this.#fold === undefined ? name : this.#fold(name);
+    // Most names fold to themselves: keep one string, not an equal copy per name.
+    const id = table.add(name, folded === name ? name : folded);
+    let bits = 0;
+    for (const view of this.#views) if (view.accepts?.(name) ?? true) bits |= view.bit;
+    table.views[id] = bits;
+    this.#order.insert(id);
+    const ord = table.ord;
+    for (const view of this.#views) {
+      if ((bits & view.bit) === 0) continue;
+      view.size++;
+      const key = view.keys(table)[id];
+      forEachTrigram(key, (code, mask) => {
+        let posting = view.trigrams.get(code);
+        if (posting === undefined) {
+          posting = new Posting(code, this.#pool);
+          view.trigrams.set(code, posting);
+          for (const short of shortGramsOfTrigram(code)) {
+            let set = view.postingsWith.get(short);
+            if (set === undefined) view.postingsWith.set(short, set = new Set());
+            set.add(posting);
+          }
+        }
+        posting.insert(id, mask, ord);
+      });
+      if (key.length > 0 && key.length < 3) view.shortKeys.insert(id, 0, ord);
+    }
+    return id;
+  }
+
+  #removeName(id: number): void {
+    const table = this.#table;
+    const ord = table.ord;
+    const bits = table.views[id];
+    for (const view of this.#views) {
+      if ((bits & view.bit) === 0) continue;
+      view.size--;
+      const key = view.keys(table)[id];
+      forEachTrigram(key, (code) => {
+        const posting = view.trigrams.get(code) as Posting;
+        posting.remove(id, ord);
+        if (posting.size === 0) {
+          view.trigrams.delete(code);
+          for (const short of shortGramsOfTrigram(code)) {
+            const set = view.postingsWith.get(short) as Set<Posting>;
+            set.delete(posting);
+            if (set.size === 0) view.postingsWith.delete(short);
+          }
+        }
+      });
+      if (key.length > 0 && key.length < 3) view.shortKeys.remove(id, ord);
+    }
+    this.#order.delete(id);
+    table.remove(id);
+  }
+
+  #holderJoins(id: number, number: number): void {
+    const table = this.#table;
+    table.activeXor[id] ^= number;
+    if (table.active[id]++ === 0) this.#nameCounts(id, 1);
+  }
+
+  #holderLeaves(id: number, number: number): void {
+    const table = this.#table;
+    table.activeXor[id] ^= number;
+    if (--table.active[id] === 0) this.#nameCounts(id, -1);
+  }
+
+  // A name gained its first active holder (+1) or lost its last (-1): every counter of its grams,
+  // in every view holding it.
+  #nameCounts(id: number, delta: 1 | -1): void {
+    const table = this.#table;
+    const bits = table.views[id];
+    const name = table.names[id];
+    for (const view of this.#views) {
+      if ((bits & view.bit) === 0) continue;
+      const key = view.keys(table)[id];
+      view.activeNames += delta;
+      view.broad.changed(name, key, delta);
+      forEachTrigram(key, (code) => {
+        (view.trigrams.get(code) as Posting).active += delta;
+      });
+      const counters = view.shortActive;
+      forEachShortGram(key, (code) => {
+        const count = (counters.get(code) ?? 0) + delta;
+        if (count === 0) counters.delete(code);
+        else counters.set(code, count);
+      });
+    }
+  }
+}
