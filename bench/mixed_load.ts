@@ -126,16 +126,31 @@ export async function logInAndPublish(
   return { failures: answers.filter((answer) => answer === undefined || answer === "ERR").length };
 }
 
-/** Sends a heartbeat from each of `clients()` once a second, spread over the second. */
+const HBT = new TextEncoder().encode("HBT");
+
+/**
+ * Sends a heartbeat from each of `clients()` once a second, spread over the second as peers' own
+ * timers spread them (a burst of thousands at once would only measure the kernel's receive
+ * buffer, about 256 datagrams by default). Each tick sends what is due by the clock, not a fixed
+ * slice, so a busy client whose timer fires late still beats every session once a second.
+ */
 export function heartbeat(clients: () => readonly V1Client[]): () => void {
   let beat = 0;
+  let sentThisSecond = 0;
+  let secondStarted = performance.now();
   const timer = setInterval(() => {
     const all = clients();
-    const slice = Math.ceil(all.length / 20);
-    for (let i = 0; i < slice && all.length > 0; i++) {
-      all[beat++ % all.length].send("HBT").catch(() => {});
+    const now = performance.now();
+    if (now - secondStarted >= 1000) {
+      secondStarted += 1000 * Math.floor((now - secondStarted) / 1000);
+      sentThisSecond = 0;
     }
-  }, 50);
+    const due = Math.floor(((now - secondStarted) / 1000) * all.length) - sentThisSecond;
+    for (let i = 0; i < due && all.length > 0; i++) {
+      all[beat++ % all.length].send(HBT).catch(() => {});
+      sentThisSecond++;
+    }
+  }, 5);
   return () => clearInterval(timer);
 }
 

@@ -7,6 +7,7 @@
  */
 
 import { V1Client } from "./v1_client.ts";
+import { heartbeat } from "./mixed_load.ts";
 
 const [portText, firstText, countText, secondsText] = Deno.args;
 const PORT = Number(portText);
@@ -17,7 +18,6 @@ const WINDOW = 64;
 // Retries: loss is not what is measured here.
 const ATTEMPTS = 3;
 const tracker: Deno.NetAddr = { transport: "udp", hostname: "127.0.0.1", port: PORT };
-const HBT = new TextEncoder().encode("HBT");
 
 async function inWindows(sessions: V1Client[], task: (session: V1Client) => Promise<void>) {
   let next = 0;
@@ -33,25 +33,7 @@ const sessions = Array.from(
 const loggedIn: V1Client[] = [];
 let refused = 0;
 // Heartbeats start with the first login: a logged-in session must beat while the rest log in.
-let beat = 0;
-// Spread over the second, as peers' own timers spread them (a burst of thousands at once would
-// only measure the kernel's receive buffer, about 256 datagrams by default). Each tick sends what
-// is due by the clock, not a fixed slice, so a busy client whose timer fires late still beats
-// every session once a second.
-let sentThisSecond = 0;
-let secondStarted = performance.now();
-const heartbeat = setInterval(() => {
-  const now = performance.now();
-  if (now - secondStarted >= 1000) {
-    secondStarted += 1000 * Math.floor((now - secondStarted) / 1000);
-    sentThisSecond = 0;
-  }
-  const due = Math.floor(((now - secondStarted) / 1000) * loggedIn.length) - sentThisSecond;
-  for (let i = 0; i < due && loggedIn.length > 0; i++) {
-    loggedIn[beat++ % loggedIn.length].send(HBT).catch(() => {});
-    sentThisSecond++;
-  }
-}, 5);
+const stopHeartbeats = heartbeat(() => loggedIn);
 const loginStarted = performance.now();
 await inWindows(sessions, async (session) => {
   const answer = await session.ask(`auth ${session.user} ${session.user}-pw`, ATTEMPTS);
@@ -73,7 +55,7 @@ await inWindows(loggedIn, async (session) => {
   if (answer === undefined) unanswered++;
   else if (answer === "ERR") expired++;
 });
-clearInterval(heartbeat);
+stopHeartbeats();
 for (const session of sessions) session.close();
 console.log(JSON.stringify({
   event: "done",
