@@ -82,7 +82,7 @@ export interface RemovedUser {
 /** What the router has counted since it started, for operators. */
 export interface RouterCounters {
   /** Sealed datagrams dropped: forged, altered, replayed, from the wrong address, malformed. */
-  forged: number;
+  readonly forged: number;
 }
 
 /** The log's words for each table cap. */
@@ -112,7 +112,6 @@ export class DatagramRouter {
   readonly #hostLimiter: RateLimiter;
   readonly #v1: V1Handler;
   readonly #v2: V2Handler;
-  readonly counters: RouterCounters = { forged: 0 };
   /** Requests, errors, drops and caps by kind, for `/metrics` (`status/traffic.ts`). */
   readonly traffic: TrafficCounters = new TrafficCounters();
   readonly #authenticator: Authenticator;
@@ -164,6 +163,11 @@ export class DatagramRouter {
     });
   }
 
+  /** What the router has counted, read from its traffic counters. */
+  get counters(): RouterCounters {
+    return { forged: this.traffic.drops.forgedSealed };
+  }
+
   /** Handles one datagram from `from`. */
   handle(datagram: Uint8Array, from: Address): RouterOutcome {
     const source = addressKey(from);
@@ -181,7 +185,6 @@ export class DatagramRouter {
     if (isSealedDatagram(datagram)) {
       const outcome = this.#v2.handleSealed(datagram, from);
       if ("dropped" in outcome) {
-        this.counters.forged++;
         traffic.dropped("forgedSealed");
         return {
           peer: outcome.peer,

@@ -271,7 +271,9 @@ export function startTracker(options: TrackerOptions): RunningTracker {
   return {
     address: { hostname: local.hostname, port: local.port },
     state: router.state,
-    counters: router.counters,
+    get counters() {
+      return router.counters;
+    },
     traffic: router.traffic,
     ...(status ? { http: status.address } : {}),
     finished: serve(),
