@@ -10,14 +10,9 @@ import { UdpProbe } from "../tests/support/udp_probe.ts";
 import { loginV2, V2Client } from "../lib/peer/control/mod.ts";
 import { encodeV2Request } from "../lib/protocol/mod.ts";
 import { delay } from "../lib/util/mod.ts";
+import { memoryMiB } from "./proc_usage.ts";
 
 const SECONDS = Number(Deno.args[0] ?? "3");
-
-function rssMiB(pid: number): { rss: number; peak: number } {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
-  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
-}
 
 async function flood(sockets: Deno.DatagramConn[], port: number, payload: Uint8Array) {
   const target: Deno.NetAddr = { transport: "udp", hostname: "127.0.0.1", port };
@@ -54,7 +49,7 @@ const alice = new V2Client({
 try {
   await loginV2(alice, "alice", "alice-pw");
   heartbeat = setInterval(() => alice.notify({ verb: "HBT" }), 1000);
-  const before = rssMiB(pid);
+  const before = memoryMiB(pid);
   console.log(`tracker memory before: RSS ${before.rss.toFixed(1)} MiB`);
 
   // The worst reply/request ratio from a stranger, over every kind of pre-auth message.
@@ -102,7 +97,7 @@ try {
       (performance.now() - started).toFixed(1)
     } ms`,
   );
-  const after = rssMiB(pid);
+  const after = memoryMiB(pid);
   console.log(
     `tracker memory after: RSS ${after.rss.toFixed(1)} MiB, peak ${after.peak.toFixed(1)} MiB`,
   );

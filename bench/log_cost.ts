@@ -8,6 +8,7 @@
  */
 
 import { projectRoot } from "../tests/support/programs.ts";
+import { cpuSeconds } from "./proc_usage.ts";
 
 const SECONDS = Number(Deno.args[0] ?? "3");
 const ROUNDS = Number(Deno.args[1] ?? "5");
@@ -131,13 +132,6 @@ class Fleet {
     for (const socket of this.#sockets) socket.close();
     await Promise.all(this.#readers);
   }
-}
-
-/** CPU seconds the process has used, all threads (Linux /proc; clock ticks of 10 ms). */
-function cpuSeconds(pid: number): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];

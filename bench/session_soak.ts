@@ -9,6 +9,7 @@
 
 import { parseArgs } from "node:util";
 import { TrackerProcess } from "../tests/support/programs.ts";
+import { cpuSeconds, memoryMiB } from "./proc_usage.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -31,14 +32,9 @@ interface ClientReport {
   readonly unanswered: number;
 }
 
-/** CPU seconds (user + system) and RSS in MiB of process `pid`, from /proc. */
-async function usage(pid: number): Promise<{ cpuSeconds: number; rssMiB: number }> {
-  const stat = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1].split(" ");
-  // Fields 14 and 15 (utime, stime) are the 12th and 13th after the command name; clock ticks.
-  const ticks = Number(stat[11]) + Number(stat[12]);
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return { cpuSeconds: ticks / 100, rssMiB: rssKiB / 1024 };
+/** CPU seconds and RSS in MiB of process `pid`. */
+function usage(pid: number): { cpuSeconds: number; rssMiB: number } {
+  return { cpuSeconds: cpuSeconds(pid), rssMiB: memoryMiB(pid).rss };
 }
 
 const users = Array.from({ length: SESSIONS }, (_, i) => `user${String(i).padStart(5, "0")}`);
@@ -48,7 +44,7 @@ const tracker = await TrackerProcess.start(
 );
 const clients: Deno.ChildProcess[] = [];
 try {
-  const idle = await usage(tracker.program.pid);
+  const idle = usage(tracker.program.pid);
   for (let first = 0; first < SESSIONS; first += PER_CLIENT) {
     clients.push(
       new Deno.Command(Deno.execPath(), {
@@ -76,14 +72,14 @@ try {
   });
   // The tracker measured from the first login to the last answer.
   const started = performance.now();
-  const before = await usage(tracker.program.pid);
+  const before = usage(tracker.program.pid);
   let peakRss = before.rssMiB;
-  const sampler = setInterval(async () => {
-    peakRss = Math.max(peakRss, (await usage(tracker.program.pid)).rssMiB);
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, usage(tracker.program.pid).rssMiB);
   }, 2000);
   const all = (await Promise.all(reports)).flat() as ClientReport[];
   clearInterval(sampler);
-  const after = await usage(tracker.program.pid);
+  const after = usage(tracker.program.pid);
   const wall = (performance.now() - started) / 1000;
   const done = all.filter((line) => line.event === "done");
   const sum = (key: keyof Omit<ClientReport, "event">) =>
