@@ -22,6 +22,7 @@ import {
 } from "./grams.ts";
 import { BroadCounts } from "./broad_counts.ts";
 import { ChunkPool } from "./chunk_pool.ts";
+import { NameHolders } from "./name_holders.ts";
 import { NameOrder } from "./name_order.ts";
 import { type IndexParts, lister, type NameLister } from "./name_query.ts";
 import { NameTable } from "./name_table.ts";
@@ -98,6 +99,7 @@ export class IndexCore {
   readonly #order = new NameOrder(this.#table);
   readonly #pool = new ChunkPool();
   readonly #users = new IndexUsers((a, b) => this.#table.ord[a] - this.#table.ord[b]);
+  readonly #holders = new NameHolders(this.#table, this.#users);
   readonly #views: View[];
   readonly #fold: ((text: string) => string) | undefined;
   readonly #maxSteps: number;
@@ -130,23 +132,21 @@ export class IndexCore {
 
   publish(user: string, name: string): boolean {
     const record = this.#users.recordFor(user);
-    const table = this.#table;
-    const id = table.idOf(name) ?? this.#addName(name);
+    const id = this.#table.idOf(name) ?? this.#addName(name);
     if (!record.ids.add(id)) return false;
     this.#changed(record, id, 1);
-    table.holders[id]++;
+    this.#holders.add(id, user, record.number);
     if (record.active) this.#holderJoins(id, record.number);
     return true;
   }
 
   unpublish(user: string, name: string): boolean {
     const record = this.#users.get(user);
-    const table = this.#table;
-    const id = table.idOf(name);
+    const id = this.#table.idOf(name);
     if (record === undefined || id === undefined || !record.ids.delete(id)) return false;
     this.#changed(record, id, -1);
     if (record.active) this.#holderLeaves(id, record.number);
-    if (--table.holders[id] === 0) this.#removeName(id);
+    if (this.#holders.remove(id, user, record.number) === 0) this.#removeName(id);
     this.#users.releaseIfEmpty(user, record);
     return true;
   }
@@ -160,6 +160,11 @@ export class IndexCore {
       if (active) this.#holderJoins(id, record.number);
       else this.#holderLeaves(id, record.number);
     }
+  }
+
+  /** Who publishes each name, active or not. */
+  get holders(): NameHolders {
+    return this.#holders;
   }
 
   publishedCount(user: string, v: number): number {

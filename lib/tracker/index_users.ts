@@ -45,6 +45,8 @@ export class IndexUsers {
   // Active users without a record.
   readonly #idle = new Set<string>();
   readonly #freeNumbers: number[] = [];
+  // The user of each number in use.
+  readonly #byNumber: string[] = [];
   #nextNumber = 1;
   readonly #compare: Compare<number>;
 
@@ -56,6 +58,11 @@ export class IndexUsers {
   /** The record of `user`, if it publishes anything here. */
   get(user: string): UserRecord | undefined {
     return this.#records.get(user);
+  }
+
+  /** The user whose record has `number` (numbers are reused once a record is dropped). */
+  nameOf(number: number): string {
+    return this.#byNumber[number];
   }
 
   /** Whether `user` is marked active. */
@@ -79,6 +86,7 @@ export class IndexUsers {
         ids: new SortedView<number>(this.#compare),
       };
       this.#records.set(user, record);
+      this.#byNumber[record.number] = user;
     }
     return record;
   }
@@ -89,6 +97,7 @@ export class IndexUsers {
     // The user holds no name, so its number is in no name's XOR: it can be handed out again.
     this.#records.delete(user);
     this.#freeNumbers.push(record.number);
+    this.#byNumber[record.number] = "";
     if (record.active) this.#idle.add(user);
   }
 }

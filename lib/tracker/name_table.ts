@@ -18,6 +18,11 @@ export class NameTable {
   ord = new Float64Array(INITIAL_CAPACITY);
   /** Users holding the name (active or not). */
   holders = new Int32Array(INITIAL_CAPACITY);
+  /**
+   * XOR of the numbers of all the users holding the name, active or not: with one holder, that
+   * holder's number (`name_holders.ts`), so most names need no set of holders.
+   */
+  holderXor = new Int32Array(INITIAL_CAPACITY);
   /** Active users holding the name. */
   active = new Int32Array(INITIAL_CAPACITY);
   /**
@@ -64,6 +69,7 @@ export class NameTable {
     this.nameLength[id] = Math.min(name.length, 65535);
     this.views[id] = 0;
     this.holders[id] = 0;
+    this.holderXor[id] = 0;
     this.active[id] = 0;
     this.activeXor[id] = 0;
     return id;
@@ -97,6 +103,7 @@ export class NameTable {
       return fresh;
     };
     this.holders = grow(this.holders);
+    this.holderXor = grow(this.holderXor);
     this.active = grow(this.active);
     this.activeXor = grow(this.activeXor);
   }

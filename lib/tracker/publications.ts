@@ -21,7 +21,8 @@
 import { MAX_PUBLICATIONS_PER_USER } from "./defaults.ts";
 import { hasSpace } from "../protocol/mod.ts";
 import { foldCaseNfc } from "./grams.ts";
-import { DEFAULT_MAX_SEARCH_STEPS, type NameIndex, sharedIndexes } from "./name_index.ts";
+import { IndexCore } from "./index_core.ts";
+import { DEFAULT_MAX_SEARCH_STEPS, NameIndex } from "./name_index.ts";
 import type { ListFrom } from "./sorted_view.ts";
 
 /** What a holder published along with a file name (v2 only). */
@@ -64,24 +65,29 @@ export interface PublicationFigures {
  */
 export class Publications implements PublicationFigures {
   readonly #maxPerUser: number;
-  readonly #filesByUser = new Map<string, Map<string, FileMeta | undefined>>();
-  // The holders of each name: the user itself while there is one (most names), a set from the
-  // second on. A set per name cost ~250 bytes, a third of the tracker's memory at 1M names.
-  readonly #holdersByFile = new Map<string, string | Set<string>>();
+  // Who publishes what is the shared index's: its table answers a name's holders and its users
+  // their publications (a map per name and one per user here cost ~80 bytes a name).
+  readonly #core: IndexCore;
+  // The meta of the publications that came with one (v2), by user and name.
+  readonly #metaByUser = new Map<string, Map<string, FileMeta>>();
   readonly #index: NameIndex;
   readonly #spaced: NameIndex;
   readonly #folded: NameIndex;
-  // Restored publications not yet in the index.
-  #restored: { readonly file: string; readonly user: string }[] = [];
+  #count = 0;
+  // Restored publications not yet in the index, by user.
+  #restored = new Map<string, Set<string>>();
 
   constructor(options: PublicationsOptions = {}) {
     this.#maxPerUser = options.maxPerUser ?? MAX_PUBLICATIONS_PER_USER;
     const maxSteps = options.maxSearchSteps ?? DEFAULT_MAX_SEARCH_STEPS;
-    [this.#index, this.#spaced, this.#folded] = sharedIndexes([
+    const core = this.#core = new IndexCore([
       { accepts: (name) => !hasSpace(name) },
       { accepts: hasSpace },
       { fold: foldCaseNfc },
     ], { maxSteps });
+    [this.#index, this.#spaced, this.#folded] = [0, 1, 2].map((view) =>
+      new NameIndex({ maxSteps }, { core, view })
+    );
   }
 
   /**
@@ -107,15 +113,17 @@ export class Publications implements PublicationFigures {
 
   /** Publishes `file` for `user`; publishing again replaces the meta. */
   publish(user: string, file: string, meta?: FileMeta): PublishResult {
-    const files = this.#filesByUser.get(user);
-    if (files?.has(file)) {
-      const before = files.get(file);
-      files.set(file, meta);
+    this.flushRestored();
+    if (this.#core.holders.has(file, user)) {
+      const before = this.metaOf(user, file);
+      this.#setMeta(user, file, meta);
       return sameMeta(before, meta) ? "unchanged" : "metaChanged";
     }
-    if (!this.#add(user, file, meta)) return "overCap";
-    this.flushRestored();
-    this.#indexPublish(user, file);
+    if (this.#folded.publishedCount(user) >= this.#maxPerUser) return "overCap";
+    // One call reaches the three views.
+    this.#core.publish(user, file);
+    this.#setMeta(user, file, meta);
+    this.#count++;
     return "added";
   }
 
@@ -124,66 +132,71 @@ export class Publications implements PublicationFigures {
    * user is at the cap or already publishes `file`.
    */
   restore(user: string, file: string, meta?: FileMeta): boolean {
-    if (this.#filesByUser.get(user)?.has(file)) return false;
-    if (!this.#add(user, file, meta)) return false;
-    this.#restored.push({ file, user });
+    let files = this.#restored.get(user);
+    if (files?.has(file) || this.#core.holders.has(file, user)) return false;
+    if ((files?.size ?? 0) + this.#folded.publishedCount(user) >= this.#maxPerUser) return false;
+    if (files === undefined) this.#restored.set(user, files = new Set());
+    files.add(file);
+    this.#setMeta(user, file, meta);
+    this.#count++;
     return true;
   }
 
   /** Indexes the restored publications, in name order (every posting then only grows at its end). */
   flushRestored(): void {
-    if (this.#restored.length === 0) return;
+    if (this.#restored.size === 0) return;
     const restored = this.#restored;
-    this.#restored = [];
-    restored.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    this.#restored = new Map();
+    // Two flat arrays and an order, not an object per publication: a million of those, left
+    // behind in the heap's pages among the names, kept the heap large after the load.
+    const files: string[] = [];
+    const users: string[] = [];
+    for (const [user, set] of restored) {
+      for (const file of set) {
+        files.push(file);
+        users.push(user);
+      }
+      restored.delete(user);
+    }
+    const order = new Uint32Array(files.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    order.sort((a, b) => (files[a] < files[b] ? -1 : files[a] > files[b] ? 1 : 0));
     // A user marked active meanwhile is fine: the index counts a publication of an active user.
-    for (const { user, file } of restored) this.#indexPublish(user, file);
-  }
-
-  // One call reaches the three views (`sharedIndexes`).
-  #indexPublish(user: string, file: string): void {
-    this.#folded.publish(user, file);
+    for (const i of order) this.#core.publish(users[i], files[i]);
   }
 
   /** Withdraws a publication; false when `user` had not published `file`. */
   unpublish(user: string, file: string): boolean {
-    const files = this.#filesByUser.get(user);
-    if (!files?.has(file)) return false;
     this.flushRestored();
-    this.#folded.unpublish(user, file);
-    files.delete(file);
-    if (files.size === 0) this.#filesByUser.delete(user);
-    const holders = this.#holdersByFile.get(file) as string | Set<string>;
-    if (typeof holders === "string") {
-      this.#holdersByFile.delete(file);
-    } else {
-      holders.delete(user);
-      if (holders.size === 1) this.#holdersByFile.set(file, holders.values().next().value!);
-    }
+    if (!this.#core.unpublish(user, file)) return false;
+    this.#setMeta(user, file, undefined);
+    this.#count--;
     return true;
   }
 
   /** Withdraws every publication of `user`; returns how many went. */
   unpublishAll(user: string): number {
-    const files = [...this.#filesByUser.get(user)?.keys() ?? []];
+    const files: string[] = [];
+    const all = this.allPublishedFrom(user);
+    for (let file = all.next(); file !== undefined; file = all.next()) files.push(file);
     for (const file of files) this.unpublish(user, file);
     return files.length;
   }
 
   /** Marks `user`'s publications as searchable (a session opened) or not (it ended). */
   setActive(user: string, active: boolean): void {
-    this.#folded.setActive(user, active);
+    this.#core.setActive(user, active);
   }
 
   /** The users publishing `file`, live or not (no set when nobody does). */
   holdersOf(file: string): ReadonlySet<string> | undefined {
-    const holders = this.#holdersByFile.get(file);
-    return typeof holders === "string" ? new Set([holders]) : holders;
+    this.flushRestored();
+    return this.#core.holders.of(file);
   }
 
   /** What `user` published with `file`. */
   metaOf(user: string, file: string): FileMeta | undefined {
-    return this.#filesByUser.get(user)?.get(file);
+    return this.#metaByUser.get(user)?.get(file);
   }
 
   /**
@@ -199,37 +212,30 @@ export class Publications implements PublicationFigures {
     return this.foldedIndex.published(user, offset);
   }
 
-  #add(user: string, file: string, meta: FileMeta | undefined): boolean {
-    let files = this.#filesByUser.get(user);
-    if (files === undefined) {
-      files = new Map();
-      this.#filesByUser.set(user, files);
+  #setMeta(user: string, file: string, meta: FileMeta | undefined): void {
+    let metas = this.#metaByUser.get(user);
+    if (meta !== undefined) {
+      if (metas === undefined) this.#metaByUser.set(user, metas = new Map());
+      metas.set(file, meta);
+    } else if (metas?.delete(file) && metas.size === 0) {
+      this.#metaByUser.delete(user);
     }
-    if (files.size >= this.#maxPerUser) return false;
-    files.set(file, meta);
-    const holders = this.#holdersByFile.get(file);
-    if (holders === undefined) this.#holdersByFile.set(file, user);
-    else if (typeof holders !== "string") holders.add(user);
-    else this.#holdersByFile.set(file, new Set([holders, user]));
-    return true;
   }
 
-  /** Publications held, counting each (user, name) once, live users or not: O(users). */
+  /** Publications held, counting each (user, name) once, live users or not. */
   get count(): number {
-    let count = 0;
-    for (const files of this.#filesByUser.values()) count += files.size;
-    return count;
+    return this.#count;
   }
 
   /** Distinct names published by anyone, live or not. */
   get nameCount(): number {
-    return this.#holdersByFile.size;
+    this.flushRestored();
+    return this.#core.holders.nameCount;
   }
 
   /** Every published name with its holders, live or not (for the operator's status page). */
-  *holdersByName(): IterableIterator<[string, ReadonlySet<string>]> {
-    for (const [file, holders] of this.#holdersByFile) {
-      yield [file, typeof holders === "string" ? new Set([holders]) : holders];
-    }
+  holdersByName(): IterableIterator<[string, ReadonlySet<string>]> {
+    this.flushRestored();
+    return this.#core.holders.entries();
   }
 }
