@@ -12,13 +12,18 @@
  * - the folded index v2 `FIND` reads beside the exact one (issue 13): its memory, build time and
  *   a folded count + page for the same mix, half of it upper-cased.
  *
+ * With `--views tracker`, `sch` is timed on the exact view of the tracker's three shared views
+ * (`publications.ts`), which borrows the folded view's posting entries of the names that fold to
+ * themselves (`borrowed_postings.ts`); by default on an exact index of its own.
+ *
  *   deno run -A bench/tracker_index_bench.ts [--queries 3000] [--sizes 10000,100000,1000000]
+ *     [--views own|tracker]
  */
 
 import { parseArgs } from "node:util";
-import { fitNameList, utf8Length } from "../lib/protocol/mod.ts";
+import { fitNameList, hasSpace, utf8Length } from "../lib/protocol/mod.ts";
 import { fillPage, fitNames } from "../lib/tracker/list_fit.ts";
-import { NameIndex } from "../lib/tracker/name_index.ts";
+import { NameIndex, sharedIndexes } from "../lib/tracker/name_index.ts";
 import { foldCaseNfc } from "../lib/tracker/grams.ts";
 import { byCodeUnit, SortedView, without } from "../lib/tracker/sorted_view.ts";
 import { SeededRandom } from "../lib/tracker/test_random.ts";
@@ -32,6 +37,7 @@ const { values } = parseArgs({
     queries: { type: "string", default: "3000" },
     sizes: { type: "string", default: "10000,100000,1000000" },
     users: { type: "string", default: "1000,100000" },
+    views: { type: "string", default: "own" },
   },
 });
 
@@ -188,7 +194,11 @@ function schChild(size: number): Record<string, unknown> {
   const heapNames = Deno.memoryUsage().heapUsed - heap0;
   const random = new SeededRandom(7);
   const mix = queries(random, data, QUERIES + 300);
-  const index = new NameIndex();
+  const index = values.views === "tracker"
+    ? sharedIndexes([{ accepts: (name) => !hasSpace(name) }, { accepts: hasSpace }, {
+      fold: foldCaseNfc,
+    }])[0]
+    : new NameIndex();
   for (let u = 0; u < USERS; u++) index.setActive(`user${u}`, true);
   const built = performance.now();
   for (const [user, name] of data.publications) index.publish(user, name);
@@ -397,6 +407,8 @@ async function child(kind: string, size: number): Promise<Record<string, unknown
       String(size),
       "--queries",
       String(QUERIES),
+      "--views",
+      values.views,
     ],
     stdout: "piped",
     stderr: "inherit",
@@ -420,7 +432,10 @@ if (!import.meta.main) {
 } else {
   const sizes = values.sizes.split(",").map(Number);
   const results: Record<string, unknown>[] = [];
-  console.log(`sch: ${QUERIES} queries per size from 256 active users (v1 reply: count + fit)`);
+  console.log(
+    `sch: ${QUERIES} queries per size from 256 active users (v1 reply: count + fit), ` +
+      (values.views === "tracker" ? "the exact view of the tracker's shared views" : "own index"),
+  );
   for (const size of sizes) {
     const r = await child("sch", size);
     results.push(r);
