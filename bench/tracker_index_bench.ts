@@ -13,8 +13,8 @@
  *   a folded count + page for the same mix, half of it upper-cased.
  *
  * With `--views tracker`, `sch` is timed on the exact view of the tracker's three shared views
- * (`publications.ts`), which borrows the folded view's posting entries of the names that fold to
- * themselves (`borrowed_postings.ts`); by default on an exact index of its own.
+ * (`publications.ts`, `index_core.ts`), as the tracker keeps it; by default on an exact index of
+ * its own.
  *
  *   deno run -A bench/tracker_index_bench.ts [--queries 3000] [--sizes 10000,100000,1000000]
  *     [--views own|tracker]

@@ -7,9 +7,8 @@
  * (~100 bytes a name twice over).
  *
  * A view either searches the names themselves or, for at most one view, the table's folded keys
- * (`keys` in `name_table.ts`); an exact view borrows the folded view's posting entries of the
- * names that fold to themselves (`borrowed_postings.ts`). Which views hold a name is a bit set
- * per id (`table.views`). See `name_index.ts` and docs/tracker_index.md for the logic.
+ * (`keys` in `name_table.ts`). Which views hold a name is a bit set per id (`table.views`). The
+ * logic of each operation is the one `name_index.ts` describes; see docs/tracker_index.md.
  *
  * @module
  */
@@ -21,7 +20,6 @@ import {
   shortGramsOfTrigram,
   trigramCode,
 } from "./grams.ts";
-import { BORROWED } from "./borrowed_postings.ts";
 import { BroadCounts } from "./broad_counts.ts";
 import { ChunkPool } from "./chunk_pool.ts";
 import { NameHolders } from "./name_holders.ts";
@@ -45,8 +43,8 @@ export interface ViewSpec {
   readonly accepts?: (name: string) => boolean;
 }
 
-/** Views one table can serve (`table.views` is a byte per name, its top bit `BORROWED`). */
-const MAX_VIEWS = 7;
+/** Views one table can serve (`table.views` is a byte per name). */
+const MAX_VIEWS = 8;
 
 class View {
   readonly trigrams = new Map<number, Posting>();
@@ -55,7 +53,7 @@ class View {
   // Active names containing each unigram and bigram.
   readonly shortActive = new Map<number, number>();
   readonly broad: BroadCounts;
-  parts: IndexParts;
+  readonly parts: IndexParts;
   readonly bit: number;
   readonly fold: ((text: string) => string) | undefined;
   readonly accepts: ((name: string) => boolean) | undefined;
@@ -103,22 +101,19 @@ export class IndexCore {
   readonly #users = new IndexUsers((a, b) => this.#table.ord[a] - this.#table.ord[b]);
   readonly #holders = new NameHolders(this.#table, this.#users);
   readonly #views: View[];
-  // The folding view, whose postings the exact views borrow from (`borrowed_postings.ts`).
-  readonly #folded: View | undefined;
+  readonly #fold: ((text: string) => string) | undefined;
   readonly #maxSteps: number;
 
   constructor(specs: readonly ViewSpec[], options: NameIndexOptions = {}) {
     const folds = specs.filter((spec) => spec.fold !== undefined);
     if (specs.length === 0 || specs.length > MAX_VIEWS || folds.length > 1) {
-      throw new RangeError("an index has 1–7 views, at most one of them folding");
+      throw new RangeError("an index has 1–8 views, at most one of them folding");
     }
+    this.#fold = folds[0]?.fold;
     this.#maxSteps = options.maxSteps ?? DEFAULT_MAX_SEARCH_STEPS;
     this.#views = specs.map((spec, i) =>
       new View(i, spec, this.#table, this.#order, this.#pool, options)
     );
-    const folded = this.#folded = this.#views.find((view) => view.fold !== undefined);
-    const borrowFrom = folded?.trigrams;
-    for (const view of this.#views) if (view !== folded) view.parts = { ...view.parts, borrowFrom };
   }
 
   /** Distinct names view `v` holds. */
@@ -303,13 +298,11 @@ export class IndexCore {
   #addName(name: string): number {
     const table = this.#table;
     if (table.capacity > MAX_POSTING_ID) throw new RangeError("too many names to index");
-    const key = this.#folded?.fold?.(name) ?? name;
+    const folded = this.#fold === undefined ? name : this.#fold(name);
     // Most names fold to themselves: keep one string, not an equal copy per name.
-    const id = table.add(name, key === name ? name : key);
+    const id = table.add(name, folded === name ? name : folded);
     let bits = 0;
     for (const view of this.#views) if (view.accepts?.(name) ?? true) bits |= view.bit;
-    // Such a name has the same trigrams and masks in the folded view: the exact ones borrow them.
-    if (key === name && (bits & (this.#folded?.bit ?? 0)) !== 0) bits |= BORROWED;
     table.views[id] = bits;
     this.#order.insert(id);
     const ord = table.ord;
@@ -317,7 +310,6 @@ export class IndexCore {
       if ((bits & view.bit) === 0) continue;
       view.size++;
       const key = view.keys(table)[id];
-      const borrows = (bits & BORROWED) !== 0 && view !== this.#folded;
       forEachTrigram(key, (code, mask) => {
         let posting = view.trigrams.get(code);
         if (posting === undefined) {
@@ -329,8 +321,7 @@ export class IndexCore {
             set.add(posting);
           }
         }
-        if (borrows) posting.borrowed++;
-        else posting.insert(id, mask, ord);
+        posting.insert(id, mask, ord);
       });
       if (key.length > 0 && key.length < 3) view.shortKeys.insert(id, 0, ord);
     }
@@ -345,12 +336,10 @@ export class IndexCore {
       if ((bits & view.bit) === 0) continue;
       view.size--;
       const key = view.keys(table)[id];
-      const borrows = (bits & BORROWED) !== 0 && view !== this.#folded;
       forEachTrigram(key, (code) => {
         const posting = view.trigrams.get(code) as Posting;
-        if (borrows) posting.borrowed--;
-        else posting.remove(id, ord);
-        if (posting.size === 0 && posting.borrowed === 0) {
+        posting.remove(id, ord);
+        if (posting.size === 0) {
           view.trigrams.delete(code);
           for (const short of shortGramsOfTrigram(code)) {
             const set = view.postingsWith.get(short) as Set<Posting>;
@@ -366,13 +355,15 @@ export class IndexCore {
   }
 
   #holderJoins(id: number, number: number): void {
-    this.#table.activeXor[id] ^= number;
-    if (this.#table.active[id]++ === 0) this.#nameCounts(id, 1);
+    const table = this.#table;
+    table.activeXor[id] ^= number;
+    if (table.active[id]++ === 0) this.#nameCounts(id, 1);
   }
 
   #holderLeaves(id: number, number: number): void {
-    this.#table.activeXor[id] ^= number;
-    if (--this.#table.active[id] === 0) this.#nameCounts(id, -1);
+    const table = this.#table;
+    table.activeXor[id] ^= number;
+    if (--table.active[id] === 0) this.#nameCounts(id, -1);
   }
 
   // A name gained its first active holder (+1) or lost its last (-1): every counter of its grams,

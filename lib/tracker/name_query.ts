@@ -14,7 +14,6 @@
  * @module
  */
 
-import { type GramCursor, openCursor, walkLength } from "./borrowed_postings.ts";
 import { coveringOffsets, lineUp, trigramCode } from "./grams.ts";
 import type { NameOrder } from "./name_order.ts";
 import type { NameTable } from "./name_table.ts";
@@ -58,8 +57,6 @@ export interface IndexParts {
   readonly byName: boolean;
   /** The view's bit in `table.views`: the names it holds. */
   readonly bit: number;
-  /** The folded view's postings, whose entries an exact view borrows (`borrowed_postings.ts`). */
-  readonly borrowFrom?: ReadonlyMap<number, Posting>;
 }
 
 /** What one query looks for. */
@@ -118,10 +115,10 @@ abstract class BaseLister implements NameLister {
 }
 
 class TrigramLister extends BaseLister {
-  readonly #cursors: GramCursor[] = [];
+  readonly #cursors: PostingCursor[] = [];
   // The query offsets of the trigrams joined, and the cursor of each one's posting.
   readonly #offsets: readonly number[];
-  readonly #positionCursors: GramCursor[] = [];
+  readonly #positionCursors: PostingCursor[] = [];
   // The masks of the current candidate, per joined offset.
   readonly #masks: Int32Array;
   // The view's searched form of each name and its length (the index does not change meanwhile).
@@ -146,16 +143,16 @@ class TrigramLister extends BaseLister {
         return;
       }
       postings.push(posting);
-      if (walkLength(parts, posting) < walkLength(parts, postings[rarest])) rarest = offset;
+      if (posting.size < postings[rarest].size) rarest = offset;
     }
     // Joining the trigrams that cover the query is enough: their masks decide a match.
     this.#offsets = coveringOffsets(key.length, rarest);
     this.#masks = new Int32Array(this.#offsets.length);
-    const byPosting = new Map<Posting, GramCursor>();
+    const byPosting = new Map<Posting, PostingCursor>();
     for (const offset of this.#offsets) {
       let cursor = byPosting.get(postings[offset]);
       if (cursor === undefined) {
-        cursor = openCursor(parts, postings[offset], plan.afterLabel);
+        cursor = new PostingCursor(postings[offset], parts.table.ord, plan.afterLabel);
         byPosting.set(postings[offset], cursor);
         this.#cursors.push(cursor);
       }
@@ -217,8 +214,8 @@ class TrigramLister extends BaseLister {
 
 class UnionLister extends BaseLister {
   // A binary min-heap of cursors by the label of their current entry.
-  readonly #heap: GramCursor[] = [];
-  readonly #shortKeys: GramCursor;
+  readonly #heap: PostingCursor[] = [];
+  readonly #shortKeys: PostingCursor;
   readonly #keys: readonly string[];
   #steps = 0;
   #lastId = -1;
@@ -233,7 +230,7 @@ class UnionLister extends BaseLister {
       : (plan.key.charCodeAt(0) + 1) * 65536 + plan.key.charCodeAt(1);
     const postings = [...(parts.postingsWith.get(code) ?? [])];
     for (const posting of postings) {
-      const cursor = openCursor(parts, posting, plan.afterLabel);
+      const cursor = new PostingCursor(posting, ord, plan.afterLabel);
       this.#steps++;
       if (cursor.id !== -1) this.#push(cursor);
     }
@@ -271,15 +268,14 @@ class UnionLister extends BaseLister {
   }
 
   // Moves the top cursor on and restores the heap.
-  #step(cursor: GramCursor): void {
-    const before = cursor.steps; // one, or more where a borrowing cursor skips names
+  #step(cursor: PostingCursor): void {
     cursor.advance();
-    this.#steps += cursor.steps - before;
+    this.#steps++;
     if (cursor.id === -1) this.#popTop();
     else this.#siftDown(0);
   }
 
-  #push(cursor: GramCursor): void {
+  #push(cursor: PostingCursor): void {
     const heap = this.#heap;
     let i = heap.push(cursor) - 1;
     while (i > 0) {
@@ -293,7 +289,7 @@ class UnionLister extends BaseLister {
 
   #popTop(): void {
     const heap = this.#heap;
-    const last = heap.pop() as GramCursor;
+    const last = heap.pop() as PostingCursor;
     if (heap.length > 0) {
       heap[0] = last;
       this.#siftDown(0);

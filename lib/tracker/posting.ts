@@ -32,15 +32,10 @@ const WIDE_TAG = 33;
 export class Posting {
   /** The gram (see `grams.ts`); -1 for the keys too short to have a trigram. */
   readonly code: number;
-  /** Names in this posting that at least one active user publishes (borrowed ones too). */
+  /** Names in this posting that at least one active user publishes. */
   active = 0;
   /** Entries in all. */
   size = 0;
-  /**
-   * Names of the view with this trigram whose entries are not here but in the folded view's
-   * posting of the same trigram (`borrowed_postings.ts`).
-   */
-  borrowed = 0;
   /** Chunks of entries (see {@linkcode entryId}); `counts[c]` entries of chunk `c` are used. */
   readonly chunks: Int32Array[] = [];
   readonly counts: number[] = [];
@@ -252,30 +247,6 @@ export class PostingCursor {
       this.#chunk++;
       this.#index = 0;
     }
-    this.#load();
-  }
-
-  /**
-   * Moves past the entries whose name lacks a bit of `wanted` in `flags` (by id), reading only
-   * their ids: how a view skips the names of a posting it does not borrow (`borrowed_postings.ts`).
-   */
-  skipUnless(flags: Uint8Array, wanted: number): void {
-    if (this.id === -1 || (flags[this.id] & wanted) === wanted) return;
-    const { chunks, counts } = this.#posting;
-    let c = this.#chunk;
-    let i = this.#index;
-    let chunk = chunks[c];
-    for (;;) {
-      if (++i >= counts[c]) {
-        i = 0;
-        if (++c >= chunks.length) break;
-        chunk = chunks[c];
-      }
-      this.steps++;
-      if ((flags[chunk[i] & ID_MASK] & wanted) === wanted) break;
-    }
-    this.#chunk = c;
-    this.#index = i;
     this.#load();
   }
 
