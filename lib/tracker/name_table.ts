@@ -6,6 +6,8 @@
  * @module
  */
 
+import { NameIds } from "./name_ids.ts";
+
 const INITIAL_CAPACITY = 1024;
 
 /** Per-name columns, indexed by id. Arrays are replaced when they grow: read them per use. */
@@ -36,7 +38,7 @@ export class NameTable {
   nameLength = new Uint16Array(INITIAL_CAPACITY);
   /** The views holding each name, one bit per view (see `index_core.ts`). */
   views = new Uint8Array(INITIAL_CAPACITY);
-  readonly #ids = new Map<string, number>();
+  readonly #ids = new NameIds(this.names);
   readonly #free: number[] = [];
   #next = 0;
 
@@ -62,8 +64,8 @@ export class NameTable {
       id = this.#next++;
       if (id >= this.ord.length) this.#grow();
     }
-    this.#ids.set(name, id);
     this.names[id] = name;
+    this.#ids.set(name, id);
     this.keys[id] = key;
     this.keyLength[id] = Math.min(key.length, 65535);
     this.nameLength[id] = Math.min(name.length, 65535);
