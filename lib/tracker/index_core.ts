@@ -162,6 +162,11 @@ export class IndexCore {
     }
   }
 
+  /** Makes room for `names` more names in the table (a load whose size is known). */
+  reserve(names: number): void {
+    this.#table.reserve(this.#table.size + names);
+  }
+
   /** Who publishes each name, active or not. */
   get holders(): NameHolders {
     return this.#holders;

@@ -83,6 +83,11 @@ export class NameIds {
     this.#size++;
   }
 
+  /** Makes room for `count` names without growing again on the way. */
+  reserve(count: number): void {
+    if (count * 2 > this.#slots.length) this.#resize(2 ** Math.ceil(Math.log2(count * 2)));
+  }
+
   /** Removes `name`, whose entry in the names column is still `name`; false when not held. */
   delete(name: string): boolean {
     const slots = this.#slots;

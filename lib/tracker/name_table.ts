@@ -62,7 +62,7 @@ export class NameTable {
     let id = this.#free.pop();
     if (id === undefined) {
       id = this.#next++;
-      if (id >= this.ord.length) this.#grow();
+      if (id >= this.ord.length) this.#grow(this.ord.length * 2);
     }
     this.names[id] = name;
     this.#ids.set(name, id);
@@ -85,8 +85,16 @@ export class NameTable {
     this.#free.push(id);
   }
 
-  #grow(): void {
-    const capacity = this.ord.length * 2;
+  /**
+   * Makes room for `count` names at once (a load whose size is known): columns grown by doubling
+   * leave each outgrown set behind in the allocator, which a process does not give back.
+   */
+  reserve(count: number): void {
+    if (count > this.ord.length) this.#grow(2 ** Math.ceil(Math.log2(count)));
+    this.#ids.reserve(count);
+  }
+
+  #grow(capacity: number): void {
     const ord = new Float64Array(capacity);
     ord.set(this.ord);
     this.ord = ord;

@@ -161,6 +161,11 @@ export class Publications implements PublicationFigures {
     const order = new Uint32Array(files.length);
     for (let i = 0; i < order.length; i++) order[i] = i;
     order.sort((a, b) => (files[a] < files[b] ? -1 : files[a] > files[b] ? 1 : 0));
+    let distinct = 0;
+    for (let k = 0; k < order.length; k++) {
+      if (k === 0 || files[order[k]] !== files[order[k - 1]]) distinct++;
+    }
+    this.#core.reserve(distinct);
     // A user marked active meanwhile is fine: the index counts a publication of an active user.
     for (const i of order) this.#core.publish(users[i], files[i]);
   }
