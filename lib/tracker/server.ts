@@ -309,7 +309,8 @@ function logOutcome(
     peer,
     user,
     message: outcome.reply === undefined ? received : `${received}; sent ${outcome.summary}`,
-    fields: {
+    // Text lines never show the fields: a line per datagram need not build them.
+    fields: logger.writesFields === false ? undefined : {
       event: "datagram",
       command: outcome.command,
       bytes: size,
