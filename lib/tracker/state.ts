@@ -230,7 +230,9 @@ export class TrackerState {
    */
   activeUsersFrom(asker: string, offset = 0): ListFrom<string> {
     this.#sweep();
-    return without(this.#activeUsers, asker, offset);
+    // The view holds exactly the users with a session: whether the asker is in it is a hash
+    // lookup, not a search of the view.
+    return without(this.#activeUsers, asker, offset, this.#sessionByUser.has(asker));
   }
 
   /** The files `user` has published, sorted. */
