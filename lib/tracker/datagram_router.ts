@@ -239,18 +239,19 @@ function reported(
   traffic: TrafficCounters,
   version: ProtocolVersion,
 ): RouterOutcome {
-  const { limit, pending, ...rest } = outcome;
+  const { limit, pending } = outcome;
+  // Field by field, not by spreading: this runs per datagram, and each spread was an object more.
   return {
+    peer: outcome.peer,
+    command: outcome.command,
+    reply: outcome.reply,
+    summary: outcome.summary,
+    note: outcome.note,
     expired,
-    ...rest,
-    ...(limit ? { capHit: LIMIT_EVENTS[limit] } : {}),
-    ...(pending
-      ? {
-        pending: pending.then((later) => {
-          traffic.answered(version, later);
-          return reported(later, [], traffic, version);
-        }),
-      }
-      : {}),
+    capHit: limit ? LIMIT_EVENTS[limit] : undefined,
+    pending: pending?.then((later) => {
+      traffic.answered(version, later);
+      return reported(later, [], traffic, version);
+    }),
   };
 }

@@ -126,17 +126,25 @@ export class V1Handler {
   }
 
   #encode(decided: Decision): HandlerOutcome {
-    const { reply, later, ...rest } = decided;
-    const outcome: HandlerOutcome = later
-      ? { ...rest, pending: later.then((next) => this.#encode({ ...next, command: rest.command })) }
-      : rest;
-    if (reply === undefined) return outcome;
+    const { reply, later, command } = decided;
+    const pending = later?.then((next) => this.#encode({ ...next, command }));
+    if (reply === undefined) {
+      return { peer: decided.peer, command, note: decided.note, limit: decided.limit, pending };
+    }
     const text = replyText(reply);
     const summary = text.length > MAX_LOGGED_REPLY_CHARS
       ? `${text.slice(0, MAX_LOGGED_REPLY_CHARS)}\u2026`
       : text;
     // The text is made once for the log and the datagram (encodeReply would make it again).
-    return { ...outcome, reply: this.#replyBytes.encode(text), summary };
+    return {
+      peer: decided.peer,
+      command,
+      note: decided.note,
+      limit: decided.limit,
+      pending,
+      reply: this.#replyBytes.encode(text),
+      summary,
+    };
   }
 
   #decide(datagram: Uint8Array, from: Address): Decision {
