@@ -101,7 +101,9 @@ async function runChild(root: string, logging: boolean, load: string): Promise<v
   const users = Array.from({ length: sessions }, (_, i) => `user${String(i).padStart(4, "0")}`);
   const credentials = new Map(users.map((user) => [user, { kind: "plain", password: "pw" }]));
   const now = () => performance.now();
-  const state = new TrackerState({ now });
+  // Sessions live an hour: a busy machine may take seconds over the setup, and a session expired
+  // there would turn the load into `ERR`s (heartbeats are sent all the same).
+  const state = new TrackerState({ now, sessionTimeoutMs: 3_600_000 });
   const names = mixed ? makeNames(100_000, seeded(11)) : [];
   names.forEach((name, i) => state.publish(users[i % sessions], name));
   const logFile = await Deno.makeTempFile({ prefix: "peersync-request-path-" });
@@ -198,7 +200,13 @@ if (values.child !== undefined) {
   const variants = roots.flatMap(([label, root]) =>
     values.variants!.split(",").map((kind) => ({ name: `${label} ${kind}`, root, kind }))
   );
-  type Result = { cpuUs: number; wallUs: number; logBytes: number; logLines: number };
+  type Result = {
+    cpuUs: number;
+    wallUs: number;
+    logBytes: number;
+    logLines: number;
+    expired: number;
+  };
   const results = new Map<string, Result[]>();
   const rounds = Number(values.rounds);
   console.log(
@@ -237,7 +245,7 @@ if (values.child !== undefined) {
         runs.map((r) => r.cpuUs.toFixed(2)).join(" ")
       }), wall ${median(runs.map((r) => r.wallUs)).toFixed(2)} µs, log lines ${
         runs.map((r) => r.logLines).join(" ")
-      }`,
+      }, sessions expired ${runs.map((r) => r.expired).join(" ")}`,
     );
   }
   for (const [label] of roots) {
