@@ -5,13 +5,25 @@
  * alternating order, by 32 v1 sessions each keeping one `get` in flight; flood limits are lifted
  * with the limit flags. Prints each round's replies/s and the median of the rounds' ratios
  * logging/quiet (target ≥ 0.90: a per-datagram log costs at most 10 % of throughput).
+ *
+ * `--baseline DIR` adds a third tracker, logging as the first, run from another checkout of the
+ * project (e.g. `git worktree add /tmp/base main`), flooded in the same rounds: a change to the
+ * log path measured side by side with the code before it.
+ *
+ *   deno run -A bench/log_cost.ts [seconds] [rounds] [--baseline DIR]
  */
 
+import { parseArgs } from "node:util";
 import { projectRoot } from "../tests/support/programs.ts";
 import { cpuSeconds } from "./proc_usage.ts";
 
-const SECONDS = Number(Deno.args[0] ?? "3");
-const ROUNDS = Number(Deno.args[1] ?? "5");
+const { values: options, positionals } = parseArgs({
+  args: Deno.args,
+  options: { baseline: { type: "string" } },
+  allowPositionals: true,
+});
+const SECONDS = Number(positionals[0] ?? "3");
+const ROUNDS = Number(positionals[1] ?? "5");
 const CLIENTS = 32;
 const encoder = new TextEncoder();
 const GET = encoder.encode("get no-such-file.bin");
@@ -33,13 +45,18 @@ interface Tracker {
   readonly child: Deno.ChildProcess;
 }
 
-async function startTracker(dir: string, name: string, extra: readonly string[]): Promise<Tracker> {
+async function startTracker(
+  dir: string,
+  name: string,
+  extra: readonly string[],
+  root = projectRoot,
+): Promise<Tracker> {
   const port = freePort();
   const log = `${dir}/${name}.log`;
   const args = [
     "run",
     "--allow-all",
-    `${projectRoot}tracker.ts`,
+    `${root}tracker.ts`,
     "--credentials",
     `${dir}/credentials.txt`,
     "--store",
@@ -141,14 +158,19 @@ const users = Array.from({ length: CLIENTS }, (_, i) => `u${i}`);
 await Deno.writeTextFile(`${dir}/credentials.txt`, users.map((u) => `${u} pw\n`).join(""));
 const logging = await startTracker(dir, "logging", []);
 const quiet = await startTracker(dir, "quiet", ["--quiet"]);
-const fleets = new Map([[logging, new Fleet(logging.port)], [quiet, new Fleet(quiet.port)]]);
-const rates: Record<string, number[]> = { logging: [], quiet: [] };
+const baseline = options.baseline === undefined
+  ? undefined
+  : await startTracker(dir, "baseline", [], `${options.baseline.replace(/\/$/, "")}/`);
+const trackers = baseline === undefined ? [logging, quiet] : [logging, quiet, baseline];
+const fleets = new Map(trackers.map((tracker) => [tracker, new Fleet(tracker.port)]));
+const rates: Record<string, number[]> = { logging: [], quiet: [], baseline: [] };
 /** The tracker's CPU microseconds per reply, per turn: steadier than rates on a shared machine. */
-const cpu: Record<string, number[]> = { logging: [], quiet: [] };
+const cpu: Record<string, number[]> = { logging: [], quiet: [], baseline: [] };
 try {
   for (const fleet of fleets.values()) await fleet.login(users);
   for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? [logging, quiet] : [quiet, logging];
+    // Each round starts with another tracker, so the machine's drift hits all of them.
+    const order = trackers.map((_, i) => trackers[(i + round) % trackers.length]);
     const line: string[] = [];
     for (const tracker of order) {
       const fleet = fleets.get(tracker)!;
@@ -164,7 +186,7 @@ try {
   }
 } finally {
   for (const fleet of fleets.values()) await fleet.close();
-  for (const tracker of [logging, quiet]) {
+  for (const tracker of trackers) {
     tracker.child.kill("SIGTERM");
     await tracker.child.status;
   }
@@ -188,6 +210,17 @@ console.log(
     }/s; ` +
     `${lines} log lines written against ${quietLines} quiet`,
 );
+if (baseline !== undefined) {
+  const baseCpu = cpu.quiet.map((quietCpu, round) => quietCpu / cpu.baseline[round]);
+  const baseRates = rates.baseline.map((rate, round) => rate / rates.quiet[round]);
+  console.log(
+    `baseline (logging, from ${options.baseline}): CPU cost ratios quiet/baseline ` +
+      `${baseCpu.map((r) => r.toFixed(3)).join(" ")}, median ${median(baseCpu).toFixed(3)} ` +
+      `(this checkout ${median(cpuRatios).toFixed(3)}); CPU per reply ` +
+      `${median(cpu.baseline).toFixed(1)} µs; replies/s ratio baseline/quiet median ` +
+      `${median(baseRates).toFixed(3)} (this checkout ${median(ratios).toFixed(3)})`,
+  );
+}
 const sample = (await Deno.readTextFile(logging.log)).split("\n").find((l) => l.includes("GET"));
 console.log(`a logged line: ${sample}`);
 await Deno.remove(dir, { recursive: true });

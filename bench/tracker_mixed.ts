@@ -7,7 +7,15 @@
  * file as `--store sqlite` does. Prints replies/s and the ratio to the echo, p50/p99 latency,
  * `ERR` answers to valid requests, and sessions the tracker expired while they heartbeat.
  *
+ * Also prints each tracker's CPU per reply (its process's user + system time over its rounds),
+ * steadier than replies/s when the client, not the tracker, sets the pace.
+ *
  *   deno run -A bench/tracker_mixed.ts [--seconds 4] [--rounds 2] [--names 100000]
+ *     [--baseline DIR] [--no-sqlite]
+ *
+ * `--baseline DIR` drives a third tracker (in memory) from another checkout of the project (e.g.
+ * `git worktree add /tmp/base main`) in the same rounds: a change measured beside the code before
+ * it. `--no-sqlite` leaves the SQLite tracker out (a shorter run).
  */
 
 import {
@@ -21,10 +29,22 @@ import {
   seeded,
   startServer,
 } from "./mixed_load.ts";
+import { relative } from "node:path";
+import { projectRoot } from "../tests/support/programs.ts";
+import { cpuSeconds } from "./proc_usage.ts";
 import { V1Client } from "./v1_client.ts";
 
 const defaults = { seconds: 4, rounds: 2, names: 100_000, sessions: 1024 };
-const load = parseLoadOptions(Deno.args, defaults);
+// This bench's own flags; the rest are the mixed load's.
+const baselineAt = Deno.args.indexOf("--baseline");
+const baselineDir = baselineAt < 0 ? undefined : Deno.args[baselineAt + 1];
+const withSqlite = !Deno.args.includes("--no-sqlite");
+const load = parseLoadOptions(
+  Deno.args.filter((arg, i) =>
+    arg !== "--no-sqlite" && (baselineAt < 0 || (i !== baselineAt && i !== baselineAt + 1))
+  ),
+  defaults,
+);
 const { seconds: SECONDS, rounds: ROUNDS, names: NAMES, sessions: SESSIONS, window: WINDOW } = load;
 const HOSTS = V1Client.HOSTS;
 
@@ -39,19 +59,30 @@ const users = Array.from({ length: SESSIONS }, (_, i) => `user${String(i).padSta
 await Deno.writeTextFile(`${dir}/credentials.txt`, users.map((u) => `${u} ${u}-pw\n`).join(""));
 const names = makeNames(NAMES, seeded(11));
 const credentials = `${dir}/credentials.txt`;
-/** The servers driven in turn: the echo, then the tracker in memory and on SQLite. */
-const servers = {
+type Kind = "echo" | "memory" | "sqlite" | "baseline";
+/** The servers driven in turn: the echo, then the tracker in memory and on SQLite (and another). */
+const servers: Partial<Record<Kind, Awaited<ReturnType<typeof startServer>>>> = {
   echo: await startServer("bench/udp_echo.ts", []),
   memory: await startServer("bench/tracker_load_server.ts", [credentials]),
-  sqlite: await startServer("bench/tracker_load_server.ts", [credentials, `${dir}/bench.db`]),
 };
-type Kind = keyof typeof servers;
-const KINDS: readonly Kind[] = ["echo", "memory", "sqlite"];
+if (withSqlite) {
+  servers.sqlite = await startServer("bench/tracker_load_server.ts", [
+    credentials,
+    `${dir}/bench.db`,
+  ]);
+}
+if (baselineDir !== undefined) {
+  const script = relative(projectRoot, `${baselineDir}/bench/tracker_load_server.ts`);
+  servers.baseline = await startServer(script, [credentials]);
+}
+const KINDS = (["echo", "memory", "sqlite", "baseline"] as const).filter((kind) => servers[kind]);
 const clientsFor = (port: number) => users.map((user, i) => new V1Client(user, i, loopback(port)));
 const clientsOf = Object.fromEntries(
-  KINDS.map((kind) => [kind, clientsFor(servers[kind].port)]),
+  KINDS.map((kind) => [kind, clientsFor(servers[kind]!.port)]),
 ) as Record<Kind, V1Client[]>;
-const trackerKinds = ["memory", "sqlite"] as const;
+const trackerKinds = KINDS.filter((kind) => kind !== "echo");
+/** CPU seconds each server used during its rounds. */
+const cpuUsed: Record<string, number> = {};
 try {
   // Log in, register a download address, and publish the names (each client its share), with a
   // window so the tracker's receive buffer never overflows.
@@ -79,7 +110,7 @@ try {
         `${SECONDS} s rounds`,
     );
   }
-  const results: Record<Kind, RoundResult[]> = { echo: [], memory: [], sqlite: [] };
+  const results: Record<Kind, RoundResult[]> = { echo: [], memory: [], sqlite: [], baseline: [] };
   for (let round = 0; round < ROUNDS; round++) {
     // Each round starts with another server, so the machine's drift hits all of them.
     const order = KINDS.map((_, i) => KINDS[(i + round) % KINDS.length]);
@@ -88,7 +119,10 @@ try {
       const stopEcho = kind === "echo" ? heartbeat(() => clientsOf.echo) : undefined;
       const clients = clientsOf[kind];
       const seed = 100 + round;
+      const pid = servers[kind]!.program.pid;
+      const cpuBefore = cpuSeconds(pid);
       results[kind].push(await drive({ clients, names, seed, seconds: SECONDS, window: WINDOW }));
+      cpuUsed[kind] = (cpuUsed[kind] ?? 0) + cpuSeconds(pid) - cpuBefore;
       stopEcho?.();
     }
   }
@@ -117,9 +151,14 @@ try {
     };
   };
   const e = summary("echo");
-  const line = (label: string, s: ReturnType<typeof summary>) =>
+  const line = (label: Kind, s: ReturnType<typeof summary>) =>
     `  ${label.padEnd(8)} ${s.rate.toFixed(0).padStart(6)} replies/s (${s.perRound}), ` +
-    `p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms, unanswered ${s.lost}`;
+    `p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms, unanswered ${s.lost}, ` +
+    `${(cpuUsed[label] * 1e6 / (s.rate * SECONDS * ROUNDS)).toFixed(1)} µs CPU/reply`;
+  console.log(
+    `load average ${Deno.loadavg().map((l) => l.toFixed(1)).join(" ")}` +
+      (baselineDir === undefined ? "" : `; baseline: the tracker of ${baselineDir}`),
+  );
   console.log(line("echo", e));
   for (const kind of trackerKinds) {
     const t = summary(kind);
@@ -131,6 +170,6 @@ try {
   }
 } finally {
   for (const kind of KINDS) for (const client of clientsOf[kind]) client.close();
-  for (const kind of KINDS) await servers[kind].program.stop();
+  for (const kind of KINDS) await servers[kind]!.program.stop();
   await Deno.remove(dir, { recursive: true });
 }

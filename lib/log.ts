@@ -45,6 +45,11 @@ export interface Logger {
    * A logger without it writes everything.
    */
   enabled?(level: LogLevel): boolean;
+  /**
+   * False when events' `fields` are never written (text lines), so a caller logging a line per
+   * datagram can skip building them. A logger without it may write them.
+   */
+  readonly writesFields?: boolean;
 }
 
 /** Whether `logger` writes events at `level`. */
@@ -136,6 +141,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   return {
     enabled,
+    writesFields: format === "json",
     log(event) {
       if (!written.has(event.level ?? "info")) return;
       write(formatLogLine(event, format, timeOf(clock())));

@@ -1,9 +1,14 @@
 /**
- * Log lines written in batches, so a line per datagram costs the loop a string push rather than a
- * write system call: lines wait in memory and are written together on a short timer, and all of
- * them when the program stops cleanly. The memory is bounded: when output cannot keep up (a
- * stalled pipe, a slow disk), further lines are dropped and counted, and the count is written as
- * a line of its own once output moves again.
+ * Log lines written in batches, so a line per datagram costs the loop a copy into a byte buffer
+ * rather than a write system call: lines wait in memory and are written together on a short
+ * timer, and all of them when the program stops cleanly. The memory is bounded: when output
+ * cannot keep up (a stalled pipe, a slow disk), further lines are dropped and counted, and the
+ * count is written as a line of its own once output moves again.
+ *
+ * A line is encoded into the batch's bytes as it is pushed, not kept as a string until the batch
+ * is written: strings that wait 50 ms outlive the young generation and were promoted to the old
+ * one, whose collection (on V8's helper threads) cost the logging tracker more CPU per line than
+ * building the line did (measured in docs/operations.md).
  *
  * @module
  */
@@ -13,6 +18,9 @@ export const LOG_FLUSH_INTERVAL_MS = 50;
 
 /** Lines kept waiting at most; past it lines are dropped and counted. */
 export const MAX_BUFFERED_LOG_LINES = 20_000;
+
+/** Bytes of one piece of a batch: a batch of 50 ms at ~20k lines/s is ~100 KiB. */
+const PIECE_BYTES = 64 * 1024;
 
 /** Options for {@linkcode LineBuffer}. */
 export interface LineBufferOptions {
@@ -46,7 +54,11 @@ const encoder = new TextEncoder();
 export class LineBuffer {
   readonly #options: LineBufferOptions;
   readonly #maxLines: number;
-  #lines: string[] = [];
+  // The batch: full pieces, then the piece being filled (`#piece`, `#used` bytes of it).
+  #pieces: Uint8Array[] = [];
+  #piece: Uint8Array | undefined;
+  #used = 0;
+  #lineCount = 0;
   #dropped = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #writing: Promise<void> | undefined;
@@ -62,19 +74,34 @@ export class LineBuffer {
 
   /** Queues one line (without its newline). */
   push(line: string): void {
-    if (this.#lines.length >= this.#maxLines) {
+    if (this.#lineCount >= this.#maxLines) {
       this.#dropped++;
       this.droppedTotal++;
       return;
     }
-    this.#lines.push(line);
+    this.#append(line);
     this.#schedule();
+  }
+
+  /** Encodes `line` and a newline at the end of the batch. */
+  #append(line: string): void {
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8, plus the newline.
+    const most = line.length * 3 + 1;
+    let piece = this.#piece;
+    if (piece === undefined || this.#used + most > piece.length) {
+      if (piece !== undefined && this.#used > 0) this.#pieces.push(piece.subarray(0, this.#used));
+      piece = this.#piece = new Uint8Array(Math.max(PIECE_BYTES, most));
+      this.#used = 0;
+    }
+    this.#used += encoder.encodeInto(line, piece.subarray(this.#used)).written;
+    piece[this.#used++] = 0x0a;
+    this.#lineCount++;
   }
 
   /** Starts the timer for the next batch, unless one is due or being written already. */
   #schedule(): void {
     if (this.#timer !== undefined || this.#writing !== undefined || this.#closed) return;
-    if (this.#lines.length === 0 && this.#dropped === 0) return;
+    if (this.#lineCount === 0 && this.#dropped === 0) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.flush();
@@ -99,7 +126,7 @@ export class LineBuffer {
   /** Writes what is left and stops the timer; later lines are written at the next flush. */
   async close(): Promise<void> {
     this.#closed = true;
-    while (this.#lines.length > 0 || this.#dropped > 0 || this.#writing) await this.flush();
+    while (this.#lineCount > 0 || this.#dropped > 0 || this.#writing) await this.flush();
   }
 
   /**
@@ -115,15 +142,30 @@ export class LineBuffer {
     }
   }
 
+  /** The batch's bytes (the dropped count last), leaving an empty batch. */
   #take(): Uint8Array | undefined {
     if (this.#dropped > 0) {
-      this.#lines.push(this.#options.droppedLine(this.#dropped));
+      this.#append(this.#options.droppedLine(this.#dropped));
       this.#dropped = 0;
     }
-    if (this.#lines.length === 0) return undefined;
-    const text = this.#lines.join("\n") + "\n";
-    this.#lines = [];
-    return encoder.encode(text);
+    if (this.#lineCount === 0) return undefined;
+    const pieces = this.#pieces;
+    if (this.#piece !== undefined && this.#used > 0) {
+      pieces.push(this.#piece.subarray(0, this.#used));
+    }
+    // The piece is handed to the writer whole: the next line starts a new one.
+    this.#piece = undefined;
+    this.#used = 0;
+    this.#pieces = [];
+    this.#lineCount = 0;
+    if (pieces.length === 1) return pieces[0];
+    const bytes = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+    let at = 0;
+    for (const piece of pieces) {
+      bytes.set(piece, at);
+      at += piece.length;
+    }
+    return bytes;
   }
 
   async #writeAll(bytes: Uint8Array): Promise<void> {

@@ -90,3 +90,17 @@ Deno.test("flushSync writes what waits at once (for an exit without close)", () 
   });
   assert.equal(written.join(""), "a\nb\n");
 });
+
+Deno.test("lines are written byte for byte: non-ASCII text, and lines longer than a batch piece", async () => {
+  const out = output();
+  const buffer = new LineBuffer({ write: out.write, droppedLine: dropped });
+  const lines = [
+    "Received GET from zoë; sent Not found: \u201cr\u00e9sum\u00e9.pdf\u201d \u{1f600}",
+    "x".repeat(200_000),
+    "after the long one",
+    ...Array.from({ length: 3000 }, (_, i) => `line ${i} \u00e9t\u00e9`),
+  ];
+  for (const line of lines) buffer.push(line);
+  await buffer.close();
+  assert.equal(out.text, lines.join("\n") + "\n");
+});

@@ -20,6 +20,24 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
  * ```
  */
 export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  if (bytes.length <= ASCII_FAST_BYTES) {
+    // Most datagrams are short and ASCII: built here they cost ~0.1 µs against ~0.5 µs for a
+    // call into the decoder (measured on the tracker's request path, docs/performance.md).
+    let text = "";
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i];
+      if (byte >= 0x80) return decodeStrictly(bytes);
+      text += String.fromCharCode(byte);
+    }
+    return text;
+  }
+  return decodeStrictly(bytes);
+}
+
+/** Up to this many bytes, ASCII is decoded without the `TextDecoder`. */
+const ASCII_FAST_BYTES = 64;
+
+function decodeStrictly(bytes: Uint8Array): string | undefined {
   try {
     return strictUtf8.decode(bytes);
   } catch {

@@ -151,7 +151,12 @@ export const HOST_RATE_LIMIT_PER_SECOND = 2000;
 /** Burst one host may send above its rate (a NAT's peers all re-logging in after a restart). */
 export const HOST_RATE_LIMIT_BURST = 4000;
 
-/** Source addresses (or users) remembered by the flood and login guards; the oldest are forgotten. */
+/**
+ * Source addresses (or users) remembered by the flood and login guards; the oldest are forgotten.
+ * The per-source flood limit remembers this many strangers on top of one address per session
+ * (`--max-sessions`): with fewer, 100,000 live sessions took turns being forgotten, so each of
+ * their datagrams made a new bucket and evicted another.
+ */
 export const MAX_TRACKED_SOURCES = 10_000;
 
 /** A cap that is hit is logged at most once per this interval, with a count. */

@@ -24,10 +24,25 @@ import {
 /** A map that forgets its least recently used entry when full. */
 export class BoundedMap<K, V> {
   readonly #entries = new Map<K, V>();
+  // The oldest entry is found by one iterator kept from call to call: a new iterator per eviction
+  // walks over every entry deleted from the front since the table was last compacted, which cost
+  // ~15 µs a datagram once 100,000 sessions cycled through a table of 10,000 sources.
+  #oldest: Iterator<K> | undefined;
   constructor(readonly capacity: number) {}
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** The value, not marked as used (see {@linkcode BoundedMap.refresh}). */
+  peek(key: K): V | undefined {
+    return this.#entries.get(key);
+  }
+
+  /** Marks `key` (holding `value`) as most recently used. */
+  refresh(key: K, value: V): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, value);
   }
 
   /** The value, marked as most recently used. */
@@ -45,8 +60,14 @@ export class BoundedMap<K, V> {
     this.#entries.delete(key);
     this.#entries.set(key, value);
     if (this.#entries.size <= this.capacity) return false;
-    const oldest = this.#entries.keys().next().value as K;
-    this.#entries.delete(oldest);
+    // Every entry before the iterator's place is gone (entries are only added at the end), so
+    // the next key it gives is the oldest; one that has run out is made again.
+    let oldest = this.#oldest?.next();
+    if (oldest === undefined || oldest.done) {
+      this.#oldest = this.#entries.keys();
+      oldest = this.#oldest.next();
+    }
+    this.#entries.delete(oldest.value as K);
     return true;
   }
 
@@ -58,7 +79,16 @@ export class BoundedMap<K, V> {
 interface Bucket {
   tokens: number;
   updated: number;
+  /** When the bucket was last marked as used in the bounded table. */
+  marked: number;
 }
+
+/**
+ * A busy source's bucket is marked as recently used at most this often: marking moves it in the
+ * table (two map operations), and doing that per datagram cost the request path ~0.2 µs a limiter.
+ * A source silent for longer than this is still forgotten before one that spoke since.
+ */
+const BUCKET_MARK_INTERVAL_MS = 1000;
 
 /**
  * A token bucket per source address: `rate` datagrams per second with bursts up to `burst`.
@@ -92,7 +122,15 @@ export class RateLimiter {
   /** Takes a token for `source`; false when the source is over its rate. */
   allow(source: string): boolean {
     const now = this.#now();
-    const bucket = this.#buckets.get(source) ?? { tokens: this.#burst, updated: now };
+    const buckets = this.#buckets;
+    let bucket = buckets.peek(source);
+    if (bucket === undefined) {
+      bucket = { tokens: this.#burst, updated: now, marked: now };
+      buckets.set(source, bucket);
+    } else if (now - bucket.marked >= BUCKET_MARK_INTERVAL_MS) {
+      bucket.marked = now;
+      buckets.refresh(source, bucket);
+    }
     bucket.tokens = Math.min(
       this.#burst,
       bucket.tokens + (now - bucket.updated) * this.#rate / 1000,
@@ -100,7 +138,6 @@ export class RateLimiter {
     bucket.updated = now;
     const allowed = bucket.tokens >= 1;
     if (allowed) bucket.tokens -= 1;
-    this.#buckets.set(source, bucket);
     return allowed;
   }
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LoginGuard } from "./guard.ts";
+import { LoginGuard, RateLimiter } from "./guard.ts";
 
 Deno.test("failures of one user on a host lock out only that user there, until the host threshold", () => {
   const guard = new LoginGuard({ now: () => 0 });
@@ -48,4 +48,18 @@ Deno.test("a success forgives that user on that host; old failures are forgotten
   now += 11 * 60_000;
   guard.failed("bob", "10.0.0.2");
   assert.equal(guard.lockedFor("bob", "10.0.0.2"), 0);
+});
+
+Deno.test("a full source table forgets the source silent longest, not one that keeps sending", () => {
+  let now = 0;
+  const limiter = new RateLimiter({ now: () => now, rate: 1, burst: 1, capacity: 2 });
+  assert.equal(limiter.allow("A"), true);
+  assert.equal(limiter.allow("B"), true);
+  now = 1500;
+  assert.equal(limiter.allow("A"), true, "A's bucket refilled");
+  now = 1600;
+  assert.equal(limiter.allow("C"), true, "a new source; the table forgets one");
+  assert.equal(limiter.size, 2);
+  assert.equal(limiter.allow("A"), false, "A is remembered, with its bucket empty");
+  assert.equal(limiter.allow("B"), true, "B was forgotten: it starts with a full bucket");
 });

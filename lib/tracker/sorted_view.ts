@@ -183,6 +183,42 @@ export class SortedView<T> {
     };
   }
 
+  /**
+   * Like `pull(0)`, with `excluded` left out: one comparison per chunk read (with its last
+   * element) until the chunk that would hold `excluded`, then a search in that chunk only. No
+   * rank is needed, so a list read from the front (v1 `lap`) costs what it reads, not the set's
+   * size. The set must not change while it is used.
+   */
+  pullWithout(excluded: T): () => T | undefined {
+    const chunks = this.#chunks;
+    const compare = this.#compare;
+    let c = 0;
+    let i = 0;
+    // The chunk holding `excluded` or where it would be (-1 until reached), and its index there
+    // (-1 when it is not in the set).
+    let skipChunk = -1;
+    let skipIndex = -1;
+    let checked = -1;
+    return () => {
+      while (c < chunks.length) {
+        const chunk = chunks[c];
+        if (checked !== c) {
+          checked = c;
+          if (skipChunk < 0 && compare(chunk[chunk.length - 1], excluded) >= 0) {
+            skipChunk = c;
+            const at = this.#lowerBoundIn(chunk, excluded);
+            skipIndex = at < chunk.length && compare(chunk[at], excluded) === 0 ? at : -1;
+          }
+        }
+        if (c === skipChunk && i === skipIndex) i++;
+        if (i < chunk.length) return chunk[i++];
+        c++;
+        i = 0;
+      }
+      return undefined;
+    };
+  }
+
   /** The elements from `index` on, in order. */
   *values(index = 0): Generator<T, void, undefined> {
     const next = this.pull(index);
@@ -240,6 +276,9 @@ export class SortedView<T> {
   // [chunk, offset] of the element at `index`, or undefined when out of range.
   #locate(index: number): [number, number] | undefined {
     if (!(index >= 0 && index < this.#size)) return undefined;
+    // In the first chunk (a list read from the front): no chunk offsets needed, so none are
+    // rebuilt after a change.
+    if (index < this.#chunks[0].length) return [0, index];
     const last = this.#chunks.length - 1;
     this.#startOf(last);
     const starts = this.#starts;
@@ -264,7 +303,9 @@ export interface ListFrom<T> {
 
 /**
  * The elements of `view` other than `excluded`, from the `offset`-th of them on: `lap` is the
- * active users except the asker. Costs a rank lookup, not a walk to the offset.
+ * active users except the asker. Costs a rank lookup, not a walk to the offset; from the front
+ * (offset 0) not even that. `present` says whether `excluded` is in the view, when the caller
+ * knows it more cheaply (a hash lookup instead of a search of the view).
  *
  * @example
  * ```ts
@@ -275,8 +316,13 @@ export interface ListFrom<T> {
  * console.assert(list.total === 2 && list.next() === "carol" && list.next() === undefined);
  * ```
  */
-export function without<T>(view: SortedView<T>, excluded: T, offset = 0): ListFrom<T> {
-  const present = view.has(excluded);
+export function without<T>(
+  view: SortedView<T>,
+  excluded: T,
+  offset = 0,
+  present: boolean = view.has(excluded),
+): ListFrom<T> {
+  if (present && offset === 0) return { total: view.size - 1, next: view.pullWithout(excluded) };
   const skipAt = present ? view.rank(excluded) : -1;
   const start = present && offset >= skipAt ? offset + 1 : offset;
   const pull = view.pull(start);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { byCodeUnit, SortedView } from "./sorted_view.ts";
+import { byCodeUnit, SortedView, without } from "./sorted_view.ts";
 import { SeededRandom } from "./test_random.ts";
 
 const sortedModel = (model: Set<string>) => [...model].sort(byCodeUnit);
@@ -109,4 +109,36 @@ Deno.test("a view built in order answers rank, at and pull, and stays in order t
   assert.deepEqual([...view], sorted);
   const from = view.pull(321);
   assert.deepEqual([from(), from()], sorted.slice(321, 323));
+});
+
+Deno.test("without, from the front and from any offset, agrees with a filtered array through changes", () => {
+  const random = new SeededRandom(23);
+  const view = new SortedView(byCodeUnit, { chunkSize: 8 });
+  const model = new Set<string>();
+  const alphabet = ["a", "b", "c", "é", "😀"];
+  const drain = (next: () => string | undefined) => {
+    const pulled: string[] = [];
+    for (let element = next(); element !== undefined; element = next()) pulled.push(element);
+    return pulled;
+  };
+  for (let step = 0; step < 4000; step++) {
+    const value = random.text(alphabet, 1 + random.below(3));
+    if (random.below(2) === 0) {
+      view.add(value);
+      model.add(value);
+    } else {
+      view.delete(value);
+      model.delete(value);
+    }
+    // The excluded value: in the set or not, at a chunk's edge or inside one.
+    const excluded = random.text(alphabet, 1 + random.below(3));
+    const others = sortedModel(model).filter((element) => element !== excluded);
+    const offset = random.below(3) === 0 ? 0 : random.below(others.length + 2);
+    for (const present of [undefined, model.has(excluded)]) {
+      const list = without(view, excluded, offset, present);
+      assert.equal(list.total, others.length);
+      assert.deepEqual(drain(list.next), others.slice(offset), `${excluded} from ${offset}`);
+    }
+    assert.deepEqual(drain(view.pullWithout(excluded)), others);
+  }
 });

@@ -77,6 +77,9 @@ export class TrackerState {
   readonly #sessionByToken = new Map<string, Session>();
   // Users with a session, in order: `lap` from any offset without sorting.
   readonly #activeUsers = new SortedView<string>(byCodeUnit);
+  // No session is due to expire before this: a lower bound (a touch only moves a deadline later),
+  // so the per-datagram sweep is one comparison until something is due.
+  #nextExpiry = Infinity;
   // Sessions a query ended as silent before the next `expire()` reported them.
   #unreported: Session[] = [];
   // Publications belong to users, not sessions: they outlive logouts.
@@ -112,6 +115,8 @@ export class TrackerState {
   expire(): Session[] {
     this.#sweep();
     const expired = this.#unreported;
+    // Called per datagram: most calls find nothing, and allocate nothing then.
+    if (expired.length === 0) return [];
     this.#unreported = [];
     return expired;
   }
@@ -120,13 +125,19 @@ export class TrackerState {
   // never comes back: nothing touches a session that is not live).
   #sweep(): void {
     const now = this.#now();
+    if (now <= this.#nextExpiry) return;
+    let next = Infinity;
     for (const [timeoutMs, queue] of this.#expiryQueues) {
       for (const session of queue.values()) {
-        if (now - session.lastSeen <= timeoutMs) break;
+        if (now - session.lastSeen <= timeoutMs) {
+          next = Math.min(next, session.lastSeen + timeoutMs);
+          break;
+        }
         this.end(session);
         this.#unreported.push(session);
       }
     }
+    this.#nextExpiry = next;
   }
 
   /** Ends a session at once (logout, or expiry). */
@@ -192,6 +203,7 @@ export class TrackerState {
       this.#expiryQueues.set(timeoutMs, queue);
     }
     queue.set(key, session);
+    this.#nextExpiry = Math.min(this.#nextExpiry, session.lastSeen + timeoutMs);
     this.#activeUsers.add(user);
     this.#publications.setActive(user, true);
     return { ok: true, session };
@@ -218,7 +230,9 @@ export class TrackerState {
    */
   activeUsersFrom(asker: string, offset = 0): ListFrom<string> {
     this.#sweep();
-    return without(this.#activeUsers, asker, offset);
+    // The view holds exactly the users with a session: whether the asker is in it is a hash
+    // lookup, not a search of the view.
+    return without(this.#activeUsers, asker, offset, this.#sessionByUser.has(asker));
   }
 
   /** The files `user` has published, sorted. */

@@ -292,3 +292,21 @@ Deno.test("removing a user ends the session and withdraws every publication", ()
   assert.deepEqual(state.removeUser("nobody"), { withdrawn: 0 });
   assert.deepEqual(changes.slice(-2), ["remove alice", "remove nobody"]);
 });
+
+Deno.test("a session with a shorter timeout, opened after a sweep, still expires on time", () => {
+  let now = 0;
+  const state = new TrackerState({ now: () => now });
+  state.openSession({ hostname: "127.0.0.1", port: 5000 }, "alice", { version: 1 });
+  now = 100;
+  assert.deepEqual(state.expire(), []);
+  now = 200;
+  state.openSession({ hostname: "127.0.0.1", port: 5001 }, "bob", { version: 2, timeoutMs: 500 });
+  now = 700;
+  assert.deepEqual(state.expire(), [], "bob's 500 ms are not over");
+  now = 701;
+  assert.deepEqual(state.expire().map((session) => session.user), ["bob"]);
+  now = 3000;
+  assert.deepEqual(state.expire(), [], "alice's 3 s are not over");
+  now = 3001;
+  assert.deepEqual(state.expire().map((session) => session.user), ["alice"]);
+});

@@ -15,6 +15,7 @@ import {
 import type { Authenticator, CredentialRefusal } from "./authenticator.ts";
 import type { LoginGuard } from "./guard.ts";
 import { fitNames } from "./list_fit.ts";
+import { ReplyBytes } from "./reply_bytes.ts";
 import type { NameIndex } from "./name_index.ts";
 import type { HandlerOutcome, TableLimit } from "./outcome.ts";
 import { searchNameList } from "./search_pages.ts";
@@ -81,7 +82,6 @@ export interface V1HandlerOptions extends LoginParts {
 }
 
 const MAX_LOGGED_REPLY_CHARS = 80;
-const encoder = new TextEncoder();
 
 /**
  * Handles v1 datagrams.
@@ -110,6 +110,7 @@ export class V1Handler {
   readonly #guard: LoginGuard;
   readonly #allowPlaintext: boolean;
   readonly #allowForeignTcp: boolean;
+  readonly #replyBytes = new ReplyBytes();
 
   constructor(options: V1HandlerOptions) {
     this.#state = options.state;
@@ -125,17 +126,25 @@ export class V1Handler {
   }
 
   #encode(decided: Decision): HandlerOutcome {
-    const { reply, later, ...rest } = decided;
-    const outcome: HandlerOutcome = later
-      ? { ...rest, pending: later.then((next) => this.#encode({ ...next, command: rest.command })) }
-      : rest;
-    if (reply === undefined) return outcome;
+    const { reply, later, command } = decided;
+    const pending = later?.then((next) => this.#encode({ ...next, command }));
+    if (reply === undefined) {
+      return { peer: decided.peer, command, note: decided.note, limit: decided.limit, pending };
+    }
     const text = replyText(reply);
     const summary = text.length > MAX_LOGGED_REPLY_CHARS
       ? `${text.slice(0, MAX_LOGGED_REPLY_CHARS)}\u2026`
       : text;
     // The text is made once for the log and the datagram (encodeReply would make it again).
-    return { ...outcome, reply: encoder.encode(text), summary };
+    return {
+      peer: decided.peer,
+      command,
+      note: decided.note,
+      limit: decided.limit,
+      pending,
+      reply: this.#replyBytes.encode(text),
+      summary,
+    };
   }
 
   #decide(datagram: Uint8Array, from: Address): Decision {
