@@ -7,7 +7,12 @@
  * file as `--store sqlite` does. Prints replies/s and the ratio to the echo, p50/p99 latency,
  * `ERR` answers to valid requests, and sessions the tracker expired while they heartbeat.
  *
+ * `--baseline DIR` adds a fourth server driven in the same rounds: the tracker (in memory) of
+ * another checkout at DIR, e.g. the commit before a change, so before and after are measured
+ * side by side against the same echo.
+ *
  *   deno run -A bench/tracker_mixed.ts [--seconds 4] [--rounds 2] [--names 100000]
+ *                                      [--baseline DIR]
  */
 
 import {
@@ -22,9 +27,15 @@ import {
   startServer,
 } from "./mixed_load.ts";
 import { V1Client } from "./v1_client.ts";
+import { relative, resolve } from "node:path";
 
 const defaults = { seconds: 4, rounds: 2, names: 100_000, sessions: 1024 };
-const load = parseLoadOptions(Deno.args, defaults);
+const baselineAt = Deno.args.indexOf("--baseline");
+const baseline = baselineAt === -1 ? undefined : Deno.args[baselineAt + 1];
+const load = parseLoadOptions(
+  Deno.args.filter((_, i) => i !== baselineAt && i !== baselineAt + 1),
+  defaults,
+);
 const { seconds: SECONDS, rounds: ROUNDS, names: NAMES, sessions: SESSIONS, window: WINDOW } = load;
 const HOSTS = V1Client.HOSTS;
 
@@ -40,18 +51,25 @@ await Deno.writeTextFile(`${dir}/credentials.txt`, users.map((u) => `${u} ${u}-p
 const names = makeNames(NAMES, seeded(11));
 const credentials = `${dir}/credentials.txt`;
 /** The servers driven in turn: the echo, then the tracker in memory and on SQLite. */
-const servers = {
+type Kind = "echo" | "memory" | "sqlite" | "baseline";
+const servers: Partial<Record<Kind, Awaited<ReturnType<typeof startServer>>>> = {
   echo: await startServer("bench/udp_echo.ts", []),
   memory: await startServer("bench/tracker_load_server.ts", [credentials]),
   sqlite: await startServer("bench/tracker_load_server.ts", [credentials, `${dir}/bench.db`]),
 };
-type Kind = keyof typeof servers;
-const KINDS: readonly Kind[] = ["echo", "memory", "sqlite"];
+if (baseline !== undefined) {
+  // Program runs a script under this checkout's root: reach the other one from there.
+  const root = new URL("..", import.meta.url).pathname;
+  const script = `${relative(root, resolve(baseline))}/bench/tracker_load_server.ts`;
+  servers.baseline = await startServer(script, [credentials]);
+}
+const KINDS = Object.keys(servers) as Kind[];
+const server = (kind: Kind) => servers[kind] as Awaited<ReturnType<typeof startServer>>;
 const clientsFor = (port: number) => users.map((user, i) => new V1Client(user, i, loopback(port)));
 const clientsOf = Object.fromEntries(
-  KINDS.map((kind) => [kind, clientsFor(servers[kind].port)]),
+  KINDS.map((kind) => [kind, clientsFor(server(kind).port)]),
 ) as Record<Kind, V1Client[]>;
-const trackerKinds = ["memory", "sqlite"] as const;
+const trackerKinds = KINDS.filter((kind) => kind !== "echo");
 try {
   // Log in, register a download address, and publish the names (each client its share), with a
   // window so the tracker's receive buffer never overflows.
@@ -79,7 +97,10 @@ try {
         `${SECONDS} s rounds`,
     );
   }
-  const results: Record<Kind, RoundResult[]> = { echo: [], memory: [], sqlite: [] };
+  const results = Object.fromEntries(KINDS.map((kind) => [kind, []])) as unknown as Record<
+    Kind,
+    RoundResult[]
+  >;
   for (let round = 0; round < ROUNDS; round++) {
     // Each round starts with another server, so the machine's drift hits all of them.
     const order = KINDS.map((_, i) => KINDS[(i + round) % KINDS.length]);
@@ -129,8 +150,12 @@ try {
         `sessions expired while heartbeating: ${expired[kind]}`,
     );
   }
+  if (baseline !== undefined) {
+    const ratio = summary("memory").rate / summary("baseline").rate;
+    console.log(`  memory / baseline (${baseline}), same rounds: ${ratio.toFixed(2)}×`);
+  }
 } finally {
   for (const kind of KINDS) for (const client of clientsOf[kind]) client.close();
-  for (const kind of KINDS) await servers[kind].program.stop();
+  for (const kind of KINDS) await server(kind).program.stop();
   await Deno.remove(dir, { recursive: true });
 }

@@ -18,13 +18,17 @@ import { type IndexParts, lister } from "./name_query.ts";
 
 /**
  * A walk over a posting entry costs about what scanning this many of the asker's own joined
- * keys costs (measured: ~20 ns a posting entry read at random, ~10 ns a key of ~40 units
- * scanned by `indexOf`).
+ * keys costs: an entry's name is read at random in the per-name columns (a cache miss at a
+ * million names, ~100–200 ns), a key of ~40 units is scanned in order by `indexOf` (~10 ns).
  */
-export const KEYS_PER_ENTRY = 2;
+export const KEYS_PER_ENTRY = 16;
 
-/** Rebuilding the joined keys costs about this many posting entries walked per key. */
-export const ENTRIES_PER_REBUILT_KEY = 16;
+/**
+ * Before its keys are joined (after any change to its publications), walking is preferred up to
+ * this many posting entries per name of the asker: joining costs a few entries' walk per key
+ * (~0.6 µs a key at a million names), but serves the asker's next requests too.
+ */
+export const ENTRIES_PER_UNJOINED_KEY = 1;
 
 /** What the asker holds in the view, for weighing the walk against its own keys. */
 export interface AskerShare {
@@ -55,7 +59,7 @@ export function walkCountFor(
   }
   const correction = share.keysBuilt
     ? share.names / KEYS_PER_ENTRY
-    : share.names * ENTRIES_PER_REBUILT_KEY;
+    : share.names * ENTRIES_PER_UNJOINED_KEY;
   if (rarest > correction) return undefined;
   const walk = lister(parts, { key, asker: share.number, afterLabel: 0, maxSteps });
   if (walk.countRest === undefined) return undefined;

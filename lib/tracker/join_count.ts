@@ -32,6 +32,16 @@ const READ_AHEAD = 4;
 /** The head of every mask: positions 0–15 of any key. */
 const HEAD_BITS = 0xffff;
 
+// Scratch for the walk's positions and masks, reused (a typed array made per walk costs more
+// than a short walk); grown for a query joining more trigrams than any before.
+let scratch = new Int32Array(3 * 16);
+const pairMasks = new Int32Array(2);
+
+function scratchFor(joined: number): Int32Array {
+  if (scratch.length < 3 * joined) scratch = new Int32Array(6 * joined);
+  return scratch;
+}
+
 /** What a counting walk reads. */
 export interface JoinWalk {
   /** One cursor per distinct posting joined, the rarest (the lead) first. */
@@ -87,13 +97,14 @@ export function countJoin(
   const leadCounts = leadPosting.counts;
   let lc = lead.chunkIndex;
   let li = lead.entryIndex;
-  const chunkAt = new Int32Array(joined);
-  const entryAt = new Int32Array(joined);
+  // Per joined posting j: its chunk at [j], its entry at [joined + j], its mask at [2 * joined + j].
+  const at = scratchFor(joined);
+  const entryAt = joined;
+  const maskAt = 2 * joined;
   for (let j = 1; j < joined; j++) {
-    chunkAt[j] = cursors[j].chunkIndex;
-    entryAt[j] = cursors[j].entryIndex;
+    at[j] = cursors[j].chunkIndex;
+    at[entryAt + j] = cursors[j].entryIndex;
   }
-  const masks = new Int32Array(joined);
   const lined = new Int32Array(offsets.length);
   const queryLength = key.length;
   let count = 0;
@@ -108,20 +119,20 @@ export function countJoin(
     moved = true;
     const entry = leadChunks[lc][li];
     const id = entry & ENTRY_ID_MASK;
-    masks[0] = leadPosting.maskOf(entry);
+    at[maskAt] = leadPosting.maskOf(entry);
     let aligned = true;
     for (let j = 1; j < joined; j++) {
       const cursor = cursors[j];
       const { chunks, counts } = cursor.posting;
-      let c = chunkAt[j];
-      let i = entryAt[j];
+      let c = at[j];
+      let i = at[entryAt + j];
       if (c >= chunks.length) break walk; // a trigram has no name further on: no match either
       let found = false;
       for (let read = 0; read <= READ_AHEAD; read++) {
         const other = chunks[c][i];
         if ((other & ENTRY_ID_MASK) === id) {
           found = true;
-          masks[j] = cursor.posting.maskOf(other);
+          at[maskAt + j] = cursor.posting.maskOf(other);
           break;
         }
         if (++i === counts[c]) {
@@ -130,23 +141,23 @@ export function countJoin(
         }
       }
       if (found) {
-        if (c !== chunkAt[j] || i !== entryAt[j]) {
+        if (c !== at[j] || i !== at[entryAt + j]) {
           ownSteps++;
           steps++;
-          chunkAt[j] = c;
-          entryAt[j] = i;
+          at[j] = c;
+          at[entryAt + j] = i;
         }
         continue;
       }
       // Not close ahead: seek by label, as a cursor does (labels read from here on).
-      cursor.place(chunkAt[j], entryAt[j]);
+      cursor.place(at[j], at[entryAt + j]);
       const before = cursor.steps;
       cursor.seek(ord[id]);
       steps += cursor.steps - before;
-      chunkAt[j] = cursor.chunkIndex;
-      entryAt[j] = cursor.entryIndex;
+      at[j] = cursor.chunkIndex;
+      at[entryAt + j] = cursor.entryIndex;
       if (cursor.id === id) {
-        masks[j] = cursor.mask;
+        at[maskAt + j] = cursor.mask;
         continue;
       }
       if (cursor.id === -1) break walk;
@@ -165,7 +176,7 @@ export function countJoin(
     if (queryLength > 3) {
       let head = -1;
       for (let k = 0; k < lined.length; k++) {
-        lined[k] = masks[positions[k]];
+        lined[k] = at[maskAt + positions[k]];
         head &= (lined[k] & HEAD_BITS) >>> offsets[k];
       }
       if (head === 0) {
@@ -191,7 +202,7 @@ export function countJoin(
     }
   }
   lead.place(lc, li);
-  for (let j = 1; j < joined; j++) cursors[j].place(chunkAt[j], entryAt[j]);
+  for (let j = 1; j < joined; j++) cursors[j].place(at[j], at[entryAt + j]);
   return { count, ownSteps, reads, stopped, moved };
 }
 
@@ -212,7 +223,7 @@ function countPair(walk: JoinWalk, steps: number, maxSteps: number, moved: boole
   // The query offset of each one's trigram.
   const leadOffset = offsets[positions[0] === 0 ? 0 : 1];
   const otherOffset = offsets[positions[0] === 0 ? 1 : 0];
-  const lined = new Int32Array(2);
+  const lined = pairMasks;
   const leadSlot = positions[0] === 0 ? 0 : 1;
   let lc = lead.chunkIndex;
   let li = lead.entryIndex;

@@ -209,7 +209,7 @@ class TrigramLister extends BaseLister {
     const counted = countJoin(
       {
         cursors,
-        positions: Int32Array.from(this.#positionCursors, (cursor) => cursors.indexOf(cursor)),
+        positions: this.#positions(),
         offsets: this.#offsets,
         key: this.plan.key,
         keys: this.#keys,
@@ -228,6 +228,15 @@ class TrigramLister extends BaseLister {
     this.moved = counted.moved;
     this.stopped = counted.stopped;
     return counted.count;
+  }
+
+  // For each joined offset, the index of its posting's cursor in the join order.
+  #positions(): Int32Array {
+    const positions = new Int32Array(this.#positionCursors.length);
+    for (let k = 0; k < positions.length; k++) {
+      positions[k] = this.#cursors.indexOf(this.#positionCursors[k]);
+    }
+    return positions;
   }
 
   protected frontier(): number {
