@@ -16,8 +16,14 @@
  * (`publications.ts`, `index_core.ts`), as the tracker keeps it; by default on an exact index of
  * its own.
  *
+ * Flatness (issue 11: "the same request costs the same at 10k and 1M names") is read two ways:
+ * the random mix above, whose replies differ between sizes (a query matches ~100× more names at
+ * 1M), and **the same requests with the same replies**: 64 planted names (trigrams no generated
+ * name has) published by the same 4 users at every size, asked for by the same askers between
+ * the mix's queries; their replies are checked equal across sizes and their p50/p99 compared.
+ *
  *   deno run -A bench/tracker_index_bench.ts [--queries 3000] [--sizes 10000,100000,1000000]
- *     [--views own|tracker]
+ *     [--views own|tracker] [--parts sch,folded,lap]
  */
 
 import { parseArgs } from "node:util";
@@ -38,6 +44,7 @@ const { values } = parseArgs({
     sizes: { type: "string", default: "10000,100000,1000000" },
     users: { type: "string", default: "1000,100000" },
     views: { type: "string", default: "own" },
+    parts: { type: "string", default: "sch,folded,lap" },
   },
 });
 
@@ -152,6 +159,27 @@ export function corpus(size: number, seed = 42): Corpus {
   return { publications, names, words };
 }
 
+/**
+ * Names planted at every size, with trigrams ("vqw", "qwz") that no generated name has (no
+ * syllable ends in "v"), so a query for them has the same reply at every size.
+ */
+export const PLANTED = Array.from(
+  { length: 64 },
+  (_, i) => flat(`vqwz${"abcd"[i % 4]}-plant-${String(i).padStart(2, "0")}.dat`),
+);
+/** Who publishes each planted name: 4 of the 256 users, the same at every size. */
+export const plantedBy = (i: number) => `user${(i * 37) % USERS % 4}`;
+/** Requests whose replies are the same at every size: all planted names, a quarter, one. */
+export const PLANTED_QUERIES = [
+  "vqwz",
+  "vqwzb-",
+  "qwzc-plant",
+  "vqw",
+  "wzd-plant-1",
+  "plant-07",
+  "vqwza-plant-12.dat",
+].map(flat);
+
 export function queries(random: SeededRandom, corpus: Corpus, count: number): string[] {
   const list: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -203,6 +231,9 @@ function schChild(size: number): Record<string, unknown> {
   const built = performance.now();
   for (const [user, name] of data.publications) index.publish(user, name);
   const buildMs = performance.now() - built;
+  PLANTED.forEach((name, i) => index.publish(plantedBy(i), name));
+  // The planted requests' askers: the same sequence at every size.
+  const plantedRandom = new SeededRandom(13);
   const publications = data.publications;
   data = undefined;
   gc();
@@ -215,7 +246,25 @@ function schChild(size: number): Record<string, unknown> {
   const byLength = new Map<string, number[]>();
   let tooBroad = 0;
   let listed = 0;
+  const plantedSamples: number[] = [];
+  const plantedReplies: string[] = [];
   for (let i = 0; i < mix.length; i++) {
+    if (i % 3 === 0) {
+      // A request whose reply is the same at every size, between the mix's.
+      const query = PLANTED_QUERIES[(i / 3) % PLANTED_QUERIES.length];
+      const asker = `user${plantedRandom.below(USERS)}`;
+      const start = performance.now();
+      const count = index.count(query, asker);
+      const found = index.list(query, { asker });
+      const reply = count.kind === "exact" ? fitNames(count.count, () => found.next()) : count;
+      const took = performance.now() - start;
+      if (i >= 300) {
+        plantedSamples.push(took);
+        if (plantedReplies.length < 2 * PLANTED_QUERIES.length) {
+          plantedReplies.push(JSON.stringify(reply));
+        }
+      }
+    }
     const asker = `user${random.below(USERS)}`;
     const start = performance.now();
     const count = index.count(mix[i], asker);
@@ -257,6 +306,8 @@ function schChild(size: number): Record<string, unknown> {
     bytesPerNameOfNames: heapNames / size,
     ...stats,
     sch: timings(samples),
+    planted: timings(plantedSamples),
+    plantedReplies,
     byLength: Object.fromEntries([...byLength].map(([kind, times]) => [kind, timings(times)])),
     bytesPerNameExternal: external / size,
     page2: timings(pageSamples),
@@ -464,14 +515,38 @@ if (!import.meta.main) {
       }`,
     );
   }
-  const first = results[0].sch as Timings;
-  const last = results.at(-1)!.sch as Timings;
+  const first = results[0];
+  const last = results.at(-1)!;
+  const ratio = (key: string, p: "p50" | "p99") =>
+    ((last[key] as Timings)[p] / (first[key] as Timings)[p]).toFixed(2);
   console.log(
-    `  ratio ${sizes.at(-1)} / ${sizes[0]} names: p50 ${(last.p50 / first.p50).toFixed(2)}x,` +
-      ` p99 ${(last.p99 / first.p99).toFixed(2)}x`,
+    `  random mix (replies differ: more names match at ${sizes.at(-1)}), ratio ${sizes.at(-1)} / ` +
+      `${sizes[0]} names: p50 ${ratio("sch", "p50")}x, p99 ${ratio("sch", "p99")}x`,
   );
-  console.log("folded index beside the exact one (v2 FIND): count + first page, half upper-cased");
-  for (const size of sizes) {
+  const same = results.every((r) =>
+    JSON.stringify(r.plantedReplies) === JSON.stringify(first.plantedReplies)
+  );
+  console.log(
+    `  the same requests with the same replies (${PLANTED_QUERIES.length} queries on 64 planted names):`,
+  );
+  for (const r of results) {
+    console.log(`  ${String(r.size).padStart(8)} names  ${line(r.planted as Timings)}`);
+  }
+  console.log(
+    `  ratio ${sizes.at(-1)} / ${sizes[0]} names: p50 ${ratio("planted", "p50")}x, p99 ` +
+      `${ratio("planted", "p99")}x (target 0.8–1.2x); replies identical at every size: ${same}`,
+  );
+  const p99 = (last.sch as Timings).p99;
+  console.log(
+    `  sch p99 at ${sizes.at(-1)} names: ${(p99 * 1000).toFixed(0)} µs (target ≤ 5000 µs at 1M)`,
+  );
+  const parts = values.parts.split(",");
+  if (parts.includes("folded")) {
+    console.log(
+      "folded index beside the exact one (v2 FIND): count + first page, half upper-cased",
+    );
+  }
+  for (const size of parts.includes("folded") ? sizes : []) {
     const r = await child("folded", size);
     console.log(
       `  ${String(size).padStart(8)} names  ${
@@ -490,9 +565,12 @@ if (!import.meta.main) {
       } ms`,
     );
   }
-  console.log("lap: 3000 requests per size (asker excluded), against sorting the whole table");
   const laps: Record<string, unknown>[] = [];
-  for (const users of values.users.split(",").map(Number)) {
+  const lapUsers = parts.includes("lap") ? values.users.split(",").map(Number) : [];
+  if (lapUsers.length > 0) {
+    console.log("lap: 3000 requests per size (asker excluded), against sorting the whole table");
+  }
+  for (const users of lapUsers) {
     const r = await child("lap", users);
     laps.push(r);
     console.log(`  ${String(users).padStart(8)} users  v1 ${line(r.v1 as Timings)}`);
@@ -500,9 +578,11 @@ if (!import.meta.main) {
     console.log(`           a session ends and starts   ${line(r.churn as Timings)}`);
     console.log(`           whole-table sort + cut      ${line(r.wholeTable as Timings)}`);
   }
-  const a = laps[0].v1 as Timings;
-  const b = laps.at(-1)!.v1 as Timings;
-  console.log(
-    `  ratio lap v1 p50 ${(b.p50 / a.p50).toFixed(2)}x, p99 ${(b.p99 / a.p99).toFixed(2)}x`,
-  );
+  if (laps.length > 0) {
+    const a = laps[0].v1 as Timings;
+    const b = laps.at(-1)!.v1 as Timings;
+    console.log(
+      `  ratio lap v1 p50 ${(b.p50 / a.p50).toFixed(2)}x, p99 ${(b.p99 / a.p99).toFixed(2)}x`,
+    );
+  }
 }

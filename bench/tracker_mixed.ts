@@ -168,6 +168,10 @@ try {
         `sessions expired while heartbeating: ${expired[kind]}`,
     );
   }
+  if (baselineDir !== undefined) {
+    const ratio = summary("memory").rate / summary("baseline").rate;
+    console.log(`  memory / baseline (${baselineDir}), same rounds: ${ratio.toFixed(2)}×`);
+  }
 } finally {
   for (const kind of KINDS) for (const client of clientsOf[kind]) client.close();
   for (const kind of KINDS) await servers[kind]!.program.stop();

@@ -193,7 +193,8 @@ export class BroadCounts {
     }
     const walk = walkFrom(entry?.walkedTo, budget);
     let count = entry?.count ?? 0;
-    while (walk.next() !== undefined) count++;
+    if (walk.countRest !== undefined) count += walk.countRest();
+    else while (walk.next() !== undefined) count++;
     const done = walk.stopped === "end";
     if (entry === undefined) {
       if (done && walk.steps <= this.#minKeptSteps) return count; // cheap: no entry

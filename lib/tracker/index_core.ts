@@ -20,6 +20,7 @@ import {
   shortGramsOfTrigram,
   trigramCode,
 } from "./grams.ts";
+import { walkCountFor } from "./asker_count.ts";
 import { BroadCounts } from "./broad_counts.ts";
 import { ChunkPool } from "./chunk_pool.ts";
 import { NameHolders } from "./name_holders.ts";
@@ -215,6 +216,16 @@ export class IndexCore {
     const view = this.#views[v];
     const key = view.fold === undefined ? query : view.fold(query);
     const record = asker === undefined ? undefined : this.#users.get(asker);
+    if (key.length >= 3 && record?.active) {
+      // A rare query: walking it for the asker costs less than the asker's own-keys correction.
+      const share = {
+        number: record.number,
+        names: record.inView?.[v] ?? 0,
+        keysBuilt: record.ownKeys?.[v] !== undefined,
+      };
+      const walked = walkCountFor(view.parts, key, share, this.#maxSteps);
+      if (walked !== undefined) return { kind: "exact", count: walked };
+    }
     let count: number;
     if (key.length === 0) count = view.activeNames;
     else if (key.length < 3) count = view.shortActive.get(shortGramCode(key)) ?? 0;

@@ -15,6 +15,7 @@
  */
 
 import { coveringOffsets, lineUp, trigramCode } from "./grams.ts";
+import { countJoin, JOIN_READ_STEPS } from "./join_count.ts";
 import type { NameOrder } from "./name_order.ts";
 import type { NameTable } from "./name_table.ts";
 import { type Posting, PostingCursor } from "./posting.ts";
@@ -23,7 +24,7 @@ import { type Posting, PostingCursor } from "./posting.ts";
  * Steps a name read costs: it touches a string somewhere on the heap, where a posting step reads
  * arrays (measured: ~4× a step on a million names).
  */
-const READ_STEPS = 4;
+const READ_STEPS = JOIN_READ_STEPS;
 
 /** Why a lister gave `undefined`: the list ended, or the walk reached its step cap first. */
 export type ListStop = "end" | "cap";
@@ -42,6 +43,12 @@ export interface NameLister {
    * cap among names that do not match; `undefined` once the walk has ended.
    */
   readonly resumeFrom: string | undefined;
+  /**
+   * Counts the matches `next` would give from here on, without giving them (then `stopped` is
+   * set, and `resumeFrom` says where a capped count stopped). Listers that can count faster
+   * than `next` gives names have it.
+   */
+  countRest?(): number;
 }
 
 /** The parts of the index a query reads. */
@@ -180,7 +187,7 @@ class TrigramLister extends BaseLister {
       let aligned = true;
       for (let i = 1; i < cursors.length; i++) {
         const other = cursors[i];
-        other.seek(lead.label);
+        other.seekId(id, lead.label);
         if (other.id === id) continue;
         if (other.id === -1) return this.stop("end");
         lead.seek(other.label); // no name between the two labels has every trigram
@@ -193,6 +200,43 @@ class TrigramLister extends BaseLister {
       if (matches && heldByOther(this.table, id, this.plan.asker)) return this.table.names[id];
     }
     return this.stop("end");
+  }
+
+  countRest(): number {
+    if (this.stopped) return 0;
+    const cursors = this.#cursors;
+    const table = this.table;
+    const counted = countJoin(
+      {
+        cursors,
+        positions: this.#positions(),
+        offsets: this.#offsets,
+        key: this.plan.key,
+        keys: this.#keys,
+        keyLength: this.#keyLength,
+        ord: table.ord,
+        active: table.active,
+        activeXor: table.activeXor,
+        asker: this.plan.asker,
+      },
+      this.steps,
+      this.plan.maxSteps,
+      this.moved,
+    );
+    cursors[0].steps += counted.ownSteps;
+    this.#reads += counted.reads;
+    this.moved = counted.moved;
+    this.stopped = counted.stopped;
+    return counted.count;
+  }
+
+  // For each joined offset, the index of its posting's cursor in the join order.
+  #positions(): Int32Array {
+    const positions = new Int32Array(this.#positionCursors.length);
+    for (let k = 0; k < positions.length; k++) {
+      positions[k] = this.#cursors.indexOf(this.#positionCursors[k]);
+    }
+    return positions;
   }
 
   protected frontier(): number {

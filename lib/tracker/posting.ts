@@ -24,6 +24,12 @@ const ID_BITS = 26;
 const ID_MASK = 2 ** ID_BITS - 1;
 /** The largest id a posting can hold (67 million names: far past what memory allows). */
 export const MAX_POSTING_ID = ID_MASK;
+/** How to read an entry without a cursor (a walk reading chunks itself): `entry & ENTRY_ID_MASK`. */
+export const ENTRY_ID_MASK = ID_MASK;
+/** An entry's mask tag is `entry >>> ENTRY_ID_BITS`: below 32, the index of its one bit. */
+export const ENTRY_ID_BITS = ID_BITS;
+/** Entries of a posting a seek reads ahead for an id before it bisects by label. */
+const READ_AHEAD = 4;
 /** Tags above the bit indexes 0–31: an empty mask, and a mask kept in `wide`. */
 const EMPTY_TAG = 32;
 const WIDE_TAG = 33;
@@ -240,6 +246,32 @@ export class PostingCursor {
     return this.#posting.size;
   }
 
+  /** The posting walked. */
+  get posting(): Posting {
+    return this.#posting;
+  }
+
+  /** The chunk the cursor stands in (`posting.chunks.length` at the end). */
+  get chunkIndex(): number {
+    return this.#chunk;
+  }
+
+  /** The entry of that chunk it stands on. */
+  get entryIndex(): number {
+    return this.#index;
+  }
+
+  /**
+   * Stands on entry `index` of chunk `chunk`, at or after where it stood (a walk that read the
+   * chunks itself hands its position back); `index` must be below the chunk's count, or the
+   * chunk past the last.
+   */
+  place(chunk: number, index: number): void {
+    this.#chunk = chunk;
+    this.#index = index;
+    this.#load();
+  }
+
   /** Steps to the next entry. */
   advance(): void {
     this.steps++;
@@ -297,6 +329,35 @@ export class PostingCursor {
     }
     this.#index = low;
     this.#load();
+  }
+
+  /**
+   * As `seek(key)`, where `key` is the label of name `id`: the next few entries are read for the
+   * id first, which finds it without reading a label when this posting has it close ahead (the
+   * common case of a join: its trigrams are in most of the same names). An entry found by id is
+   * where `seek` would stop, since labels are distinct and ordered.
+   */
+  seekId(id: number, key: number): void {
+    if (this.label >= key) return;
+    const { chunks, counts } = this.#posting;
+    let c = this.#chunk;
+    let i = this.#index;
+    for (let read = 0; read < READ_AHEAD; read++) {
+      if (++i === counts[c]) {
+        if (++c === chunks.length) break;
+        i = 0;
+      }
+      const entry = chunks[c][i];
+      if ((entry & ID_MASK) !== id) continue;
+      this.steps++;
+      this.#chunk = c;
+      this.#index = i;
+      this.id = id;
+      this.mask = entry >>> ID_BITS < 32 ? 1 << (entry >>> ID_BITS) : this.#posting.maskOf(entry);
+      this.label = key;
+      return;
+    }
+    this.seek(key);
   }
 
   #lastLabel(c: number): number {
