@@ -1,23 +1,30 @@
 /**
- * `deno run -A bench/tracker_sealed.ts [SECONDS]`: the tracker's reply rate with sealed v2
+ * `deno run -A bench/tracker_sealed.ts [SECONDS] [--lap-only]`: the tracker's reply rate with sealed v2
  * datagrams next to the same load unsealed, in one run (alternating, so the machine's drift hits
  * both), and the cost of a v1 `auth` against verifiers of 4096 and 1,000,000 PBKDF2 rounds with
- * another session's `lap` round trip measured meanwhile.
+ * another session's `lap` round trip measured meanwhile. Beside replies/s it prints the tracker
+ * process's CPU time per reply (from /proc): the bench's own client shares the 2 cores, so replies/s
+ * also measure the client, while CPU per reply is the tracker's cost alone.
  */
 
 import { encodeV2Request, type V2RequestBody } from "../lib/protocol/mod.ts";
 import { deriveVerifier, formatVerifier, newSalt } from "../lib/protocol/scram.ts";
 import { Program } from "../tests/support/programs.ts";
+import { cpuSeconds } from "./proc_usage.ts";
 import { SealedClient } from "../tests/support/sealed_client.ts";
 import { UdpProbe } from "../tests/support/udp_probe.ts";
 
-const SECONDS = Number(Deno.args[0] ?? "2");
+// `--lap-only` skips the v1 AUTH part (the 1M-round verifier takes seconds to make).
+const LAP_ONLY = Deno.args.includes("--lap-only");
+const SECONDS = Number(Deno.args.find((arg) => !arg.startsWith("--")) ?? "2");
 const IN_FLIGHT = 16;
 const USERS = ["alice", "bob", "carol", "dave"];
 
 const dir = await Deno.makeTempDir({ prefix: "peersync-bench-" });
 const fast = formatVerifier(await deriveVerifier("fast-pw", newSalt(), 4096));
-const slow = formatVerifier(await deriveVerifier("slow-pw", newSalt(), 1_000_000));
+const slow = LAP_ONLY
+  ? fast
+  : formatVerifier(await deriveVerifier("slow-pw", newSalt(), 1_000_000));
 await Deno.writeTextFile(
   `${dir}/credentials.txt`,
   USERS.map((user) => `${user} ${user}-pw\n`).join("") + `fast ${fast}\nslow ${slow}\nlapper x\n`,
@@ -29,7 +36,10 @@ const server = new Program("bench/tracker_load_server.ts", [
 ]);
 const port = Number((await server.stdout.waitFor(/listening on [^ ]+:(\d+)/))[1]);
 
-/** Keeps IN_FLIGHT requests outstanding per client for SECONDS; returns replies per second. */
+/**
+ * Keeps IN_FLIGHT requests outstanding per client for SECONDS; returns replies per second and the
+ * tracker's CPU microseconds per reply.
+ */
 async function load(clients: SealedClient[], sealed: boolean, body: V2RequestBody) {
   let replies = 0;
   // Datagrams are prepared before the clock starts, so the client's own sealing is not timed.
@@ -40,6 +50,7 @@ async function load(clients: SealedClient[], sealed: boolean, body: V2RequestBod
       return sealed ? client.seal(plaintext) : plaintext;
     })
   );
+  const cpuBefore = cpuSeconds(server.pid);
   const stop = performance.now() + SECONDS * 1000;
   await Promise.all(clients.map(async (client, index) => {
     const datagrams = prepared[index];
@@ -59,52 +70,13 @@ async function load(clients: SealedClient[], sealed: boolean, body: V2RequestBod
       // drain
     }
   }));
-  return replies / SECONDS;
+  // Drained replies are not counted, so the few answered after the clock stopped cost a little
+  // CPU uncounted; alike in both modes.
+  const cpuMicros = (cpuSeconds(server.pid) - cpuBefore) * 1e6;
+  return { rate: replies / SECONDS, cpuPerReply: cpuMicros / Math.max(1, replies) };
 }
 
-try {
-  // Fresh sessions per round: request ids and counters are single use.
-  const rates: Record<string, number[]> = { clear: [], sealed: [] };
-  // Pairs in alternating order; each pair's ratio is reported, since the machine drifts.
-  const order = [
-    "clear",
-    "sealed",
-    "sealed",
-    "clear",
-    "clear",
-    "sealed",
-    "sealed",
-    "clear",
-  ] as const;
-  for (const mode of order) {
-    const clients = USERS.map(() => new SealedClient({ trackerPort: port }));
-    try {
-      for (const [i, client] of clients.entries()) await client.login(USERS[i], `${USERS[i]}-pw`);
-      rates[mode].push(await load(clients, mode === "sealed", { verb: "LAP", offset: 0 }));
-    } finally {
-      for (const client of clients) {
-        if (client.token) {
-          await client.send(client.seal(client.plaintext({ verb: "BYE" }, 4_000_000)));
-        }
-      }
-      await Promise.all(clients.map((client) => client.close()));
-    }
-  }
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-  const clear = mean(rates.clear);
-  const sealed = mean(rates.sealed);
-  console.log(
-    `LAP, ${USERS.length} sessions × ${IN_FLIGHT} in flight: unsealed ${
-      clear.toFixed(0)
-    } replies/s ` +
-      `(${rates.clear.map((r) => r.toFixed(0)).join(", ")}), sealed ${
-        sealed.toFixed(0)
-      } replies/s ` +
-      `(${rates.sealed.map((r) => r.toFixed(0)).join(", ")}): ${(sealed / clear).toFixed(2)}× ` +
-      `(per pair ${rates.sealed.map((r, i) => (r / rates.clear[i]).toFixed(2)).join(", ")})`,
-  );
-
-  // v1 AUTH against verifiers, with another session's lap measured meanwhile.
+async function authCost() {
   const lapper = new UdpProbe(port);
   await lapper.ask("auth lapper x");
   for (const [user, rounds] of [["fast", 4096], ["slow", 1_000_000]] as const) {
@@ -138,6 +110,65 @@ try {
     }
   }
   await lapper.close();
+}
+
+try {
+  // Fresh sessions per round: request ids and counters are single use.
+  const rates: Record<string, number[]> = { clear: [], sealed: [] };
+  const cpu: Record<string, number[]> = { clear: [], sealed: [] };
+  // Pairs in alternating order; each pair's ratio is reported, since the machine drifts.
+  const order = [
+    "clear",
+    "sealed",
+    "sealed",
+    "clear",
+    "clear",
+    "sealed",
+    "sealed",
+    "clear",
+  ] as const;
+  for (const mode of order) {
+    const clients = USERS.map(() => new SealedClient({ trackerPort: port }));
+    try {
+      for (const [i, client] of clients.entries()) await client.login(USERS[i], `${USERS[i]}-pw`);
+      const measured = await load(clients, mode === "sealed", { verb: "LAP", offset: 0 });
+      rates[mode].push(measured.rate);
+      cpu[mode].push(measured.cpuPerReply);
+    } finally {
+      for (const client of clients) {
+        if (client.token) {
+          await client.send(client.seal(client.plaintext({ verb: "BYE" }, 4_000_000)));
+        }
+      }
+      await Promise.all(clients.map((client) => client.close()));
+    }
+  }
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const clear = mean(rates.clear);
+  const sealed = mean(rates.sealed);
+  console.log(
+    `LAP, ${USERS.length} sessions × ${IN_FLIGHT} in flight: unsealed ${
+      clear.toFixed(0)
+    } replies/s ` +
+      `(${rates.clear.map((r) => r.toFixed(0)).join(", ")}), sealed ${
+        sealed.toFixed(0)
+      } replies/s ` +
+      `(${rates.sealed.map((r) => r.toFixed(0)).join(", ")}): ${(sealed / clear).toFixed(2)}× ` +
+      `(per pair ${rates.sealed.map((r, i) => (r / rates.clear[i]).toFixed(2)).join(", ")})`,
+  );
+  const clearCpu = mean(cpu.clear);
+  const sealedCpu = mean(cpu.sealed);
+  console.log(
+    `LAP, tracker CPU per reply: unsealed ${clearCpu.toFixed(1)} µs (${
+      cpu.clear.map((c) => c.toFixed(1)).join(", ")
+    }), sealed ${sealedCpu.toFixed(1)} µs (${cpu.sealed.map((c) => c.toFixed(1)).join(", ")}): ` +
+      `sealing adds ${(sealedCpu - clearCpu).toFixed(1)} µs, a CPU-bound ratio of ${
+        (clearCpu / sealedCpu).toFixed(2)
+      }×`,
+  );
+
+  // v1 AUTH against verifiers, with another session's lap measured meanwhile.
+  if (!LAP_ONLY) await authCost();
 } finally {
   await server.stop();
   await Deno.remove(dir, { recursive: true });

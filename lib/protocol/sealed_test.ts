@@ -8,7 +8,9 @@ import {
   ReplayWindow,
   sealDatagram,
   sealedToken,
+  SealingKey,
 } from "./sealed.ts";
+import { createCipheriv } from "node:crypto";
 import { MAX_DATAGRAM_BYTES } from "./limits.ts";
 import { encodeGoneNotice, goneNoticeToken } from "./gone_notice.ts";
 
@@ -205,4 +207,80 @@ Deno.test("a header whose token is not 32 lowercase hex digits has no token", ()
       reason: "malformed",
     });
   }
+});
+
+Deno.test("a SealingKey seals exactly the layout of the spec, built here by hand", () => {
+  const plaintext = bytes("PS2 7 OK");
+  const counter = 2 ** 33 + 9;
+  const header = new Uint8Array(45);
+  header.set(bytes(`PS2 *${token}`));
+  new DataView(header.buffer).setBigUint64(37, BigInt(counter));
+  const nonce = new Uint8Array(12);
+  nonce.set(bytes("PS2R"));
+  nonce.set(header.subarray(37), 4);
+  const cipher = createCipheriv("aes-256-gcm", keys.reply, nonce, { authTagLength: 16 });
+  cipher.setAAD(header);
+  const body = cipher.update(plaintext);
+  cipher.final();
+  const expected = new Uint8Array([...header, ...body, ...cipher.getAuthTag()]);
+  const sealer = new SealingKey(keys.reply, "reply", token);
+  assert.deepEqual(sealer.seal(counter, plaintext), expected);
+});
+
+Deno.test("a SealingKey reused for many datagrams leaves each one as it was sealed", () => {
+  const sealer = new SealingKey(keys.request, "request", token);
+  const first = sealer.seal(5, bytes("PS2 1 x HBT"));
+  const kept = first.slice();
+  const second = sealer.seal(6, bytes("PS2 2 x HBT"));
+  assert.deepEqual(first, kept);
+  const opener = new SealingKey(keys.request, "request", token);
+  for (
+    const [datagram, counter, text_] of [[second, 6, "PS2 2 x HBT"], [
+      first,
+      5,
+      "PS2 1 x HBT",
+    ]] as const
+  ) {
+    const opened = opener.open(datagram);
+    assert.ok(opened.ok);
+    assert.equal(opened.counter, counter);
+    assert.equal(opened.token, token);
+    assert.equal(text(opened.plaintext), text_);
+  }
+});
+
+Deno.test("a SealingKey opens only its own token, direction and key, and never throws", () => {
+  const other = "ffeeddccbbaa99887766554433221100";
+  const sealed = sealDatagram({
+    key: keys.request,
+    direction: "request",
+    token: other,
+    counter: 1,
+    plaintext: bytes("PS2 1 x HBT"),
+  });
+  const opener = new SealingKey(keys.request, "request", token);
+  assert.deepEqual(opener.open(sealed), { ok: false, reason: "unknown-session" });
+  const own = new SealingKey(keys.request, "request", token).seal(1, bytes("PS2 1 x HBT"));
+  assert.deepEqual(new SealingKey(keys.request, "reply", token).open(own), {
+    ok: false,
+    reason: "forged",
+  });
+  assert.deepEqual(new SealingKey(keys.reply, "request", token).open(own), {
+    ok: false,
+    reason: "forged",
+  });
+  for (let i = 0; i < own.length; i++) {
+    const altered = own.slice();
+    altered[i] ^= 0x20;
+    assert.ok(!opener.open(altered).ok, `byte ${i} altered was accepted`);
+  }
+  for (const length of [0, 5, 60, 1201]) {
+    assert.deepEqual(opener.open(new Uint8Array(length)), { ok: false, reason: "malformed" });
+  }
+  const badToken = own.slice();
+  badToken[6] = "G".charCodeAt(0);
+  assert.deepEqual(opener.open(badToken), { ok: false, reason: "malformed" });
+  assert.throws(() => new SealingKey(keys.request, "request", "short"), RangeError);
+  assert.throws(() => new SealingKey(new Uint8Array(16), "request", token), RangeError);
+  assert.throws(() => opener.seal(-1, bytes("x")), RangeError);
 });
