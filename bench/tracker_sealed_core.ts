@@ -3,9 +3,12 @@
  * next to the same request unsealed, without sockets: `DatagramRouter.handle` on prepared
  * datagrams, alternating rounds in one run. The socket bench (`bench/tracker_sealed.ts`) adds the
  * runtime's datagram cost, which swings 2× between runs on a shared machine; this one isolates
- * what sealing adds to the tracker's loop.
+ * what sealing adds to the tracker's loop. It also times, in the same run, one bare `node:crypto`
+ * AES-256-GCM open and seal of the same sizes in a tight loop: the floor that framing cannot go
+ * below (docs/performance.md, "Sealed datagrams").
  */
 
+import { createCipheriv, createDecipheriv } from "node:crypto";
 import { deriveSessionKeys, encodeV2Request, sealDatagram } from "../lib/protocol/mod.ts";
 import { decodeV2Reply } from "../lib/protocol/mod.ts";
 import { decodeBase64, deriveClientKeysSync, newNonce } from "../lib/protocol/scram.ts";
@@ -93,13 +96,49 @@ function round(sealed: boolean, round: number): number {
   return (elapsed * 1000) / PER_ROUND;
 }
 
-const costs: Record<"clear" | "sealed", number[]> = { clear: [], sealed: [] };
+/** CPU µs of one bare open (of a sealed LAP) and one bare seal (of a reply of `replyBytes`). */
+function bareCipherPair(replyBytes: number): number {
+  const key = new Uint8Array(32).fill(7);
+  const nonce = new Uint8Array(12);
+  const header = new Uint8Array(45);
+  const reply = new Uint8Array(replyBytes);
+  const token = "0123456789abcdef0123456789abcdef";
+  const requests = Array.from({ length: PER_ROUND }, (_, i) =>
+    sealDatagram({
+      key,
+      direction: "request",
+      token,
+      counter: i,
+      plaintext: encodeV2Request({ id: 1000 + i, token, body: { verb: "LAP", offset: 0 } }),
+    }));
+  const started = process.cpuUsage();
+  for (const datagram of requests) {
+    nonce.set([0x50, 0x53, 0x32, 0x51]);
+    nonce.set(datagram.subarray(37, 45), 4);
+    const decipher = createDecipheriv("aes-256-gcm", key, nonce, { authTagLength: 16 });
+    decipher.setAAD(datagram.subarray(0, 45));
+    decipher.setAuthTag(datagram.subarray(datagram.length - 16));
+    decipher.update(datagram.subarray(45, datagram.length - 16));
+    decipher.final();
+    const cipher = createCipheriv("aes-256-gcm", key, nonce);
+    cipher.setAAD(header);
+    cipher.update(reply);
+    cipher.final();
+    cipher.getAuthTag();
+  }
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / PER_ROUND;
+}
+
+const costs: Record<"clear" | "sealed" | "bare", number[]> = { clear: [], sealed: [], bare: [] };
 round(true, -1);
 round(false, -1); // warm up
 for (let i = 0; i < ROUNDS; i++) {
   for (const mode of i % 2 === 0 ? ["clear", "sealed"] as const : ["sealed", "clear"] as const) {
     costs[mode].push(round(mode === "sealed", i));
   }
+  // A LAP reply to 3 other users is about 40 bytes of plaintext.
+  costs.bare.push(bareCipherPair(40));
 }
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const ratios = costs.clear.map((c, i) => c / costs.sealed[i]);
@@ -110,5 +149,5 @@ console.log(
     (median(costs.sealed) - median(costs.clear)).toFixed(2)
   } µs more; per-round unsealed/sealed ratio ${Math.min(...ratios).toFixed(2)}–${
     Math.max(...ratios).toFixed(2)
-  }`,
+  }; a bare node:crypto open + seal in a tight loop, same run: ${median(costs.bare).toFixed(2)} µs`,
 );
