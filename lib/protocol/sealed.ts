@@ -145,9 +145,10 @@ export type OpenedDatagram =
   }
   | { readonly ok: false; readonly reason: OpenFailureReason };
 
-const MALFORMED: OpenedDatagram = { ok: false, reason: "malformed" };
-const UNKNOWN_SESSION: OpenedDatagram = { ok: false, reason: "unknown-session" };
-const FORGED: OpenedDatagram = { ok: false, reason: "forged" };
+// Failures are shared, frozen values: a dropped datagram allocates nothing for its verdict.
+const MALFORMED: OpenedDatagram = Object.freeze({ ok: false, reason: "malformed" });
+const UNKNOWN_SESSION: OpenedDatagram = Object.freeze({ ok: false, reason: "unknown-session" });
+const FORGED: OpenedDatagram = Object.freeze({ ok: false, reason: "forged" });
 
 /**
  * AES-256-GCM over one datagram: `header` (prefix, token, counter) authenticated, `plaintext`
