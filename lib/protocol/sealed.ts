@@ -17,8 +17,12 @@
  * @module
  */
 
-import { createCipheriv, createDecipheriv, createHash, hkdfSync } from "node:crypto";
+import { createHash, hkdfSync } from "node:crypto";
+import { type Gcm, nodeGcm } from "./gcm.ts";
 import { MAX_DATAGRAM_BYTES } from "./limits.ts";
+
+export type { Gcm } from "./gcm.ts";
+export { nodeGcm } from "./gcm.ts";
 
 export { REPLAY_WINDOW_SIZE, ReplayWindow } from "./replay_window.ts";
 
@@ -150,28 +154,32 @@ const MALFORMED: OpenedDatagram = Object.freeze({ ok: false, reason: "malformed"
 const UNKNOWN_SESSION: OpenedDatagram = Object.freeze({ ok: false, reason: "unknown-session" });
 const FORGED: OpenedDatagram = Object.freeze({ ok: false, reason: "forged" });
 
-/**
- * AES-256-GCM over one datagram: `header` (prefix, token, counter) authenticated, `plaintext`
- * encrypted. node:crypto needs a cipher object per message (the IV is fixed when it is made), and
- * that object is most of the cost (docs/performance.md); nothing else is built here but the
- * datagram itself.
- */
+// The AES-256-GCM every SealingKey and openDatagram uses unless given one: node:crypto until the
+// program installs a faster one at start (gcm_backend.ts); both give byte-identical datagrams.
+let defaultGcm: Gcm = nodeGcm;
+
+/** Makes `gcm` the default for keys made from now on (the programs call it once at start). */
+export function setDefaultGcm(gcm: Gcm): void {
+  defaultGcm = gcm;
+}
+
+/** The default GCM implementation's name (`node-crypto` or `openssl-ffi`). */
+export function defaultGcmName(): Gcm["name"] {
+  return defaultGcm.name;
+}
+
+/** Header (prefix, token, counter) authenticated, plaintext encrypted, tag appended. */
 function gcmSeal(
+  gcm: Gcm,
   key: Uint8Array,
   nonce: Uint8Array,
   header: Uint8Array,
   plaintext: Uint8Array,
 ): Uint8Array {
-  // No options object: a 16-byte tag is GCM's default, and Deno copies the options into the
-  // cipher's stream options on every call.
-  const cipher = createCipheriv("aes-256-gcm", key, nonce);
-  cipher.setAAD(header);
-  const body = cipher.update(plaintext);
-  cipher.final();
-  const sealed = new Uint8Array(HEADER_BYTES + body.length + TAG_BYTES);
+  const body = gcm.seal(key, nonce, header, plaintext);
+  const sealed = new Uint8Array(HEADER_BYTES + body.length);
   sealed.set(header, 0);
   sealed.set(body, HEADER_BYTES);
-  sealed.set(cipher.getAuthTag(), HEADER_BYTES + body.length);
   return sealed;
 }
 
@@ -180,6 +188,7 @@ function gcmSeal(
  * the direction's label and gets the counter. Never throws.
  */
 function gcmOpen(
+  gcm: Gcm,
   key: Uint8Array,
   nonce: Uint8Array,
   datagram: Uint8Array,
@@ -189,27 +198,22 @@ function gcmOpen(
   if (counter > MAX_SEALED_COUNTER) return MALFORMED;
   for (let i = 0; i < COUNTER_BYTES; i++) nonce[4 + i] = datagram[COUNTER_OFFSET + i];
   const tagStart = datagram.length - TAG_BYTES;
-  try {
-    // The tag length is fixed here, so a shortened tag can never be accepted.
-    const decipher = createDecipheriv("aes-256-gcm", key, nonce, { authTagLength: TAG_BYTES });
-    decipher.setAAD(datagram.subarray(0, HEADER_BYTES));
-    decipher.setAuthTag(datagram.subarray(tagStart));
-    const body = decipher.update(datagram.subarray(HEADER_BYTES, tagStart));
-    decipher.final();
-    // A plain view, not node's Buffer (whose `slice` shares memory).
-    const plaintext = new Uint8Array(body.buffer, body.byteOffset, body.length);
-    return { ok: true, token, counter, plaintext };
-  } catch {
-    // node:crypto reports a failed tag check only by throwing from final().
-    return FORGED;
-  }
+  const plaintext = gcm.open(
+    key,
+    nonce,
+    datagram.subarray(0, HEADER_BYTES),
+    datagram.subarray(HEADER_BYTES, tagStart),
+    datagram.subarray(tagStart),
+  );
+  if (plaintext === undefined) return FORGED;
+  return { ok: true, token, counter, plaintext };
 }
 
 /**
  * One direction of one session's sealing, made once at login: the key, the header's fixed bytes
- * (prefix and token) and the nonce's direction label, so a datagram costs the cipher object
- * node:crypto requires and little else. Sealing and opening are synchronous, so the header and
- * nonce buffers are reused (node:crypto copies both when it takes them).
+ * (prefix and token) and the nonce's direction label, so a datagram costs the GCM call and little
+ * else. Sealing and opening are synchronous, so the header and nonce buffers are reused (both GCM
+ * implementations copy them when they take them).
  *
  * @example
  * ```ts
@@ -223,6 +227,7 @@ function gcmOpen(
  */
 export class SealingKey {
   readonly #key: Uint8Array;
+  readonly #gcm: Gcm;
   /** Prefix and token written once; the counter rewritten per datagram sealed. */
   readonly #header = new Uint8Array(HEADER_BYTES);
   /** Direction label written once; the counter rewritten per datagram. */
@@ -232,7 +237,13 @@ export class SealingKey {
    * Throws `RangeError` when the key is not 32 bytes or the token not 32 lowercase hex digits:
    * those are the caller's bugs, not hostile input.
    */
-  constructor(key: Uint8Array, readonly direction: SealDirection, readonly token: string) {
+  constructor(
+    key: Uint8Array,
+    readonly direction: SealDirection,
+    readonly token: string,
+    gcm: Gcm = defaultGcm,
+  ) {
+    this.#gcm = gcm;
     if (key.length !== KEY_BYTES) throw new RangeError("a session key is 32 bytes");
     if (!isTokenText(token)) throw new RangeError("a session token is 32 hex digits");
     this.#key = key;
@@ -256,7 +267,7 @@ export class SealingKey {
     }
     writeCounter(this.#header, COUNTER_OFFSET, counter);
     writeCounter(this.#nonce, 4, counter);
-    return gcmSeal(this.#key, this.#nonce, this.#header, plaintext);
+    return gcmSeal(this.#gcm, this.#key, this.#nonce, this.#header, plaintext);
   }
 
   /**
@@ -274,7 +285,7 @@ export class SealingKey {
         return UNKNOWN_SESSION;
       }
     }
-    return gcmOpen(this.#key, this.#nonce, datagram, this.token);
+    return gcmOpen(this.#gcm, this.#key, this.#nonce, datagram, this.token);
   }
 }
 
@@ -287,6 +298,8 @@ export interface SealOptions {
   /** The sender's next counter: 0, 1, 2 … never reused under one key. */
   readonly counter: number;
   readonly plaintext: Uint8Array;
+  /** The GCM implementation; the default one (see {@linkcode setDefaultGcm}) when absent. */
+  readonly gcm?: Gcm;
 }
 
 /**
@@ -306,8 +319,8 @@ export interface SealOptions {
  * ```
  */
 export function sealDatagram(options: SealOptions): Uint8Array {
-  const { key, direction, token, counter, plaintext } = options;
-  return new SealingKey(key, direction, token).seal(counter, plaintext);
+  const { key, direction, token, counter, plaintext, gcm } = options;
+  return new SealingKey(key, direction, token, gcm).seal(counter, plaintext);
 }
 
 /**
@@ -328,8 +341,8 @@ export function sealedToken(datagram: Uint8Array): string | undefined {
   );
 }
 
-// One nonce buffer per direction for openDatagram: node:crypto copies the IV when the decipher
-// is made, and opening is synchronous, so no two calls share one at once.
+// One nonce buffer per direction for openDatagram: both GCM implementations copy the IV when
+// they take it, and opening is synchronous, so no two calls share one at once.
 const SCRATCH_NONCE: Readonly<Record<SealDirection, Uint8Array>> = {
   request: new Uint8Array(NONCE_BYTES),
   reply: new Uint8Array(NONCE_BYTES),
@@ -346,10 +359,11 @@ export function openDatagram(
   datagram: Uint8Array,
   keyFor: (token: string) => Uint8Array | undefined,
   direction: SealDirection,
+  gcm: Gcm = defaultGcm,
 ): OpenedDatagram {
   const token = sealedToken(datagram);
   if (token === undefined || datagram.length > MAX_DATAGRAM_BYTES) return MALFORMED;
   const key = keyFor(token);
   if (key === undefined) return UNKNOWN_SESSION;
-  return gcmOpen(key, SCRATCH_NONCE[direction], datagram, token);
+  return gcmOpen(gcm, key, SCRATCH_NONCE[direction], datagram, token);
 }
