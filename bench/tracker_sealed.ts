@@ -1,7 +1,7 @@
 /**
  * `deno run -A bench/tracker_sealed.ts [SECONDS] [--lap-only]`: the tracker's reply rate with sealed v2
  * datagrams next to the same load unsealed, in one run (alternating, so the machine's drift hits
- * both), and the cost of a v1 `auth` against verifiers of 4096 and 1,000,000 PBKDF2 rounds with
+ * all), sealed by a tracker on OpenSSL through FFI and by one on `node:crypto`, and the cost of a v1 `auth` against verifiers of 4096 and 1,000,000 PBKDF2 rounds with
  * another session's `lap` round trip measured meanwhile. Beside replies/s it prints the tracker
  * process's CPU time per reply (from /proc): the bench's own client shares the 2 cores, so replies/s
  * also measure the client, while CPU per reply is the tracker's cost alone.
@@ -30,11 +30,27 @@ await Deno.writeTextFile(
   USERS.map((user) => `${user} ${user}-pw\n`).join("") + `fast ${fast}\nslow ${slow}\nlapper x\n`,
 );
 // The unsealed rounds must be served, not refused (`ERR token`), to be the same load before sealing.
+// Two trackers: one seals with what `auto` picks (OpenSSL through FFI when it loads), one with
+// node:crypto; the unsealed rounds go to the first.
 const server = new Program("bench/tracker_load_server.ts", [
   `${dir}/credentials.txt`,
   "--accept-unsealed",
 ]);
-const port = Number((await server.stdout.waitFor(/listening on [^ ]+:(\d+)/))[1]);
+const [, portText, autoGcm] = await server.stdout.waitFor(/listening on [^ ]+:(\d+) \(([^)]+)\)/);
+const port = Number(portText);
+const nodeServer = new Program("bench/tracker_load_server.ts", [
+  `${dir}/credentials.txt`,
+  "--accept-unsealed",
+  "--sealing=node",
+]);
+const nodePort = Number((await nodeServer.stdout.waitFor(/listening on [^ ]+:(\d+)/))[1]);
+type Mode = "clear" | "ffi" | "node";
+const MODES: readonly Mode[] = autoGcm === "openssl-ffi"
+  ? ["clear", "ffi", "node"]
+  : ["clear", "node"];
+if (autoGcm !== "openssl-ffi") console.log("OpenSSL through FFI not available: node:crypto only");
+const portOf = (mode: Mode) => mode === "node" ? nodePort : port;
+const pidOf = (mode: Mode) => mode === "node" ? nodeServer.pid : server.pid;
 
 /**
  * Keeps IN_FLIGHT requests outstanding per session for SECONDS, from bare sockets bound to the
@@ -44,14 +60,15 @@ const port = Number((await server.stdout.waitFor(/listening on [^ ]+:(\d+)/))[1]
  * this process.
  */
 async function load(
+  mode: Mode,
   clients: readonly { readonly port: number; readonly datagrams: readonly Uint8Array[] }[],
 ) {
-  const tracker: Deno.NetAddr = { transport: "udp", hostname: "127.0.0.1", port };
+  const tracker: Deno.NetAddr = { transport: "udp", hostname: "127.0.0.1", port: portOf(mode) };
   const sockets = clients.map((client) =>
     Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: client.port })
   );
   const answered = clients.map(() => 0);
-  const cpuBefore = cpuSeconds(server.pid);
+  const cpuBefore = cpuSeconds(pidOf(mode));
   const ownBefore = process.cpuUsage();
   const stop = performance.now() + SECONDS * 1000;
   const loops = sockets.map(async (socket, index) => {
@@ -94,7 +111,7 @@ async function load(
   await Promise.all(loops);
   clearTimeout(watchdog);
   const own = process.cpuUsage(ownBefore);
-  const cpuMicros = (cpuSeconds(server.pid) - cpuBefore) * 1e6;
+  const cpuMicros = (cpuSeconds(pidOf(mode)) - cpuBefore) * 1e6;
   closeAll();
   const replies = answered.reduce((a, b) => a + b, 0);
   return {
@@ -142,88 +159,85 @@ async function authCost() {
 
 try {
   // Fresh sessions per round: request ids and counters are single use.
-  const rates: Record<string, number[]> = { clear: [], sealed: [] };
-  const cpu: Record<string, number[]> = { clear: [], sealed: [] };
-  const clientCpu: Record<string, number[]> = { clear: [], sealed: [] };
-  // Pairs in alternating order; each pair's ratio is reported, since the machine drifts.
-  const order = [
-    "clear",
-    "sealed",
-    "sealed",
-    "clear",
-    "clear",
-    "sealed",
-    "sealed",
-    "clear",
-  ] as const;
-  for (const mode of order) {
-    const clients = USERS.map(() => new SealedClient({ trackerPort: port }));
-    let sessions: { port: number; datagrams: Uint8Array[]; bye: Uint8Array }[] = [];
-    try {
-      for (const [i, client] of clients.entries()) await client.login(USERS[i], `${USERS[i]}-pw`);
-      // Prepared before the clock starts, so the client's own sealing is not timed.
-      sessions = clients.map((client) => ({
-        port: client.port,
-        datagrams: Array.from({ length: 40_000 }, (_, i) => {
-          const plaintext = client.plaintext({ verb: "LAP", offset: 0 }, 1000 + i);
-          return mode === "sealed" ? client.seal(plaintext) : plaintext;
-        }),
-        bye: client.seal(client.plaintext({ verb: "BYE" }, 4_000_000)),
-      }));
-    } finally {
-      await Promise.all(clients.map((client) => client.close()));
-    }
-    const measured = await load(sessions);
-    rates[mode].push(measured.rate);
-    cpu[mode].push(measured.cpuPerReply);
-    clientCpu[mode].push(measured.clientCpuPerReply);
-    // Each session ends, so the next round's logins from new ports are not refused as `live`.
-    for (const session of sessions) {
-      const probe = new SealedClient({ trackerPort: port, port: session.port });
-      await probe.send(session.bye);
-      await probe.receive(500);
-      await probe.close();
+  const rates: Record<Mode, number[]> = { clear: [], ffi: [], node: [] };
+  const cpu: Record<Mode, number[]> = { clear: [], ffi: [], node: [] };
+  const clientCpu: Record<Mode, number[]> = { clear: [], ffi: [], node: [] };
+  // Rounds in rotating order (each cycle starts one later), since the machine drifts; ratios are
+  // taken within a cycle.
+  const CYCLES = 4;
+  for (let cycle = 0; cycle < CYCLES; cycle++) {
+    for (let j = 0; j < MODES.length; j++) {
+      const mode = MODES[(cycle + j) % MODES.length];
+      const trackerPort = portOf(mode);
+      const clients = USERS.map(() => new SealedClient({ trackerPort }));
+      let sessions: { port: number; datagrams: Uint8Array[]; bye: Uint8Array }[] = [];
+      try {
+        for (const [i, client] of clients.entries()) {
+          await client.login(USERS[i], `${USERS[i]}-pw`);
+        }
+        // Prepared before the clock starts, so the client's own sealing is not timed.
+        sessions = clients.map((client) => ({
+          port: client.port,
+          datagrams: Array.from({ length: 40_000 }, (_, i) => {
+            const plaintext = client.plaintext({ verb: "LAP", offset: 0 }, 1000 + i);
+            return mode === "clear" ? plaintext : client.seal(plaintext);
+          }),
+          bye: client.seal(client.plaintext({ verb: "BYE" }, 4_000_000)),
+        }));
+      } finally {
+        await Promise.all(clients.map((client) => client.close()));
+      }
+      const measured = await load(mode, sessions);
+      rates[mode].push(measured.rate);
+      cpu[mode].push(measured.cpuPerReply);
+      clientCpu[mode].push(measured.clientCpuPerReply);
+      // Each session ends, so the next round's logins from new ports are not refused as `live`.
+      for (const session of sessions) {
+        const probe = new SealedClient({ trackerPort, port: session.port });
+        await probe.send(session.bye);
+        await probe.receive(500);
+        await probe.close();
+      }
     }
   }
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-  // One stray round (another process's burst) moves a mean; the median of the pairs holds.
+  // One stray round (another process's burst) moves a mean; the median of the cycles holds.
   const median = (values: number[]) => {
     const sorted = [...values].sort((a, b) => a - b);
     const middle = Math.floor(sorted.length / 2);
     return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   };
-  const pairRatios = rates.sealed.map((r, i) => r / rates.clear[i]);
-  const cpuRatios = cpu.sealed.map((c, i) => cpu.clear[i] / c);
-  const clear = mean(rates.clear);
-  const sealed = mean(rates.sealed);
+  const list = (values: number[], digits: number) =>
+    values.map((v) => v.toFixed(digits)).join(", ");
   console.log(
-    `LAP, ${USERS.length} sessions × ${IN_FLIGHT} in flight: unsealed ${
-      clear.toFixed(0)
-    } replies/s ` +
-      `(${rates.clear.map((r) => r.toFixed(0)).join(", ")}), sealed ${
-        sealed.toFixed(0)
-      } replies/s ` +
-      `(${rates.sealed.map((r) => r.toFixed(0)).join(", ")}): ${(sealed / clear).toFixed(2)}× ` +
-      `(per pair ${pairRatios.map((r) => r.toFixed(2)).join(", ")}; median ${
-        median(pairRatios).toFixed(2)
-      }×)`,
+    `LAP, ${USERS.length} sessions × ${IN_FLIGHT} in flight, ${CYCLES} rotating cycles: unsealed ${
+      mean(rates.clear).toFixed(0)
+    } replies/s (${list(rates.clear, 0)}), tracker CPU ${mean(cpu.clear).toFixed(1)} µs a reply (${
+      list(cpu.clear, 1)
+    }), this client ${mean(clientCpu.clear).toFixed(1)} µs`,
   );
-  const clearCpu = mean(cpu.clear);
-  const sealedCpu = mean(cpu.sealed);
-  console.log(
-    `LAP, tracker CPU per reply: unsealed ${clearCpu.toFixed(1)} µs (${
-      cpu.clear.map((c) => c.toFixed(1)).join(", ")
-    }), sealed ${sealedCpu.toFixed(1)} µs (${cpu.sealed.map((c) => c.toFixed(1)).join(", ")}): ` +
-      `sealing adds ${(sealedCpu - clearCpu).toFixed(1)} µs, a CPU-bound ratio of ${
-        (clearCpu / sealedCpu).toFixed(2)
-      }× (per pair median ${median(cpuRatios).toFixed(2)}×); this client ${
-        mean(clientCpu.clear).toFixed(1)
-      } µs unsealed, ${mean(clientCpu.sealed).toFixed(1)} µs sealed`,
-  );
+  for (const mode of MODES) {
+    if (mode === "clear") continue;
+    const rateRatios = rates[mode].map((r, i) => r / rates.clear[i]);
+    const cpuRatios = cpu[mode].map((c, i) => cpu.clear[i] / c);
+    console.log(
+      `  sealed with ${mode === "ffi" ? "OpenSSL through FFI" : "node:crypto"}: ${
+        mean(rates[mode]).toFixed(0)
+      } replies/s (${list(rates[mode], 0)}), per cycle ${list(rateRatios, 2)} of unsealed ` +
+        `(median ${median(rateRatios).toFixed(2)}×); tracker CPU ${
+          mean(cpu[mode]).toFixed(1)
+        } µs a reply (${list(cpu[mode], 1)}): unsealed/sealed per cycle ${
+          list(cpuRatios, 2)
+        } (median ${median(cpuRatios).toFixed(2)}×); this client ${
+          mean(clientCpu[mode]).toFixed(1)
+        } µs`,
+    );
+  }
 
   // v1 AUTH against verifiers, with another session's lap measured meanwhile.
   if (!LAP_ONLY) await authCost();
 } finally {
   await server.stop();
+  await nodeServer.stop();
   await Deno.remove(dir, { recursive: true });
 }

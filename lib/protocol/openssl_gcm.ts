@@ -53,6 +53,18 @@ const SYMBOLS = {
     parameters: ["pointer", "buffer", "buffer", "buffer", "i32"],
     result: "i32",
   },
+  // The same two functions given AAD: a null output pointer is what makes OpenSSL read AAD. Bound
+  // apart with a pointer parameter, since a null "buffer" argument takes Deno's slow call path.
+  EVP_EncryptUpdate_aad: {
+    name: "EVP_EncryptUpdate",
+    parameters: ["pointer", "pointer", "buffer", "buffer", "i32"],
+    result: "i32",
+  },
+  EVP_DecryptUpdate_aad: {
+    name: "EVP_DecryptUpdate",
+    parameters: ["pointer", "pointer", "buffer", "buffer", "i32"],
+    result: "i32",
+  },
   EVP_EncryptFinal_ex: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
   EVP_DecryptFinal_ex: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
@@ -197,7 +209,7 @@ export class OpensslGcm implements Gcm {
     const out = new Uint8Array(plaintext.length + TAG_BYTES);
     const outLength = this.#outLength;
     if (c.EVP_EncryptInit_ex(ctx, null, null, key, nonce) !== 1) fail("EVP_EncryptInit_ex");
-    if (aad.length > 0 && c.EVP_EncryptUpdate(ctx, null, outLength, aad, aad.length) !== 1) {
+    if (aad.length > 0 && c.EVP_EncryptUpdate_aad(ctx, null, outLength, aad, aad.length) !== 1) {
       fail("EVP_EncryptUpdate (AAD)");
     }
     let written = 0;
@@ -235,7 +247,7 @@ export class OpensslGcm implements Gcm {
     const scratch = this.#scratch;
     const outLength = this.#outLength;
     if (c.EVP_DecryptInit_ex(ctx, null, null, key, nonce) !== 1) return undefined;
-    if (aad.length > 0 && c.EVP_DecryptUpdate(ctx, null, outLength, aad, aad.length) !== 1) {
+    if (aad.length > 0 && c.EVP_DecryptUpdate_aad(ctx, null, outLength, aad, aad.length) !== 1) {
       return undefined;
     }
     let written = 0;
