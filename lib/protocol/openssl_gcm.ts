@@ -53,8 +53,8 @@ const SYMBOLS = {
     parameters: ["pointer", "buffer", "buffer", "buffer", "i32"],
     result: "i32",
   },
-  // The same two functions given AAD: a null output pointer is what makes OpenSSL read AAD. Bound
-  // apart with a pointer parameter, since a null "buffer" argument takes Deno's slow call path.
+  // The same two functions given AAD: a null output pointer is what makes OpenSSL read AAD, so
+  // these bindings take the output as a pointer that is always null (never a buffer left empty).
   EVP_EncryptUpdate_aad: {
     name: "EVP_EncryptUpdate",
     parameters: ["pointer", "pointer", "buffer", "buffer", "i32"],
