@@ -7,6 +7,7 @@
  * @module
  */
 
+import { installGcm } from "./lib/protocol/gcm_backend.ts";
 import { resolve } from "node:path";
 import {
   booleanOption,
@@ -435,6 +436,8 @@ export async function main(args: string[]): Promise<number> {
     credentials = { user: settings.user, password };
   }
   const { show: _show, user: _user, passwordFile: _passwordFile, ...session } = settings;
+  // OpenSSL through FFI when --allow-ffi grants libcrypto, else node:crypto: the same datagrams.
+  installGcm("auto");
   const stop = new AbortController();
   const handlers: Array<readonly [Deno.Signal, () => void]> = [];
   for (const [signal, exitCode] of STOP_SIGNALS) {

@@ -34,6 +34,7 @@ import {
   type TrackerLimits,
 } from "./lib/tracker/limit_options.ts";
 import { errorText } from "./lib/util/mod.ts";
+import { type GcmPreference, installGcm } from "./lib/protocol/gcm_backend.ts";
 import { bindTrackerSocket, ListenError, startTracker } from "./lib/tracker/server.ts";
 import {
   describeReceiveBuffer,
@@ -118,6 +119,13 @@ const spec: CommandSpec = {
       description: "let --http listen on a non-loopback address (the page lists every online " +
         "user and address)",
     },
+    sealing: {
+      type: "string",
+      value: "auto|node",
+      description: "AES-GCM for sealed datagrams: auto uses OpenSSL through FFI when " +
+        "--allow-ffi grants libcrypto (faster), else node:crypto; node always node:crypto",
+      default: "auto",
+    },
     ...limitOptionSpecs(),
     config: {
       type: "string",
@@ -152,6 +160,7 @@ async function main(): Promise<void> {
   let limits: TrackerLimits;
   let allowForeignTcpAddress: boolean;
   let http: HttpAddress | undefined;
+  let sealing: GcmPreference;
   try {
     const { values, positionals } = parseCommandLine(Deno.args, spec);
     if (values.help) {
@@ -179,6 +188,11 @@ async function main(): Promise<void> {
     }
     level = parsedLevel;
     hostname = values.host as string;
+    const sealingValue = values.sealing as string;
+    if (sealingValue !== "auto" && sealingValue !== "node") {
+      throw new UsageError(`invalid --sealing "${sealingValue}": expected auto or node`);
+    }
+    sealing = sealingValue;
     quiet = values.quiet === true;
     allowPlaintext = values["no-plaintext"] !== true;
     allowForeignTcpAddress = values["allow-foreign-tcp-address"] === true;
@@ -292,6 +306,8 @@ async function main(): Promise<void> {
     if (error instanceof StorageStartError) fail(error.message, 1);
     throw error;
   }
+  // Before any session key is made: every key takes the default installed here.
+  const gcmChoice = installGcm(sealing);
   const controller = new AbortController();
   let tracker;
   try {
@@ -355,6 +371,10 @@ async function main(): Promise<void> {
       fields: { event: "httpListening", httpHost, httpPort },
     });
   }
+  logger.log({
+    message: `Sealed datagrams: ${gcmChoice.description}`,
+    fields: { event: "sealing", sealing: gcmChoice.gcm.name },
+  });
   const buffer = readReceiveBufferSizes();
   logger.log({
     message: describeReceiveBuffer(buffer),

@@ -1,12 +1,18 @@
 /**
  * `deno run -A bench/tracker_sealed_core.ts [ROUNDS]`: the tracker's own cost per sealed `LAP`
  * next to the same request unsealed, without sockets: `DatagramRouter.handle` on prepared
- * datagrams, alternating rounds in one run. The socket bench (`bench/tracker_sealed.ts`) adds the
+ * datagrams, alternating rounds in one run, sealed once with `node:crypto` and once with OpenSSL
+ * through FFI (when libcrypto loads). The socket bench (`bench/tracker_sealed.ts`) adds the
  * runtime's datagram cost, which swings 2× between runs on a shared machine; this one isolates
- * what sealing adds to the tracker's loop.
+ * what sealing adds to the tracker's loop. It also times, in the same run, one bare `node:crypto`
+ * AES-256-GCM open and seal of the same sizes in a tight loop (both implementations): the floor that framing cannot go
+ * below (docs/performance.md, "Sealed datagrams").
  */
 
 import { deriveSessionKeys, encodeV2Request, sealDatagram } from "../lib/protocol/mod.ts";
+import { type Gcm, nodeGcm } from "../lib/protocol/gcm.ts";
+import { loadOpensslGcm } from "../lib/protocol/openssl_gcm.ts";
+import { setDefaultGcm } from "../lib/protocol/sealed.ts";
 import { decodeV2Reply } from "../lib/protocol/mod.ts";
 import { decodeBase64, deriveClientKeysSync, newNonce } from "../lib/protocol/scram.ts";
 import { answerChallenge } from "../lib/protocol/scram_answer.ts";
@@ -15,6 +21,14 @@ import { DatagramRouter } from "../lib/tracker/datagram_router.ts";
 import process from "node:process";
 
 const ROUNDS = Number(Deno.args[0] ?? "6");
+const openssl = loadOpensslGcm();
+if (!openssl.ok) console.log(`OpenSSL through FFI not available: ${JSON.stringify(openssl.why)}`);
+type Mode = "clear" | "node" | "ffi";
+const MODES: readonly Mode[] = openssl.ok ? ["clear", "node", "ffi"] : ["clear", "node"];
+const GCM: Record<Exclude<Mode, "clear">, Gcm> = {
+  node: nodeGcm,
+  ffi: openssl.ok ? openssl.gcm : nodeGcm,
+};
 const PER_ROUND = 20_000;
 const USERS = ["alice", "bob", "carol", "dave"];
 
@@ -60,7 +74,10 @@ function login(router: DatagramRouter, user: string, port: number): Client {
   };
 }
 
-function round(sealed: boolean, round: number): number {
+function round(mode: Mode, round: number): number {
+  const sealed = mode !== "clear";
+  // The router's session keys take the default GCM when login makes them.
+  setDefaultGcm(mode === "clear" ? nodeGcm : GCM[mode]);
   const router = routerFor(!sealed);
   const clients = USERS.map((user, i) => login(router, user, 40_000 + i));
   const prepared = Array.from({ length: PER_ROUND }, (_, i) => {
@@ -93,22 +110,68 @@ function round(sealed: boolean, round: number): number {
   return (elapsed * 1000) / PER_ROUND;
 }
 
-const costs: Record<"clear" | "sealed", number[]> = { clear: [], sealed: [] };
-round(true, -1);
-round(false, -1); // warm up
-for (let i = 0; i < ROUNDS; i++) {
-  for (const mode of i % 2 === 0 ? ["clear", "sealed"] as const : ["sealed", "clear"] as const) {
-    costs[mode].push(round(mode === "sealed", i));
+/** CPU µs of one bare open (of a sealed LAP) and one bare seal (of a reply of `replyBytes`). */
+function bareCipherPair(gcm: Gcm, replyBytes: number): number {
+  const key = new Uint8Array(32).fill(7);
+  const nonce = new Uint8Array(12);
+  const header = new Uint8Array(45);
+  const reply = new Uint8Array(replyBytes);
+  const token = "0123456789abcdef0123456789abcdef";
+  const requests = Array.from({ length: PER_ROUND }, (_, i) =>
+    sealDatagram({
+      key,
+      direction: "request",
+      token,
+      counter: i,
+      plaintext: encodeV2Request({ id: 1000 + i, token, body: { verb: "LAP", offset: 0 } }),
+      gcm,
+    }));
+  const started = process.cpuUsage();
+  for (const datagram of requests) {
+    nonce.set([0x50, 0x53, 0x32, 0x51]);
+    nonce.set(datagram.subarray(37, 45), 4);
+    const tagStart = datagram.length - 16;
+    const opened = gcm.open(
+      key,
+      nonce,
+      datagram.subarray(0, 45),
+      datagram.subarray(45, tagStart),
+      datagram.subarray(tagStart),
+    );
+    if (opened === undefined) throw new Error("a bare open failed");
+    gcm.seal(key, nonce, header, reply);
   }
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / PER_ROUND;
+}
+
+const costs: Record<Mode, number[]> = { clear: [], node: [], ffi: [] };
+const bare: Record<Exclude<Mode, "clear">, number[]> = { node: [], ffi: [] };
+for (const mode of MODES) round(mode, -1); // warm up
+for (let i = 0; i < ROUNDS; i++) {
+  // Rotated order, so no mode always runs first or last.
+  const order = MODES.map((_, j) => MODES[(i + j) % MODES.length]);
+  for (const mode of order) costs[mode].push(round(mode, i));
+  // A LAP reply to 3 other users is about 40 bytes of plaintext.
+  for (const mode of MODES) if (mode !== "clear") bare[mode].push(bareCipherPair(GCM[mode], 40));
 }
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-const ratios = costs.clear.map((c, i) => c / costs.sealed[i]);
+const clear = median(costs.clear);
 console.log(
-  `router.handle LAP, CPU time per request: unsealed ${median(costs.clear).toFixed(2)} µs, sealed ${
-    median(costs.sealed).toFixed(2)
-  } µs (medians of ${ROUNDS}); sealed costs ${
-    (median(costs.sealed) - median(costs.clear)).toFixed(2)
-  } µs more; per-round unsealed/sealed ratio ${Math.min(...ratios).toFixed(2)}–${
-    Math.max(...ratios).toFixed(2)
-  }`,
+  `router.handle LAP, CPU time per request (medians of ${ROUNDS} rounds): unsealed ${
+    clear.toFixed(2)
+  } µs`,
 );
+for (const mode of MODES) {
+  if (mode === "clear") continue;
+  const ratios = costs.clear.map((c, i) => c / costs[mode][i]);
+  console.log(
+    `  sealed with ${GCM[mode].name}: ${median(costs[mode]).toFixed(2)} µs (+${
+      (median(costs[mode]) - clear).toFixed(2)
+    } µs); unsealed/sealed per round ${Math.min(...ratios).toFixed(2)}–${
+      Math.max(...ratios).toFixed(2)
+    } (median ${median(ratios).toFixed(2)}×); a bare open + seal in a tight loop: ${
+      median(bare[mode]).toFixed(2)
+    } µs`,
+  );
+}

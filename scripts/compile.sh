@@ -84,8 +84,11 @@ build() {
   rm -f "$log"
   echo "built $out/$name$suffix ($(peersync_version))"
 }
+# --allow-ffi names only Debian's libcrypto: sealing uses OpenSSL through it when present, and
+# node:crypto (same datagrams, slower) on a system where that file is not (docs/security.md).
 build peersync-tracker tracker.ts --allow-net --allow-read --allow-write \
-  --allow-env=INIT_CWD,REDIS_DEBUG_MAINTENANCE,REDIS_EMIT_DIAGNOSTICS
+  --allow-env=INIT_CWD,REDIS_DEBUG_MAINTENANCE,REDIS_EMIT_DIAGNOSTICS \
+  --allow-ffi=/usr/lib/x86_64-linux-gnu/libcrypto.so.3
 build peersync-peer peer.ts --allow-net --allow-read --allow-write \
   --allow-env=INIT_CWD,XDG_STATE_HOME,HOME,PEERSYNC_PASSWORD,NO_COLOR \
-  --allow-sys=networkInterfaces
+  --allow-sys=networkInterfaces --allow-ffi=/usr/lib/x86_64-linux-gnu/libcrypto.so.3

@@ -17,8 +17,14 @@
  * @module
  */
 
-import { createCipheriv, createDecipheriv, createHash, hkdfSync } from "node:crypto";
+import { createHash, hkdfSync } from "node:crypto";
+import { type Gcm, nodeGcm } from "./gcm.ts";
 import { MAX_DATAGRAM_BYTES } from "./limits.ts";
+
+export type { Gcm } from "./gcm.ts";
+export { nodeGcm } from "./gcm.ts";
+
+export { REPLAY_WINDOW_SIZE, ReplayWindow } from "./replay_window.ts";
 
 /** Every sealed datagram starts with these five bytes; the `*` can never start a v2 request id. */
 export const SEALED_PREFIX = "PS2 *";
@@ -86,15 +92,8 @@ export function isSealedDatagram(datagram: Uint8Array): boolean {
   return true;
 }
 
-// One nonce buffer for every call: node:crypto copies the IV when the cipher is made, and sealing
-// is synchronous, so no two calls share it at once. Saves an allocation per datagram.
-const scratchNonce = new Uint8Array(12);
-
-function nonceFor(direction: SealDirection, counter: Uint8Array): Uint8Array {
-  scratchNonce.set(NONCE_LABEL[direction], 0);
-  scratchNonce.set(counter, 4);
-  return scratchNonce;
-}
+const NONCE_BYTES = 12;
+const COUNTER_OFFSET = SEALED_PREFIX.length + TOKEN_CHARS;
 
 // Counters are safe integers, so two 32-bit halves carry them without a BigInt per datagram;
 // written byte by byte, without a DataView per datagram.
@@ -131,6 +130,165 @@ function isTokenText(token: string): boolean {
   return true;
 }
 
+/** Why a sealed datagram was dropped. */
+export type OpenFailureReason =
+  /** Not sealed, too short, or a header that is not ours. */
+  | "malformed"
+  /** No session has this token (or the caller refuses it, e.g. for its source address). */
+  | "unknown-session"
+  /** The tag does not verify: forged, altered, or sealed under another key or direction. */
+  | "forged";
+
+/** The outcome of opening a sealed datagram; never an exception. */
+export type OpenedDatagram =
+  | {
+    readonly ok: true;
+    readonly token: string;
+    readonly counter: number;
+    readonly plaintext: Uint8Array;
+  }
+  | { readonly ok: false; readonly reason: OpenFailureReason };
+
+// Failures are shared, frozen values: a dropped datagram allocates nothing for its verdict.
+const MALFORMED: OpenedDatagram = Object.freeze({ ok: false, reason: "malformed" });
+const UNKNOWN_SESSION: OpenedDatagram = Object.freeze({ ok: false, reason: "unknown-session" });
+const FORGED: OpenedDatagram = Object.freeze({ ok: false, reason: "forged" });
+
+// The AES-256-GCM every SealingKey and openDatagram uses unless given one: node:crypto until the
+// program installs a faster one at start (gcm_backend.ts); both give byte-identical datagrams.
+let defaultGcm: Gcm = nodeGcm;
+
+/** Makes `gcm` the default for keys made from now on (the programs call it once at start). */
+export function setDefaultGcm(gcm: Gcm): void {
+  defaultGcm = gcm;
+}
+
+/** The default GCM implementation's name (`node-crypto` or `openssl-ffi`). */
+export function defaultGcmName(): Gcm["name"] {
+  return defaultGcm.name;
+}
+
+/** Header (prefix, token, counter) authenticated, plaintext encrypted, tag appended. */
+function gcmSeal(
+  gcm: Gcm,
+  key: Uint8Array,
+  nonce: Uint8Array,
+  header: Uint8Array,
+  plaintext: Uint8Array,
+): Uint8Array {
+  const body = gcm.seal(key, nonce, header, plaintext);
+  const sealed = new Uint8Array(HEADER_BYTES + body.length);
+  sealed.set(header, 0);
+  sealed.set(body, HEADER_BYTES);
+  return sealed;
+}
+
+/**
+ * Opens a datagram whose header was checked (`token` is what it names) under `key`; `nonce` holds
+ * the direction's label and gets the counter. Never throws.
+ */
+function gcmOpen(
+  gcm: Gcm,
+  key: Uint8Array,
+  nonce: Uint8Array,
+  datagram: Uint8Array,
+  token: string,
+): OpenedDatagram {
+  const counter = readCounter(datagram, COUNTER_OFFSET);
+  if (counter > MAX_SEALED_COUNTER) return MALFORMED;
+  for (let i = 0; i < COUNTER_BYTES; i++) nonce[4 + i] = datagram[COUNTER_OFFSET + i];
+  const tagStart = datagram.length - TAG_BYTES;
+  const plaintext = gcm.open(
+    key,
+    nonce,
+    datagram.subarray(0, HEADER_BYTES),
+    datagram.subarray(HEADER_BYTES, tagStart),
+    datagram.subarray(tagStart),
+  );
+  if (plaintext === undefined) return FORGED;
+  return { ok: true, token, counter, plaintext };
+}
+
+/**
+ * One direction of one session's sealing, made once at login: the key, the header's fixed bytes
+ * (prefix and token) and the nonce's direction label, so a datagram costs the GCM call and little
+ * else. Sealing and opening are synchronous, so the header and nonce buffers are reused (both GCM
+ * implementations copy them when they take them).
+ *
+ * @example
+ * ```ts
+ * import { SealingKey } from "./sealed.ts";
+ * const token = "0123456789abcdef0123456789abcdef";
+ * const key = new SealingKey(new Uint8Array(32), "reply", token);
+ * const sealed = key.seal(0, new TextEncoder().encode("PS2 1 OK"));
+ * const opened = key.open(sealed);
+ * console.assert(opened.ok && new TextDecoder().decode(opened.plaintext) === "PS2 1 OK");
+ * ```
+ */
+export class SealingKey {
+  readonly #key: Uint8Array;
+  readonly #gcm: Gcm;
+  /** Prefix and token written once; the counter rewritten per datagram sealed. */
+  readonly #header = new Uint8Array(HEADER_BYTES);
+  /** Direction label written once; the counter rewritten per datagram. */
+  readonly #nonce = new Uint8Array(NONCE_BYTES);
+
+  /**
+   * Throws `RangeError` when the key is not 32 bytes or the token not 32 lowercase hex digits:
+   * those are the caller's bugs, not hostile input.
+   */
+  constructor(
+    key: Uint8Array,
+    readonly direction: SealDirection,
+    readonly token: string,
+    gcm: Gcm = defaultGcm,
+  ) {
+    this.#gcm = gcm;
+    if (key.length !== KEY_BYTES) throw new RangeError("a session key is 32 bytes");
+    if (!isTokenText(token)) throw new RangeError("a session token is 32 hex digits");
+    this.#key = key;
+    for (let i = 0; i < SEALED_PREFIX.length; i++) this.#header[i] = SEALED_PREFIX.charCodeAt(i);
+    for (let i = 0; i < TOKEN_CHARS; i++) {
+      this.#header[SEALED_PREFIX.length + i] = token.charCodeAt(i);
+    }
+    this.#nonce.set(NONCE_LABEL[direction], 0);
+  }
+
+  /**
+   * Seals `plaintext` with `counter` (the sender's next: 0, 1, 2 … never reused under one key).
+   * Throws `RangeError` when it would not fit 1200 bytes sealed or the counter is out of range.
+   */
+  seal(counter: number, plaintext: Uint8Array): Uint8Array {
+    if (!Number.isSafeInteger(counter) || counter < 0 || counter > MAX_SEALED_COUNTER) {
+      throw new RangeError(`sealed counter out of range: ${counter}`);
+    }
+    if (plaintext.length > MAX_SEALED_PLAINTEXT_BYTES) {
+      throw new RangeError(`plaintext of ${plaintext.length} bytes does not fit a sealed datagram`);
+    }
+    writeCounter(this.#header, COUNTER_OFFSET, counter);
+    writeCounter(this.#nonce, 4, counter);
+    return gcmSeal(this.#gcm, this.#key, this.#nonce, this.#header, plaintext);
+  }
+
+  /**
+   * Opens a datagram sealed under this key: `unknown-session` when its header names another
+   * token. Checking the counter against a {@linkcode ReplayWindow} is the caller's next step,
+   * after the tag has verified. Never throws.
+   */
+  open(datagram: Uint8Array): OpenedDatagram {
+    if (datagram.length < SEALED_OVERHEAD_BYTES || datagram.length > MAX_DATAGRAM_BYTES) {
+      return MALFORMED;
+    }
+    for (let i = 0; i < COUNTER_OFFSET; i++) {
+      if (datagram[i] !== this.#header[i]) {
+        if (i < SEALED_PREFIX.length || sealedToken(datagram) === undefined) return MALFORMED;
+        return UNKNOWN_SESSION;
+      }
+    }
+    return gcmOpen(this.#gcm, this.#key, this.#nonce, datagram, this.token);
+  }
+}
+
 /** What {@linkcode sealDatagram} needs. */
 export interface SealOptions {
   readonly key: Uint8Array;
@@ -140,12 +298,14 @@ export interface SealOptions {
   /** The sender's next counter: 0, 1, 2 … never reused under one key. */
   readonly counter: number;
   readonly plaintext: Uint8Array;
+  /** The GCM implementation; the default one (see {@linkcode setDefaultGcm}) when absent. */
+  readonly gcm?: Gcm;
 }
 
 /**
- * Seals one datagram. Throws `RangeError` when the plaintext would not fit 1200 bytes sealed, the
- * token is not 32 hex digits or the counter is out of range: those are the caller's bugs, not
- * hostile input.
+ * Seals one datagram (a {@linkcode SealingKey} made for it; a sender that seals many keeps one).
+ * Throws `RangeError` when the plaintext would not fit 1200 bytes sealed, the token is not 32 hex
+ * digits or the counter is out of range: those are the caller's bugs, not hostile input.
  *
  * @example
  * ```ts
@@ -159,52 +319,9 @@ export interface SealOptions {
  * ```
  */
 export function sealDatagram(options: SealOptions): Uint8Array {
-  const { key, direction, token, counter, plaintext } = options;
-  if (!isTokenText(token)) throw new RangeError("a session token is 32 hex digits");
-  if (!Number.isSafeInteger(counter) || counter < 0 || counter > MAX_SEALED_COUNTER) {
-    throw new RangeError(`sealed counter out of range: ${counter}`);
-  }
-  if (plaintext.length > MAX_SEALED_PLAINTEXT_BYTES) {
-    throw new RangeError(`plaintext of ${plaintext.length} bytes does not fit a sealed datagram`);
-  }
-  const sealed = new Uint8Array(HEADER_BYTES + plaintext.length + TAG_BYTES);
-  for (let i = 0; i < SEALED_PREFIX.length; i++) sealed[i] = SEALED_PREFIX.charCodeAt(i);
-  for (let i = 0; i < TOKEN_CHARS; i++) sealed[SEALED_PREFIX.length + i] = token.charCodeAt(i);
-  const counterOffset = SEALED_PREFIX.length + TOKEN_CHARS;
-  writeCounter(sealed, counterOffset, counter);
-  const header = sealed.subarray(0, HEADER_BYTES);
-  const cipher = createCipheriv(
-    "aes-256-gcm",
-    key,
-    nonceFor(direction, sealed.subarray(counterOffset, HEADER_BYTES)),
-    { authTagLength: TAG_BYTES },
-  );
-  cipher.setAAD(header);
-  const body = cipher.update(plaintext);
-  cipher.final();
-  sealed.set(body, HEADER_BYTES);
-  sealed.set(cipher.getAuthTag(), HEADER_BYTES + body.length);
-  return sealed;
+  const { key, direction, token, counter, plaintext, gcm } = options;
+  return new SealingKey(key, direction, token, gcm).seal(counter, plaintext);
 }
-
-/** Why a sealed datagram was dropped. */
-export type OpenFailureReason =
-  /** Not sealed, too short, or a header that is not ours. */
-  | "malformed"
-  /** No session has this token (or the caller refuses it, e.g. for its source address). */
-  | "unknown-session"
-  /** The tag does not verify: forged, altered, or sealed under another key or direction. */
-  | "forged";
-
-/** The outcome of {@linkcode openDatagram}; never an exception. */
-export type OpenedDatagram =
-  | {
-    readonly ok: true;
-    readonly token: string;
-    readonly counter: number;
-    readonly plaintext: Uint8Array;
-  }
-  | { readonly ok: false; readonly reason: OpenFailureReason };
 
 /**
  * Reads the token of a sealed datagram without opening it (to find the session and its key), or
@@ -224,6 +341,15 @@ export function sealedToken(datagram: Uint8Array): string | undefined {
   );
 }
 
+// One nonce buffer per direction for openDatagram: both GCM implementations copy the IV when
+// they take it, and opening is synchronous, so no two calls share one at once.
+const SCRATCH_NONCE: Readonly<Record<SealDirection, Uint8Array>> = {
+  request: new Uint8Array(NONCE_BYTES),
+  reply: new Uint8Array(NONCE_BYTES),
+};
+SCRATCH_NONCE.request.set(NONCE_LABEL.request);
+SCRATCH_NONCE.reply.set(NONCE_LABEL.reply);
+
 /**
  * Opens a sealed datagram: `keyFor(token)` returns the key of the session the header names (or
  * undefined to refuse it). Checking the counter against a {@linkcode ReplayWindow} is the caller's
@@ -233,79 +359,11 @@ export function openDatagram(
   datagram: Uint8Array,
   keyFor: (token: string) => Uint8Array | undefined,
   direction: SealDirection,
+  gcm: Gcm = defaultGcm,
 ): OpenedDatagram {
   const token = sealedToken(datagram);
-  if (token === undefined || datagram.length > MAX_DATAGRAM_BYTES) {
-    return { ok: false, reason: "malformed" };
-  }
+  if (token === undefined || datagram.length > MAX_DATAGRAM_BYTES) return MALFORMED;
   const key = keyFor(token);
-  if (key === undefined) return { ok: false, reason: "unknown-session" };
-  const counterOffset = SEALED_PREFIX.length + TOKEN_CHARS;
-  const counterField = datagram.subarray(counterOffset, HEADER_BYTES);
-  const counterValue = readCounter(datagram, counterOffset);
-  if (counterValue > MAX_SEALED_COUNTER) return { ok: false, reason: "malformed" };
-  const tagStart = datagram.length - TAG_BYTES;
-  try {
-    const decipher = createDecipheriv(
-      "aes-256-gcm",
-      key,
-      nonceFor(direction, counterField),
-      { authTagLength: TAG_BYTES },
-    );
-    decipher.setAAD(datagram.subarray(0, HEADER_BYTES));
-    decipher.setAuthTag(datagram.subarray(tagStart));
-    const body = decipher.update(datagram.subarray(HEADER_BYTES, tagStart));
-    decipher.final();
-    return {
-      ok: true,
-      token,
-      counter: counterValue,
-      plaintext: new Uint8Array(body.buffer, body.byteOffset, body.length),
-    };
-  } catch {
-    // node:crypto reports a failed tag check only by throwing from final().
-    return { ok: false, reason: "forged" };
-  }
-}
-
-/** How far behind the newest counter a datagram may arrive (reordered) and still be accepted. */
-export const REPLAY_WINDOW_SIZE = 1024;
-
-/**
- * The receiver's memory of counters already accepted, in the manner of IPsec's and WireGuard's
- * anti-replay window: any counter more than {@linkcode REPLAY_WINDOW_SIZE} behind the newest is
- * refused, and each one within the window is accepted once. Call {@linkcode ReplayWindow.accept}
- * only for a datagram whose tag verified, so a forger cannot move the window.
- *
- * @example
- * ```ts
- * import { ReplayWindow } from "./sealed.ts";
- * const window = new ReplayWindow();
- * console.assert(window.accept(5) && !window.accept(5) && window.accept(3));
- * ```
- */
-export class ReplayWindow {
-  #newest = -1;
-  readonly #seen = new Uint8Array(REPLAY_WINDOW_SIZE);
-
-  /** True (and remembered) the first time a counter within the window is seen. */
-  accept(counter: number): boolean {
-    if (!Number.isSafeInteger(counter) || counter < 0) return false;
-    if (counter > this.#newest) {
-      const advance = counter - this.#newest;
-      if (advance >= REPLAY_WINDOW_SIZE) {
-        this.#seen.fill(0);
-      } else {
-        for (let c = this.#newest + 1; c < counter; c++) this.#seen[c % REPLAY_WINDOW_SIZE] = 0;
-      }
-      this.#newest = counter;
-      this.#seen[counter % REPLAY_WINDOW_SIZE] = 1;
-      return true;
-    }
-    if (this.#newest - counter >= REPLAY_WINDOW_SIZE) return false;
-    const slot = counter % REPLAY_WINDOW_SIZE;
-    if (this.#seen[slot] === 1) return false;
-    this.#seen[slot] = 1;
-    return true;
-  }
+  if (key === undefined) return UNKNOWN_SESSION;
+  return gcmOpen(gcm, key, SCRATCH_NONCE[direction], datagram, token);
 }

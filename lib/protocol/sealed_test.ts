@@ -4,11 +4,11 @@ import {
   isSealedDatagram,
   MAX_SEALED_PLAINTEXT_BYTES,
   openDatagram,
-  REPLAY_WINDOW_SIZE,
-  ReplayWindow,
   sealDatagram,
   sealedToken,
+  SealingKey,
 } from "./sealed.ts";
+import { createCipheriv } from "node:crypto";
 import { MAX_DATAGRAM_BYTES } from "./limits.ts";
 import { encodeGoneNotice, goneNoticeToken } from "./gone_notice.ts";
 
@@ -128,39 +128,6 @@ Deno.test("sealing refuses what would not fit one datagram", () => {
   );
 });
 
-Deno.test("the replay window accepts each counter once, in any order within its width", () => {
-  const window = new ReplayWindow();
-  assert.ok(window.accept(0));
-  assert.ok(!window.accept(0));
-  assert.ok(window.accept(10));
-  assert.ok(window.accept(5));
-  assert.ok(!window.accept(5));
-  assert.ok(!window.accept(10));
-  assert.ok(window.accept(10 + REPLAY_WINDOW_SIZE));
-  assert.ok(!window.accept(10), "too old once the window moved past it");
-  assert.ok(window.accept(11), "the oldest counter still inside the window");
-  assert.ok(!window.accept(-1));
-  assert.ok(!window.accept(1.5));
-});
-
-Deno.test("the replay window agrees with a brute-force model on random counters", () => {
-  const window = new ReplayWindow();
-  const seen = new Set<number>();
-  let newest = -1;
-  let seed = 99;
-  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
-  for (let i = 0; i < 20_000; i++) {
-    const jump = random() % 3 === 0 ? random() % 3000 : random() % 40;
-    const counter = Math.max(0, newest + 20 - jump);
-    const expected = !seen.has(counter) && newest - counter < REPLAY_WINDOW_SIZE;
-    assert.equal(window.accept(counter), expected, `counter ${counter} after newest ${newest}`);
-    if (expected) {
-      seen.add(counter);
-      newest = Math.max(newest, counter);
-    }
-  }
-});
-
 Deno.test("the gone notice is 43 bytes, names its token, and is never read as sealed", () => {
   const notice = encodeGoneNotice(token);
   assert.equal(notice.length, 43);
@@ -205,4 +172,80 @@ Deno.test("a header whose token is not 32 lowercase hex digits has no token", ()
       reason: "malformed",
     });
   }
+});
+
+Deno.test("a SealingKey seals exactly the layout of the spec, built here by hand", () => {
+  const plaintext = bytes("PS2 7 OK");
+  const counter = 2 ** 33 + 9;
+  const header = new Uint8Array(45);
+  header.set(bytes(`PS2 *${token}`));
+  new DataView(header.buffer).setBigUint64(37, BigInt(counter));
+  const nonce = new Uint8Array(12);
+  nonce.set(bytes("PS2R"));
+  nonce.set(header.subarray(37), 4);
+  const cipher = createCipheriv("aes-256-gcm", keys.reply, nonce, { authTagLength: 16 });
+  cipher.setAAD(header);
+  const body = cipher.update(plaintext);
+  cipher.final();
+  const expected = new Uint8Array([...header, ...body, ...cipher.getAuthTag()]);
+  const sealer = new SealingKey(keys.reply, "reply", token);
+  assert.deepEqual(sealer.seal(counter, plaintext), expected);
+});
+
+Deno.test("a SealingKey reused for many datagrams leaves each one as it was sealed", () => {
+  const sealer = new SealingKey(keys.request, "request", token);
+  const first = sealer.seal(5, bytes("PS2 1 x HBT"));
+  const kept = first.slice();
+  const second = sealer.seal(6, bytes("PS2 2 x HBT"));
+  assert.deepEqual(first, kept);
+  const opener = new SealingKey(keys.request, "request", token);
+  for (
+    const [datagram, counter, text_] of [[second, 6, "PS2 2 x HBT"], [
+      first,
+      5,
+      "PS2 1 x HBT",
+    ]] as const
+  ) {
+    const opened = opener.open(datagram);
+    assert.ok(opened.ok);
+    assert.equal(opened.counter, counter);
+    assert.equal(opened.token, token);
+    assert.equal(text(opened.plaintext), text_);
+  }
+});
+
+Deno.test("a SealingKey opens only its own token, direction and key, and never throws", () => {
+  const other = "ffeeddccbbaa99887766554433221100";
+  const sealed = sealDatagram({
+    key: keys.request,
+    direction: "request",
+    token: other,
+    counter: 1,
+    plaintext: bytes("PS2 1 x HBT"),
+  });
+  const opener = new SealingKey(keys.request, "request", token);
+  assert.deepEqual(opener.open(sealed), { ok: false, reason: "unknown-session" });
+  const own = new SealingKey(keys.request, "request", token).seal(1, bytes("PS2 1 x HBT"));
+  assert.deepEqual(new SealingKey(keys.request, "reply", token).open(own), {
+    ok: false,
+    reason: "forged",
+  });
+  assert.deepEqual(new SealingKey(keys.reply, "request", token).open(own), {
+    ok: false,
+    reason: "forged",
+  });
+  for (let i = 0; i < own.length; i++) {
+    const altered = own.slice();
+    altered[i] ^= 0x20;
+    assert.ok(!opener.open(altered).ok, `byte ${i} altered was accepted`);
+  }
+  for (const length of [0, 5, 60, 1201]) {
+    assert.deepEqual(opener.open(new Uint8Array(length)), { ok: false, reason: "malformed" });
+  }
+  const badToken = own.slice();
+  badToken[6] = "G".charCodeAt(0);
+  assert.deepEqual(opener.open(badToken), { ok: false, reason: "malformed" });
+  assert.throws(() => new SealingKey(keys.request, "request", "short"), RangeError);
+  assert.throws(() => new SealingKey(new Uint8Array(16), "request", token), RangeError);
+  assert.throws(() => opener.seal(-1, bytes("x")), RangeError);
 });

@@ -11,18 +11,20 @@ import {
   decodeV2Request,
   encodeGoneNotice,
   MAX_SEALED_COUNTER,
-  openDatagram,
   ReplayWindow,
-  sealDatagram,
   sealedToken,
+  SealingKey,
   type SessionKeys,
   type V2Request,
 } from "../protocol/mod.ts";
 import type { Address, Session, TrackerState } from "./state.ts";
 
-/** What a session seals and opens with. */
+/** What a session seals and opens with, made once at login. */
 interface SealState {
-  readonly keys: SessionKeys;
+  /** Opens the session's requests. */
+  readonly requests: SealingKey;
+  /** Seals the tracker's replies. */
+  readonly replies: SealingKey;
   readonly replayWindow: ReplayWindow;
   /** The tracker's next counter for this session's replies. */
   sendCounter: number;
@@ -62,9 +64,15 @@ export type SealedOpening =
 export class SessionSeals {
   readonly #bySession = new WeakMap<Session, SealState>();
 
-  /** Gives a new v2 session its keys (at a successful `PROOF`). */
+  /** Gives a new v2 session (which has its token) its keys, at a successful `PROOF`. */
   attach(session: Session, keys: SessionKeys): void {
-    this.#bySession.set(session, { keys, replayWindow: new ReplayWindow(), sendCounter: 0 });
+    if (session.token === undefined) return;
+    this.#bySession.set(session, {
+      requests: new SealingKey(keys.request, "request", session.token),
+      replies: new SealingKey(keys.reply, "reply", session.token),
+      replayWindow: new ReplayWindow(),
+      sendCounter: 0,
+    });
   }
 
   /**
@@ -93,7 +101,7 @@ export class SessionSeals {
     if (session.version !== 2 || seal === undefined) {
       return { kind: "dropped", reason: "not a v2 session" };
     }
-    const opened = openDatagram(datagram, () => seal.keys.request, "request");
+    const opened = seal.requests.open(datagram);
     if (!opened.ok) {
       return { kind: "dropped", reason: opened.reason === "forged" ? "forged" : "malformed" };
     }
@@ -111,15 +119,7 @@ export class SessionSeals {
    */
   seal(session: Session, plaintext: Uint8Array): Uint8Array | undefined {
     const seal = this.#bySession.get(session);
-    if (seal === undefined || session.token === undefined) return undefined;
-    if (seal.sendCounter > MAX_SEALED_COUNTER) return undefined;
-    const counter = seal.sendCounter++;
-    return sealDatagram({
-      key: seal.keys.reply,
-      direction: "reply",
-      token: session.token,
-      counter,
-      plaintext,
-    });
+    if (seal === undefined || seal.sendCounter > MAX_SEALED_COUNTER) return undefined;
+    return seal.replies.seal(seal.sendCounter++, plaintext);
   }
 }

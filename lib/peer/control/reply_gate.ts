@@ -17,10 +17,9 @@ import {
   type V2ReplyBody,
 } from "../../protocol/mod.ts";
 import {
-  openDatagram,
   ReplayWindow,
-  sealDatagram,
   SEALED_PREFIX,
+  SealingKey,
   type SessionKeys,
 } from "../../protocol/sealed.ts";
 
@@ -79,21 +78,19 @@ export class SealedSession {
   #counter = 0;
   readonly #window = new ReplayWindow();
   readonly #gone: string;
+  // Made once per login: the header and nonce bytes are not rebuilt per datagram.
+  readonly #requests: SealingKey;
+  readonly #replies: SealingKey;
 
   constructor(readonly token: string, readonly keys: SessionKeys) {
     this.#gone = `${SEALED_PREFIX} ${token} gone`;
+    this.#requests = new SealingKey(keys.request, "request", token);
+    this.#replies = new SealingKey(keys.reply, "reply", token);
   }
 
   /** Seals one request datagram, with a counter never used before. */
   seal(plaintext: Uint8Array): Uint8Array {
-    const counter = this.#counter++;
-    return sealDatagram({
-      key: this.keys.request,
-      direction: "request",
-      token: this.token,
-      counter,
-      plaintext,
-    });
+    return this.#requests.seal(this.#counter++, plaintext);
   }
 
   /** What a datagram from the tracker's address means in this session. */
@@ -101,11 +98,7 @@ export class SealedSession {
     if (datagram.length === this.#gone.length && decodeUtf8(datagram) === this.#gone) {
       return { kind: "gone" };
     }
-    const opened = openDatagram(
-      datagram,
-      (token) => token === this.token ? this.keys.reply : undefined,
-      "reply",
-    );
+    const opened = this.#replies.open(datagram);
     // The window moves only for a datagram whose tag verified, so a forger cannot move it.
     if (!opened.ok || !this.#window.accept(opened.counter)) return { kind: "drop" };
     const decoded = decodeAnswer(opened.plaintext);

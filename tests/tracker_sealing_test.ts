@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { OutputWatcher, projectRoot } from "./support/programs.ts";
+import { loadOpensslGcm } from "../lib/protocol/openssl_gcm.ts";
+
+// The tracker's start line says which AES-GCM it seals with. It runs here with the permissions of
+// `deno task tracker` (read from deno.json, so the task itself is what is tested), or with
+// `--allow-ffi` taken away.
+const LIBCRYPTO = "/usr/lib/x86_64-linux-gnu/libcrypto.so.3";
+const probe = loadOpensslGcm([LIBCRYPTO]);
+if (probe.ok) probe.gcm.close();
+const skip = !probe.ok && Deno.env.get("CI") !== "true";
+
+function taskPermissions(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${projectRoot}deno.json`));
+  const words = (config.tasks.tracker as string).split(" ");
+  return words.filter((word) => word.startsWith("--allow-"));
+}
+
+/** Starts the tracker with `permissions` and `args`, returns its sealing line, and stops it. */
+async function sealingLine(permissions: string[], args: string[] = []): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "peersync-sealing-" });
+  try {
+    await Deno.writeTextFile(`${dir}/credentials.txt`, "alice pw\n");
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        ...permissions,
+        `--config=${projectRoot}deno.json`,
+        `${projectRoot}tracker.ts`,
+        "--store",
+        "memory",
+        "--credentials",
+        `${dir}/credentials.txt`,
+        ...args,
+        "0",
+      ],
+      cwd: dir,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1", INIT_CWD: dir },
+    }).spawn();
+    const stdout = new OutputWatcher(child.stdout);
+    const stderr = new OutputWatcher(child.stderr);
+    try {
+      return (await stdout.waitFor(/Sealed datagrams: [^\n]*/))[0];
+    } finally {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // Already exited.
+      }
+      await Promise.all([child.status, stdout.done, stderr.done]);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test({
+  name: "deno task tracker's permissions seal with OpenSSL through FFI, and say so at start" +
+    (skip ? " (skipped: libcrypto.so.3 not at the Debian path here)" : ""),
+  ignore: skip,
+  fn: async () => {
+    const permissions = taskPermissions();
+    assert.ok(permissions.includes(`--allow-ffi=${LIBCRYPTO}`), permissions.join(" "));
+    assert.match(
+      await sealingLine(permissions),
+      /Sealed datagrams: sealing with OpenSSL through FFI \(\/usr\/lib\/x86_64-linux-gnu\/libcrypto\.so\.3\)/,
+    );
+  },
+});
+
+Deno.test("without --allow-ffi the tracker seals with node:crypto and says why", async () => {
+  const permissions = taskPermissions().filter((flag) => !flag.startsWith("--allow-ffi"));
+  assert.match(
+    await sealingLine(permissions),
+    /Sealed datagrams: sealing with node:crypto \(no --allow-ffi=\/usr\/lib\/x86_64-linux-gnu\/libcrypto\.so\.3; OpenSSL is faster\)/,
+  );
+});
+
+Deno.test("--sealing node keeps the tracker on node:crypto even with --allow-ffi", async () => {
+  assert.match(
+    await sealingLine(taskPermissions(), ["--sealing", "node"]),
+    /Sealed datagrams: sealing with node:crypto \(asked for\)/,
+  );
+});
