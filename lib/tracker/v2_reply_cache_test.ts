@@ -42,3 +42,38 @@ Deno.test("a retransmitted v2 request gets the very bytes of its first reply, a 
   assert.equal(first[3].summary, "OK");
   assert.deepEqual(router.state.publishedBy("alice"), [], "the PUB and UNP applied once each");
 });
+
+Deno.test("the reply cache keeps a v2 session's last 64 replies: an older id is stale, not applied again", () => {
+  let clock = 0;
+  const router = new DatagramRouter({
+    credentials,
+    now: () => clock,
+    rate: { perSecond: 1e9, burst: 1e9 },
+    acceptUnsealed: true,
+  });
+  const alice: Address = { hostname: "10.0.0.4", port: 4000 };
+  const token = "ef".repeat(16);
+  router.state.openSession(alice, "alice", { version: 2, token, timeoutMs: 15000 });
+  const send = (id: number, body: V2RequestBody) =>
+    router.handle(encodeV2Request({ id, token, body }), alice);
+  const unp = { verb: "UNP", file: "a.txt" } as const;
+  send(1, { verb: "PUB", file: "a.txt", size: 1, sha256: "a".repeat(64) });
+  send(2, unp);
+  const third = send(3, { verb: "HBT" });
+  for (let id = 4; id <= 66; id++) send(id, { verb: "HBT" });
+  clock += 1;
+  const again = send(3, { verb: "HBT" });
+  assert.equal(again.note, "retransmission", "the 64th newest id is still kept");
+  assert.deepEqual(again.reply, third.reply);
+  for (
+    const [id, body] of [[1, { verb: "PUB", file: "a.txt", size: 1, sha256: "a".repeat(64) }], [
+      2,
+      unp,
+    ]] as const
+  ) {
+    const stale = send(id, body);
+    assert.equal(stale.note, "stale id", `id ${id}`);
+    assert.equal(stale.summary, "ERR stale");
+  }
+  assert.deepEqual(router.state.publishedBy("alice"), [], "the stale PUB was not applied again");
+});
