@@ -99,13 +99,16 @@ export class IndexCore {
   readonly #table = new NameTable();
   readonly #order = new NameOrder(this.#table);
   readonly #pool = new ChunkPool();
-  readonly #users = new IndexUsers((a, b) => this.#table.ord[a] - this.#table.ord[b]);
-  readonly #holders = new NameHolders(this.#table, this.#users);
+  readonly #users: IndexUsers;
+  readonly #holders: NameHolders;
   readonly #views: View[];
   readonly #fold: ((text: string) => string) | undefined;
   readonly #maxSteps: number;
 
   constructor(specs: readonly ViewSpec[], options: NameIndexOptions = {}) {
+    const byName = (a: number, b: number) => this.#table.ord[a] - this.#table.ord[b];
+    this.#users = new IndexUsers(byName, options.isActive);
+    this.#holders = new NameHolders(this.#table, this.#users);
     const folds = specs.filter((spec) => spec.fold !== undefined);
     if (specs.length === 0 || specs.length > MAX_VIEWS || folds.length > 1) {
       throw new RangeError("an index has 1–8 views, at most one of them folding");

@@ -3,7 +3,8 @@
  * keys) for each user with at least one publication in the index, and only the name of an active
  * user with none. Most sessions publish nothing in a given index (the `spaced` one above all), and
  * a record with its ordered view cost ~200 bytes per session in each of the tracker's three
- * indexes; a name in a set costs a tenth of that.
+ * indexes; a name in a set costs a tenth of that. When the owner already knows who is active (the
+ * tracker's sessions by user), it passes that in and no set is kept at all (~15 bytes a session).
  *
  * @module
  */
@@ -49,10 +50,15 @@ export class IndexUsers {
   readonly #byNumber: string[] = [];
   #nextNumber = 1;
   readonly #compare: Compare<number>;
+  readonly #isActive: ((user: string) => boolean) | undefined;
 
-  /** `compare` orders publication ids by name (the index's order labels). */
-  constructor(compare: Compare<number>) {
+  /**
+   * `compare` orders publication ids by name (the index's order labels). `isActive`, when given,
+   * says whether a user without a record is active, and `markIdle` is then not needed.
+   */
+  constructor(compare: Compare<number>, isActive?: (user: string) => boolean) {
     this.#compare = compare;
+    this.#isActive = isActive;
   }
 
   /** The record of `user`, if it publishes anything here. */
@@ -67,11 +73,12 @@ export class IndexUsers {
 
   /** Whether `user` is marked active. */
   isActive(user: string): boolean {
-    return this.#records.get(user)?.active ?? this.#idle.has(user);
+    return this.#records.get(user)?.active ?? this.#idleIsActive(user);
   }
 
   /** Marks a user without a record active or not. */
   markIdle(user: string, active: boolean): void {
+    if (this.#isActive !== undefined) return;
     if (active) this.#idle.add(user);
     else this.#idle.delete(user);
   }
@@ -82,7 +89,7 @@ export class IndexUsers {
     if (record === undefined) {
       record = {
         number: this.#freeNumbers.pop() ?? this.#nextNumber++,
-        active: this.#idle.delete(user),
+        active: this.#isActive?.(user) ?? this.#idle.delete(user),
         ids: new SortedView<number>(this.#compare),
       };
       this.#records.set(user, record);
@@ -98,6 +105,10 @@ export class IndexUsers {
     this.#records.delete(user);
     this.#freeNumbers.push(record.number);
     this.#byNumber[record.number] = "";
-    if (record.active) this.#idle.add(user);
+    if (record.active && this.#isActive === undefined) this.#idle.add(user);
+  }
+
+  #idleIsActive(user: string): boolean {
+    return this.#isActive?.(user) ?? this.#idle.has(user);
   }
 }

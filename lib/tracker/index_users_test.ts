@@ -34,3 +34,32 @@ Deno.test("a user that logs in before publishing, and keeps its session after un
   assert.deepEqual(index.count("note", "alice"), { kind: "exact", count: 0 });
   assert.ok(!index.isActive("bob"));
 });
+
+Deno.test("users told who is active by their owner keep no set and follow the owner", () => {
+  const live = new Set<string>(["bob"]);
+  const users = new IndexUsers((a, b) => a - b, (user) => live.has(user));
+  users.markIdle("bob", true);
+  assert.ok(users.isActive("bob") && !users.isActive("carol"));
+  const record = users.recordFor("bob");
+  assert.ok(record.active, "a record made for a live user is active");
+  assert.ok(!users.recordFor("carol").active, "and one for a user without a session is not");
+  users.releaseIfEmpty("bob", record);
+  live.delete("bob");
+  users.markIdle("bob", false);
+  assert.ok(!users.isActive("bob"), "the owner's answer, not a set, says bob left");
+});
+
+Deno.test("an index told who is active by its owner searches a live user's names", () => {
+  const live = new Set<string>();
+  const index = new NameIndex({ isActive: (user) => live.has(user) });
+  live.add("bob");
+  index.setActive("bob", true);
+  index.publish("bob", "notes.txt");
+  assert.deepEqual(index.count("note", "alice"), { kind: "exact", count: 1 });
+  index.unpublish("bob", "notes.txt");
+  index.publish("bob", "notes.txt");
+  assert.deepEqual(index.count("note", "alice"), { kind: "exact", count: 1 });
+  live.delete("bob");
+  index.setActive("bob", false);
+  assert.deepEqual(index.count("note", "alice"), { kind: "exact", count: 0 });
+});

@@ -42,6 +42,11 @@ export interface NameIndexOptions {
   readonly loggedChanges?: number;
   /** Count walks of at most this many steps leave no kept count. */
   readonly minKeptWalkSteps?: number;
+  /**
+   * Whether a user is active, when the owner keeps that already (the tracker's sessions by user):
+   * `setActive` is still called at every change and the answer must follow it (`index_users.ts`).
+   */
+  readonly isActive?: (user: string) => boolean;
 }
 
 /**

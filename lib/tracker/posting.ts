@@ -8,13 +8,14 @@
  * insertion moves at most one chunk, and a small posting holds a small array. An entry is one
  * 32-bit value: the id in its low 26 bits and, in the top 6, the mask — most trigrams start at one
  * position of a name, so most masks are one bit, kept as its index; a mask of several bits is kept
- * aside by id (`wide`). That halves the postings, most of the index's memory, against a pair of
- * values per entry.
+ * aside by id (`wide`, `wide_masks.ts`). That halves the postings, most of the index's memory,
+ * against a pair of values per entry.
  *
  * @module
  */
 
 import { type ChunkPool, MAX_CHUNK_INTS } from "./chunk_pool.ts";
+import { WideMasks } from "./wide_masks.ts";
 
 /** Most entries per chunk. */
 const CHUNK_ENTRIES = MAX_CHUNK_INTS / 2;
@@ -46,7 +47,7 @@ export class Posting {
   readonly chunks: Int32Array[] = [];
   readonly counts: number[] = [];
   /** Masks of more than one bit, by id. */
-  wide: Map<number, number> | undefined;
+  wide: WideMasks | undefined;
 
   readonly #pool: ChunkPool;
 
@@ -104,7 +105,7 @@ export class Posting {
   #encode(id: number, mask: number): number {
     if (mask === 0) return id | (EMPTY_TAG << ID_BITS);
     if ((mask & (mask - 1)) === 0) return id | ((31 - Math.clz32(mask)) << ID_BITS);
-    (this.wide ??= new Map()).set(id, mask);
+    (this.wide ??= new WideMasks()).set(id, mask);
     return id | (WIDE_TAG << ID_BITS);
   }
 
@@ -112,9 +113,7 @@ export class Posting {
   maskOf(entry: number): number {
     const tag = entry >>> ID_BITS;
     if (tag < 32) return 1 << tag;
-    return tag === EMPTY_TAG
-      ? 0
-      : (this.wide as Map<number, number>).get(entry & ID_MASK) as number;
+    return tag === EMPTY_TAG ? 0 : (this.wide as WideMasks).get(entry & ID_MASK) as number;
   }
 
   // After every entry (a load in name order): a full last chunk is followed by a new one rather

@@ -36,6 +36,8 @@ export interface PublicationsOptions {
   readonly maxPerUser?: number;
   /** Most walk steps one search count or listing may take (`NameIndexOptions.maxSteps`). */
   readonly maxSearchSteps?: number;
+  /** Whether a user is active, if the owner knows (`IndexCoreOptions.isActive`). */
+  readonly isActive?: (user: string) => boolean;
 }
 
 const sameMeta = (a: FileMeta | undefined, b: FileMeta | undefined) =>
@@ -84,7 +86,7 @@ export class Publications implements PublicationFigures {
       { accepts: (name) => !hasSpace(name) },
       { accepts: hasSpace },
       { fold: foldCaseNfc },
-    ], { maxSteps });
+    ], { maxSteps, isActive: options.isActive });
     [this.#index, this.#spaced, this.#folded] = [0, 1, 2].map((view) =>
       new NameIndex({ maxSteps }, { core, view })
     );

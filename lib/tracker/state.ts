@@ -20,9 +20,9 @@ import type { NameIndex } from "./name_index.ts";
 import { type FileMeta, type PublicationFigures, Publications } from "./publications.ts";
 import { byCodeUnit, type ListFrom, SortedView, without } from "./sorted_view.ts";
 
+import { SessionsByAddress } from "./sessions_by_address.ts";
 import {
   type Address,
-  addressKey,
   type HolderSession,
   type Location,
   type PublicationJournal,
@@ -68,10 +68,10 @@ export class TrackerState {
   readonly #timeoutMs: number;
   readonly #maxSessions: number;
   readonly #journal: PublicationJournal | undefined;
-  readonly #sessions = new Map<string, Session>();
+  readonly #sessions = new SessionsByAddress<Session>();
   // One queue per timeout, each in order of last sign of life (a touch re-inserts), so expiry
-  // only ever looks at the front of each.
-  readonly #expiryQueues = new Map<number, Map<string, Session>>();
+  // only ever looks at the front of each. A set of the sessions themselves: no key per session.
+  readonly #expiryQueues = new Map<number, Set<Session>>();
   readonly #sessionByUser = new Map<string, Session>();
   // v2 sessions by token: a sealed datagram names its session by token, not by address.
   readonly #sessionByToken = new Map<string, Session>();
@@ -92,6 +92,8 @@ export class TrackerState {
     this.#publications = new Publications({
       maxPerUser: options.maxPublicationsPerUser,
       maxSearchSteps: options.maxSearchSteps,
+      // The index asks the sessions who is active instead of keeping a set of its own.
+      isActive: (user) => this.#sessionByUser.has(user),
     });
     this.#maxSessions = options.maxSessions ?? MAX_SESSIONS;
     this.#journal = options.journal;
@@ -128,7 +130,7 @@ export class TrackerState {
     if (now <= this.#nextExpiry) return;
     let next = Infinity;
     for (const [timeoutMs, queue] of this.#expiryQueues) {
-      for (const session of queue.values()) {
+      for (const session of queue) {
         if (now - session.lastSeen <= timeoutMs) {
           next = Math.min(next, session.lastSeen + timeoutMs);
           break;
@@ -142,19 +144,17 @@ export class TrackerState {
 
   /** Ends a session at once (logout, or expiry). */
   end(session: Session): void {
-    const key = addressKey(session.address);
-    if (this.#sessions.get(key) !== session) return;
-    this.#sessions.delete(key);
+    if (!this.#sessions.delete(session)) return;
     this.#sessionByUser.delete(session.user);
     if (session.token !== undefined) this.#sessionByToken.delete(session.token);
-    this.#expiryQueues.get(session.timeoutMs)?.delete(key);
+    this.#expiryQueues.get(session.timeoutMs)?.delete(session);
     this.#activeUsers.delete(session.user);
     this.#publications.setActive(session.user, false);
   }
 
   /** The live session that logged in from `address`, if any. */
   sessionAt(address: Address): Session | undefined {
-    const session = this.#sessions.get(addressKey(address));
+    const session = this.#sessions.get(address);
     return session && this.#isLive(session) ? session : undefined;
   }
 
@@ -174,16 +174,15 @@ export class TrackerState {
   /** Opens a session for an authenticated user, unless the user or the address has one. */
   openSession(address: Address, user: string, options: SessionOptions): SessionResult {
     this.#sweep();
-    const key = addressKey(address);
     const existing = this.#sessionByUser.get(user);
     if (existing !== undefined) {
-      if (options.replaceAtSameAddress && addressKey(existing.address) === key) {
+      if (options.replaceAtSameAddress && this.#sessions.get(address) === existing) {
         this.end(existing);
       } else {
         return { ok: false, reason: "already logged in" };
       }
     }
-    if (this.#sessions.has(key)) return { ok: false, reason: "address busy" };
+    if (this.#sessions.get(address) !== undefined) return { ok: false, reason: "address busy" };
     if (this.#sessions.size >= this.#maxSessions) return { ok: false, reason: "tracker full" };
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const session: Session = {
@@ -194,15 +193,15 @@ export class TrackerState {
       lastSeen: this.#now(),
       ...(options.token ? { token: options.token } : {}),
     };
-    this.#sessions.set(key, session);
+    this.#sessions.add(session);
     this.#sessionByUser.set(user, session);
     if (session.token !== undefined) this.#sessionByToken.set(session.token, session);
     let queue = this.#expiryQueues.get(timeoutMs);
     if (queue === undefined) {
-      queue = new Map();
+      queue = new Set();
       this.#expiryQueues.set(timeoutMs, queue);
     }
-    queue.set(key, session);
+    queue.add(session);
     this.#nextExpiry = Math.min(this.#nextExpiry, session.lastSeen + timeoutMs);
     this.#activeUsers.add(user);
     this.#publications.setActive(user, true);
@@ -211,12 +210,11 @@ export class TrackerState {
 
   /** Records a sign of life. */
   touch(session: Session): void {
-    const key = addressKey(session.address);
-    if (this.#sessions.get(key) !== session) return;
+    if (this.#sessions.get(session.address) !== session) return;
     session.lastSeen = this.#now();
     const queue = this.#expiryQueues.get(session.timeoutMs);
-    queue?.delete(key);
-    queue?.set(key, session);
+    queue?.delete(session);
+    queue?.add(session);
   }
 
   /** Names of the users with a live session, other than `asker`, sorted. */
