@@ -4,7 +4,8 @@
  *
  * - C copies piping the file, the baselines the target is set against (≥ 0.8× with SHA-256
  *   verification on): Debian's netcat-openbsd (`nc -l > file` / `nc < file`), socat with its
- *   default 8 KiB buffer, and socat with a 1 MiB buffer (the fastest C copy we found);
+ *   default 8 KiB buffer, socat with a 1 MiB buffer (the fastest C copy we found), and the same
+ *   socat into `tee` and `sha256sum`: a verifying C copy;
  * - a bare Deno socket copy (same 1 MiB buffer, no protocol);
  * - the v2 data channel on its own (`bench/transfer_pair.ts`: the real upload server in one
  *   process, `downloadFromHolders` with verification in another), with both sides' peak RSS and
@@ -25,6 +26,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { hashFileRange } from "../lib/peer/share/hash_file.ts";
 import { parseArgs } from "node:util";
 import { Program, projectRoot, TrackerProcess } from "../tests/support/programs.ts";
 import { PeerProcess } from "../tests/support/peers.ts";
@@ -212,6 +214,34 @@ function socatCopy(source: string, target: string, bufferBytes?: number) {
   );
 }
 
+/**
+ * A verifying C copy: socat with a 1 MiB buffer into `tee` (writes the file) and `sha256sum`
+ * (hashes the same stream), all C programs, the receiver's digest then compared with the
+ * source's. What a downloader that checks SHA-256 does, with no Deno in it.
+ */
+async function verifyingCopy(
+  source: string,
+  target: string,
+  sourceDigest: string,
+): Promise<number | undefined> {
+  const port = freePort();
+  const digestFile = `${target}.sha256`;
+  const elapsed = await pipedCopy(
+    ["sh", [
+      "-c",
+      `socat -u -b ${MiB} TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr STDOUT` +
+      ` | tee '${target}' | sha256sum > '${digestFile}'`,
+    ]],
+    ["socat", ["-u", "-b", String(MiB), `OPEN:${source}`, `TCP:127.0.0.1:${port}`]],
+    source,
+    target,
+  );
+  const digest = (await Deno.readTextFile(digestFile).catch(() => "")).split(" ")[0];
+  await Deno.remove(digestFile).catch(() => {});
+  if (digest !== sourceDigest) throw new Error("the verifying C copy's digest does not match");
+  return elapsed;
+}
+
 /** Debian's netcat-openbsd piping the file, as `nc -l > file` and `nc < file` would. */
 function netcatCopy(source: string, target: string) {
   const port = freePort();
@@ -325,6 +355,14 @@ async function peerTransfer(
 }
 
 /** SHA-256 over `bytes` in 1 MiB updates, and 1 MiB file reads sync vs async. */
+/** The file's SHA-256 in hex, what the verifying C copy must reproduce. */
+async function sha256Of(path: string): Promise<string> {
+  using file = await Deno.open(path, { read: true });
+  const hash = createHash("sha256");
+  await hashFileRange(file, 0, (await file.stat()).size, hash);
+  return hash.digest("hex");
+}
+
 async function microBenchmarks(source: string): Promise<void> {
   const buffer = new Uint8Array(MiB);
   crypto.getRandomValues(buffer.subarray(0, 65536));
@@ -404,6 +442,7 @@ function median(values: readonly number[]): number {
 const NETCAT = "netcat-openbsd (C), nc < file";
 const SOCAT = "socat (C), default 8 KiB buffer";
 const SOCAT_1M = "socat (C), -b 1 MiB";
+const C_VERIFY = "C copy verifying (socat | tee | sha256sum)";
 const BARE = "bare Deno socket copy";
 const PAIR = "v2 pair (SHA-256 verified)";
 const WORKER = "v2 pair, verifying on a worker";
@@ -412,7 +451,8 @@ const PAIR_TLS_WORKER = "v2 pair over TLS, verifying on a worker";
 const PEER = "peer → peer (pub, get; TLS, verified)";
 
 /**
- * `--only pair,peer`: just these methods (nc, socat, socat-1m, bare, pair, pair-tls, worker, peer;
+ * `--only pair,peer`: just these methods (nc, socat, socat-1m, c-verify, bare, pair, pair-tls,
+ * worker, peer;
  * `pair-tls-worker` only when named).
  */
 const only = values.only === undefined ? undefined : new Set(values.only.split(","));
@@ -445,6 +485,7 @@ try {
   if (!socat) console.log("socat is not installed (and cannot be here): its baselines are skipped");
   if (!netcat) console.log("netcat-openbsd is not installed (and cannot be here): skipped");
   await microBenchmarks(source);
+  const sourceDigest = await sha256Of(source);
   const scratch = `${dir}/copy.bin`;
   const peakRss = new Map<string, number>();
   const notePeak = (label: string, mib: number) =>
@@ -461,6 +502,10 @@ try {
     }
     if (socat && wanted("socat-1m")) {
       record(SOCAT_1M, await socatCopy(source, scratch, MiB));
+      await Deno.remove(scratch).catch(() => {});
+    }
+    if (socat && wanted("c-verify")) {
+      record(C_VERIFY, await verifyingCopy(source, scratch, sourceDigest));
       await Deno.remove(scratch).catch(() => {});
     }
     if (wanted("bare")) {
@@ -533,7 +578,7 @@ try {
   for (const ours of [PAIR, PAIR_TLS, WORKER, PEER]) {
     const oursTimes = times.get(ours);
     if (oursTimes === undefined) continue;
-    for (const baseline of [NETCAT, SOCAT, SOCAT_1M, BARE]) {
+    for (const baseline of [NETCAT, SOCAT, SOCAT_1M, C_VERIFY, BARE]) {
       const baseTimes = times.get(baseline);
       if (baseTimes === undefined) continue;
       const value = median(baseTimes) / median(oursTimes);
