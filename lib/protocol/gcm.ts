@@ -15,10 +15,18 @@ export interface Gcm {
   /** Shown in the tracker's start line. */
   readonly name: "node-crypto" | "openssl-ffi";
   /**
-   * Encrypts `plaintext` and authenticates it with `aad`: ciphertext then the 16-byte tag.
-   * Throws `RangeError` for a key other than 32 bytes or a nonce other than 12 (caller bugs).
+   * Encrypts `plaintext` and authenticates it with `aad`: ciphertext then the 16-byte tag, after
+   * `front` bytes left zero for the caller (a datagram's header: one array per datagram instead
+   * of two and a copy). Throws `RangeError` for a key other than 32 bytes, a nonce other than 12
+   * or a negative `front` (caller bugs).
    */
-  seal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  seal(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    plaintext: Uint8Array,
+    front?: number,
+  ): Uint8Array;
   /**
    * The plaintext when `tag` verifies over `aad` and `body`, else undefined: unverified
    * plaintext is never returned. Never throws.
@@ -49,16 +57,17 @@ export interface Gcm {
  */
 export const nodeGcm: Gcm = {
   name: "node-crypto",
-  seal(key, nonce, aad, plaintext) {
+  seal(key, nonce, aad, plaintext, front = 0) {
+    if (!Number.isSafeInteger(front) || front < 0) throw new RangeError("front must be >= 0");
     // No options object: a 16-byte tag is GCM's default, and Deno copies the options into the
     // cipher's stream options on every call.
     const cipher = createCipheriv("aes-256-gcm", key, nonce);
     cipher.setAAD(aad);
     const body = cipher.update(plaintext);
     cipher.final();
-    const out = new Uint8Array(body.length + TAG_BYTES);
-    out.set(body, 0);
-    out.set(cipher.getAuthTag(), body.length);
+    const out = new Uint8Array(front + body.length + TAG_BYTES);
+    out.set(body, front);
+    out.set(cipher.getAuthTag(), front + body.length);
     return out;
   },
   open(key, nonce, aad, body, tag) {

@@ -198,15 +198,26 @@ export class OpensslGcm implements Gcm {
     this.#library.close();
   }
 
-  seal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  seal(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    plaintext: Uint8Array,
+    front = 0,
+  ): Uint8Array {
     checkKeyAndNonce(key, nonce);
     if (aad.length > MAX_GCM_INPUT_BYTES || plaintext.length > MAX_GCM_INPUT_BYTES) {
       throw new RangeError("a GCM input is larger than a datagram");
     }
+    if (!Number.isSafeInteger(front) || front < 0 || front > MAX_GCM_INPUT_BYTES) {
+      throw new RangeError("front must be 0 to a datagram's size");
+    }
     if (this.#closed) throw new OpensslGcmError("OpenSSL GCM used after close");
     const c = this.#c;
     const ctx = this.#sealCtx;
-    const out = new Uint8Array(plaintext.length + TAG_BYTES);
+    // Sized here, so OpenSSL's writes (the body, then the tag) always fit.
+    const sealed = new Uint8Array(front + plaintext.length + TAG_BYTES);
+    const out = front === 0 ? sealed : sealed.subarray(front);
     const outLength = this.#outLength;
     if (c.EVP_EncryptInit_ex(ctx, null, null, key, nonce) !== 1) fail("EVP_EncryptInit_ex");
     if (aad.length > 0 && c.EVP_EncryptUpdate_aad(ctx, null, outLength, aad, aad.length) !== 1) {
@@ -226,7 +237,7 @@ export class OpensslGcm implements Gcm {
     if (c.EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_BYTES, tag) !== 1) {
       fail("EVP_CTRL_GCM_GET_TAG");
     }
-    return out;
+    return sealed;
   }
 
   open(

@@ -191,3 +191,27 @@ ffiTest("hostile bytes never throw from the OpenSSL path", (ffi) => {
     assert.ok(!openDatagram(datagram, () => keys.request, "request", ffi).ok);
   }
 });
+
+ffiTest(
+  "a seal with room left at the front is the same ciphertext and tag after that room",
+  (ffi) => {
+    const key = randomBytes(32);
+    const nonce = randomBytes(12);
+    const aad = randomBytes(40);
+    for (const size of [0, 1, 33, 1000]) {
+      const plaintext = randomBytes(size);
+      const plain = ffi.seal(key, nonce, aad, plaintext);
+      assert.deepEqual(plain, nodeGcm.seal(key, nonce, aad, plaintext));
+      for (const gcm of [ffi, nodeGcm]) {
+        const roomy = gcm.seal(key, nonce, aad, plaintext, 40);
+        assert.equal(roomy.length, 40 + size + 16, gcm.name);
+        assert.deepEqual(roomy.subarray(0, 40), new Uint8Array(40), `${gcm.name}: front is zero`);
+        assert.deepEqual(roomy.subarray(40), plain, `${gcm.name}, size ${size}`);
+      }
+    }
+    for (const gcm of [ffi, nodeGcm]) {
+      assert.throws(() => gcm.seal(key, nonce, aad, new Uint8Array(1), -1), RangeError);
+    }
+    assert.throws(() => ffi.seal(key, nonce, aad, new Uint8Array(1), 1201), RangeError);
+  },
+);

@@ -176,10 +176,8 @@ function gcmSeal(
   header: Uint8Array,
   plaintext: Uint8Array,
 ): Uint8Array {
-  const body = gcm.seal(key, nonce, header, plaintext);
-  const sealed = new Uint8Array(HEADER_BYTES + body.length);
+  const sealed = gcm.seal(key, nonce, header, plaintext, HEADER_BYTES);
   sealed.set(header, 0);
-  sealed.set(body, HEADER_BYTES);
   return sealed;
 }
 
