@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { encodeV2Request } from "../protocol/mod.ts";
 import { DatagramRouter } from "./datagram_router.ts";
+import { v2InClear } from "./test_v2_in_clear.ts";
 import type { Credential } from "./credentials.ts";
 import type { Address } from "./state.ts";
 
@@ -84,33 +84,21 @@ Deno.test("hitting the publication cap is reported as a limit event", () => {
 });
 
 Deno.test("a v2 PUB refused at the publication cap is a limit event, and so is its retransmission", () => {
-  let clock = 0;
-  const router = new DatagramRouter({
-    credentials,
-    now: () => clock,
-    rate: { perSecond: 1e9, burst: 1e9 },
-    // The cap's accounting is the subject, not sealing: requests go in clear.
-    acceptUnsealed: true,
-  });
+  // The cap's accounting is the subject, not sealing: requests go in clear.
   const from: Address = { hostname: "10.0.0.4", port: 4000 };
-  const token = "cd".repeat(16);
-  router.state.openSession(from, "alice", { version: 2, token, timeoutMs: 15000 });
+  const { tick, send } = v2InClear(credentials, "alice", from, "cd".repeat(16));
   const pub = (id: number) =>
-    encodeV2Request({
-      id,
-      token,
-      body: { verb: "PUB", file: `f${id}`, size: 1, sha256: "a".repeat(64) },
-    });
+    send(id, { verb: "PUB", file: `f${id}`, size: 1, sha256: "a".repeat(64) });
   let id = 0;
   let outcome;
   do {
-    clock += 1; // within the per-host rate
-    outcome = router.handle(pub(++id), from);
+    tick(1); // within the per-host rate
+    outcome = pub(++id);
   } while (outcome.capHit === undefined && id <= 10_001);
   assert.equal(outcome.summary, "ERR limit");
   assert.equal(outcome.capHit, "a user reached the publication limit");
-  clock += 1;
-  const again = router.handle(pub(id), from);
+  tick(1);
+  const again = pub(id);
   assert.equal(again.note, "retransmission");
   assert.equal(again.capHit, "a user reached the publication limit");
 });

@@ -21,11 +21,11 @@ import {
   trigramCode,
 } from "./grams.ts";
 import { walkCountFor } from "./asker_count.ts";
-import { BroadCounts } from "./broad_counts.ts";
 import { ChunkPool } from "./chunk_pool.ts";
 import { NameHolders } from "./name_holders.ts";
 import { NameOrder } from "./name_order.ts";
-import { type IndexParts, lister, type NameLister } from "./name_query.ts";
+import { View, type ViewSpec } from "./index_view.ts";
+import { lister, type NameLister } from "./name_query.ts";
 import { NameTable } from "./name_table.ts";
 import { IndexUsers, type UserRecord } from "./index_users.ts";
 import { OwnKeys } from "./own_keys.ts";
@@ -36,63 +36,8 @@ import type { IndexStats, ListOptions, NameIndexOptions, SearchCount } from "./n
 /** Walk steps one count or one listing may take by default: about 3–5 ms on a million names here. */
 export const DEFAULT_MAX_SEARCH_STEPS = 40_000;
 
-/** One search view of a shared index: what it searches and which names it holds. */
-export interface ViewSpec {
-  /** Maps names and queries to their searched form; the names themselves when absent. */
-  readonly fold?: (text: string) => string;
-  /** Whether the view holds `name`; every name when absent. */
-  readonly accepts?: (name: string) => boolean;
-}
-
 /** Views one table can serve (`table.views` is a byte per name). */
 const MAX_VIEWS = 8;
-
-class View {
-  readonly trigrams = new Map<number, Posting>();
-  readonly shortKeys: Posting;
-  readonly postingsWith = new Map<number, Set<Posting>>();
-  // Active names containing each unigram and bigram.
-  readonly shortActive = new Map<number, number>();
-  readonly broad: BroadCounts;
-  readonly parts: IndexParts;
-  readonly bit: number;
-  readonly fold: ((text: string) => string) | undefined;
-  readonly accepts: ((name: string) => boolean) | undefined;
-  activeNames = 0;
-  size = 0;
-
-  constructor(
-    readonly number: number,
-    spec: ViewSpec,
-    table: NameTable,
-    order: NameOrder,
-    pool: ChunkPool,
-    options: NameIndexOptions,
-  ) {
-    this.bit = 1 << number;
-    this.fold = spec.fold;
-    this.accepts = spec.accepts;
-    this.shortKeys = new Posting(-1, pool);
-    this.broad = new BroadCounts({
-      capacity: options.maxBroadCounts,
-      loggedChanges: options.loggedChanges,
-      minKeptSteps: options.minKeptWalkSteps,
-    });
-    this.parts = {
-      table,
-      order,
-      trigrams: this.trigrams,
-      shortKeys: this.shortKeys,
-      postingsWith: this.postingsWith,
-      byName: spec.fold === undefined,
-      bit: this.bit,
-    };
-  }
-
-  keys(table: NameTable): string[] {
-    return this.fold === undefined ? table.names : table.keys;
-  }
-}
 
 /** The shared state of a family of `NameIndex` views (see `name_index.ts` for the semantics). */
 export class IndexCore {

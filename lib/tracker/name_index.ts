@@ -21,14 +21,15 @@
  * @module
  */
 
-import { IndexCore, type ViewSpec } from "./index_core.ts";
+import { IndexCore } from "./index_core.ts";
+import type { ViewSpec } from "./index_view.ts";
 import type { NameLister } from "./name_query.ts";
 import type { ListFrom } from "./sorted_view.ts";
 
 export type { ListStop, NameLister } from "./name_query.ts";
 
 export { DEFAULT_MAX_SEARCH_STEPS } from "./index_core.ts";
-export type { ViewSpec } from "./index_core.ts";
+export type { ViewSpec } from "./index_view.ts";
 
 /** How a {@linkcode NameIndex} is built. */
 export interface NameIndexOptions {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { encodeV2Request, type V2RequestBody } from "../protocol/mod.ts";
-import { DatagramRouter } from "./datagram_router.ts";
+import type { V2RequestBody } from "../protocol/mod.ts";
+import { v2InClear } from "./test_v2_in_clear.ts";
 import type { Credential } from "./credentials.ts";
 import type { Address } from "./state.ts";
 
@@ -9,21 +9,10 @@ const credentials = new Map<string, Credential>(
 );
 
 Deno.test("a retransmitted v2 request gets the very bytes of its first reply, a bare OK too, and is applied once", () => {
-  let clock = 0;
-  const router = new DatagramRouter({
-    credentials,
-    now: () => clock,
-    rate: { perSecond: 1e9, burst: 1e9 },
-    // The cache is the subject, not sealing: requests go in clear.
-    acceptUnsealed: true,
-  });
+  // The cache is the subject, not sealing: requests go in clear.
   const alice: Address = { hostname: "10.0.0.4", port: 4000 };
-  const bob: Address = { hostname: "10.0.0.5", port: 4000 };
-  const token = "cd".repeat(16);
-  router.state.openSession(alice, "alice", { version: 2, token, timeoutMs: 15000 });
-  router.state.openSession(bob, "bob", { version: 1 });
-  const send = (id: number, body: V2RequestBody) =>
-    router.handle(encodeV2Request({ id, token, body }), alice);
+  const { router, tick, send } = v2InClear(credentials, "alice", alice, "cd".repeat(16));
+  router.state.openSession({ hostname: "10.0.0.5", port: 4000 }, "bob", { version: 1 });
   const bodies: V2RequestBody[] = [
     { verb: "HBT" },
     { verb: "PUB", file: "a.txt", size: 1, sha256: "a".repeat(64) },
@@ -31,7 +20,7 @@ Deno.test("a retransmitted v2 request gets the very bytes of its first reply, a 
     { verb: "UNP", file: "a.txt" },
   ];
   const first = bodies.map((body, i) => send(i + 1, body));
-  clock += 1;
+  tick(1);
   bodies.forEach((body, i) => {
     const again = send(i + 1, body);
     assert.equal(again.note, "retransmission", body.verb);
@@ -44,24 +33,14 @@ Deno.test("a retransmitted v2 request gets the very bytes of its first reply, a 
 });
 
 Deno.test("the reply cache keeps a v2 session's last 64 replies: an older id is stale, not applied again", () => {
-  let clock = 0;
-  const router = new DatagramRouter({
-    credentials,
-    now: () => clock,
-    rate: { perSecond: 1e9, burst: 1e9 },
-    acceptUnsealed: true,
-  });
   const alice: Address = { hostname: "10.0.0.4", port: 4000 };
-  const token = "ef".repeat(16);
-  router.state.openSession(alice, "alice", { version: 2, token, timeoutMs: 15000 });
-  const send = (id: number, body: V2RequestBody) =>
-    router.handle(encodeV2Request({ id, token, body }), alice);
+  const { router, tick, send } = v2InClear(credentials, "alice", alice, "ef".repeat(16));
   const unp = { verb: "UNP", file: "a.txt" } as const;
   send(1, { verb: "PUB", file: "a.txt", size: 1, sha256: "a".repeat(64) });
   send(2, unp);
   const third = send(3, { verb: "HBT" });
   for (let id = 4; id <= 66; id++) send(id, { verb: "HBT" });
-  clock += 1;
+  tick(1);
   const again = send(3, { verb: "HBT" });
   assert.equal(again.note, "retransmission", "the 64th newest id is still kept");
   assert.deepEqual(again.reply, third.reply);
