@@ -13,6 +13,8 @@
  * @module
  */
 
+import { concat } from "./util/mod.ts";
+
 /** How often waiting lines are written, at most. */
 export const LOG_FLUSH_INTERVAL_MS = 50;
 
@@ -158,14 +160,7 @@ export class LineBuffer {
     this.#used = 0;
     this.#pieces = [];
     this.#lineCount = 0;
-    if (pieces.length === 1) return pieces[0];
-    const bytes = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
-    let at = 0;
-    for (const piece of pieces) {
-      bytes.set(piece, at);
-      at += piece.length;
-    }
-    return bytes;
+    return pieces.length === 1 ? pieces[0] : concat(pieces);
   }
 
   async #writeAll(bytes: Uint8Array): Promise<void> {
