@@ -39,7 +39,7 @@ export class BoundedMap<K, V> {
     return this.#entries.get(key);
   }
 
-  /** Marks `key` (holding `value`) as most recently used. */
+  /** Stores `value` at `key` as the most recently used entry (without forgetting any). */
   refresh(key: K, value: V): void {
     this.#entries.delete(key);
     this.#entries.set(key, value);
@@ -48,17 +48,13 @@ export class BoundedMap<K, V> {
   /** The value, marked as most recently used. */
   get(key: K): V | undefined {
     const value = this.#entries.get(key);
-    if (value !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, value);
-    }
+    if (value !== undefined) this.refresh(key, value);
     return value;
   }
 
   /** Stores a value; returns true when an old entry had to be forgotten for it. */
   set(key: K, value: V): boolean {
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
+    this.refresh(key, value);
     if (this.#entries.size <= this.capacity) return false;
     // Every entry before the iterator's place is gone (entries are only added at the end), so
     // the next key it gives is the oldest; one that has run out is made again.
