@@ -87,13 +87,20 @@ function peakRssMiB(pid: number): number {
 }
 
 /** User and system CPU time of a live process, from /proc (clock ticks of 10 ms). */
-function cpuTime(pid: number): string {
+function cpuTime(pid: number, since: readonly [number, number] = [0, 0]): string {
+  const [user, sys] = cpuTicks(pid);
+  if (Number.isNaN(user)) return "unknown";
+  const seconds = (ticks: number) => (ticks / 100).toFixed(2);
+  return `${seconds(user - since[0])} s user + ${seconds(sys - since[1])} s sys`;
+}
+
+/** A process's user and system CPU time so far, in clock ticks (NaN when unknown). */
+function cpuTicks(pid: number): [number, number] {
   try {
     const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
-    const seconds = (ticks: string) => (Number(ticks) / 100).toFixed(2);
-    return `${seconds(fields[11])} s user + ${seconds(fields[12])} s sys`;
+    return [Number(fields[11]), Number(fields[12])];
   } catch {
-    return "unknown";
+    return [NaN, NaN];
   }
 }
 
@@ -275,6 +282,8 @@ interface PairResult {
   readonly downloaderMiB: number;
   /** The downloader's user and system CPU time, e.g. `0.71 s user + 0.80 s sys`. */
   readonly downloaderCpu: string;
+  /** The uploader's CPU time during the transfer (its hash at `pub` left out). */
+  readonly uploaderCpu: string;
 }
 
 /** The v2 data channel alone: real upload server and `downloadFromHolders`, two processes. */
@@ -298,6 +307,7 @@ async function transferPair(
     );
     const [, port, bytes, sha256, hashMs, tlsField] = ready;
     await settle();
+    const uploaderBefore = cpuTicks(server.pid);
     const client = new Program("bench/transfer_pair.ts", [
       "get",
       targetDir,
@@ -317,6 +327,7 @@ async function transferPair(
         uploaderMiB: peakRssMiB(server.pid),
         downloaderMiB: peakRssMiB(client.pid),
         downloaderCpu: cpuTime(client.pid),
+        uploaderCpu: cpuTime(server.pid, uploaderBefore),
       };
     } finally {
       await client.exit();
@@ -513,7 +524,7 @@ try {
       await Deno.remove(scratch);
     }
     const target = `${dir}/pair-target`;
-    if (wanted("pair")) {
+    const clearPair = async () => {
       await Deno.mkdir(target);
       const pair = await transferPair(sourceDir, "big.bin", target);
       await Deno.remove(target, { recursive: true });
@@ -521,14 +532,13 @@ try {
       console.log(
         `  ${"".padEnd(40)} peak RSS: uploader ${pair.uploaderMiB.toFixed(0)} MiB, downloader ${
           pair.downloaderMiB.toFixed(0)
-        } MiB; downloader CPU ${pair.downloaderCpu}; one-time hash at pub ${
-          (pair.hashMs / 1000).toFixed(2)
-        } s`,
+        } MiB; downloader CPU ${pair.downloaderCpu}; uploader CPU ${pair.uploaderCpu}; ` +
+          `one-time hash at pub ${(pair.hashMs / 1000).toFixed(2)} s`,
       );
       notePeak(`${PAIR}, uploader`, pair.uploaderMiB);
       notePeak(`${PAIR}, downloader`, pair.downloaderMiB);
-    }
-    if (wanted("pair-tls")) {
+    };
+    const tlsPair = async () => {
       await Deno.mkdir(target);
       const pair = await transferPair(sourceDir, "big.bin", target, false, true);
       await Deno.remove(target, { recursive: true });
@@ -536,11 +546,18 @@ try {
       console.log(
         `  ${"".padEnd(40)} peak RSS: uploader ${pair.uploaderMiB.toFixed(0)} MiB, downloader ${
           pair.downloaderMiB.toFixed(0)
-        } MiB; downloader CPU ${pair.downloaderCpu}`,
+        } MiB; downloader CPU ${pair.downloaderCpu}; uploader CPU ${pair.uploaderCpu}`,
       );
       notePeak(`${PAIR_TLS}, uploader`, pair.uploaderMiB);
       notePeak(`${PAIR_TLS}, downloader`, pair.downloaderMiB);
-    }
+    };
+    // The two are compared as a ratio: each goes first in every other round, so neither always
+    // meets the machine in the state the other left it in.
+    const pairs = [
+      ...(wanted("pair") ? [clearPair] : []),
+      ...(wanted("pair-tls") ? [tlsPair] : []),
+    ];
+    for (const pair of run % 2 === 1 ? pairs : pairs.reverse()) await pair();
     if (only?.has("pair-tls-worker") ?? false) {
       await Deno.mkdir(target);
       const pair = await transferPair(sourceDir, "big.bin", target, true, true);
