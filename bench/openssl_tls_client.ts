@@ -289,6 +289,7 @@ export class OpensslTlsConn {
   #cipherOut = new Uint8Array(64 * 1024);
   #closed = false;
   #peerClosed = false;
+  #flushing: Promise<void> = Promise.resolve();
   /** The SHA-256 of the server's certificate, 64 lowercase hex digits ("" before the handshake). */
   fingerprint = "";
 
@@ -475,7 +476,15 @@ export class OpensslTlsConn {
   }
 
   /** Sends every byte OpenSSL has written into the outgoing BIO. */
-  async #flush(): Promise<void> {
+  #flush(): Promise<void> {
+    // One flush at a time (a read may answer a KeyUpdate while a write is sending): the records
+    // leave in the order OpenSSL made them, and `#cipherOut` has one user.
+    const next = this.#flushing.then(() => this.#flushNow());
+    this.#flushing = next.catch(() => {});
+    return next;
+  }
+
+  async #flushNow(): Promise<void> {
     for (;;) {
       this.#live();
       const pending = this.#pending();
