@@ -116,6 +116,19 @@ export class IndexCore {
     this.#table.reserve(this.#table.size + names);
   }
 
+  /**
+   * Packs the postings' chunks (`ChunkPool.repack`): after a bulk load, when most chunks will not
+   * change soon. Costs a copy of the postings (~0.2 s at a million names), no second copy held.
+   */
+  compact(): void {
+    const owners: Posting[] = [];
+    for (const view of this.#views) {
+      owners.push(view.shortKeys);
+      for (const posting of view.trigrams.values()) owners.push(posting);
+    }
+    this.#pool.repack(owners);
+  }
+
   /** Who publishes each name, active or not. */
   get holders(): NameHolders {
     return this.#holders;

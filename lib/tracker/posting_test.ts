@@ -130,3 +130,50 @@ Deno.test("an entry keeps any mask — none, one bit of 32, several — beside i
   ids.forEach((id) => assert.ok(posting.remove(id, ord)));
   assert.equal(posting.wide?.size, 0, "a removed entry's wide mask goes too");
 });
+
+Deno.test("postings sharing a pool keep their entries through random changes and packings", () => {
+  const random = new SeededRandom(9);
+  const ord = labels(3000, random);
+  // Small slabs, so packing moves chunks across slabs and drops some.
+  const pool = new ChunkPool({ slabInts: 2048 });
+  const postings = Array.from({ length: 6 }, (_, code) => new Posting(code, pool));
+  const models = postings.map(() => new Set<number>());
+  const check = () =>
+    postings.forEach((posting, p) => {
+      const expected = [...models[p]].sort((a, b) => ord[a] - ord[b]);
+      assert.deepEqual(entries(posting), expected);
+      assert.equal(posting.size, expected.length);
+      const cursor = new PostingCursor(posting, ord, 0);
+      for (const id of expected) {
+        assert.equal(cursor.mask, id % 5 === 0 ? 0b101 : 1 << (id % 32));
+        cursor.advance();
+      }
+    });
+  // A load in label order first (the case packing is for), then churn.
+  const sorted = Array.from({ length: ord.length }, (_, id) => id).sort((a, b) => ord[a] - ord[b]);
+  for (const id of sorted) {
+    postings.forEach((posting, p) => {
+      if (random.below(p + 2) !== 0) return;
+      posting.insert(id, id % 5 === 0 ? 0b101 : 1 << (id % 32), ord);
+      models[p].add(id);
+    });
+  }
+  for (let step = 0; step < 30_000; step++) {
+    if (step % 5000 === 0) {
+      const slabs = pool.slabs;
+      pool.repack(postings);
+      if (step === 0) assert.ok(pool.slabs < slabs, `${pool.slabs} slabs of ${slabs}`);
+      check();
+    }
+    const p = random.below(postings.length);
+    const id = random.below(ord.length);
+    if (random.below(2) === 0 && !models[p].has(id)) {
+      postings[p].insert(id, id % 5 === 0 ? 0b101 : 1 << (id % 32), ord);
+      models[p].add(id);
+    } else {
+      assert.equal(postings[p].remove(id, ord), models[p].has(id));
+      models[p].delete(id);
+    }
+  }
+  check();
+});
