@@ -140,8 +140,8 @@ export class ChunkPool {
     for (let i = 0; i < order.length; i++) order[i] = i;
     order.sort((a, b) => at[a] - at[b]);
     // Pieces are written in the order they lie, each to a place never past where it is read from
-    // (a piece shrinks or stays, and every slab holds the largest chunk), so nothing unread is
-    // overwritten; copyWithin allows the overlap with the piece itself.
+    // (a piece shrinks or stays; a slab too short for it is skipped, and the one it lies in
+    // holds it), so nothing unread is overwritten; copyWithin allows the overlap with the piece.
     let slab = 0;
     let used = 0;
     let lastSlabFrom = 0; // the first of `order` written to the last slab
@@ -152,7 +152,8 @@ export class ChunkPool {
       const count = owner.counts[c];
       const from = Math.floor(at[i] / stride);
       const offset = at[i] - from * stride;
-      if (used + count > slabs[slab].length) {
+      while (used + count > slabs[slab].length) {
+        // On to the next slab that holds it: at the latest the one it lies in, at its start.
         slab++;
         used = 0;
         lastSlabFrom = k;

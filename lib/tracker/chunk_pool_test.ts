@@ -72,6 +72,13 @@ Deno.test("packing moves every chunk in use to a piece of its used length and dr
     owner.chunks.forEach((chunk, c) => assert.deepEqual([...chunk], before[o][c]))
   );
   fresh.forEach((chunk, i) => assert.ok(chunk.every((v) => v === -1 - i), `fresh chunk ${i}`));
+  // Packed again, with the short slab of the first packing now among the others.
+  const more = { chunks: fresh, counts: fresh.map((chunk) => chunk.length) };
+  pool.repack([...owners, more]);
+  fresh.forEach((chunk, i) => assert.ok(chunk.every((v) => v === -1 - i), `fresh chunk ${i}`));
+  owners.forEach((owner, o) =>
+    owner.chunks.forEach((chunk, c) => assert.deepEqual([...chunk], before[o][c]))
+  );
 });
 
 Deno.test("a packed chunk shorter than a class is filed under the class it holds", () => {

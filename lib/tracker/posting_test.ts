@@ -73,7 +73,7 @@ Deno.test("a cursor seeks to the first label at or above a target, also near 2^5
 });
 
 Deno.test("an emptied posting gives its chunks back", () => {
-  const ord = Float64Array.from({ length: 2000 }, (_, id) => id + 1);
+  const ord = Float64Array.from({ length: 5000 }, (_, id) => id + 1);
   const posting = new Posting(0, new ChunkPool());
   for (let id = 0; id < ord.length; id++) posting.insert(id, 0, ord);
   assert.ok(posting.chunks.length >= 4);
@@ -87,8 +87,8 @@ Deno.test("a posting filled in label order has full chunks, and later inserts ke
   const ord = Float64Array.from({ length: 6000 }, (_, id) => (id + 1) * 4);
   const posting = new Posting(0, new ChunkPool());
   for (let id = 0; id < 5000; id++) posting.insert(id, id, ord);
-  assert.equal(posting.chunks.length, Math.ceil(5000 / 512));
-  assert.ok(posting.counts.slice(0, -1).every((count) => count === 512));
+  assert.equal(posting.chunks.length, Math.ceil(5000 / 1024));
+  assert.ok(posting.counts.slice(0, -1).every((count) => count === 1024));
   // Labels between the loaded ones, and past the end again.
   ord[5000] = 2 * 4 + 1;
   ord[5001] = 4000 * 4 + 2;
