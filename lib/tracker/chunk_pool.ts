@@ -1,12 +1,13 @@
 /**
- * Memory for posting chunks, carved from large slabs and recycled by size class. A million names
- * make tens of thousands of chunks that grow, split and shrink as names come and go; given one
- * `ArrayBuffer` each, the allocator behind them fragments and the process keeps far more memory
- * than it uses. Slabs are allocated once and their pieces reused.
+ * Memory for posting chunks (and the index's id lists, `sorted_ids.ts`), carved from large slabs
+ * and recycled by size class. A million names make tens of thousands of chunks that grow, split
+ * and shrink as names come and go; given one `ArrayBuffer` each, the allocator behind them
+ * fragments and the process keeps far more memory than it uses. Slabs are allocated once and
+ * their pieces reused.
  *
- * After a bulk load (a restart's indexing pass) the pool can be packed ({@linkcode ChunkPool.repack}):
- * every chunk in use is moved down, in place, to a piece exactly as long as its entries, and the
- * slabs left empty are dropped. A load in name order leaves each posting's last chunk about half
+ * After a bulk load (a restart's indexing pass) the pool can be packed
+ * ({@linkcode ChunkPool.repack}): every chunk in use is moved down, in place, to a piece exactly
+ * as long as its entries, and the slabs left empty are dropped. A load in name order leaves each posting's last chunk about half
  * empty and the pieces it outgrew on the free lists (~16 MiB at a million names); packing gives
  * that back without a second copy of the postings at any moment.
  *
@@ -18,13 +19,13 @@
  * threshold (32 MiB on 64-bit), so each slab is a mapping of its own: its pages cost nothing
  * until written, and a dropped slab goes back to the system. Smaller blocks land in the process's
  * heap once the threshold has risen (freeing a large block raises it), and one freed there stays
- * with the process: 4 MiB slabs did, so packing them gave nothing back.
+ * with the process: with 4 MiB slabs, packing lowered the memory accounted by 44 MiB and RSS by 6.
  */
 const SLAB_INTS = (1 << 23) + 1024;
 /** The first slab (1 MiB): a small index needs no more. */
 const FIRST_SLAB_INTS = 1 << 18;
 
-/** Capacities handed out, in `Int32` values: doubling while small, then steps of 64. */
+/** Capacities handed out, in `Int32` values: doubling while small, then steps of 128. */
 const CLASSES: readonly number[] = [
   4,
   8,

@@ -118,9 +118,8 @@ export class IndexCore {
 
   /**
    * Packs the chunks of the postings, the name order and the users' publication lists
-   * (`ChunkPool.repack`) and the table's name arrays: after a bulk
-   * load, when most of them will not change soon. Costs a copy of the postings (~0.1 s at a
-   * million names), no second copy held.
+   * (`ChunkPool.repack`) and the table's name arrays: after a bulk load, when most of them will
+   * not change soon. Costs a copy of them (~0.1 s at a million names), no second copy held.
    */
   compact(): void {
     this.#table.trim();
