@@ -226,8 +226,9 @@ export async function startServer(
   script: string,
   args: string[],
   timeoutMs?: number,
+  env?: Record<string, string>,
 ): Promise<{ program: Program; port: number }> {
-  const program = new Program(script, args);
+  const program = new Program(script, args, { env });
   const port = Number((await program.stdout.waitFor(/listening on [^ ]+:(\d+)/, timeoutMs))[1]);
   return { program, port };
 }

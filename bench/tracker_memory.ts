@@ -11,7 +11,12 @@
  * heap and the memory outside it (typed arrays), beside the same process before any state.
  * Everything runs in a child process, so nothing from the parent is counted.
  *
+ * With `--idle S`, a last reading after S seconds of doing nothing: V8's memory reducer then
+ * shrinks the young generation (~63 MiB committed and empty after the load) to almost nothing,
+ * which a tracker under load does not see (it allocates too fast for that); both are printed.
+ *
  *   deno run -A bench/tracker_memory.ts [--names 1000000] [--sessions 100000] [--one-by-one]
+ *     [--idle 45]
  */
 
 import { parseArgs } from "node:util";
@@ -26,10 +31,12 @@ const { values } = parseArgs({
     names: { type: "string", default: "1000000" },
     sessions: { type: "string", default: "100000" },
     "one-by-one": { type: "boolean", default: false },
+    idle: { type: "string", default: "0" },
   },
 });
 
 const NAMES = Number(values.names);
+const IDLE_SECONDS = Number(values.idle);
 const SESSIONS = Number(values.sessions);
 const PUBLISHERS = 10_000;
 const MiB = 2 ** 20;
@@ -49,7 +56,7 @@ function reading(): Reading {
   return { rss, heap: heapUsed, external, heapTotal };
 }
 
-function child(): Record<string, unknown> {
+async function child(): Promise<Record<string, unknown>> {
   const base = reading();
   const state = new TrackerState({ now: () => 0, maxSessions: SESSIONS });
   const random = new SeededRandom(42);
@@ -78,11 +85,17 @@ function child(): Record<string, unknown> {
   const openMs = performance.now() - opened;
   const withSessions = reading();
   const search = state.findIndex("fold").count("img_2019", "user000001");
-  return { base, withNames, withSessions, loadMs, openMs, search, distinct };
+  let idle: Reading | undefined;
+  if (IDLE_SECONDS > 0) {
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+    idle = reading();
+  }
+  return { base, withNames, withSessions, idle, loadMs, openMs, search, distinct, state };
 }
 
 if (values.measure) {
-  console.log(JSON.stringify(child()));
+  const { state: _, ...figures } = await child();
+  console.log(JSON.stringify(figures));
 } else {
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -96,6 +109,8 @@ if (values.measure) {
       "--sessions",
       String(SESSIONS),
       ...(values["one-by-one"] ? ["--one-by-one"] : []),
+      "--idle",
+      String(IDLE_SECONDS),
     ],
     stdout: "piped",
     stderr: "inherit",
@@ -118,6 +133,7 @@ if (values.measure) {
   row("empty process", base);
   row(`+ names (${(r.loadMs / 1000).toFixed(1)} s)`, withNames);
   row(`+ sessions (${(r.openMs / 1000).toFixed(1)} s)`, withSessions);
+  if (r.idle) row(`after ${IDLE_SECONDS} s idle`, r.idle);
   const per = (a: Reading, b: Reading, n: number, pick: (x: Reading) => number) =>
     ((pick(b) - pick(a)) / n).toFixed(0);
   console.log(

@@ -11,11 +11,14 @@
  * steadier than replies/s when the client, not the tracker, sets the pace.
  *
  *   deno run -A bench/tracker_mixed.ts [--seconds 4] [--rounds 2] [--names 100000]
- *     [--baseline DIR] [--no-sqlite]
+ *     [--baseline DIR] [--no-sqlite] [--v8-flags FLAGS] [--baseline-v8-flags FLAGS]
  *
  * `--baseline DIR` drives a third tracker (in memory) from another checkout of the project (e.g.
  * `git worktree add /tmp/base main`) in the same rounds: a change measured beside the code before
- * it. `--no-sqlite` leaves the SQLite tracker out (a shorter run).
+ * it. `--no-sqlite` leaves the SQLite tracker out (a shorter run). `--v8-flags` and
+ * `--baseline-v8-flags` run the trackers, or the baseline alone, with those V8 flags
+ * (`DENO_V8_FLAGS`): `--baseline .` measures a V8 setting beside the same code without it. Each
+ * tracker's RSS is printed at the end.
  */
 
 import {
@@ -39,12 +42,23 @@ const defaults = { seconds: 4, rounds: 2, names: 100_000, sessions: 1024 };
 const baselineAt = Deno.args.indexOf("--baseline");
 const baselineDir = baselineAt < 0 ? undefined : Deno.args[baselineAt + 1];
 const withSqlite = !Deno.args.includes("--no-sqlite");
+/** The value after `flag`, and the indexes of both (not the mixed load's options). */
+function valueOf(flag: string): { value?: string; at: number[] } {
+  const at = Deno.args.indexOf(flag);
+  return at < 0 ? { at: [] } : { value: Deno.args[at + 1], at: [at, at + 1] };
+}
+const v8Flags = valueOf("--v8-flags");
+const baselineV8Flags = valueOf("--baseline-v8-flags");
+const ownArgs = new Set([...v8Flags.at, ...baselineV8Flags.at]);
 const load = parseLoadOptions(
   Deno.args.filter((arg, i) =>
-    arg !== "--no-sqlite" && (baselineAt < 0 || (i !== baselineAt && i !== baselineAt + 1))
+    arg !== "--no-sqlite" && !ownArgs.has(i) &&
+    (baselineAt < 0 || (i !== baselineAt && i !== baselineAt + 1))
   ),
   defaults,
 );
+const envFor = (flags: string | undefined) =>
+  flags === undefined ? undefined : { DENO_V8_FLAGS: flags };
 const { seconds: SECONDS, rounds: ROUNDS, names: NAMES, sessions: SESSIONS, window: WINDOW } = load;
 const HOSTS = V1Client.HOSTS;
 
@@ -63,17 +77,32 @@ type Kind = "echo" | "memory" | "sqlite" | "baseline";
 /** The servers driven in turn: the echo, then the tracker in memory and on SQLite (and another). */
 const servers: Partial<Record<Kind, Awaited<ReturnType<typeof startServer>>>> = {
   echo: await startServer("bench/udp_echo.ts", []),
-  memory: await startServer("bench/tracker_load_server.ts", [credentials]),
+  memory: await startServer(
+    "bench/tracker_load_server.ts",
+    [credentials],
+    undefined,
+    envFor(v8Flags.value),
+  ),
 };
 if (withSqlite) {
-  servers.sqlite = await startServer("bench/tracker_load_server.ts", [
-    credentials,
-    `${dir}/bench.db`,
-  ]);
+  servers.sqlite = await startServer(
+    "bench/tracker_load_server.ts",
+    [
+      credentials,
+      `${dir}/bench.db`,
+    ],
+    undefined,
+    envFor(v8Flags.value),
+  );
 }
 if (baselineDir !== undefined) {
   const script = relative(projectRoot, `${baselineDir}/bench/tracker_load_server.ts`);
-  servers.baseline = await startServer(script, [credentials]);
+  servers.baseline = await startServer(
+    script,
+    [credentials],
+    undefined,
+    envFor(baselineV8Flags.value),
+  );
 }
 const KINDS = (["echo", "memory", "sqlite", "baseline"] as const).filter((kind) => servers[kind]);
 const clientsFor = (port: number) => users.map((user, i) => new V1Client(user, i, loopback(port)));
@@ -168,6 +197,17 @@ try {
         `sessions expired while heartbeating: ${expired[kind]}`,
     );
   }
+  const rss = (pid: number) => {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+  };
+  console.log(
+    "  RSS after the rounds: " +
+      trackerKinds.map((kind) => `${kind} ${rss(servers[kind]!.program.pid).toFixed(0)} MiB`)
+        .join(", ") +
+      (v8Flags.value === undefined ? "" : `; trackers' V8 flags ${v8Flags.value}`) +
+      (baselineV8Flags.value === undefined ? "" : `; baseline's ${baselineV8Flags.value}`),
+  );
   if (baselineDir !== undefined) {
     const ratio = summary("memory").rate / summary("baseline").rate;
     console.log(`  memory / baseline (${baselineDir}), same rounds: ${ratio.toFixed(2)}×`);

@@ -21,7 +21,7 @@ import {
   trigramCode,
 } from "./grams.ts";
 import { walkCountFor } from "./asker_count.ts";
-import { ChunkPool } from "./chunk_pool.ts";
+import { type ChunkOwner, ChunkPool } from "./chunk_pool.ts";
 import { NameHolders } from "./name_holders.ts";
 import { NameOrder } from "./name_order.ts";
 import { View, type ViewSpec } from "./index_view.ts";
@@ -42,8 +42,8 @@ const MAX_VIEWS = 8;
 /** The shared state of a family of `NameIndex` views (see `name_index.ts` for the semantics). */
 export class IndexCore {
   readonly #table = new NameTable();
-  readonly #order = new NameOrder(this.#table);
   readonly #pool = new ChunkPool();
+  readonly #order = new NameOrder(this.#table, this.#pool);
   readonly #users: IndexUsers;
   readonly #holders: NameHolders;
   readonly #views: View[];
@@ -52,7 +52,7 @@ export class IndexCore {
 
   constructor(specs: readonly ViewSpec[], options: NameIndexOptions = {}) {
     const byName = (a: number, b: number) => this.#table.ord[a] - this.#table.ord[b];
-    this.#users = new IndexUsers(byName, options.isActive);
+    this.#users = new IndexUsers(byName, options.isActive, this.#pool);
     this.#holders = new NameHolders(this.#table, this.#users);
     const folds = specs.filter((spec) => spec.fold !== undefined);
     if (specs.length === 0 || specs.length > MAX_VIEWS || folds.length > 1) {
@@ -114,6 +114,22 @@ export class IndexCore {
   /** Makes room for `names` more names in the table (a load whose size is known). */
   reserve(names: number): void {
     this.#table.reserve(this.#table.size + names);
+  }
+
+  /**
+   * Packs the chunks of the postings, the name order and the users' publication lists
+   * (`ChunkPool.repack`) and the table's name arrays: after a bulk load, when most of them will
+   * not change soon. Costs a copy of them (~0.1 s at a million names), no second copy held.
+   */
+  compact(): void {
+    this.#table.trim();
+    const owners: ChunkOwner[] = [this.#order.view];
+    for (const record of this.#users.records()) owners.push(record.ids);
+    for (const view of this.#views) {
+      owners.push(view.shortKeys);
+      for (const posting of view.trigrams.values()) owners.push(posting);
+    }
+    this.#pool.repack(owners);
   }
 
   /** Who publishes each name, active or not. */

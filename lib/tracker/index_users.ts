@@ -10,7 +10,9 @@
  */
 
 import type { OwnKeys } from "./own_keys.ts";
-import { type Compare, SortedView } from "./sorted_view.ts";
+import { ChunkPool } from "./chunk_pool.ts";
+import { SortedIds } from "./sorted_ids.ts";
+import type { Compare } from "./sorted_view.ts";
 
 /** What the index keeps of a user with publications. */
 export interface UserRecord {
@@ -18,7 +20,7 @@ export interface UserRecord {
   readonly number: number;
   active: boolean;
   /** Ids of the user's publications, in name order. */
-  readonly ids: SortedView<number>;
+  readonly ids: SortedIds;
   /**
    * The user's keys joined, per view (see `index_core.ts`), built when it asks and dropped when
    * its publications change.
@@ -51,14 +53,26 @@ export class IndexUsers {
   #nextNumber = 1;
   readonly #compare: Compare<number>;
   readonly #isActive: ((user: string) => boolean) | undefined;
+  readonly #pool: ChunkPool;
 
   /**
    * `compare` orders publication ids by name (the index's order labels). `isActive`, when given,
-   * says whether a user without a record is active, and `markIdle` is then not needed.
+   * says whether a user without a record is active, and `markIdle` is then not needed. The
+   * publication lists' chunks come from `pool` (the index's, so they are packed with it).
    */
-  constructor(compare: Compare<number>, isActive?: (user: string) => boolean) {
+  constructor(
+    compare: Compare<number>,
+    isActive?: (user: string) => boolean,
+    pool: ChunkPool = new ChunkPool(),
+  ) {
     this.#compare = compare;
     this.#isActive = isActive;
+    this.#pool = pool;
+  }
+
+  /** The records, for packing their publication lists. */
+  records(): IterableIterator<UserRecord> {
+    return this.#records.values();
   }
 
   /** The record of `user`, if it publishes anything here. */
@@ -90,7 +104,7 @@ export class IndexUsers {
       record = {
         number: this.#freeNumbers.pop() ?? this.#nextNumber++,
         active: this.#isActive?.(user) ?? this.#idle.delete(user),
-        ids: new SortedView<number>(this.#compare),
+        ids: new SortedIds(this.#compare, this.#pool),
       };
       this.#records.set(user, record);
       this.#byNumber[record.number] = user;

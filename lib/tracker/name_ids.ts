@@ -46,11 +46,16 @@ export function hashName(name: string): number {
  * ```
  */
 export class NameIds {
-  readonly #names: readonly string[];
+  #names: readonly string[];
   #slots = new Int32Array(MIN_SLOTS);
   #size = 0;
 
   constructor(names: readonly string[]) {
+    this.#names = names;
+  }
+
+  /** Reads the names from `names` from now on (the caller's column, replaced by a copy of it). */
+  useNames(names: readonly string[]): void {
     this.#names = names;
   }
 

@@ -168,6 +168,14 @@ export class NameIndex {
     return this.#core.list(query, options, this.#view);
   }
 
+  /**
+   * Packs the postings of every view of this index's core into as little memory as they use
+   * (after a bulk load; see `ChunkPool.repack`). Answers do not change.
+   */
+  compact(): void {
+    this.#core.compact();
+  }
+
   /** Sizes of the index's parts, for the benchmark and an operator's stats. */
   stats(): IndexStats {
     return this.#core.stats(this.#view);

@@ -12,7 +12,9 @@
  */
 
 import type { NameTable } from "./name_table.ts";
-import { byCodeUnit, SortedView } from "./sorted_view.ts";
+import type { ChunkPool } from "./chunk_pool.ts";
+import { SortedIds } from "./sorted_ids.ts";
+import { byCodeUnit } from "./sorted_view.ts";
 
 /** Labels lie strictly between 0 and this (integers, exact in a double). */
 const LABEL_LIMIT = 2 ** 53;
@@ -26,13 +28,14 @@ const FIRST_WINDOW = 8;
 export class NameOrder {
   readonly #table: NameTable;
   /** Ids in name order. */
-  readonly view: SortedView<number>;
+  readonly view: SortedIds;
   /** Windows relabelled so far (for the benchmark's figures). */
   relabels = 0;
 
-  constructor(table: NameTable) {
+  /** The view's chunks come from `pool` (the index's, so they are packed with it). */
+  constructor(table: NameTable, pool: ChunkPool) {
     this.#table = table;
-    this.view = new SortedView<number>((a, b) => byCodeUnit(table.names[a], table.names[b]));
+    this.view = new SortedIds((a, b) => byCodeUnit(table.names[a], table.names[b]), pool);
   }
 
   /** Places the name of `id` (already in the table) and gives it a label. */

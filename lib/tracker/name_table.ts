@@ -12,10 +12,10 @@ const INITIAL_CAPACITY = 1024;
 
 /** Per-name columns, indexed by id. Arrays are replaced when they grow: read them per use. */
 export class NameTable {
-  /** The exact name of each id ("" for a free id). */
-  readonly names: string[] = [];
-  /** The searched form of each name (the name itself unless the index folds). */
-  readonly keys: string[] = [];
+  /** The exact name of each id ("" for a free id). Replaced by {@linkcode trim}: read it per use. */
+  names: string[] = [];
+  /** The searched form of each name (the name itself unless the index folds). As `names`. */
+  keys: string[] = [];
   /** Order label: increases with the name in code-unit order (see `name_order.ts`). */
   ord = new Float64Array(INITIAL_CAPACITY);
   /** Users holding the name (active or not). */
@@ -92,6 +92,17 @@ export class NameTable {
   reserve(count: number): void {
     if (count > this.ord.length) this.#grow(2 ** Math.ceil(Math.log2(count)));
     this.#ids.reserve(count);
+  }
+
+  /**
+   * Gives back the room the `names` and `keys` arrays grew into (an array grows by half again
+   * when full: ~5 MiB of unused slots at a million names), after a bulk load. The arrays are
+   * replaced by exact copies.
+   */
+  trim(): void {
+    this.names = this.names.slice();
+    this.keys = this.keys.slice();
+    this.#ids.useNames(this.names);
   }
 
   #grow(capacity: number): void {

@@ -73,7 +73,7 @@ Deno.test("a cursor seeks to the first label at or above a target, also near 2^5
 });
 
 Deno.test("an emptied posting gives its chunks back", () => {
-  const ord = Float64Array.from({ length: 2000 }, (_, id) => id + 1);
+  const ord = Float64Array.from({ length: 5000 }, (_, id) => id + 1);
   const posting = new Posting(0, new ChunkPool());
   for (let id = 0; id < ord.length; id++) posting.insert(id, 0, ord);
   assert.ok(posting.chunks.length >= 4);
@@ -87,8 +87,8 @@ Deno.test("a posting filled in label order has full chunks, and later inserts ke
   const ord = Float64Array.from({ length: 6000 }, (_, id) => (id + 1) * 4);
   const posting = new Posting(0, new ChunkPool());
   for (let id = 0; id < 5000; id++) posting.insert(id, id, ord);
-  assert.equal(posting.chunks.length, Math.ceil(5000 / 512));
-  assert.ok(posting.counts.slice(0, -1).every((count) => count === 512));
+  assert.equal(posting.chunks.length, Math.ceil(5000 / 1024));
+  assert.ok(posting.counts.slice(0, -1).every((count) => count === 1024));
   // Labels between the loaded ones, and past the end again.
   ord[5000] = 2 * 4 + 1;
   ord[5001] = 4000 * 4 + 2;
@@ -129,4 +129,51 @@ Deno.test("an entry keeps any mask — none, one bit of 32, several — beside i
   assert.equal(posting.wide?.size, 4);
   ids.forEach((id) => assert.ok(posting.remove(id, ord)));
   assert.equal(posting.wide?.size, 0, "a removed entry's wide mask goes too");
+});
+
+Deno.test("postings sharing a pool keep their entries through random changes and packings", () => {
+  const random = new SeededRandom(9);
+  const ord = labels(3000, random);
+  // Small slabs, so packing moves chunks across slabs and drops some.
+  const pool = new ChunkPool({ slabInts: 2048 });
+  const postings = Array.from({ length: 6 }, (_, code) => new Posting(code, pool));
+  const models = postings.map(() => new Set<number>());
+  const check = () =>
+    postings.forEach((posting, p) => {
+      const expected = [...models[p]].sort((a, b) => ord[a] - ord[b]);
+      assert.deepEqual(entries(posting), expected);
+      assert.equal(posting.size, expected.length);
+      const cursor = new PostingCursor(posting, ord, 0);
+      for (const id of expected) {
+        assert.equal(cursor.mask, id % 5 === 0 ? 0b101 : 1 << (id % 32));
+        cursor.advance();
+      }
+    });
+  // A load in label order first (the case packing is for), then churn.
+  const sorted = Array.from({ length: ord.length }, (_, id) => id).sort((a, b) => ord[a] - ord[b]);
+  for (const id of sorted) {
+    postings.forEach((posting, p) => {
+      if (random.below(p + 2) !== 0) return;
+      posting.insert(id, id % 5 === 0 ? 0b101 : 1 << (id % 32), ord);
+      models[p].add(id);
+    });
+  }
+  for (let step = 0; step < 30_000; step++) {
+    if (step % 5000 === 0) {
+      const slabs = pool.slabs;
+      pool.repack(postings);
+      if (step === 0) assert.ok(pool.slabs < slabs, `${pool.slabs} slabs of ${slabs}`);
+      check();
+    }
+    const p = random.below(postings.length);
+    const id = random.below(ord.length);
+    if (random.below(2) === 0 && !models[p].has(id)) {
+      postings[p].insert(id, id % 5 === 0 ? 0b101 : 1 << (id % 32), ord);
+      models[p].add(id);
+    } else {
+      assert.equal(postings[p].remove(id, ord), models[p].has(id));
+      models[p].delete(id);
+    }
+  }
+  check();
 });

@@ -35,6 +35,7 @@ function runSharedModel(
   maxSteps: number,
   preload: number,
   alphabet = ALPHABET,
+  packEvery = 0,
 ) {
   const random = new SeededRandom(seed);
   const views: NameIndex[] = sharedIndexes(SPECS, {
@@ -56,8 +57,10 @@ function runSharedModel(
   const loaded = Array.from({ length: preload }, () => [random.pick(USERS), randomName()]);
   loaded.sort(([, a], [, b]) => byCodeUnit(a, b));
   for (const [user, name] of loaded) publish(user, name);
+  if (packEvery > 0) views[0].compact();
   let checks = 0;
   for (let step = 0; step < steps; step++) {
+    if (packEvery > 0 && step % packEvery === packEvery - 1) views[random.below(3)].compact();
     const user = random.pick(USERS);
     const roll = random.below(20);
     if (roll < 8) {
@@ -122,6 +125,11 @@ Deno.test("views sharing one table answer like a brute-force search of their own
 Deno.test("shared views loaded in name order, with a small step cap, answer like the model", () => {
   runSharedModel(3, 3000, 8, 2000);
   runSharedModel(4, 3000, 60, 2000);
+});
+
+Deno.test("shared views packed after a load in name order and amid changes answer like the model", () => {
+  runSharedModel(7, 3000, Number.MAX_SAFE_INTEGER, 2000, ALPHABET, 97);
+  runSharedModel(8, 3000, 12, 1500, LOWER, 250);
 });
 
 Deno.test("views over names that mostly fold to themselves answer like the model", () => {
