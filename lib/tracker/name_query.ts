@@ -49,6 +49,11 @@ export interface NameLister {
    * than `next` gives names have it.
    */
   countRest?(): number;
+  /**
+   * Of the matches `countRest` counted, those whose only active holder is the plan's `soleOf`
+   * user (with `countRest`).
+   */
+  readonly soleCount?: number;
 }
 
 /** The parts of the index a query reads. */
@@ -76,6 +81,11 @@ export interface QueryPlan {
   readonly afterLabel: number;
   /** Most steps the walk may take. */
   readonly maxSteps: number;
+  /**
+   * A user whose sole holdings `countRest` also tallies apart (`soleCount`): a count for everyone
+   * then gives this user's too, without a scan of its own keys. 0 or absent for none.
+   */
+  readonly soleOf?: number;
 }
 
 /** A lister over the names matching `plan`. */
@@ -133,6 +143,7 @@ class TrigramLister extends BaseLister {
   readonly #keyLength: Uint16Array;
   // Names read to confirm a match the masks could not decide.
   #reads = 0;
+  #sole = 0;
 
   constructor(parts: IndexParts, plan: QueryPlan) {
     super(parts, plan);
@@ -167,6 +178,10 @@ class TrigramLister extends BaseLister {
     }
     // The rarest trigram leads; the others only confirm.
     this.#cursors.sort((a, b) => a.postingSize - b.postingSize);
+  }
+
+  get soleCount(): number {
+    return this.#sole;
   }
 
   get steps(): number {
@@ -218,6 +233,7 @@ class TrigramLister extends BaseLister {
         active: table.active,
         activeXor: table.activeXor,
         asker: this.plan.asker,
+        soleOf: this.plan.soleOf ?? 0,
       },
       this.steps,
       this.plan.maxSteps,
@@ -225,6 +241,7 @@ class TrigramLister extends BaseLister {
     );
     cursors[0].steps += counted.ownSteps;
     this.#reads += counted.reads;
+    this.#sole += counted.sole;
     this.moved = counted.moved;
     this.stopped = counted.stopped;
     return counted.count;
