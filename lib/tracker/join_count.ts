@@ -78,6 +78,8 @@ export interface JoinWalk {
   readonly asker: number;
   /** A user whose sole holdings among the matches are tallied in `sole`; 0 for none. */
   readonly soleOf: number;
+  /** Every candidate's name is read (the lead alone is joined: see `name_query.ts`). */
+  readonly readAll?: boolean;
 }
 
 /** Where a counting walk ended. */
@@ -106,12 +108,13 @@ export function countJoin(
   maxSteps: number,
   moved: boolean,
 ): JoinCounted {
-  if (walk.cursors.length === 2 && walk.offsets.length === 2) {
+  if (walk.cursors.length === 2 && walk.offsets.length === 2 && walk.readAll !== true) {
     return countPair(walk, steps, maxSteps, moved);
   }
   const { cursors, positions, offsets, key, keyLength, ord, active, activeXor, asker, soleOf } =
     walk;
   const joined = cursors.length;
+  const readAll = walk.readAll === true;
   const lead = cursors[0];
   const leadPosting = lead.posting;
   const leadChunks = leadPosting.chunks;
@@ -198,7 +201,11 @@ export function countJoin(
     }
     if (!aligned) continue;
     let matches = true;
-    if (queryLength > 3) {
+    if (readAll) {
+      reads++;
+      steps += JOIN_READ_STEPS;
+      matches = walk.keys[id].includes(key);
+    } else if (queryLength > 3) {
       let head = -1;
       for (let k = 0; k < lined.length; k++) {
         lined[k] = at[maskAt + positions[k]];
