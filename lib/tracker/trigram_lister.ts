@@ -7,7 +7,7 @@
  */
 
 import { coveringOffsets, lineUp, trigramCode } from "./grams.ts";
-import { countJoin, JOIN_READ_STEPS } from "./join_count.ts";
+import { countJoin, JOIN_READ_STEPS, readAheadFor } from "./join_count.ts";
 import { BaseLister, heldByOther, type IndexParts, type QueryPlan } from "./lister_base.ts";
 import { type Posting, PostingCursor } from "./posting.ts";
 
@@ -41,6 +41,8 @@ export class TrigramLister extends BaseLister {
   // Names read to confirm a match the masks could not decide (or every candidate's: `#readAll`).
   #reads = 0;
   readonly #readAll: boolean;
+  // How far each cursor is read ahead by id (`readAheadFor`).
+  #ahead: number[] = [];
   #sole = 0;
 
   constructor(parts: IndexParts, plan: QueryPlan) {
@@ -81,6 +83,8 @@ export class TrigramLister extends BaseLister {
     }
     // The rarest trigram leads; the others only confirm.
     this.#cursors.sort((a, b) => a.postingSize - b.postingSize);
+    // A denser posting is read further ahead by id before it is sought by label (`join_count.ts`).
+    this.#ahead = this.#cursors.map((cursor) => readAheadFor(leadSize, cursor.postingSize));
   }
 
   get soleCount(): number {
@@ -105,7 +109,7 @@ export class TrigramLister extends BaseLister {
       let aligned = true;
       for (let i = 1; i < cursors.length; i++) {
         const other = cursors[i];
-        other.seekId(id, lead.label);
+        other.seekId(id, lead.label, this.#ahead[i]);
         if (other.id === id) continue;
         if (other.id === -1) return this.stop("end");
         lead.seek(other.label); // no name between the two labels has every trigram
