@@ -95,13 +95,17 @@ for (const maxSteps of [Number.MAX_SAFE_INTEGER, 700, 37]) {
 }
 
 Deno.test("a count walk takes the listing's steps and stops where it does, however far it reads ahead", () => {
-  // A rare trigram ("q") beside dense ones: the dense postings are read ahead up to 32 entries.
+  // A rare trigram ("q") beside dense ones: the dense postings are read ahead up to 32 entries,
+  // or the rare lead's names are read instead of joined.
   const random = new SeededRandom(5);
   const index = new NameIndex();
   index.setActive("u1", true);
+  const names = new Set<string>();
   for (let n = 0; n < 20_000; n++) {
     const rare = random.below(40) === 0 ? "q" : "";
-    index.publish("u1", random.text(LETTERS, 3 + random.below(8)) + rare + random.text(LETTERS, 4));
+    const name = random.text(LETTERS, 3 + random.below(8)) + rare + random.text(LETTERS, 4);
+    index.publish("u1", name);
+    names.add(name);
   }
   for (const maxSteps of [Number.MAX_SAFE_INTEGER, 900, 90]) {
     for (
@@ -121,6 +125,9 @@ Deno.test("a count walk takes the listing's steps and stops where it does, howev
       let listed = 0;
       while (listing.next() !== undefined) listed++;
       const at = `${query} (cap ${maxSteps})`;
+      if (listing.stopped === "end") {
+        assert.equal(listed, [...names].filter((name) => name.includes(query)).length, at);
+      }
       assert.equal(count, listed, at);
       assert.equal(counting.steps, listing.steps, at);
       assert.equal(counting.stopped, listing.stopped, at);
