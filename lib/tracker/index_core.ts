@@ -244,16 +244,26 @@ export class IndexCore {
       if (posting === undefined) return { kind: "exact", count: 0 };
       atMost = Math.min(atMost, posting.active);
     }
-    const count = view.broad.count(key, (resumeFrom, maxSteps) =>
-      lister(view.parts, {
+    // A walk from the start gives the count whole, and tallies the asker's sole holdings on the
+    // way: then its own keys are not scanned (nor joined first: 2.5 ms for 3,906 names at 1M).
+    const soleOf = record?.active ? record.number : 0;
+    let fromStart: NameLister | undefined;
+    const count = view.broad.count(key, (resumeFrom, maxSteps) => {
+      const walk = lister(view.parts, {
         key,
         asker: 0,
         afterLabel: resumeFrom === undefined ? 0 : this.#order.labelBefore(resumeFrom),
         maxSteps,
-      }), this.#maxSteps);
-    return count === undefined
-      ? { kind: "tooBroad", atMost }
-      : { kind: "exact", count: count - this.#soleHoldings(view, key, record) };
+        soleOf: resumeFrom === undefined ? soleOf : 0,
+      });
+      if (resumeFrom === undefined) fromStart = walk;
+      return walk;
+    }, this.#maxSteps);
+    if (count === undefined) return { kind: "tooBroad", atMost };
+    const sole = soleOf !== 0 && fromStart?.stopped === "end" && fromStart.soleCount !== undefined
+      ? fromStart.soleCount
+      : this.#soleHoldings(view, key, record);
+    return { kind: "exact", count: count - sole };
   }
 
   // Names of the view containing `key` whose only active holder is the asker: in the counters,

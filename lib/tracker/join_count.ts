@@ -9,7 +9,12 @@
  * - a confirming posting is read ahead by **id** for the lead's name (a few entries, read in
  *   order) before it is sought by label: the trigrams of a query are mostly in the same names,
  *   so the id is usually there, and no label — a read scattered over a table of a million
- *   labels — is read for it, nor for the lead;
+ *   labels — is read for it, nor for the lead. How far: about twice the entries the posting has
+ *   per entry of the lead (4 to 32), since a posting ten times denser than the lead (`9.1` and
+ *   `080` in `9.1080p`) holds the id ~10 entries on, and a seek by label there reads ~5 labels
+ *   one after another, each a cache miss at a million names;
+ * - the matches only the `soleOf` user holds are tallied apart (`sole`), so a count for everyone
+ *   (a kept count) also gives the asker's without scanning its own keys;
  * - a match lying in the first 16 positions of a name is decided from the masks alone, without
  *   reading the name's length (the first 16 mask bits are positions 0–15 in every key, see
  *   `positionBit`).
@@ -26,19 +31,30 @@ import { ENTRY_ID_BITS, ENTRY_ID_MASK, type PostingCursor } from "./posting.ts";
 /** Steps one name read costs (as the listing's `READ_STEPS`). */
 export const JOIN_READ_STEPS = 4;
 
-/** Entries of a confirming posting read for the lead's id before seeking by label. */
+/** Entries of a confirming posting read for the lead's id before seeking by label, at least... */
 const READ_AHEAD = 4;
+/** ...and at most (reading further cost more than it saved in walks of the bench's mix). */
+const MAX_READ_AHEAD = 32;
+
+/**
+ * Entries of a posting of `otherSize` read ahead for the id of a lead of `leadSize` entries:
+ * twice as many as it has per lead entry, within 4–32.
+ */
+export function readAheadFor(leadSize: number, otherSize: number): number {
+  const perLead = Math.ceil((2 * otherSize) / Math.max(1, leadSize));
+  return Math.min(MAX_READ_AHEAD, Math.max(READ_AHEAD, perLead));
+}
 
 /** The head of every mask: positions 0–15 of any key. */
 const HEAD_BITS = 0xffff;
 
 // Scratch for the walk's positions and masks, reused (a typed array made per walk costs more
 // than a short walk); grown for a query joining more trigrams than any before.
-let scratch = new Int32Array(3 * 16);
+let scratch = new Int32Array(4 * 16);
 const pairMasks = new Int32Array(2);
 
 function scratchFor(joined: number): Int32Array {
-  if (scratch.length < 3 * joined) scratch = new Int32Array(6 * joined);
+  if (scratch.length < 4 * joined) scratch = new Int32Array(8 * joined);
   return scratch;
 }
 
@@ -60,11 +76,17 @@ export interface JoinWalk {
   readonly activeXor: Int32Array;
   /** The asker's number, whose sole holdings do not count; 0 for none. */
   readonly asker: number;
+  /** A user whose sole holdings among the matches are tallied in `sole`; 0 for none. */
+  readonly soleOf: number;
+  /** Every candidate's name is read (the lead alone is joined: see `name_query.ts`). */
+  readonly readAll?: boolean;
 }
 
 /** Where a counting walk ended. */
 export interface JoinCounted {
   readonly count: number;
+  /** Matches whose only active holder is `soleOf` (0 when `soleOf` is 0). */
+  readonly sole: number;
   /** Steps taken, beside those the cursors counted themselves (their seeks by label). */
   readonly ownSteps: number;
   /** Names read to confirm a match the masks could not decide. */
@@ -86,28 +108,34 @@ export function countJoin(
   maxSteps: number,
   moved: boolean,
 ): JoinCounted {
-  if (walk.cursors.length === 2 && walk.offsets.length === 2) {
+  if (walk.cursors.length === 2 && walk.offsets.length === 2 && walk.readAll !== true) {
     return countPair(walk, steps, maxSteps, moved);
   }
-  const { cursors, positions, offsets, key, keyLength, ord, active, activeXor, asker } = walk;
+  const { cursors, positions, offsets, key, keyLength, ord, active, activeXor, asker, soleOf } =
+    walk;
   const joined = cursors.length;
+  const readAll = walk.readAll === true;
   const lead = cursors[0];
   const leadPosting = lead.posting;
   const leadChunks = leadPosting.chunks;
   const leadCounts = leadPosting.counts;
   let lc = lead.chunkIndex;
   let li = lead.entryIndex;
-  // Per joined posting j: its chunk at [j], its entry at [joined + j], its mask at [2 * joined + j].
+  // Per joined posting j: its chunk at [j], its entry at [joined + j], its mask at [2 * joined + j],
+  // how far it is read ahead at [3 * joined + j].
   const at = scratchFor(joined);
   const entryAt = joined;
   const maskAt = 2 * joined;
+  const aheadAt = 3 * joined;
   for (let j = 1; j < joined; j++) {
     at[j] = cursors[j].chunkIndex;
     at[entryAt + j] = cursors[j].entryIndex;
+    at[aheadAt + j] = readAheadFor(leadPosting.size, cursors[j].postingSize);
   }
   const lined = new Int32Array(offsets.length);
   const queryLength = key.length;
   let count = 0;
+  let sole = 0;
   let ownSteps = 0;
   let reads = 0;
   let stopped: "end" | "cap" = "end";
@@ -128,7 +156,7 @@ export function countJoin(
       let i = at[entryAt + j];
       if (c >= chunks.length) break walk; // a trigram has no name further on: no match either
       let found = false;
-      for (let read = 0; read <= READ_AHEAD; read++) {
+      for (let read = 0, ahead = at[aheadAt + j]; read <= ahead; read++) {
         const other = chunks[c][i];
         if ((other & ENTRY_ID_MASK) === id) {
           found = true;
@@ -173,7 +201,11 @@ export function countJoin(
     }
     if (!aligned) continue;
     let matches = true;
-    if (queryLength > 3) {
+    if (readAll) {
+      reads++;
+      steps += JOIN_READ_STEPS;
+      matches = walk.keys[id].includes(key);
+    } else if (queryLength > 3) {
       let head = -1;
       for (let k = 0; k < lined.length; k++) {
         lined[k] = at[maskAt + positions[k]];
@@ -193,6 +225,7 @@ export function countJoin(
       // With one active holder the XOR is that holder's number (never 0): read it only to tell
       // the asker apart.
       if (holders > 1 || (holders === 1 && (asker === 0 || activeXor[id] !== asker))) count++;
+      if (holders === 1 && soleOf !== 0 && activeXor[id] === soleOf) sole++;
     }
     ownSteps++;
     steps++;
@@ -203,7 +236,7 @@ export function countJoin(
   }
   lead.place(lc, li);
   for (let j = 1; j < joined; j++) cursors[j].place(at[j], at[entryAt + j]);
-  return { count, ownSteps, reads, stopped, moved };
+  return { count, sole, ownSteps, reads, stopped, moved };
 }
 
 /**
@@ -211,7 +244,8 @@ export function countJoin(
  * same walk with both positions and chunks in local variables.
  */
 function countPair(walk: JoinWalk, steps: number, maxSteps: number, moved: boolean): JoinCounted {
-  const { cursors, positions, offsets, key, keyLength, ord, active, activeXor, asker } = walk;
+  const { cursors, positions, offsets, key, keyLength, ord, active, activeXor, asker, soleOf } =
+    walk;
   const lead = cursors[0];
   const other = cursors[1];
   const leadPosting = lead.posting;
@@ -224,12 +258,14 @@ function countPair(walk: JoinWalk, steps: number, maxSteps: number, moved: boole
   const leadOffset = offsets[positions[0] === 0 ? 0 : 1];
   const otherOffset = offsets[positions[0] === 0 ? 1 : 0];
   const lined = pairMasks;
+  const ahead = readAheadFor(leadPosting.size, otherPosting.size);
   const leadSlot = positions[0] === 0 ? 0 : 1;
   let lc = lead.chunkIndex;
   let li = lead.entryIndex;
   let oc = other.chunkIndex;
   let oi = other.entryIndex;
   let count = 0;
+  let sole = 0;
   let ownSteps = 0;
   let reads = 0;
   let stopped: "end" | "cap" = "end";
@@ -253,7 +289,7 @@ function countPair(walk: JoinWalk, steps: number, maxSteps: number, moved: boole
       let used = otherCount;
       let found = false;
       let otherEntry = 0;
-      for (let read = 0; read <= READ_AHEAD; read++) {
+      for (let read = 0; read <= ahead; read++) {
         const candidate = chunk[i];
         if ((candidate & ENTRY_ID_MASK) === id) {
           found = true;
@@ -321,6 +357,7 @@ function countPair(walk: JoinWalk, steps: number, maxSteps: number, moved: boole
       if (matches) {
         const holders = active[id];
         if (holders > 1 || (holders === 1 && (asker === 0 || activeXor[id] !== asker))) count++;
+        if (holders === 1 && soleOf !== 0 && activeXor[id] === soleOf) sole++;
       }
       ownSteps++;
       steps++;
@@ -334,5 +371,5 @@ function countPair(walk: JoinWalk, steps: number, maxSteps: number, moved: boole
   }
   lead.place(lc, li);
   other.place(oc, oi);
-  return { count, ownSteps, reads, stopped, moved };
+  return { count, sole, ownSteps, reads, stopped, moved };
 }

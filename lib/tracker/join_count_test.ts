@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readAheadFor } from "./join_count.ts";
 import { NameIndex, type SearchCount } from "./name_index.ts";
 import { SeededRandom } from "./test_random.ts";
 
@@ -92,3 +93,82 @@ for (const maxSteps of [Number.MAX_SAFE_INTEGER, 700, 37]) {
     }
   });
 }
+
+Deno.test("a count walk takes the listing's steps and stops where it does, however far it reads ahead", () => {
+  // A rare trigram ("q") beside dense ones: the dense postings are read ahead up to 32 entries,
+  // or the rare lead's names are read instead of joined.
+  const random = new SeededRandom(5);
+  const index = new NameIndex();
+  index.setActive("u1", true);
+  const names = new Set<string>();
+  for (let n = 0; n < 20_000; n++) {
+    const rare = random.below(40) === 0 ? "q" : "";
+    const name = random.text(LETTERS, 3 + random.below(8)) + rare + random.text(LETTERS, 4);
+    index.publish("u1", name);
+    names.add(name);
+  }
+  for (const maxSteps of [Number.MAX_SAFE_INTEGER, 900, 90]) {
+    for (
+      const query of [
+        "qabc",
+        "qa-bc",
+        "ab.cq",
+        "q.abc-",
+        "c-q.a",
+        "bq-a",
+        "abab",
+      ]
+    ) {
+      const counting = index.list(query, { maxSteps });
+      const count = counting.countRest?.() ?? -1;
+      const listing = index.list(query, { maxSteps });
+      let listed = 0;
+      while (listing.next() !== undefined) listed++;
+      const at = `${query} (cap ${maxSteps})`;
+      if (listing.stopped === "end") {
+        assert.equal(listed, [...names].filter((name) => name.includes(query)).length, at);
+      }
+      assert.equal(count, listed, at);
+      assert.equal(counting.steps, listing.steps, at);
+      assert.equal(counting.stopped, listing.stopped, at);
+      assert.equal(counting.resumeFrom, listing.resumeFrom, at);
+    }
+  }
+});
+
+Deno.test("a count walked from the start takes the asker's sole holdings out as its own keys do", () => {
+  const random = new SeededRandom(9);
+  const index = new NameIndex({ minKeptWalkSteps: 0 });
+  const holders = new Map<string, Set<string>>();
+  const active = new Set(["u1", "u2", "u3"]);
+  for (const user of active) index.setActive(user, true);
+  for (let n = 0; n < 6_000; n++) {
+    const name = random.text(LETTERS, 4 + random.below(10));
+    // u1 holds most names alone; some with an active user, some with an inactive one (u4).
+    for (const user of random.below(4) === 0 ? ["u1", random.pick(["u2", "u4"])] : ["u1"]) {
+      index.publish(user, name);
+      holders.set(name, (holders.get(name) ?? new Set()).add(user));
+    }
+  }
+  const names = [...holders.keys()];
+  for (let q = 0; q < 60; q++) {
+    const name = random.pick(names);
+    const start = random.below(Math.max(1, name.length - 4));
+    const query = name.slice(start, start + 4 + random.below(3));
+    // The first request walks from the start; the second reads the kept count (own keys).
+    for (const asker of ["u1", "u2", "u1", undefined]) {
+      assert.deepEqual(
+        finish(index, query, asker),
+        { kind: "exact", count: brute(holders, active, query, asker) },
+        `${query} for ${asker}`,
+      );
+    }
+  }
+});
+
+Deno.test("a posting is read ahead about twice its entries per lead entry, 4 to 32", () => {
+  assert.equal(readAheadFor(1000, 1000), 4);
+  assert.equal(readAheadFor(1000, 5000), 10);
+  assert.equal(readAheadFor(20, 2000), 32);
+  assert.equal(readAheadFor(0, 10), 20);
+});

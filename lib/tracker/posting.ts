@@ -337,14 +337,14 @@ export class PostingCursor {
    * As `seek(key)`, where `key` is the label of name `id`: the next few entries are read for the
    * id first, which finds it without reading a label when this posting has it close ahead (the
    * common case of a join: its trigrams are in most of the same names). An entry found by id is
-   * where `seek` would stop, since labels are distinct and ordered.
+   * where `seek` would stop, since labels are distinct and ordered. `ahead`: entries read for it.
    */
-  seekId(id: number, key: number): void {
+  seekId(id: number, key: number, ahead = READ_AHEAD): void {
     if (this.label >= key) return;
     const { chunks, counts } = this.#posting;
     let c = this.#chunk;
     let i = this.#index;
-    for (let read = 0; read < READ_AHEAD; read++) {
+    for (let read = 0; read < ahead; read++) {
       if (++i === counts[c]) {
         if (++c === chunks.length) break;
         i = 0;
