@@ -72,7 +72,8 @@ export class BoundedMap<K, V> {
   }
 }
 
-interface Bucket {
+/** One source's tokens; a bucket kept outside the limiter's table is its owner's (a session). */
+export interface RateBucket {
   tokens: number;
   updated: number;
   /** When the bucket was last marked as used in the bounded table. */
@@ -98,7 +99,7 @@ const BUCKET_MARK_INTERVAL_MS = 1000;
  * ```
  */
 export class RateLimiter {
-  readonly #buckets: BoundedMap<string, Bucket>;
+  readonly #buckets: BoundedMap<string, RateBucket>;
   readonly #now: () => number;
   readonly #rate: number;
   readonly #burst: number;
@@ -127,6 +128,24 @@ export class RateLimiter {
       bucket.marked = now;
       buckets.refresh(source, bucket);
     }
+    return this.#take(bucket, now);
+  }
+
+  /**
+   * A full bucket at this limiter's rate, kept by its owner instead of the table: a session
+   * holds its address's, so its datagrams cost no lookup of a key string (issue 11).
+   */
+  bucket(): RateBucket {
+    const now = this.#now();
+    return { tokens: this.#burst, updated: now, marked: now };
+  }
+
+  /** Takes a token from a bucket {@linkcode RateLimiter.bucket} made; false when over the rate. */
+  take(bucket: RateBucket): boolean {
+    return this.#take(bucket, this.#now());
+  }
+
+  #take(bucket: RateBucket, now: number): boolean {
     bucket.tokens = Math.min(
       this.#burst,
       bucket.tokens + (now - bucket.updated) * this.#rate / 1000,
