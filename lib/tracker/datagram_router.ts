@@ -176,16 +176,20 @@ export class DatagramRouter {
   handle(datagram: Uint8Array, from: Address): RouterOutcome {
     const traffic = this.traffic;
     traffic.received(datagram.length);
-    if (!this.#hostLimiter.allow(from.hostname)) {
+    const expired = this.state.expire();
+    // The session at this address holds its flood bucket and its host's: one lookup finds all
+    // three, and only a stranger's datagram builds a key string for the limiter's table. (A
+    // session's own bucket starts full at login; a login needs the password, and the host limit
+    // still holds.)
+    const session = this.state.sessionAt(from);
+    const hosts = this.#hostLimiter;
+    const hostBucket = hosts.bucketFor(from.hostname, session?.hostFlood);
+    if (session !== undefined) session.hostFlood = hostBucket;
+    if (!hosts.take(hostBucket)) {
       traffic.dropped("hostRate");
       const capHit = `flood from host ${from.hostname} dropped`;
-      return { peer: addressKey(from), expired: [], capHit };
+      return { peer: addressKey(from), expired, capHit };
     }
-    const expired = this.state.expire();
-    // The session at this address holds its flood bucket: one lookup finds both, and only a
-    // stranger's datagram builds a key string for the limiter's table. (A session's bucket
-    // starts full at login; a login needs the password, and the host limit still holds.)
-    const session = this.state.sessionAt(from);
     const limiter = this.#sourceLimiter;
     if (
       session === undefined

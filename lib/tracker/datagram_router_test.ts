@@ -67,6 +67,35 @@ Deno.test("a logged-in session floods against its own bucket, at the same rate a
   assert.equal(router.traffic.drops.sourceRate, dropped);
 });
 
+Deno.test("a session's datagrams count against its host's limit together with strangers' from that host", () => {
+  let clock = 0;
+  const router = new DatagramRouter({
+    credentials,
+    now: () => clock,
+    hostRate: { perSecond: 10, burst: 20 },
+  });
+  const alice: Address = { hostname: "10.2.2.2", port: 6000 };
+  const stranger: Address = { hostname: "10.2.2.2", port: 6001 };
+  const encoder = new TextEncoder();
+  const said = (address: Address, text: string) =>
+    new TextDecoder().decode(router.handle(encoder.encode(text), address).reply);
+  assert.equal(said(alice, "auth alice alice-pw"), "OK");
+  assert.equal(said(alice, "lap"), "No active peers");
+  for (let i = 0; i < 18; i++) assert.equal(said(stranger, "lap"), "ERR");
+  // The host's 20 tokens are spent: alice's next datagram is a flood from her host.
+  assert.equal(
+    router.handle(encoder.encode("lap"), alice).capHit,
+    "flood from host 10.2.2.2 dropped",
+  );
+  clock = 500; // five tokens more
+  for (let i = 0; i < 5; i++) assert.equal(said(alice, "lap"), "No active peers");
+  assert.equal(
+    router.handle(encoder.encode("lap"), stranger).capHit,
+    "flood from host 10.2.2.2 dropped",
+  );
+  assert.equal(router.traffic.drops.hostRate, 2);
+});
+
 Deno.test("v1 auth failures lock the user out after three, for every source", () => {
   let clock = 0;
   const router = new DatagramRouter({ credentials, now: () => clock });

@@ -119,6 +119,24 @@ export class RateLimiter {
   /** Takes a token for `source`; false when the source is over its rate. */
   allow(source: string): boolean {
     const now = this.#now();
+    return this.#take(this.#lookUp(source, now), now);
+  }
+
+  /**
+   * The table's bucket for `source`, for {@linkcode RateLimiter.take}: `known` (a bucket this
+   * method returned for it before) while it was marked used within the last second, else the
+   * table's, looked up — made, or marked used — again. A session keeps its host's bucket so, and
+   * its datagrams skip the host lookup; the table still sees the host used once a second, as
+   * with `allow` (evicting a bucket marked within the second takes more new sources within it
+   * than the table holds).
+   */
+  bucketFor(source: string, known: RateBucket | undefined): RateBucket {
+    const now = this.#now();
+    if (known !== undefined && now - known.marked < BUCKET_MARK_INTERVAL_MS) return known;
+    return this.#lookUp(source, now);
+  }
+
+  #lookUp(source: string, now: number): RateBucket {
     const buckets = this.#buckets;
     let bucket = buckets.peek(source);
     if (bucket === undefined) {
@@ -128,7 +146,7 @@ export class RateLimiter {
       bucket.marked = now;
       buckets.refresh(source, bucket);
     }
-    return this.#take(bucket, now);
+    return bucket;
   }
 
   /**

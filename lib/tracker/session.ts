@@ -52,6 +52,8 @@ export interface Session {
    * one record holds the session and its bucket, so a datagram looks its address up once.
    */
   flood?: RateBucket;
+  /** The host limit's bucket of the session's host, shared with the limiter's table (the router's). */
+  hostFlood?: RateBucket;
 }
 
 /** How a new session is opened. */
