@@ -3,7 +3,7 @@
  * 100k sessions" as an operator sees it, next to `bench/flatness.ts` (the router's CPU alone).
  * Real trackers on real UDP sockets (`bench/flatness_server.ts`: one process, one tracker per
  * table size, the made-up sessions already in its state), and the same requests sent over
- * loopback by 32 logged-in clients (127.0.0.2–33), one request in flight each:
+ * loopback by 32 logged-in clients per tracker (from 127.0.0.2–65), one request in flight each:
  *
  * - `lap`, `get` of a published name (a holder's address comes back): replies/s, p50 and p99
  *   latency, and the tracker process's CPU µs per datagram;
