@@ -28,14 +28,14 @@ import {
 } from "./session.ts";
 
 export type { FileMeta } from "./publications.ts";
+// The session types were born here; most importers still find them here.
+export * from "./session.ts";
 
 // A session as the state keeps it: `open` is cleared when it ends, so its expiry wheel drops it
 // without being searched, and a touch knows it without a lookup.
 interface OpenSession extends Session {
   open: boolean;
 }
-// The session types were born here; most importers still find them here.
-export * from "./session.ts";
 
 /** What a {@linkcode TrackerState} needs from outside. */
 export interface TrackerStateOptions {
