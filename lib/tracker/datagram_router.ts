@@ -174,18 +174,32 @@ export class DatagramRouter {
 
   /** Handles one datagram from `from`. */
   handle(datagram: Uint8Array, from: Address): RouterOutcome {
-    const source = addressKey(from);
     const traffic = this.traffic;
     traffic.received(datagram.length);
-    if (!this.#hostLimiter.allow(from.hostname)) {
-      traffic.dropped("hostRate");
-      return { peer: source, expired: [], capHit: `flood from host ${from.hostname} dropped` };
-    }
-    if (!this.#sourceLimiter.allow(source)) {
-      traffic.dropped("sourceRate");
-      return { peer: source, expired: [], capHit: `flood from ${source} dropped` };
-    }
     const expired = this.state.expire();
+    // The session at this address holds its flood bucket and its host's: one lookup finds all
+    // three, and only a stranger's datagram builds a key string for the limiter's table. (A
+    // session's own bucket starts full at login; a login needs the password, and the host limit
+    // still holds.)
+    const session = this.state.sessionAt(from);
+    const hosts = this.#hostLimiter;
+    const hostBucket = hosts.bucketFor(from.hostname, session?.hostFlood);
+    if (session !== undefined) session.hostFlood = hostBucket;
+    if (!hosts.take(hostBucket)) {
+      traffic.dropped("hostRate");
+      const capHit = `flood from host ${from.hostname} dropped`;
+      return { peer: addressKey(from), expired, capHit };
+    }
+    const limiter = this.#sourceLimiter;
+    if (
+      session === undefined
+        ? !limiter.allow(addressKey(from))
+        : !limiter.take(session.flood ??= limiter.bucket())
+    ) {
+      traffic.dropped("sourceRate");
+      const source = addressKey(from);
+      return { peer: source, expired, capHit: `flood from ${source} dropped` };
+    }
     if (isSealedDatagram(datagram)) {
       const outcome = this.#v2.handleSealed(datagram, from);
       if ("dropped" in outcome) {
@@ -199,9 +213,8 @@ export class DatagramRouter {
       }
       return routed(outcome, expired, traffic, 2);
     }
-    const version = isV2Datagram(datagram) ? 2 : 1;
-    const handler = version === 2 ? this.#v2 : this.#v1;
-    return routed(handler.handle(datagram, from), expired, traffic, version);
+    if (isV2Datagram(datagram)) return routed(this.#v2.handle(datagram, from), expired, traffic, 2);
+    return routed(this.#v1.handleFrom(datagram, from, session), expired, traffic, 1);
   }
 
   /**

@@ -37,6 +37,65 @@ Deno.test("a flood from one address is cut at its rate while others keep working
   assert.equal(new TextDecoder().decode(router.handle(lap, alice).reply), "No active peers");
 });
 
+Deno.test("a logged-in session floods against its own bucket, at the same rate as a stranger", () => {
+  let clock = 0;
+  const router = new DatagramRouter({
+    credentials,
+    now: () => clock,
+    rate: { perSecond: 100, burst: 200 },
+    hostRate: { perSecond: 1e9, burst: 1e9 },
+  });
+  const alice: Address = { hostname: "10.2.2.2", port: 6000 };
+  const bob: Address = { hostname: "10.3.3.3", port: 7000 };
+  const encoder = new TextEncoder();
+  const said = (address: Address, text: string) =>
+    new TextDecoder().decode(router.handle(encoder.encode(text), address).reply);
+  assert.equal(said(alice, "auth alice alice-pw"), "OK");
+  assert.equal(said(bob, "auth bob bob-pw"), "OK");
+  let answered = 0;
+  let dropped = 0;
+  for (let i = 0; i < 10_000; i++) {
+    clock += 0.1; // 10 000 datagrams per second for one second
+    const outcome = router.handle(encoder.encode("lap"), alice);
+    if (outcome.reply) answered++;
+    if (outcome.capHit === "flood from 10.2.2.2:6000 dropped") dropped++;
+  }
+  // The session's bucket starts full at its first datagram: a burst, then the rate.
+  assert.ok(answered >= 200 + 100 - 1 && answered <= 200 + 100 + 1, `${answered} answered`);
+  assert.equal(dropped, 10_000 - answered);
+  assert.equal(said(bob, "lap"), "alice");
+  assert.equal(router.traffic.drops.sourceRate, dropped);
+});
+
+Deno.test("a session's datagrams count against its host's limit together with strangers' from that host", () => {
+  let clock = 0;
+  const router = new DatagramRouter({
+    credentials,
+    now: () => clock,
+    hostRate: { perSecond: 10, burst: 20 },
+  });
+  const alice: Address = { hostname: "10.2.2.2", port: 6000 };
+  const stranger: Address = { hostname: "10.2.2.2", port: 6001 };
+  const encoder = new TextEncoder();
+  const said = (address: Address, text: string) =>
+    new TextDecoder().decode(router.handle(encoder.encode(text), address).reply);
+  assert.equal(said(alice, "auth alice alice-pw"), "OK");
+  assert.equal(said(alice, "lap"), "No active peers");
+  for (let i = 0; i < 18; i++) assert.equal(said(stranger, "lap"), "ERR");
+  // The host's 20 tokens are spent: alice's next datagram is a flood from her host.
+  assert.equal(
+    router.handle(encoder.encode("lap"), alice).capHit,
+    "flood from host 10.2.2.2 dropped",
+  );
+  clock = 500; // five tokens more
+  for (let i = 0; i < 5; i++) assert.equal(said(alice, "lap"), "No active peers");
+  assert.equal(
+    router.handle(encoder.encode("lap"), stranger).capHit,
+    "flood from host 10.2.2.2 dropped",
+  );
+  assert.equal(router.traffic.drops.hostRate, 2);
+});
+
 Deno.test("v1 auth failures lock the user out after three, for every source", () => {
   let clock = 0;
   const router = new DatagramRouter({ credentials, now: () => clock });

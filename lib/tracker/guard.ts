@@ -72,7 +72,8 @@ export class BoundedMap<K, V> {
   }
 }
 
-interface Bucket {
+/** One source's tokens; a bucket kept outside the limiter's table is its owner's (a session). */
+export interface RateBucket {
   tokens: number;
   updated: number;
   /** When the bucket was last marked as used in the bounded table. */
@@ -98,7 +99,7 @@ const BUCKET_MARK_INTERVAL_MS = 1000;
  * ```
  */
 export class RateLimiter {
-  readonly #buckets: BoundedMap<string, Bucket>;
+  readonly #buckets: BoundedMap<string, RateBucket>;
   readonly #now: () => number;
   readonly #rate: number;
   readonly #burst: number;
@@ -118,6 +119,24 @@ export class RateLimiter {
   /** Takes a token for `source`; false when the source is over its rate. */
   allow(source: string): boolean {
     const now = this.#now();
+    return this.#take(this.#lookUp(source, now), now);
+  }
+
+  /**
+   * The table's bucket for `source`, for {@linkcode RateLimiter.take}: `known` (a bucket this
+   * method returned for it before) while it was marked used within the last second, else the
+   * table's, looked up — made, or marked used — again. A session keeps its host's bucket so, and
+   * its datagrams skip the host lookup; the table still sees the host used once a second, as
+   * with `allow` (evicting a bucket marked within the second takes more new sources within it
+   * than the table holds).
+   */
+  bucketFor(source: string, known: RateBucket | undefined): RateBucket {
+    const now = this.#now();
+    if (known !== undefined && now - known.marked < BUCKET_MARK_INTERVAL_MS) return known;
+    return this.#lookUp(source, now);
+  }
+
+  #lookUp(source: string, now: number): RateBucket {
     const buckets = this.#buckets;
     let bucket = buckets.peek(source);
     if (bucket === undefined) {
@@ -127,6 +146,24 @@ export class RateLimiter {
       bucket.marked = now;
       buckets.refresh(source, bucket);
     }
+    return bucket;
+  }
+
+  /**
+   * A full bucket at this limiter's rate, kept by its owner instead of the table: a session
+   * holds its address's, so its datagrams cost no lookup of a key string (issue 11).
+   */
+  bucket(): RateBucket {
+    const now = this.#now();
+    return { tokens: this.#burst, updated: now, marked: now };
+  }
+
+  /** Takes a token from a bucket {@linkcode RateLimiter.bucket} made; false when over the rate. */
+  take(bucket: RateBucket): boolean {
+    return this.#take(bucket, this.#now());
+  }
+
+  #take(bucket: RateBucket, now: number): boolean {
     bucket.tokens = Math.min(
       this.#burst,
       bucket.tokens + (now - bucket.updated) * this.#rate / 1000,

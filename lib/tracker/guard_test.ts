@@ -63,3 +63,19 @@ Deno.test("a full source table forgets the source silent longest, not one that k
   assert.equal(limiter.allow("A"), false, "A is remembered, with its bucket empty");
   assert.equal(limiter.allow("B"), true, "B was forgotten: it starts with a full bucket");
 });
+
+Deno.test("a kept bucket is the table's for a second, then looked up again", () => {
+  let now = 0;
+  const limiter = new RateLimiter({ now: () => now, rate: 1, burst: 2, capacity: 1 });
+  const kept = limiter.bucketFor("10.0.0.1", undefined);
+  assert.ok(limiter.take(kept) && limiter.take(kept) && !limiter.take(kept));
+  // The table's bucket and the kept one are the same: the source is over its rate either way.
+  assert.ok(!limiter.allow("10.0.0.1"));
+  // Another source pushes it out of a table of one; within the second the kept bucket stays.
+  assert.ok(limiter.allow("10.0.0.2"));
+  assert.equal(limiter.bucketFor("10.0.0.1", kept), kept);
+  now = 1000;
+  const again = limiter.bucketFor("10.0.0.1", kept);
+  assert.notEqual(again, kept);
+  assert.ok(limiter.take(again) && limiter.take(again) && !limiter.take(again));
+});

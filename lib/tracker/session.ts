@@ -7,6 +7,7 @@
  */
 
 import { canonicalIp, type TlsEndpoint } from "../protocol/mod.ts";
+import type { RateBucket } from "./guard.ts";
 import type { FileMeta } from "./publications.ts";
 
 /** A UDP or TCP endpoint. */
@@ -46,6 +47,13 @@ export interface Session {
   /** v2 only: the TLS data port and certificate fingerprint sent with the last `TCP`. */
   tls?: TlsEndpoint;
   lastSeen: number;
+  /**
+   * The flood limit's bucket of the session's address, made by the router at its first datagram:
+   * one record holds the session and its bucket, so a datagram looks its address up once.
+   */
+  flood?: RateBucket;
+  /** The host limit's bucket of the session's host, shared with the limiter's table (the router's). */
+  hostFlood?: RateBucket;
 }
 
 /** How a new session is opened. */

@@ -7,19 +7,15 @@
  * @module
  */
 
-import {
-  FOUND_DIGEST_HEX_DIGITS,
-  type FoundVersion,
-  type SearchMode,
-  SESSION_TIMEOUT_MS,
-} from "../protocol/mod.ts";
-import { MAX_FOUND_VERSIONS, MAX_SESSIONS } from "./defaults.ts";
+import { type FoundVersion, type SearchMode, SESSION_TIMEOUT_MS } from "../protocol/mod.ts";
+import { MAX_SESSIONS } from "./defaults.ts";
+import { foundVersions } from "./found_versions.ts";
 import { MergedSearch } from "./merged_search.ts";
 import type { Searchable } from "./search_pages.ts";
 import type { NameIndex } from "./name_index.ts";
 import { type FileMeta, type PublicationFigures, Publications } from "./publications.ts";
 import { byCodeUnit, type ListFrom, SortedView, without } from "./sorted_view.ts";
-
+import { ExpiryWheel } from "./expiry_wheel.ts";
 import { SessionsByAddress } from "./sessions_by_address.ts";
 import {
   type Address,
@@ -34,6 +30,12 @@ import {
 export type { FileMeta } from "./publications.ts";
 // The session types were born here; most importers still find them here.
 export * from "./session.ts";
+
+// A session as the state keeps it: `open` is cleared when it ends, so its expiry wheel drops it
+// without being searched, and a touch knows it without a lookup.
+interface OpenSession extends Session {
+  open: boolean;
+}
 
 /** What a {@linkcode TrackerState} needs from outside. */
 export interface TrackerStateOptions {
@@ -69,9 +71,9 @@ export class TrackerState {
   readonly #maxSessions: number;
   readonly #journal: PublicationJournal | undefined;
   readonly #sessions = new SessionsByAddress<Session>();
-  // One queue per timeout, each in order of last sign of life (a touch re-inserts), so expiry
-  // only ever looks at the front of each. A set of the sessions themselves: no key per session.
-  readonly #expiryQueues = new Map<number, Set<Session>>();
+  // One wheel per timeout: a touch only writes `lastSeen`, and expiry looks only at the sessions
+  // of the slots that came due (`expiry_wheel.ts`).
+  readonly #expiryWheels = new Map<number, ExpiryWheel<OpenSession>>();
   readonly #sessionByUser = new Map<string, Session>();
   // v2 sessions by token: a sealed datagram names its session by token, not by address.
   readonly #sessionByToken = new Map<string, Session>();
@@ -129,25 +131,24 @@ export class TrackerState {
     const now = this.#now();
     if (now <= this.#nextExpiry) return;
     let next = Infinity;
-    for (const [timeoutMs, queue] of this.#expiryQueues) {
-      for (const session of queue) {
-        if (now - session.lastSeen <= timeoutMs) {
-          next = Math.min(next, session.lastSeen + timeoutMs);
-          break;
-        }
-        this.end(session);
-        this.#unreported.push(session);
-      }
+    for (const wheel of this.#expiryWheels.values()) {
+      wheel.sweep(now, this.#expireOne);
+      next = Math.min(next, wheel.nextDue);
     }
     this.#nextExpiry = next;
   }
 
+  readonly #expireOne = (session: Session): void => {
+    this.end(session);
+    this.#unreported.push(session);
+  };
+
   /** Ends a session at once (logout, or expiry). */
   end(session: Session): void {
     if (!this.#sessions.delete(session)) return;
+    (session as OpenSession).open = false;
     this.#sessionByUser.delete(session.user);
     if (session.token !== undefined) this.#sessionByToken.delete(session.token);
-    this.#expiryQueues.get(session.timeoutMs)?.delete(session);
     this.#activeUsers.delete(session.user);
     this.#publications.setActive(session.user, false);
   }
@@ -185,23 +186,24 @@ export class TrackerState {
     if (this.#sessions.get(address) !== undefined) return { ok: false, reason: "address busy" };
     if (this.#sessions.size >= this.#maxSessions) return { ok: false, reason: "tracker full" };
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    const session: Session = {
+    const session: OpenSession = {
       user,
       address,
       version: options.version,
       timeoutMs,
       lastSeen: this.#now(),
       ...(options.token ? { token: options.token } : {}),
+      open: true,
     };
     this.#sessions.add(session);
     this.#sessionByUser.set(user, session);
     if (session.token !== undefined) this.#sessionByToken.set(session.token, session);
-    let queue = this.#expiryQueues.get(timeoutMs);
-    if (queue === undefined) {
-      queue = new Set();
-      this.#expiryQueues.set(timeoutMs, queue);
+    let wheel = this.#expiryWheels.get(timeoutMs);
+    if (wheel === undefined) {
+      wheel = new ExpiryWheel({ timeoutMs, isQueued: (queued) => queued.open });
+      this.#expiryWheels.set(timeoutMs, wheel);
     }
-    queue.add(session);
+    wheel.add(session);
     this.#nextExpiry = Math.min(this.#nextExpiry, session.lastSeen + timeoutMs);
     this.#activeUsers.add(user);
     this.#publications.setActive(user, true);
@@ -210,11 +212,9 @@ export class TrackerState {
 
   /** Records a sign of life. */
   touch(session: Session): void {
-    if (this.#sessions.get(session.address) !== session) return;
-    session.lastSeen = this.#now();
-    const queue = this.#expiryQueues.get(session.timeoutMs);
-    queue?.delete(session);
-    queue?.add(session);
+    // Only a session of this state's that has not ended (a field, not a lookup): the wheel sees
+    // the new time when the session's slot comes due.
+    if ((session as Partial<OpenSession>).open === true) session.lastSeen = this.#now();
   }
 
   /** Names of the users with a live session, other than `asker`, sorted. */
@@ -266,32 +266,13 @@ export class TrackerState {
    * `MAX_FOUND_VERSIONS`. The cost follows the file's holders.
    */
   versions(file: string, asker: string): FoundVersion[] {
-    const byVersion = new Map<string, { size?: number; digestPrefix?: string; holders: number }>();
+    const metas: (FileMeta | undefined)[] = [];
     for (const user of this.#publications.holdersOf(file) ?? []) {
       const session = this.#sessionByUser.get(user);
       if (user === asker || session === undefined || !this.#isLive(session)) continue;
-      const meta = this.#publications.metaOf(user, file);
-      const key = meta ? `${meta.size} ${meta.sha256}` : "";
-      const version = byVersion.get(key);
-      if (version) version.holders++;
-      else {
-        byVersion.set(
-          key,
-          meta
-            ? {
-              size: meta.size,
-              digestPrefix: meta.sha256.slice(0, FOUND_DIGEST_HEX_DIGITS),
-              holders: 1,
-            }
-            : { holders: 1 },
-        );
-      }
+      metas.push(this.#publications.metaOf(user, file));
     }
-    // Most holders first; among equals, versions with a digest before v1's, then by digest.
-    const rank = (v: FoundVersion) => v.digestPrefix ?? "~";
-    return [...byVersion.values()]
-      .sort((a, b) => b.holders - a.holders || (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0))
-      .slice(0, MAX_FOUND_VERSIONS);
+    return foundVersions(metas);
   }
 
   /**
@@ -380,11 +361,19 @@ export class TrackerState {
    * downloads. Holders take turns so one peer does not serve every download.
    */
   locate(file: string, asker: string): Location {
-    if (!this.isPublished(file)) return { kind: "notPublished" };
-    const candidates = this.holders(file, asker);
+    // One look at the holders and none at what they published: `get` runs per datagram.
+    const users = this.#publications.holdersOf(file);
+    if (users === undefined) return { kind: "notPublished" };
+    const candidates: Session[] = [];
+    for (const user of users) {
+      const session = this.#sessionByUser.get(user);
+      if (user !== asker && session?.downloadAddress && this.#isLive(session)) {
+        candidates.push(session);
+      }
+    }
     if (candidates.length === 0) return { kind: "noActiveHolder" };
-    const { session } = candidates[this.#rotation++ % candidates.length];
-    return { kind: "holder", session };
+    candidates.sort((a, b) => byCodeUnit(a.user, b.user));
+    return { kind: "holder", session: candidates[this.#rotation++ % candidates.length] };
   }
 
   #isLive(session: Session): boolean {

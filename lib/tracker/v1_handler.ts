@@ -122,7 +122,12 @@ export class V1Handler {
 
   /** Handles one datagram from `from` that is not v2. */
   handle(datagram: Uint8Array, from: Address): HandlerOutcome {
-    return this.#encode(this.#decide(datagram, from));
+    return this.handleFrom(datagram, from, this.#state.sessionAt(from));
+  }
+
+  /** {@linkcode V1Handler.handle} with the live session at `from` already looked up. */
+  handleFrom(datagram: Uint8Array, from: Address, session: Session | undefined): HandlerOutcome {
+    return this.#encode(this.#decide(datagram, from, session));
   }
 
   #encode(decided: Decision): HandlerOutcome {
@@ -147,14 +152,12 @@ export class V1Handler {
     };
   }
 
-  #decide(datagram: Uint8Array, from: Address): Decision {
+  #decide(datagram: Uint8Array, from: Address, session: Session | undefined): Decision {
     const state = this.#state;
-    const session = state.sessionAt(from);
-    const stranger = addressKey(from);
     const decoded = decodeRequest(datagram);
     if (!decoded.ok) {
       const command = decoded.command?.toUpperCase() ?? "INVALID";
-      const peer = session?.user ?? stranger;
+      const peer = session?.user ?? addressKey(from);
       const note = decoded.reason;
       // HBT and TCP never get a reply; and a stranger's reply is never larger than its datagram.
       const silent = decoded.command === "HBT" || decoded.command === "TCP" ||
@@ -173,6 +176,7 @@ export class V1Handler {
         : { peer: session.user, command, note, reply: { kind: "error" } };
     }
     if (session === undefined) {
+      const stranger = addressKey(from);
       const silent = request.kind === "HBT" || request.kind === "TCP";
       const note = "no session";
       return silent

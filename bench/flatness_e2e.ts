@@ -1,0 +1,238 @@
+/**
+ * `deno run -A bench/flatness_e2e.ts`: issue 11's "the same request costs the same at 1k and at
+ * 100k sessions" as an operator sees it, next to `bench/flatness.ts` (the router's CPU alone).
+ * Real trackers on real UDP sockets (`bench/flatness_server.ts`: one process, one tracker per
+ * table size, the made-up sessions already in its state), and the same requests sent over
+ * loopback by 32 logged-in clients per tracker (from 127.0.0.2–65), one request in flight each:
+ *
+ * - `lap`, `get` of a published name (a holder's address comes back): replies/s, p50 and p99
+ *   latency, and the tracker process's CPU µs per datagram;
+ * - `HBT` (v1 answers none): sent at a fixed rate, the tracker's CPU µs per datagram received.
+ *
+ * Each round measures every kind on both tables, alternating which goes first; the medians of
+ * the rounds after the first (a warm-up) are printed with the 100k/1k ratios.
+ *
+ *   deno run -A bench/flatness_e2e.ts [--rounds 5] [--seconds 2] [--hbt-rate 12000] [--baseline DIR]
+ *
+ * `--baseline DIR` serves another checkout too (a second server process) in the same rounds.
+ */
+
+import { parseArgs } from "node:util";
+import { V1Client } from "./v1_client.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    rounds: { type: "string", default: "5" },
+    seconds: { type: "string", default: "2" },
+    clients: { type: "string", default: "32" },
+    "hbt-rate": { type: "string", default: "12000" },
+    baseline: { type: "string" },
+  },
+});
+const ROUNDS = Number(values.rounds);
+const SECONDS = Number(values.seconds);
+const CLIENTS = Number(values.clients);
+const HBT_RATE = Number(values["hbt-rate"]);
+const SIZES = [1_000, 100_000];
+const NAMES = 10_000;
+
+interface Server {
+  readonly label: string;
+  readonly child: Deno.ChildProcess;
+  readonly stats: () => Promise<{ received: number[]; cpuMicros: number }>;
+  readonly ports: number[];
+}
+
+async function startServer(label: string, root: string): Promise<Server> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("./flatness_server.ts", import.meta.url).pathname,
+      "--root",
+      root,
+      "--sizes",
+      SIZES.join(","),
+      "--users",
+      String(CLIENTS),
+    ],
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const lines = readLines(child.stdout);
+  const first = (await lines.next()).value ?? "";
+  if (!first.startsWith("ports ")) throw new Error(`${label} server said: ${first}`);
+  const writer = child.stdin.getWriter();
+  const stats = async () => {
+    await writer.write(new TextEncoder().encode("stats\n"));
+    return JSON.parse((await lines.next()).value ?? "{}");
+  };
+  return { label, child, stats, ports: first.slice(6).split(" ").map(Number) };
+}
+
+async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  let buffered = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    buffered += chunk;
+    for (let end = buffered.indexOf("\n"); end >= 0; end = buffered.indexOf("\n")) {
+      yield buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+    }
+  }
+}
+
+interface Table {
+  readonly server: Server;
+  readonly index: number;
+  readonly sessions: number;
+  readonly clients: V1Client[];
+}
+
+interface Sample {
+  repliesPerSecond: number;
+  p50: number;
+  p99: number;
+  cpuPerDatagram: number;
+  lost: number;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+async function closedLoop(table: Table, request: (i: number) => string): Promise<Sample> {
+  const before = await table.server.stats();
+  const latencies: number[] = [];
+  let lost = 0;
+  const start = performance.now();
+  const end = start + SECONDS * 1000;
+  await Promise.all(table.clients.map(async (client, c) => {
+    for (let i = c; performance.now() < end; i += CLIENTS) {
+      const sent = performance.now();
+      const reply = await client.ask(request(i));
+      if (reply === undefined) lost++;
+      else latencies.push(performance.now() - sent);
+    }
+  }));
+  const elapsed = (performance.now() - start) / 1000;
+  const after = await table.server.stats();
+  latencies.sort((a, b) => a - b);
+  const received = after.received[table.index] - before.received[table.index];
+  return {
+    repliesPerSecond: latencies.length / elapsed,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    cpuPerDatagram: (after.cpuMicros - before.cpuMicros) / received,
+    lost,
+  };
+}
+
+async function heartbeats(table: Table): Promise<Sample> {
+  const before = await table.server.stats();
+  const start = performance.now();
+  let sent = 0;
+  // Paced in 5 ms ticks, spread over the clients: bursts stay far below the socket's queue.
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const due = Math.floor((performance.now() - start) * HBT_RATE / 1000);
+      for (; sent < due; sent++) table.clients[sent % CLIENTS].send("HBT").catch(() => {});
+      if (performance.now() - start >= SECONDS * 1000) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 5);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const after = await table.server.stats();
+  const received = after.received[table.index] - before.received[table.index];
+  return {
+    repliesPerSecond: received / ((performance.now() - start) / 1000),
+    p50: NaN,
+    p99: NaN,
+    cpuPerDatagram: (after.cpuMicros - before.cpuMicros) / received,
+    lost: sent - received,
+  };
+}
+
+const here = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const roots: [string, string][] = [["this", here]];
+if (values.baseline !== undefined) roots.push(["baseline", values.baseline.replace(/\/$/, "")]);
+const servers: Server[] = [];
+const tables: Table[] = [];
+try {
+  for (const [label, root] of roots) servers.push(await startServer(label, root));
+  let hostOffset = 0;
+  for (const server of servers) {
+    for (const [index, sessions] of SIZES.entries()) {
+      const target = {
+        transport: "udp" as const,
+        hostname: "127.0.0.1",
+        port: server.ports[index],
+      };
+      const clients = Array.from(
+        { length: CLIENTS },
+        (_, i) => new V1Client(`client-${i}`, hostOffset + i, target),
+      );
+      hostOffset += CLIENTS;
+      for (const [i, client] of clients.entries()) {
+        const reply = await client.ask(`auth client-${i} pw-${i}`, 3);
+        if (reply !== "OK") throw new Error(`client-${i} at ${sessions} sessions: ${reply}`);
+      }
+      tables.push({ server, index, sessions, clients });
+    }
+  }
+  const kinds: Record<string, (table: Table) => Promise<Sample>> = {
+    lap: (table) => closedLoop(table, () => "lap"),
+    get: (table) => closedLoop(table, (i) => `get file-${(i * 7_919) % NAMES}.bin`),
+    HBT: heartbeats,
+  };
+  const samples = new Map<string, Sample[]>();
+  console.log(
+    `flatness end to end: ${SIZES.join(" vs ")} sessions, ${CLIENTS} clients, ${SECONDS} s a ` +
+      `measure, ${ROUNDS} rounds; load average ${
+        Deno.loadavg().map((l) => l.toFixed(1)).join(" ")
+      }`,
+  );
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [kind, measure] of Object.entries(kinds)) {
+      for (const table of round % 2 === 0 ? tables : [...tables].reverse()) {
+        const key = `${table.server.label}|${kind}|${table.sessions}`;
+        samples.set(key, [...(samples.get(key) ?? []), await measure(table)]);
+      }
+    }
+  }
+  const median = (xs: number[]) => {
+    const kept = (xs.length > 2 ? xs.slice(1) : xs).filter((x) => !Number.isNaN(x));
+    return kept.length === 0 ? NaN : [...kept].sort((a, b) => a - b)[kept.length >> 1];
+  };
+  const figure = (label: string, kind: string, size: number) => {
+    const all = samples.get(`${label}|${kind}|${size}`) ?? [];
+    return {
+      rate: median(all.map((s) => s.repliesPerSecond)),
+      p50: median(all.map((s) => s.p50)),
+      p99: median(all.map((s) => s.p99)),
+      cpu: median(all.map((s) => s.cpuPerDatagram)),
+      lost: all.reduce((sum, s) => sum + s.lost, 0),
+    };
+  };
+  for (const [label] of roots) {
+    for (const kind of Object.keys(kinds)) {
+      const [small, large] = SIZES.map((size) => figure(label, kind, size));
+      const ms = (x: number) => Number.isNaN(x) ? "-" : `${x.toFixed(2)} ms`;
+      const rateWord = kind === "HBT" ? "received/s" : "replies/s";
+      console.log(
+        `  ${label.padEnd(8)} ${kind.padEnd(4)} ${rateWord} ${small.rate.toFixed(0)} / ` +
+          `${large.rate.toFixed(0)} (${(large.rate / small.rate).toFixed(2)}×), ` +
+          `p50 ${ms(small.p50)} / ${ms(large.p50)}, p99 ${ms(small.p99)} / ${ms(large.p99)}, ` +
+          `tracker CPU ${small.cpu.toFixed(1)} / ${large.cpu.toFixed(1)} µs a datagram ` +
+          `(${(large.cpu / small.cpu).toFixed(2)}×); lost ${small.lost} / ${large.lost}`,
+      );
+    }
+  }
+} finally {
+  for (const table of tables) for (const client of table.clients) client.close();
+  for (const server of servers) {
+    server.child.kill("SIGTERM");
+    await server.child.status;
+  }
+}
