@@ -1,22 +1,11 @@
 import assert from "node:assert/strict";
 import { ExpiryWheel } from "./expiry_wheel.ts";
+import { SeededRandom } from "./test_random.ts";
 
 interface Item {
   readonly id: number;
   lastSeen: number;
   queued: boolean;
-}
-
-/** A seeded generator, so a failure names the run that shows it. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 function newWheel(timeoutMs: number) {
@@ -29,7 +18,8 @@ function newWheel(timeoutMs: number) {
  * at `now` reports exactly the queued items with `now - lastSeen > timeout` not yet reported.
  */
 function modelRun(seed: number, timeoutMs: number, steps: number): void {
-  const next = random(seed);
+  const random = new SeededRandom(seed);
+  const next = () => random.next();
   const wheel = newWheel(timeoutMs);
   // The model: every item not yet reported or removed.
   const live = new Map<number, Item>();
