@@ -9,6 +9,7 @@
  */
 
 import { type ChunkOwner, type ChunkPool, MAX_CHUNK_INTS } from "./chunk_pool.ts";
+import { ChunkStarts } from "./chunk_starts.ts";
 import type { Compare } from "./sorted_view.ts";
 
 /**
@@ -32,9 +33,7 @@ export class SortedIds implements ChunkOwner {
   readonly #compare: Compare<number>;
   readonly #pool: ChunkPool;
   readonly #chunkSize: number;
-  // #starts[c] is the index of the first id of chunk c; valid below #validStarts.
-  readonly #starts: number[] = [];
-  #validStarts = 0;
+  readonly #starts = new ChunkStarts((c) => this.counts[c]);
   #size = 0;
 
   /** `chunkSize` (tests): most ids per chunk, at most {@linkcode MAX_CHUNK_INTS}. */
@@ -58,7 +57,7 @@ export class SortedIds implements ChunkOwner {
       chunks.push(chunk);
       counts.push(1);
       this.#size = 1;
-      this.#validStarts = 0;
+      this.#starts.reset();
       return true;
     }
     const tail = chunks.length - 1;
@@ -70,14 +69,14 @@ export class SortedIds implements ChunkOwner {
       chunks.push(chunk);
       counts.push(1);
       this.#size++;
-      this.#invalidateFrom(tail);
+      this.#starts.invalidateFrom(tail);
       return true;
     }
     let c = appended ? tail : this.#chunkFor(id);
     if (c === chunks.length) c--;
     let i = appended ? counts[c] : this.#lowerBoundIn(c, id);
     if (i < counts[c] && this.#compare(chunks[c][i], id) === 0) return false;
-    this.#invalidateFrom(c);
+    this.#starts.invalidateFrom(c);
     if (counts[c] >= this.#chunkSize) {
       // A full chunk splits in halves first (a chunk never outgrows the pool's largest class).
       this.#split(c);
@@ -122,7 +121,7 @@ export class SortedIds implements ChunkOwner {
       this.#pool.release(chunk);
       chunks[c] = smaller;
     }
-    this.#invalidateFrom(c);
+    this.#starts.invalidateFrom(c);
     return true;
   }
 
@@ -161,14 +160,14 @@ export class SortedIds implements ChunkOwner {
       if (isBefore(chunk[mid])) lo = mid + 1;
       else hi = mid;
     }
-    return this.#startOf(low) + lo;
+    return this.#starts.startOf(low) + lo;
   }
 
   /** The id at `index` in order, or `undefined` past the end. */
   at(index: number): number | undefined {
     if (!(index >= 0 && index < this.#size)) return undefined;
     const c = this.#chunkOf(index);
-    return this.chunks[c][index - this.#startOf(c)];
+    return this.chunks[c][index - this.#starts.startOf(c)];
   }
 
   /**
@@ -181,7 +180,7 @@ export class SortedIds implements ChunkOwner {
     let i = 0;
     if (index >= 0 && index < this.#size) {
       c = this.#chunkOf(index);
-      i = index - this.#startOf(c);
+      i = index - this.#starts.startOf(c);
     }
     return () => {
       while (c < chunks.length) {
@@ -259,38 +258,10 @@ export class SortedIds implements ChunkOwner {
     return low;
   }
 
-  #invalidateFrom(chunk: number): void {
-    if (chunk + 1 < this.#validStarts) this.#validStarts = chunk + 1;
-  }
-
-  #startOf(chunk: number): number {
-    const starts = this.#starts;
-    if (this.#validStarts === 0) {
-      starts[0] = 0;
-      this.#validStarts = 1;
-    }
-    while (this.#validStarts <= chunk) {
-      const c = this.#validStarts;
-      starts[c] = starts[c - 1] + this.counts[c - 1];
-      this.#validStarts++;
-    }
-    return starts[chunk];
-  }
-
   // The chunk holding index `index` (0 ≤ index < size).
   #chunkOf(index: number): number {
     // In the first chunk (a list read from the front): no chunk offsets rebuilt after a change.
     if (index < this.counts[0]) return 0;
-    const last = this.chunks.length - 1;
-    this.#startOf(last);
-    const starts = this.#starts;
-    let low = 0;
-    let high = last;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (starts[mid] <= index) low = mid;
-      else high = mid - 1;
-    }
-    return low;
+    return this.#starts.chunkOf(index, this.chunks.length - 1);
   }
 }

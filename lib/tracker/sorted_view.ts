@@ -10,6 +10,8 @@
  * @module
  */
 
+import { ChunkStarts } from "./chunk_starts.ts";
+
 /** Orders two values: negative, zero or positive, like `Array.prototype.sort` expects. */
 export type Compare<T> = (a: T, b: T) => number;
 
@@ -44,9 +46,7 @@ export class SortedView<T> {
   readonly #compare: Compare<T>;
   readonly #chunkSize: number;
   readonly #chunks: T[][] = [];
-  // #starts[i] is the index of the first element of chunk i; valid below #validStarts.
-  readonly #starts: number[] = [];
-  #validStarts = 0;
+  readonly #starts = new ChunkStarts((c) => this.#chunks[c].length);
   #size = 0;
 
   constructor(compare: Compare<T>, options: SortedViewOptions = {}) {
@@ -65,7 +65,7 @@ export class SortedView<T> {
     if (chunks.length === 0) {
       chunks.push([value]);
       this.#size = 1;
-      this.#validStarts = 0;
+      this.#starts.reset();
       return true;
     }
     const tail = chunks[chunks.length - 1];
@@ -75,7 +75,7 @@ export class SortedView<T> {
       // a view built in order has full chunks.
       chunks.push([value]);
       this.#size++;
-      this.#invalidateFrom(chunks.length - 2);
+      this.#starts.invalidateFrom(chunks.length - 2);
       return true;
     }
     // Past the last element: no search.
@@ -89,7 +89,7 @@ export class SortedView<T> {
     if (chunk.length > this.#chunkSize) {
       chunks.splice(c + 1, 0, chunk.splice(chunk.length >> 1));
     }
-    this.#invalidateFrom(c);
+    this.#starts.invalidateFrom(c);
     return true;
   }
 
@@ -113,7 +113,7 @@ export class SortedView<T> {
         chunks.splice(c + 1, 1);
       }
     }
-    this.#invalidateFrom(c);
+    this.#starts.invalidateFrom(c);
     return true;
   }
 
@@ -154,7 +154,7 @@ export class SortedView<T> {
       if (isBefore(chunk[mid])) lo = mid + 1;
       else hi = mid;
     }
-    return this.#startOf(low) + lo;
+    return this.#starts.startOf(low) + lo;
   }
 
   /** The element at `index` in order, or `undefined` past the end. */
@@ -254,42 +254,14 @@ export class SortedView<T> {
     return low;
   }
 
-  #invalidateFrom(chunk: number): void {
-    if (chunk + 1 < this.#validStarts) this.#validStarts = chunk + 1;
-  }
-
-  #startOf(chunk: number): number {
-    const starts = this.#starts;
-    const chunks = this.#chunks;
-    if (this.#validStarts === 0) {
-      starts[0] = 0;
-      this.#validStarts = 1;
-    }
-    while (this.#validStarts <= chunk) {
-      const c = this.#validStarts;
-      starts[c] = starts[c - 1] + chunks[c - 1].length;
-      this.#validStarts++;
-    }
-    return starts[chunk];
-  }
-
   // [chunk, offset] of the element at `index`, or undefined when out of range.
   #locate(index: number): [number, number] | undefined {
     if (!(index >= 0 && index < this.#size)) return undefined;
     // In the first chunk (a list read from the front): no chunk offsets needed, so none are
     // rebuilt after a change.
     if (index < this.#chunks[0].length) return [0, index];
-    const last = this.#chunks.length - 1;
-    this.#startOf(last);
-    const starts = this.#starts;
-    let low = 0;
-    let high = last;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (starts[mid] <= index) low = mid;
-      else high = mid - 1;
-    }
-    return [low, index - starts[low]];
+    const chunk = this.#starts.chunkOf(index, this.#chunks.length - 1);
+    return [chunk, index - this.#starts.startOf(chunk)];
   }
 }
 
