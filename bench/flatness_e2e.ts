@@ -42,6 +42,8 @@ interface Server {
   readonly child: Deno.ChildProcess;
   readonly stats: () => Promise<{ received: number[]; cpuMicros: number }>;
   readonly ports: number[];
+  /** Ends the server: its stdin closes, which ends its stats loop and the process. */
+  readonly close: () => Promise<void>;
 }
 
 async function startServer(label: string, root: string): Promise<Server> {
@@ -68,7 +70,11 @@ async function startServer(label: string, root: string): Promise<Server> {
     await writer.write(new TextEncoder().encode("stats\n"));
     return JSON.parse((await lines.next()).value ?? "{}");
   };
-  return { label, child, stats, ports: first.slice(6).split(" ").map(Number) };
+  const close = async () => {
+    await writer.close().catch(() => {});
+    await child.status;
+  };
+  return { label, child, stats, ports: first.slice(6).split(" ").map(Number), close };
 }
 
 async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
@@ -231,8 +237,5 @@ try {
   }
 } finally {
   for (const table of tables) for (const client of table.clients) client.close();
-  for (const server of servers) {
-    server.child.kill("SIGTERM");
-    await server.child.status;
-  }
+  for (const server of servers) await server.close();
 }

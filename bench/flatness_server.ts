@@ -65,7 +65,11 @@ const trackers = sizes.map((size) => {
   });
 });
 console.log(`ports ${trackers.map((t) => t.address.port).join(" ")}`);
-Deno.addSignalListener("SIGTERM", () => controller.abort());
+// stdin stays open while the parent runs, so a SIGTERM alone must end the process too.
+Deno.addSignalListener("SIGTERM", () => {
+  controller.abort();
+  Promise.all(trackers.map((t) => t.finished)).finally(() => Deno.exit(0));
+});
 const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
 let buffered = "";
 for await (const chunk of lines) {
