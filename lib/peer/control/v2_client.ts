@@ -215,6 +215,12 @@ export class V2Client {
           new Promise((resolve) => timer = setTimeout(resolve, wait)),
         ]);
         clearTimeout(timer);
+        // That wait ran to the deadline: a timer may fire a fraction of a millisecond early by
+        // this clock, and a try sent then could never be answered in time. (LOGIN keeps the
+        // checks at the top: its fall-back window decides between two errors.)
+        if (!settled && !negotiating && wait >= left) {
+          throw new TrackerNotRespondingError(body.verb, deadlineMs, tries);
+        }
         interval = Math.min(interval * 2, this.#maxIntervalMs);
       }
       return await reply;
