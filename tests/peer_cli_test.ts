@@ -269,14 +269,19 @@ Deno.test("end of input before login exits 1 with one line", async () => {
 });
 
 Deno.test("an unreachable tracker ends login with exit 1 within a few seconds", async () => {
+  // Held by a socket that never answers rather than closed: a closed port could be taken by
+  // another test's tracker running in parallel.
   const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
   const port = (socket.addr as Deno.NetAddr).port;
-  socket.close();
-  const started = Date.now();
-  const outcome = await runPeer(["--timeout", "1500", String(port)], "alice\npw\n");
-  assert.equal(outcome.code, 1);
-  assert.equal(outcome.stderr, `Tracker at 127.0.0.1:${port} is not responding\n`);
-  assert.ok(Date.now() - started < 5000);
+  try {
+    const started = Date.now();
+    const outcome = await runPeer(["--timeout", "1500", String(port)], "alice\npw\n");
+    assert.equal(outcome.code, 1);
+    assert.equal(outcome.stderr, `Tracker at 127.0.0.1:${port} is not responding\n`);
+    assert.ok(Date.now() - started < 5000);
+  } finally {
+    socket.close();
+  }
 });
 
 Deno.test("--help prints the usage and exits 0", async () => {

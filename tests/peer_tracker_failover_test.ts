@@ -14,12 +14,15 @@ import { TrackerPair } from "./support/tracker_pair.ts";
 const MEMORY = ["--store", "memory"];
 const PREFIX = "peersync-failover-";
 
-/** A loopback UDP port nothing listens on (bound, then closed). */
-function deadPort(): number {
+/**
+ * A loopback UDP port held by a socket that never answers: a tracker that is down. Held, not
+ * bound and closed: a closed port could be taken meanwhile by another test's tracker running in
+ * parallel, which then answered this test's login (seen once in CI: "alice is already logged in
+ * elsewhere" from someone else's tracker).
+ */
+function silentPort(): { readonly port: number; close(): void } {
   const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-  const port = (socket.addr as Deno.NetAddr).port;
-  socket.close();
-  return port;
+  return { port: (socket.addr as Deno.NetAddr).port, close: () => socket.close() };
 }
 
 const at = (port: number) => `127.0.0.1:${port}`;
@@ -100,8 +103,9 @@ Deno.test("a peer moves to the second tracker when the first is killed, and is f
 Deno.test("a peer given a dead first tracker logs in on the second, and fails clearly when both are dead", async () => {
   const live = await TrackerProcess.start(undefined, MEMORY);
   const dir = await Deno.makeTempDir({ prefix: PREFIX });
+  const silent = [silentPort(), silentPort()];
+  const [dead, other] = silent.map((held) => held.port);
   try {
-    const dead = deadPort();
     const run = await oneShot(dir, "alice", [dead, live.port], ["lap"]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, "No active peers\n");
@@ -110,7 +114,6 @@ Deno.test("a peer given a dead first tracker logs in on the second, and fails cl
       new RegExp(`Tracker at 127\\.0\\.0\\.1:${dead} is not responding; trying 127\\.0\\.0\\.1:`),
     );
 
-    const other = deadPort();
     const none = await oneShot(dir, "alice", [dead, other], ["lap"]);
     assert.equal(none.code, 1);
     assert.match(
@@ -118,6 +121,7 @@ Deno.test("a peer given a dead first tracker logs in on the second, and fails cl
       new RegExp(`Tracker at 127\\.0\\.0\\.1:${other} is not responding\n`),
     );
   } finally {
+    for (const held of silent) held.close();
     await live.stop();
     await Deno.remove(dir, { recursive: true });
   }
