@@ -22,6 +22,7 @@
  */
 
 import { LIBCRYPTO_PATHS } from "../lib/protocol/openssl_gcm.ts";
+import { type LibraryUnavailable, openLibrary } from "../lib/protocol/ffi_library.ts";
 import { encodeHex } from "../lib/protocol/mod.ts";
 
 /** Where libssl is looked for: the Debian path `--allow-ffi` names. */
@@ -88,10 +89,7 @@ type Ssl = Deno.DynamicLibrary<typeof SSL_SYMBOLS>["symbols"];
 type Crypto = Deno.DynamicLibrary<typeof CRYPTO_SYMBOLS>["symbols"];
 
 /** Why the OpenSSL TLS path is not available (the caller uses Deno's TLS). */
-export type OpensslTlsUnavailable =
-  | { readonly kind: "no-permission"; readonly path: string }
-  | { readonly kind: "not-loadable"; readonly detail: string }
-  | { readonly kind: "init-failed"; readonly step: string };
+export type OpensslTlsUnavailable = LibraryUnavailable;
 
 /** The outcome of {@linkcode loadOpensslTls}; never an exception. */
 export type OpensslTlsLoad =
@@ -107,39 +105,6 @@ export class HandshakeError extends Error {
   constructor(readonly kind: HandshakeFailureKind, message: string) {
     super(message);
   }
-}
-
-function ffiGranted(path: string): boolean {
-  try {
-    return Deno.permissions.querySync({ name: "ffi", path }).state === "granted";
-  } catch {
-    return false;
-  }
-}
-
-function openLibrary<S extends Deno.ForeignLibraryInterface>(
-  paths: readonly string[],
-  symbols: S,
-): { ok: true; library: Deno.DynamicLibrary<S>; path: string } | {
-  ok: false;
-  why: OpensslTlsUnavailable;
-} {
-  let why: OpensslTlsUnavailable | undefined;
-  for (const path of paths) {
-    if (!ffiGranted(path)) {
-      why ??= { kind: "no-permission", path };
-      continue;
-    }
-    try {
-      return { ok: true, library: Deno.dlopen(path, symbols), path };
-    } catch (error) {
-      why = {
-        kind: "not-loadable",
-        detail: error instanceof Error ? error.message : String(error),
-      };
-    }
-  }
-  return { ok: false, why: why ?? { kind: "not-loadable", detail: "no path to try" } };
 }
 
 /**

@@ -14,6 +14,7 @@
 
 import { MAX_DATAGRAM_BYTES } from "./limits.ts";
 import type { Gcm } from "./gcm.ts";
+import { type LibraryUnavailable, openLibrary } from "./ffi_library.ts";
 
 /** Where the library is looked for, in order: the Debian path first (what `--allow-ffi` names). */
 export const LIBCRYPTO_PATHS: readonly string[] = [
@@ -72,10 +73,7 @@ const SYMBOLS = {
 type Crypto = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
 /** Why the OpenSSL path is not available (the caller falls back to `node:crypto`). */
-export type OpensslUnavailable =
-  | { readonly kind: "no-permission"; readonly path: string }
-  | { readonly kind: "not-loadable"; readonly detail: string }
-  | { readonly kind: "init-failed"; readonly step: string };
+export type OpensslUnavailable = LibraryUnavailable;
 
 /** The outcome of {@linkcode loadOpensslGcm}; never an exception. */
 export type OpensslLoad =
@@ -85,15 +83,6 @@ export type OpensslLoad =
 /** Thrown by {@linkcode OpensslGcm.seal} when OpenSSL reports a failure (never expected). */
 export class OpensslGcmError extends Error {
   override name = "OpensslGcmError";
-}
-
-/** True when `--allow-ffi` covers `path`, asked without a prompt. */
-function ffiGranted(path: string): boolean {
-  try {
-    return Deno.permissions.querySync({ name: "ffi", path }).state === "granted";
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -109,30 +98,15 @@ function ffiGranted(path: string): boolean {
  * ```
  */
 export function loadOpensslGcm(paths: readonly string[] = LIBCRYPTO_PATHS): OpensslLoad {
-  let why: OpensslUnavailable | undefined;
-  for (const path of paths) {
-    if (!ffiGranted(path)) {
-      why ??= { kind: "no-permission", path };
-      continue;
-    }
-    let library: Deno.DynamicLibrary<typeof SYMBOLS>;
-    try {
-      library = Deno.dlopen(path, SYMBOLS);
-    } catch (error) {
-      why = {
-        kind: "not-loadable",
-        detail: error instanceof Error ? error.message : String(error),
-      };
-      continue;
-    }
-    const made = OpensslGcm.make(library);
-    if (typeof made === "string") {
-      library.close();
-      return { ok: false, why: { kind: "init-failed", step: made } };
-    }
-    return { ok: true, gcm: made, path };
+  const opened = openLibrary(paths, SYMBOLS);
+  if (!opened.ok) return opened;
+  const { library, path } = opened;
+  const made = OpensslGcm.make(library);
+  if (typeof made === "string") {
+    library.close();
+    return { ok: false, why: { kind: "init-failed", step: made } };
   }
-  return { ok: false, why: why ?? { kind: "not-loadable", detail: "no path to try" } };
+  return { ok: true, gcm: made, path };
 }
 
 /** AES-256-GCM over OpenSSL contexts made once; see the module's notes. */
