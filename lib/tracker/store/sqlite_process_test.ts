@@ -35,6 +35,33 @@ Deno.test("sqlite process: a second tracker process is refused the file while th
   assert.deepEqual(await openInChild(copy, onlyTheFile(copy)), { ok: true, count: 1 });
 });
 
+Deno.test("sqlite process: a lock held only for a moment (a child between fork and exec) is waited out", async () => {
+  await using db = await tempDb();
+  const holder = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `const file = Deno.openSync(${JSON.stringify(db.file)}, { write: true, create: true });
+       file.lockSync(true);
+       console.log("locked");
+       setTimeout(() => file.close(), 20);`,
+    ],
+    stdout: "piped",
+  }).spawn();
+  const lines = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes("locked\n")) {
+    const { value, done } = await lines.read();
+    if (done) break;
+    seen += value;
+  }
+  assert.equal(seen, "locked\n");
+  // Held by the other process right now: opened once it lets go, not refused.
+  const store = SqliteStore.open(db.file);
+  await store.close();
+  await lines.cancel();
+  assert.equal((await holder.status).code, 0);
+});
+
 Deno.test("sqlite process: SIGKILL keeps everything flushed, and what the 50 ms timer wrote", async () => {
   await using db = await tempDb();
   const child = startKillChild(db.file);

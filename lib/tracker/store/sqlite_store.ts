@@ -48,6 +48,24 @@ export interface SqliteStoreOptions extends WriteBehindTuning {
 // all of a process's locks on a file when any descriptor of it closes), so refuse first.
 const openHere = new Set<string>();
 
+// A child process that another thread of this process spawns holds a copy of every descriptor
+// from its fork until its exec closes them (close-on-exec), and with it the `flock` of a file
+// this process has just closed: for that moment the file reads as locked (seen in the parallel
+// test run, on a close and reopen). A tracker that really holds the file holds it for good, so a
+// short wait tells the two apart; it only delays the refusal of a real second tracker.
+const LOCK_WAIT_MS = 500;
+
+function tryLockFor(lock: Deno.FsFile, waitMs: number): boolean {
+  const deadline = performance.now() + waitMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    if (lock.tryLockSync(true)) return true;
+    if (performance.now() >= deadline) return false;
+    // Opening is synchronous (the tracker opens its store before it answers anything).
+    Atomics.wait(pause, 0, 0, 10);
+  }
+}
+
 interface Statements {
   readonly firstPage: StatementSync;
   readonly nextPage: StatementSync;
@@ -106,7 +124,7 @@ export class SqliteStore implements PublicationStore, AsyncDisposable {
     }
     let db: DatabaseSync | undefined;
     try {
-      if (!lock.tryLockSync(true)) {
+      if (!tryLockFor(lock, LOCK_WAIT_MS)) {
         throw new StoreUnavailableError(
           file,
           "locked",
