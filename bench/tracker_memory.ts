@@ -34,6 +34,7 @@ import { TrackerState } from "../lib/tracker/state.ts";
 import { fileName, flat, vocabulary } from "./tracker_index_bench.ts";
 import { SeededRandom } from "../lib/tracker/test_random.ts";
 import { trackerV8Flags } from "./tracker_v8_flags.ts";
+import { cpuSeconds } from "./proc_usage.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -105,12 +106,14 @@ async function child(): Promise<Record<string, unknown>> {
   const search = state.findIndex("fold").count("img_2019", "user000001");
   let busy: Reading | undefined;
   let requests = 0;
+  let busyCpuUs = 0;
   if (BUSY_SECONDS > 0) {
     // A tracker at work: what its requests allocate cycles through the young generation.
     const sessions = Array.from(
       { length: 1000 },
       (_, i) => state.sessionAt(addressOf((i * 97) % SESSIONS)),
     );
+    const cpuBefore = cpuSeconds(Deno.pid);
     const ends = performance.now() + BUSY_SECONDS * 1000;
     while (performance.now() < ends) {
       for (let k = 0; k < 100; k++, requests++) {
@@ -135,6 +138,7 @@ async function child(): Promise<Record<string, unknown>> {
       // Let timers and the collector's tasks run, as between datagrams.
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
+    busyCpuUs = (cpuSeconds(Deno.pid) - cpuBefore) * 1e6 / requests;
     busy = reading();
   }
   let idle: Reading | undefined;
@@ -148,6 +152,7 @@ async function child(): Promise<Record<string, unknown>> {
     withSessions,
     busy,
     requests,
+    busyCpuUs,
     idle,
     loadMs,
     openMs,
@@ -228,7 +233,12 @@ async function measure(
   row(`+ names (${(r.loadMs / 1000).toFixed(1)} s)`, withNames);
   row(`+ sessions (${(r.openMs / 1000).toFixed(1)} s)`, withSessions);
   if (r.busy) row(`after ${BUSY_SECONDS} s busy`, r.busy);
-  if (r.busy) console.log(`  (${r.requests.toLocaleString("en")} requests while busy)`);
+  if (r.busy) {
+    console.log(
+      `  (${r.requests.toLocaleString("en")} requests while busy, ` +
+        `${r.busyCpuUs.toFixed(1)} µs of CPU each)`,
+    );
+  }
   if (r.idle) row(`after ${IDLE_SECONDS} s idle`, r.idle);
   const per = (a: Reading, b: Reading, n: number, pick: (x: Reading) => number) =>
     ((pick(b) - pick(a)) / n).toFixed(0);
