@@ -44,8 +44,9 @@ Deno.test("deno task tracker runs V8 with a young generation of at most 2 x 16 M
   const capped = await newSpaceAfterLoad(flags);
   const uncapped = await newSpaceAfterLoad([]);
   assert.ok(capped > 0 && capped <= 32 * MiB, `new space ${capped} bytes with ${flags}`);
-  // Without the flag this V8 grows it further on this machine: the flag is what caps it.
-  assert.ok(uncapped > capped, `new space ${uncapped} bytes without flags, ${capped} with`);
+  // Without the flag V8 sizes it from the machine's memory: 2 x 32 MiB with a few GiB (then the
+  // assertion above fails without the flag), less on a small machine, never more than with it.
+  assert.ok(uncapped >= capped, `new space ${uncapped} bytes without flags, ${capped} with`);
 });
 
 Deno.test("compile.sh builds the tracker with the V8 flags of deno task tracker", async () => {
