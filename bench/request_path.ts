@@ -14,11 +14,16 @@
  * (issue 11's mixed load: 1,024 sessions from 64 hosts, 100,000 names, a third each `lap`, `sch`,
  * `get`, plus a heartbeat per ten datagrams).
  *
+ * `--v8-flags` and `--baseline-v8-flags` (comma-separated, as `deno run --v8-flags=`) run this
+ * checkout's or the baseline's processes with those V8 flags: `--baseline .` measures a V8
+ * setting beside the same code without it.
+ *
  *   deno run -A bench/request_path.ts [--load get|mixed] [--datagrams 200000] [--rounds 3]
- *     [--variants quiet,logging] [--baseline DIR]
+ *     [--variants quiet,logging] [--baseline DIR] [--v8-flags FLAGS] [--baseline-v8-flags FLAGS]
  */
 
 import { parseArgs } from "node:util";
+import { resolve } from "node:path";
 import { cpuSeconds } from "./proc_usage.ts";
 import { anywhere, makeNames, seeded } from "./mixed_load.ts";
 
@@ -30,6 +35,8 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     variants: { type: "string", default: "quiet,logging" },
     baseline: { type: "string" },
+    "v8-flags": { type: "string" },
+    "baseline-v8-flags": { type: "string" },
     // A child's own options: which checkout and whether it logs.
     child: { type: "string" },
     root: { type: "string" },
@@ -195,10 +202,12 @@ if (values.child !== undefined) {
   await runChild(values.root!, values.child === "logging", values.load!);
 } else {
   const here = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-  const roots: [string, string][] = [["this", here]];
-  if (values.baseline !== undefined) roots.push(["baseline", values.baseline.replace(/\/$/, "")]);
-  const variants = roots.flatMap(([label, root]) =>
-    values.variants!.split(",").map((kind) => ({ name: `${label} ${kind}`, root, kind }))
+  const roots: [string, string, string | undefined][] = [["this", here, values["v8-flags"]]];
+  if (values.baseline !== undefined) {
+    roots.push(["baseline", resolve(values.baseline), values["baseline-v8-flags"]]);
+  }
+  const variants = roots.flatMap(([label, root, v8Flags]) =>
+    values.variants!.split(",").map((kind) => ({ name: `${label} ${kind}`, root, kind, v8Flags }))
   );
   type Result = {
     cpuUs: number;
@@ -211,7 +220,8 @@ if (values.child !== undefined) {
   const rounds = Number(values.rounds);
   console.log(
     `request path (${values.load} load, ${DATAGRAMS} datagrams a run, socket in memory), ` +
-      `${rounds} rounds; load average ${Deno.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
+      `${rounds} rounds; load average ${Deno.loadavg().map((l) => l.toFixed(1)).join(" ")}` +
+      roots.map(([label, _, v8Flags]) => v8Flags ? `; ${label}: V8 flags ${v8Flags}` : "").join(""),
   );
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < variants.length; i++) {
@@ -220,6 +230,7 @@ if (values.child !== undefined) {
         args: [
           "run",
           "-A",
+          ...(variant.v8Flags ? [`--v8-flags=${variant.v8Flags}`] : []),
           `--config=${variant.root}/deno.json`,
           new URL(import.meta.url).pathname,
           `--child=${variant.kind}`,

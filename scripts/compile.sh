@@ -86,7 +86,9 @@ build() {
 }
 # --allow-ffi names only Debian's libcrypto: sealing uses OpenSSL through it when present, and
 # node:crypto (same datagrams, slower) on a system where that file is not (docs/security.md).
-build peersync-tracker tracker.ts --allow-net --allow-read --allow-write \
+# The tracker's V8 flags are those of `deno task tracker` (deno.json): a young generation of two
+# 16 MiB semi-spaces instead of V8's 2 x 32 MiB (docs/operations.md, "Memory").
+build peersync-tracker tracker.ts --v8-flags=--max-semi-space-size=16 --allow-net --allow-read --allow-write \
   --allow-env=INIT_CWD,REDIS_DEBUG_MAINTENANCE,REDIS_EMIT_DIAGNOSTICS \
   --allow-ffi=/usr/lib/x86_64-linux-gnu/libcrypto.so.3
 build peersync-peer peer.ts --allow-net --allow-read --allow-write \

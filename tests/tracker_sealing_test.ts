@@ -2,18 +2,19 @@ import assert from "node:assert/strict";
 import { OutputWatcher, projectRoot } from "./support/programs.ts";
 import { loadOpensslGcm } from "../lib/protocol/openssl_gcm.ts";
 
-// The tracker's start line says which AES-GCM it seals with. It runs here with the permissions of
-// `deno task tracker` (read from deno.json, so the task itself is what is tested), or with
-// `--allow-ffi` taken away.
+// The tracker's start line says which AES-GCM it seals with. It runs here with the permissions and
+// V8 flags of `deno task tracker` (read from deno.json, so the task itself is what is tested), or
+// with `--allow-ffi` taken away.
 const LIBCRYPTO = "/usr/lib/x86_64-linux-gnu/libcrypto.so.3";
 const probe = loadOpensslGcm([LIBCRYPTO]);
 if (probe.ok) probe.gcm.close();
 const skip = !probe.ok && Deno.env.get("CI") !== "true";
 
+/** The permissions and V8 flags of `deno task tracker`. */
 function taskPermissions(): string[] {
   const config = JSON.parse(Deno.readTextFileSync(`${projectRoot}deno.json`));
   const words = (config.tasks.tracker as string).split(" ");
-  return words.filter((word) => word.startsWith("--allow-"));
+  return words.filter((word) => word.startsWith("--allow-") || word.startsWith("--v8-flags="));
 }
 
 /** Starts the tracker with `permissions` and `args`, returns its sealing line, and stops it. */
