@@ -1,8 +1,9 @@
 /**
- * `deno run -A bench/tracker_index_compare.ts --baseline DIR [--size 1000000]`: the `sch` requests
- * of `tracker_index_bench.ts` (its mix, and the planted requests between) asked of two indexes
- * built in one process from the same corpus — this tree's and the checkout at DIR's — each request
- * of both in turn, alternating which goes first. Prints p50/p99 per index (wall clock and the
+ * `deno run -A bench/tracker_index_compare.ts --baseline DIR [--size 1000000] [--max-steps N]
+ * [--top N]`: the `sch` requests of `tracker_index_bench.ts` (its mix, and the planted requests
+ * between) asked of two indexes built in one process from the same corpus — this tree's (its cap
+ * `--max-steps` when given) and the checkout at DIR's — each request of both in turn, alternating
+ * which goes first; `--top N` lists each one's N slowest requests. Prints p50/p99 per index (wall clock and the
  * process's CPU time per request), the too-broad counts, and every reply that differs (a refusal
  * on one side only is listed apart: the cap's cost model may differ between the trees).
  *
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     size: { type: "string", default: "1000000" },
     queries: { type: "string", default: "3000" },
     top: { type: "string", default: "0" },
+    "max-steps": { type: "string" },
   },
 });
 if (values.baseline === undefined) {
@@ -52,7 +54,16 @@ let data: ReturnType<typeof corpus> | undefined = corpus(size);
 const random = new SeededRandom(7);
 const mix = queries(random, data, count + 300);
 const sides: Side[] = [
-  { name: "this tree", index: new NameIndex(), wall: [], cpu: [], slowest: [], tooBroad: 0 },
+  {
+    name: "this tree",
+    index: new NameIndex(
+      values["max-steps"] === undefined ? {} : { maxSteps: Number(values["max-steps"]) },
+    ),
+    wall: [],
+    cpu: [],
+    slowest: [],
+    tooBroad: 0,
+  },
   {
     name: `baseline ${values.baseline}`,
     index: new Baseline(),

@@ -323,12 +323,26 @@ export class PostingCursor {
     this.steps += seekCost(this.#seek(key));
   }
 
-  // The seek itself; returns the labels it read.
+  // The seek itself; returns the labels it read. The next entry is compared first: most seeks
+  // (after a read ahead that missed, or a lead's jump to a denser posting's entry) land within a
+  // few entries, and then the chunk's last label need not be read.
   #seek(key: number): number {
     const { chunks, counts } = this.#posting;
     const ord = this.#ord;
     let c = this.#chunk;
-    let labels = 1;
+    let known = this.#index; // an entry whose label is below `key`
+    let labels = 0;
+    if (known + 1 < counts[c]) {
+      labels++;
+      if (ord[entryId(chunks[c][known + 1])] >= key) {
+        this.#index = known + 1;
+        this.#load();
+        return labels;
+      }
+      known++;
+    }
+    let fresh = false; // in another chunk, whose first entry is not compared yet
+    labels++;
     if (ord[entryId(chunks[c][counts[c] - 1])] < key) {
       // Gallop over whole chunks, then bisect: a far target costs a logarithm of the distance.
       let step = 1;
@@ -352,10 +366,11 @@ export class PostingCursor {
         this.#load();
         return labels;
       }
+      known = 0;
+      fresh = true;
     }
-    // Gallop from the current entry, which is before the target: a near target costs little.
+    // Gallop from the entry known to be before the target: a near target costs little.
     const chunk = chunks[c];
-    let known = this.#index;
     let high = counts[c];
     for (let step = 1;; step *= 2) {
       const probe = known + step;
@@ -368,8 +383,10 @@ export class PostingCursor {
       known = probe;
     }
     let low = known + 1;
-    labels++;
-    if (ord[entryId(chunk[known])] >= key) low = known; // the chunk changed: its first may be it
+    if (fresh && known === 0) {
+      labels++;
+      if (ord[entryId(chunk[0])] >= key) low = 0; // the chunk's first may be it
+    }
     while (low < high) {
       const mid = (low + high) >> 1;
       labels++;
