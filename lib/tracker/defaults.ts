@@ -69,12 +69,14 @@ export const V2_REPLY_CACHE_SIZE = 64;
 export const MAX_PUBLICATIONS_PER_USER = 10_000;
 
 /**
- * The most work one search may do, in steps of the search index (entries visited), so one broad
- * `sch` cannot stall the loop for every other peer; a search past it answers what it found (v2:
- * `ERR broad`). 40,000 steps cost 3–5 ms over a million names here (docs/tracker_index.md), the
- * issue's p99 bound. Passed to the state as `maxSearchSteps` (the index enforces it).
+ * The most work one search may do, in steps of the search index (an entry visited, a seek by the
+ * labels it reads, a name read: weighted so that a step costs about the same time whatever the
+ * walk does), so one broad `sch` cannot stall the loop for every other peer; a search past it
+ * answers what it found (v2: `ERR broad`). 50,000 steps cost ~2–5 ms over a million names here
+ * with cold caches (docs/tracker_index.md), under the issue's p99 bound. Passed to the state as
+ * `maxSearchSteps` (the index enforces it).
  */
-export const MAX_SEARCH_STEPS = 40_000;
+export const MAX_SEARCH_STEPS = 50_000;
 
 /** Most holders a v2 `GET` reply carries per page. */
 export const V2_MAX_HOLDERS_PER_PAGE = 8;

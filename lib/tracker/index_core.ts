@@ -33,8 +33,13 @@ import { MAX_POSTING_ID, Posting } from "./posting.ts";
 import type { ListFrom } from "./sorted_view.ts";
 import type { IndexStats, ListOptions, NameIndexOptions, SearchCount } from "./name_index.ts";
 
-/** Walk steps one count or one listing may take by default: about 3–5 ms on a million names here. */
-export const DEFAULT_MAX_SEARCH_STEPS = 40_000;
+/**
+ * Walk steps one count or one listing may take by default. A step is an entry stepped onto or a
+ * seek, plus what a seek reads (`seekCost`, `missCost` in `posting.ts`) and 8 per name read, so
+ * that a step costs about the same time whatever the walk does: 40–110 ns each on a million names
+ * here with cold caches, ~2–5 ms for the whole cap (docs/tracker_index.md).
+ */
+export const DEFAULT_MAX_SEARCH_STEPS = 50_000;
 
 /** Views one table can serve (`table.views` is a byte per name). */
 const MAX_VIEWS = 8;

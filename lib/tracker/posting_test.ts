@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { ChunkPool } from "./chunk_pool.ts";
-import { entryId, MAX_POSTING_ID, Posting, PostingCursor } from "./posting.ts";
+import {
+  entryId,
+  LABELS_PER_STEP,
+  MAX_POSTING_ID,
+  missCost,
+  Posting,
+  PostingCursor,
+  seekCost,
+} from "./posting.ts";
 import { SeededRandom } from "./test_random.ts";
 
 /** Labels spread over the whole range a label may take, up to just below 2^53. */
@@ -70,6 +78,51 @@ Deno.test("a cursor seeks to the first label at or above a target, also near 2^5
       assert.equal(cursor.id, expected === -1 ? -1 : sorted[sorted.indexOf(expected) + 1] ?? -1);
     }
   }
+});
+
+Deno.test("a seek costs a step and one more per few labels it reads: far costs more than near", () => {
+  // 64 chunks of 1,024 entries, labels increasing with the id.
+  const ord = new Float64Array(65_536).map((_, id) => 10 * (id + 1));
+  const posting = new Posting(0, new ChunkPool());
+  for (let id = 0; id < ord.length; id++) posting.insert(id, 1, ord);
+  const near = new PostingCursor(posting, ord, 0);
+  near.seek(ord[1]); // the next entry: one label read
+  assert.equal(near.id, 1);
+  assert.equal(near.steps, seekCost(1));
+  near.seek(ord[9]); // a few entries on: the next, the chunk's last, a gallop and a bisection
+  assert.equal(near.id, 9);
+  assert.ok(near.steps - seekCost(1) <= seekCost(8), `${near.steps}`);
+  const far = new PostingCursor(posting, ord, 0);
+  far.seek(ord[60_000] - 5); // between two labels: lands on the next one
+  assert.equal(far.id, 60_000);
+  // Chunks galloped and bisected (~12 labels), then the entries of one (~20): a dozen steps.
+  assert.ok(far.steps >= seekCost(20) && far.steps <= seekCost(40), `${far.steps}`);
+  assert.ok(far.steps > near.steps);
+  // A seek that does not move costs nothing.
+  far.seek(ord[100]);
+  assert.equal(far.id, 60_000);
+  assert.ok(far.steps <= seekCost(40));
+  assert.equal(seekCost(LABELS_PER_STEP - 1), 1);
+  assert.equal(seekCost(LABELS_PER_STEP), 2);
+});
+
+Deno.test("a read ahead by id costs one step when it finds the id, and its reads besides when not", () => {
+  const ord = new Float64Array(4096).map((_, id) => 10 * (id + 1));
+  const posting = new Posting(0, new ChunkPool());
+  for (let id = 0; id < ord.length; id += 2) posting.insert(id, 1, ord); // even ids only
+  const found = new PostingCursor(posting, ord, 0);
+  found.seekId(40, ord[40], 32); // 20 entries on
+  assert.deepEqual([found.id, found.steps], [40, 1]);
+  const absent = new PostingCursor(posting, ord, 0);
+  absent.seekId(41, ord[41], 32); // not in the posting: read 32 entries, then sought by label
+  assert.equal(absent.id, 42);
+  const sought = new PostingCursor(posting, ord, 0);
+  sought.seek(ord[41]);
+  assert.equal(absent.steps, missCost(32) + sought.steps);
+  assert.ok(missCost(32) >= 1);
+  // Standing past the id already: no read, no step.
+  absent.seekId(41, ord[41], 32);
+  assert.equal(absent.steps, missCost(32) + sought.steps);
 });
 
 Deno.test("an emptied posting gives its chunks back", () => {

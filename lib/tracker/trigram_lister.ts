@@ -13,7 +13,7 @@ import { type Posting, PostingCursor } from "./posting.ts";
 
 /**
  * Steps a name read costs: it touches a string somewhere on the heap, where a posting step reads
- * arrays (measured: ~4× a step on a million names).
+ * arrays (measured: ~7× a step on a million names with cold caches, `JOIN_READ_STEPS`).
  */
 const READ_STEPS = JOIN_READ_STEPS;
 
@@ -21,8 +21,8 @@ const READ_STEPS = JOIN_READ_STEPS;
  * A lead of at most this many entries, beside a covering posting more than `FAR_DENSER` times
  * larger, is not joined: each of its names is read instead. Seeking a few names in a posting of
  * tens of thousands of entries (`ant` of `plant-07` at a million names) gallops over its chunks'
- * labels, a cache miss each, where reading a name is one or two; the walk stays small (4 steps a
- * name: at most ~640 steps, far below the default cap).
+ * labels, a cache miss each, where reading a name is one or two; the walk stays small (8 steps a
+ * name: at most ~1,100 steps, far below the default cap).
  */
 const READ_ALL_LEAD = 128;
 const FAR_DENSER = 32;
