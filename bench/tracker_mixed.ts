@@ -17,8 +17,9 @@
  * `git worktree add /tmp/base main`) in the same rounds: a change measured beside the code before
  * it. `--no-sqlite` leaves the SQLite tracker out (a shorter run). `--v8-flags` and
  * `--baseline-v8-flags` run the trackers, or the baseline alone, with those V8 flags
- * (`DENO_V8_FLAGS`): `--baseline .` measures a V8 setting beside the same code without it. Each
- * tracker's RSS is printed at the end.
+ * (`DENO_V8_FLAGS`, space-separated) instead of those `deno task tracker` is launched with
+ * (`tracker_v8_flags.ts`), `default` for none: `--baseline .` measures a V8 setting beside the
+ * same code without it. Each tracker's RSS is printed at the end.
  */
 
 import {
@@ -35,6 +36,7 @@ import {
 import { relative } from "node:path";
 import { projectRoot } from "../tests/support/programs.ts";
 import { cpuSeconds } from "./proc_usage.ts";
+import { trackerV8Flags } from "./tracker_v8_flags.ts";
 import { V1Client } from "./v1_client.ts";
 
 const defaults = { seconds: 4, rounds: 2, names: 100_000, sessions: 1024 };
@@ -57,6 +59,13 @@ const load = parseLoadOptions(
   ),
   defaults,
 );
+// The trackers run as `deno task tracker` launches them unless told otherwise: the figures are
+// those an operator gets. (An empty DENO_V8_FLAGS stops Deno from starting, hence no variable.)
+const shippedV8Flags = trackerV8Flags().join(" ");
+const flagsFor = (given: string | undefined) =>
+  given === "default" ? undefined : given ?? (shippedV8Flags || undefined);
+const trackerFlags = flagsFor(v8Flags.value);
+const baselineFlags = flagsFor(baselineV8Flags.value);
 const envFor = (flags: string | undefined) =>
   flags === undefined ? undefined : { DENO_V8_FLAGS: flags };
 const { seconds: SECONDS, rounds: ROUNDS, names: NAMES, sessions: SESSIONS, window: WINDOW } = load;
@@ -81,7 +90,7 @@ const servers: Partial<Record<Kind, Awaited<ReturnType<typeof startServer>>>> = 
     "bench/tracker_load_server.ts",
     [credentials],
     undefined,
-    envFor(v8Flags.value),
+    envFor(trackerFlags),
   ),
 };
 if (withSqlite) {
@@ -92,7 +101,7 @@ if (withSqlite) {
       `${dir}/bench.db`,
     ],
     undefined,
-    envFor(v8Flags.value),
+    envFor(trackerFlags),
   );
 }
 if (baselineDir !== undefined) {
@@ -101,7 +110,7 @@ if (baselineDir !== undefined) {
     script,
     [credentials],
     undefined,
-    envFor(baselineV8Flags.value),
+    envFor(baselineFlags),
   );
 }
 const KINDS = (["echo", "memory", "sqlite", "baseline"] as const).filter((kind) => servers[kind]);
@@ -205,8 +214,8 @@ try {
     "  RSS after the rounds: " +
       trackerKinds.map((kind) => `${kind} ${rss(servers[kind]!.program.pid).toFixed(0)} MiB`)
         .join(", ") +
-      (v8Flags.value === undefined ? "" : `; trackers' V8 flags ${v8Flags.value}`) +
-      (baselineV8Flags.value === undefined ? "" : `; baseline's ${baselineV8Flags.value}`),
+      `; trackers' V8 flags: ${trackerFlags ?? "V8's defaults"}` +
+      (baselineDir === undefined ? "" : `; baseline's: ${baselineFlags ?? "V8's defaults"}`),
   );
   if (baselineDir !== undefined) {
     const ratio = summary("memory").rate / summary("baseline").rate;
