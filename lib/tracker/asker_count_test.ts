@@ -33,3 +33,41 @@ Deno.test("a rare query is counted for an asker with many names as its own-keys 
   assert.deepEqual(fresh.count("rare", "bob"), { kind: "exact", count: 6 });
   assert.deepEqual(fresh.count("rar", "dave"), { kind: "exact", count: 8 });
 });
+
+Deno.test("a kept count ending in a request does not also join the asker's keys past the cap", () => {
+  const maxSteps = 400;
+  const index = new NameIndex({ maxSteps });
+  const holders = new Map<string, Set<string>>();
+  const active = new Set(["bob", "carol"]);
+  for (const user of active) index.setActive(user, true);
+  const publish = (user: string, name: string) => {
+    index.publish(user, name);
+    holders.set(name, (holders.get(name) ?? new Set()).add(user));
+  };
+  for (let i = 0; i < 3000; i++) publish("carol", `c-${i}.jpg`);
+  // bob's 30 names: joining them costs 240 steps (`JOIN_STEPS_PER_KEY`), over half the cap.
+  for (let i = 0; i < 30; i++) publish("bob", `b-${i}.jpg`);
+  for (let i = 0; i < 10; i++) publish("bob", `c-${i}.jpg`);
+  const brute = (query: string, asker: string) =>
+    [...holders].filter(([name, users]) =>
+      name.includes(query) && [...users].some((user) => user !== asker && active.has(user))
+    ).length;
+  // carol starts the walk; bob asks until it is exact. Without the rule, the request ending the
+  // walk (hundreds of steps) joined bob's keys too.
+  assert.equal(index.count(".jpg", "carol").kind, "tooBroad");
+  let answer = index.count(".jpg", "bob");
+  let refused = 0;
+  for (; answer.kind === "tooBroad" && refused < 100; refused++) {
+    const cost = index.lastCountCost;
+    assert.equal(cost.joinedKeys, 0, `request ${refused}`);
+    answer = index.count(".jpg", "bob");
+  }
+  // The exact answer came from the kept count alone, and paid for the join (40 keys) alone.
+  assert.deepEqual(index.lastCountCost, { walkSteps: 0, joinedKeys: 40 });
+  assert.deepEqual(answer, { kind: "exact", count: brute(".jpg", "bob") });
+  assert.equal(brute(".jpg", "bob"), 3000);
+  // Joined now: later requests scan them, and carol's count (her own keys joined) is exact too.
+  assert.deepEqual(index.count(".jpg", "bob"), { kind: "exact", count: 3000 });
+  assert.equal(index.lastCountCost.joinedKeys, 0);
+  assert.deepEqual(index.count(".jpg", "carol"), { kind: "exact", count: brute(".jpg", "carol") });
+});
