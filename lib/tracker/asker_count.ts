@@ -14,7 +14,6 @@
  */
 
 import { trigramCode } from "./grams.ts";
-import { JOIN_READ_STEPS } from "./join_count.ts";
 import { type IndexParts, lister } from "./name_query.ts";
 
 /**
@@ -31,13 +30,6 @@ export const KEYS_PER_ENTRY = 16;
  */
 export const ENTRIES_PER_UNJOINED_KEY = 1;
 
-/**
- * Steps joining one of the asker's keys costs: a read of its name at random in the heap, as a
- * walk's name read (`JOIN_READ_STEPS`; measured ~0.64 µs a key, 2.5 ms for 3,906 keys at a million
- * names, against ~45–80 ns a step).
- */
-export const JOIN_STEPS_PER_KEY = JOIN_READ_STEPS;
-
 /** What the asker holds in the view, for weighing the walk against its own keys. */
 export interface AskerShare {
   /** The asker's number (nonzero). */
@@ -46,23 +38,6 @@ export interface AskerShare {
   readonly names: number;
   /** Whether its joined keys are built (else a correction would build them first). */
   readonly keysBuilt: boolean;
-}
-
-/**
- * Steps the own-keys correction costs the asker: its joined keys scanned (`KEYS_PER_ENTRY` a
- * step), or joined first when they are not (`JOIN_STEPS_PER_KEY` a key).
- *
- * @example
- * ```ts
- * import { correctionSteps } from "./asker_count.ts";
- * console.assert(correctionSteps({ number: 1, names: 3_200, keysBuilt: true }) === 200);
- * console.assert(correctionSteps({ number: 1, names: 3_200, keysBuilt: false }) === 25_600);
- * ```
- */
-export function correctionSteps(share: AskerShare): number {
-  return share.keysBuilt
-    ? Math.ceil(share.names / KEYS_PER_ENTRY)
-    : share.names * JOIN_STEPS_PER_KEY;
 }
 
 /**

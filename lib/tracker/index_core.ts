@@ -20,7 +20,7 @@ import {
   shortGramsOfTrigram,
   trigramCode,
 } from "./grams.ts";
-import { type AskerShare, correctionSteps, walkCountFor } from "./asker_count.ts";
+import { walkCountFor } from "./asker_count.ts";
 import { type ChunkOwner, ChunkPool } from "./chunk_pool.ts";
 import { NameHolders } from "./name_holders.ts";
 import { NameOrder } from "./name_order.ts";
@@ -41,17 +41,6 @@ import type { IndexStats, ListOptions, NameIndexOptions, SearchCount } from "./n
  */
 export const DEFAULT_MAX_SEARCH_STEPS = 50_000;
 
-/** What one count cost: steps walked or replayed, and the asker's keys joined for it. */
-export interface CountCost {
-  /**
-   * Steps of the kept count's walk and of its catching up before it (`broad_counts.ts`); 0 when
-   * the request walked no kept count (a counter, a kept count caught up alone, a rare query).
-   */
-  readonly walkSteps: number;
-  /** The asker's keys joined to take its share out (0 when they were already, or not needed). */
-  readonly joinedKeys: number;
-}
-
 /** Views one table can serve (`table.views` is a byte per name). */
 const MAX_VIEWS = 8;
 
@@ -65,7 +54,6 @@ export class IndexCore {
   readonly #views: View[];
   readonly #fold: ((text: string) => string) | undefined;
   readonly #maxSteps: number;
-  #lastCost: CountCost = { walkSteps: 0, joinedKeys: 0 };
 
   constructor(specs: readonly ViewSpec[], options: NameIndexOptions = {}) {
     const byName = (a: number, b: number) => this.#table.ord[a] - this.#table.ord[b];
@@ -193,19 +181,17 @@ export class IndexCore {
     };
   }
 
-  /** What the last `count` cost (tests and benchmarks). */
-  get lastCountCost(): CountCost {
-    return this.#lastCost;
-  }
-
   count(query: string, asker: string | undefined, v: number): SearchCount {
     const view = this.#views[v];
     const key = view.fold === undefined ? query : view.fold(query);
     const record = asker === undefined ? undefined : this.#users.get(asker);
-    this.#lastCost = { walkSteps: 0, joinedKeys: 0 };
     if (key.length >= 3 && record?.active) {
       // A rare query: walking it for the asker costs less than the asker's own-keys correction.
-      const share = this.#share(record, v);
+      const share = {
+        number: record.number,
+        names: record.inView?.[v] ?? 0,
+        keysBuilt: record.ownKeys?.[v] !== undefined,
+      };
       const walked = walkCountFor(view.parts, key, share, this.#maxSteps);
       if (walked !== undefined) return { kind: "exact", count: walked };
     }
@@ -266,45 +252,23 @@ export class IndexCore {
     // A walk from the start gives the count whole, and tallies the asker's sole holdings on the
     // way: then its own keys are not scanned (nor joined first: 2.5 ms for 3,906 names at 1M).
     const soleOf = record?.active ? record.number : 0;
-    let walked: NameLister | undefined;
-    let fromStart = false;
-    let replayed = 0;
-    const maxSteps = this.#maxSteps;
-    const count = view.broad.count(key, (resumeFrom, budget) => {
-      replayed = maxSteps - budget;
-      walked = lister(view.parts, {
+    let fromStart: NameLister | undefined;
+    const count = view.broad.count(key, (resumeFrom, maxSteps) => {
+      const walk = lister(view.parts, {
         key,
         asker: 0,
         afterLabel: resumeFrom === undefined ? 0 : this.#order.labelBefore(resumeFrom),
-        maxSteps: budget,
+        maxSteps,
         soleOf: resumeFrom === undefined ? soleOf : 0,
       });
-      fromStart = resumeFrom === undefined;
-      return walked;
-    }, maxSteps);
-    const walkSteps = walked === undefined ? 0 : replayed + walked.steps;
-    this.#lastCost = { walkSteps, joinedKeys: 0 };
+      if (resumeFrom === undefined) fromStart = walk;
+      return walk;
+    }, this.#maxSteps);
     if (count === undefined) return { kind: "tooBroad", atMost };
-    if (soleOf === 0 || record === undefined) return { kind: "exact", count };
-    const sole = fromStart && walked?.stopped === "end" ? walked.soleCount : undefined;
-    if (sole !== undefined) return { kind: "exact", count: count - sole };
-    // A resumed walk ended in this request (a kept count's last part, `.jpg`, `1080p`): its
-    // count is kept, but the asker's share is not in it. When taking that share out (joining
-    // the asker's keys first, 2.5 ms for 3,906 names at 1M) would take this request past the
-    // cap, it is refused instead; the next request for the query reads the kept count and pays
-    // for the join alone.
-    if (walkSteps > 0 && walkSteps + correctionSteps(this.#share(record, view.number)) > maxSteps) {
-      return { kind: "tooBroad", atMost };
-    }
-    return { kind: "exact", count: count - this.#soleHoldings(view, key, record) };
-  }
-
-  #share(record: UserRecord, v: number): AskerShare {
-    return {
-      number: record.number,
-      names: record.inView?.[v] ?? 0,
-      keysBuilt: record.ownKeys?.[v] !== undefined,
-    };
+    const sole = soleOf !== 0 && fromStart?.stopped === "end" && fromStart.soleCount !== undefined
+      ? fromStart.soleCount
+      : this.#soleHoldings(view, key, record);
+    return { kind: "exact", count: count - sole };
   }
 
   // Names of the view containing `key` whose only active holder is the asker: in the counters,
@@ -321,7 +285,6 @@ export class IndexCore {
         ? record.ids
         : [...record.ids].filter((id) => (views[id] & view.bit) !== 0);
       keys = own[view.number] = new OwnKeys(ids, view.keys(table), count);
-      this.#lastCost = { ...this.#lastCost, joinedKeys: count };
     }
     const active = table.active;
     return keys.countContaining(key, (id) => active[id] === 1);

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { type CountCost, IndexCore } from "./index_core.ts";
+import { IndexCore } from "./index_core.ts";
 import type { ViewSpec } from "./index_view.ts";
 import type { NameLister } from "./name_query.ts";
 import type { ListFrom } from "./sorted_view.ts";
@@ -29,7 +29,6 @@ import type { ListFrom } from "./sorted_view.ts";
 export type { ListStop, NameLister } from "./name_query.ts";
 
 export { DEFAULT_MAX_SEARCH_STEPS } from "./index_core.ts";
-export type { CountCost } from "./index_core.ts";
 export type { ViewSpec } from "./index_view.ts";
 
 /** How a {@linkcode NameIndex} is built. */
@@ -162,14 +161,6 @@ export class NameIndex {
   /** How many names contain `query` and are held by an active user other than `asker`. */
   count(query: string, asker?: string): SearchCount {
     return this.#core.count(query, asker, this.#view);
-  }
-
-  /**
-   * What the last `count` of this index's core cost: the steps its kept count walked, and the
-   * asker's keys it joined (for tests and benchmarks; see `index_core.ts`).
-   */
-  get lastCountCost(): CountCost {
-    return this.#core.lastCountCost;
   }
 
   /** The names matching `query`, in code-unit order, as far as the caller pulls them. */
