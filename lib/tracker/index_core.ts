@@ -35,7 +35,7 @@ import type { IndexStats, ListOptions, NameIndexOptions, SearchCount } from "./n
 
 /**
  * Walk steps one count or one listing may take by default. A step is an entry stepped onto or a
- * seek, plus what a seek reads (`seekCost`, `missCost` in `posting.ts`) and 8 per name read, so
+ * seek, plus what a seek reads (`seekCost`, `missCost` in `posting_cursor.ts`) and 8 per name read, so
  * that a step costs about the same time whatever the walk does: 40–110 ns each on a million names
  * here with cold caches, ~2–5 ms for the whole cap (docs/tracker_index.md).
  */

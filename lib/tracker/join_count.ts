@@ -20,14 +20,15 @@
  *   `positionBit`).
  *
  * Steps are counted as the listing counts them (one per entry stepped onto, a seek by what it
- * reads — `seekCost`, `missCost` in `posting.ts` — eight per name read), so the step cap bounds
+ * reads — `seekCost`, `missCost` in `posting_cursor.ts` — eight per name read), so the step cap bounds
  * both the same way.
  *
  * @module
  */
 
 import { lineUp } from "./grams.ts";
-import { ENTRY_ID_BITS, ENTRY_ID_MASK, type PostingCursor } from "./posting.ts";
+import { ENTRY_ID_BITS, ENTRY_ID_MASK } from "./posting.ts";
+import type { PostingCursor } from "./posting_cursor.ts";
 
 /**
  * Steps one name read costs (as the listing's `READ_STEPS`): an `includes` over a string somewhere

@@ -22,7 +22,7 @@ import {
   type NameLister,
   type QueryPlan,
 } from "./lister_base.ts";
-import { PostingCursor } from "./posting.ts";
+import { PostingCursor } from "./posting_cursor.ts";
 import { TrigramLister } from "./trigram_lister.ts";
 
 export type { IndexParts, ListStop, NameLister, QueryPlan } from "./lister_base.ts";

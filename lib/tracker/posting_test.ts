@@ -1,14 +1,7 @@
 import assert from "node:assert/strict";
 import { ChunkPool } from "./chunk_pool.ts";
-import {
-  entryId,
-  LABELS_PER_STEP,
-  MAX_POSTING_ID,
-  missCost,
-  Posting,
-  PostingCursor,
-  seekCost,
-} from "./posting.ts";
+import { entryId, MAX_POSTING_ID, Posting } from "./posting.ts";
+import { LABELS_PER_STEP, missCost, PostingCursor, seekCost } from "./posting_cursor.ts";
 import { SeededRandom } from "./test_random.ts";
 
 /** Labels spread over the whole range a label may take, up to just below 2^53. */

@@ -9,7 +9,8 @@
 import { coveringOffsets, lineUp, trigramCode } from "./grams.ts";
 import { countJoin, JOIN_READ_STEPS, readAheadFor } from "./join_count.ts";
 import { BaseLister, heldByOther, type IndexParts, type QueryPlan } from "./lister_base.ts";
-import { type Posting, PostingCursor } from "./posting.ts";
+import type { Posting } from "./posting.ts";
+import { PostingCursor } from "./posting_cursor.ts";
 
 /**
  * Steps a name read costs: it touches a string somewhere on the heap, where a posting step reads
