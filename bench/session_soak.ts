@@ -4,18 +4,23 @@
  * publications in memory, logging at its default level), then asked `lpf` each: zero false expiries is the target. Prints the
  * heartbeats per second the tracker took, its CPU share and RSS while it held every session.
  *
- *   deno run -A bench/session_soak.ts [--sessions 20000] [--seconds 60]
+ *   deno run -A bench/session_soak.ts [--sessions 20000] [--seconds 60] [--v8-flags FLAGS]
+ *
+ * The tracker runs with the V8 flags of `deno task tracker`, or `--v8-flags` (space-separated;
+ * `default` for V8's own).
  */
 
 import { parseArgs } from "node:util";
 import { TrackerProcess } from "../tests/support/programs.ts";
 import { cpuSeconds, memoryMiB } from "./proc_usage.ts";
+import { trackerV8Flags } from "./tracker_v8_flags.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
     sessions: { type: "string", default: "20000" },
     seconds: { type: "string", default: "60" },
+    "v8-flags": { type: "string" },
   },
 });
 const SESSIONS = Number(values.sessions);
@@ -38,9 +43,14 @@ function usage(pid: number): { cpuSeconds: number; rssMiB: number } {
 }
 
 const users = Array.from({ length: SESSIONS }, (_, i) => `user${String(i).padStart(5, "0")}`);
+// The tracker runs with the V8 flags `deno task tracker` launches it with, as an operator's does.
+const givenV8Flags = values["v8-flags"];
+const shippedV8Flags = givenV8Flags === "default" ? "" : givenV8Flags ?? trackerV8Flags().join(" ");
 const tracker = await TrackerProcess.start(
   users.map((user) => `${user} ${user}-pw\n`).join(""),
   ["--store", "memory"],
+  0,
+  shippedV8Flags === "" ? undefined : { DENO_V8_FLAGS: shippedV8Flags },
 );
 const clients: Deno.ChildProcess[] = [];
 try {
@@ -86,7 +96,7 @@ try {
     done.reduce((total, line) => total + line[key], 0);
   console.log(
     `session soak: ${SESSIONS.toLocaleString("en")} v1 sessions from 64 hosts, a heartbeat each ` +
-      `per second for ${SECONDS} s`,
+      `per second for ${SECONDS} s; tracker's V8 flags: ${shippedV8Flags || "V8's defaults"}`,
   );
   console.log(
     `  logged in ${sum("loggedIn")} (refused ${sum("refused")}), slowest client took ` +

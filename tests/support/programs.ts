@@ -166,17 +166,19 @@ export class TrackerProcess {
 
   /**
    * Starts `tracker.ts` with the given credentials file text, in a new temporary folder that
-   * also holds its database (so parallel tests never share one).
+   * also holds its database (so parallel tests never share one); `env` is added to its
+   * environment (e.g. `DENO_V8_FLAGS`).
    */
   static async start(
     credentials = "alice alice-pw\nbob bob-pw\ncarol carol-pw\ndave dave-pw\n",
     extraArgs: readonly string[] = [],
     port = 0,
+    env?: Record<string, string>,
   ): Promise<TrackerProcess> {
     const dir = await Deno.makeTempDir({ prefix: "peersync-tracker-" });
     await Deno.writeTextFile(`${dir}/credentials.txt`, credentials);
     try {
-      return await TrackerProcess.startIn(dir, extraArgs, port, true);
+      return await TrackerProcess.startIn(dir, extraArgs, port, true, env);
     } catch (error) {
       await Deno.remove(dir, { recursive: true });
       throw error;
@@ -192,13 +194,14 @@ export class TrackerProcess {
     extraArgs: readonly string[] = [],
     port = 0,
     ownsDir = false,
+    env?: Record<string, string>,
   ): Promise<TrackerProcess> {
     const program = new Program("tracker.ts", [
       "--credentials",
       `${dir}/credentials.txt`,
       ...extraArgs,
       String(port),
-    ]);
+    ], { env });
     try {
       const match = await program.stdout.waitFor(/listening on [^ ]+:(\d+)/);
       return new TrackerProcess(program, Number(match[1]), dir, ownsDir);
