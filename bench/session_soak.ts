@@ -13,7 +13,7 @@
 import { parseArgs } from "node:util";
 import { TrackerProcess } from "../tests/support/programs.ts";
 import { cpuSeconds, memoryMiB } from "./proc_usage.ts";
-import { trackerV8Flags } from "./tracker_v8_flags.ts";
+import { benchV8Flags, describeV8Flags, v8FlagsEnv } from "./tracker_v8_flags.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -44,13 +44,12 @@ function usage(pid: number): { cpuSeconds: number; rssMiB: number } {
 
 const users = Array.from({ length: SESSIONS }, (_, i) => `user${String(i).padStart(5, "0")}`);
 // The tracker runs with the V8 flags `deno task tracker` launches it with, as an operator's does.
-const givenV8Flags = values["v8-flags"];
-const shippedV8Flags = givenV8Flags === "default" ? "" : givenV8Flags ?? trackerV8Flags().join(" ");
+const v8Flags = benchV8Flags(values["v8-flags"]);
 const tracker = await TrackerProcess.start(
   users.map((user) => `${user} ${user}-pw\n`).join(""),
   ["--store", "memory"],
   0,
-  shippedV8Flags === "" ? undefined : { DENO_V8_FLAGS: shippedV8Flags },
+  v8FlagsEnv(v8Flags),
 );
 const clients: Deno.ChildProcess[] = [];
 try {
@@ -96,7 +95,7 @@ try {
     done.reduce((total, line) => total + line[key], 0);
   console.log(
     `session soak: ${SESSIONS.toLocaleString("en")} v1 sessions from 64 hosts, a heartbeat each ` +
-      `per second for ${SECONDS} s; tracker's V8 flags: ${shippedV8Flags || "V8's defaults"}`,
+      `per second for ${SECONDS} s; tracker's V8 flags: ${describeV8Flags(v8Flags)}`,
   );
   console.log(
     `  logged in ${sum("loggedIn")} (refused ${sum("refused")}), slowest client took ` +

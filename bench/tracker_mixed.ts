@@ -36,7 +36,7 @@ import {
 import { relative } from "node:path";
 import { projectRoot } from "../tests/support/programs.ts";
 import { cpuSeconds } from "./proc_usage.ts";
-import { trackerV8Flags } from "./tracker_v8_flags.ts";
+import { benchV8Flags, describeV8Flags, v8FlagsEnv } from "./tracker_v8_flags.ts";
 import { V1Client } from "./v1_client.ts";
 
 const defaults = { seconds: 4, rounds: 2, names: 100_000, sessions: 1024 };
@@ -59,15 +59,9 @@ const load = parseLoadOptions(
   ),
   defaults,
 );
-// The trackers run as `deno task tracker` launches them unless told otherwise: the figures are
-// those an operator gets. (An empty DENO_V8_FLAGS stops Deno from starting, hence no variable.)
-const shippedV8Flags = trackerV8Flags().join(" ");
-const flagsFor = (given: string | undefined) =>
-  given === "default" ? undefined : given ?? (shippedV8Flags || undefined);
-const trackerFlags = flagsFor(v8Flags.value);
-const baselineFlags = flagsFor(baselineV8Flags.value);
-const envFor = (flags: string | undefined) =>
-  flags === undefined ? undefined : { DENO_V8_FLAGS: flags };
+// The trackers run as `deno task tracker` launches them unless told otherwise.
+const trackerFlags = benchV8Flags(v8Flags.value);
+const baselineFlags = benchV8Flags(baselineV8Flags.value);
 const { seconds: SECONDS, rounds: ROUNDS, names: NAMES, sessions: SESSIONS, window: WINDOW } = load;
 const HOSTS = V1Client.HOSTS;
 
@@ -90,7 +84,7 @@ const servers: Partial<Record<Kind, Awaited<ReturnType<typeof startServer>>>> = 
     "bench/tracker_load_server.ts",
     [credentials],
     undefined,
-    envFor(trackerFlags),
+    v8FlagsEnv(trackerFlags),
   ),
 };
 if (withSqlite) {
@@ -101,7 +95,7 @@ if (withSqlite) {
       `${dir}/bench.db`,
     ],
     undefined,
-    envFor(trackerFlags),
+    v8FlagsEnv(trackerFlags),
   );
 }
 if (baselineDir !== undefined) {
@@ -110,7 +104,7 @@ if (baselineDir !== undefined) {
     script,
     [credentials],
     undefined,
-    envFor(baselineFlags),
+    v8FlagsEnv(baselineFlags),
   );
 }
 const KINDS = (["echo", "memory", "sqlite", "baseline"] as const).filter((kind) => servers[kind]);
@@ -214,8 +208,8 @@ try {
     "  RSS after the rounds: " +
       trackerKinds.map((kind) => `${kind} ${rss(servers[kind]!.program.pid).toFixed(0)} MiB`)
         .join(", ") +
-      `; trackers' V8 flags: ${trackerFlags ?? "V8's defaults"}` +
-      (baselineDir === undefined ? "" : `; baseline's: ${baselineFlags ?? "V8's defaults"}`),
+      `; trackers' V8 flags: ${describeV8Flags(trackerFlags)}` +
+      (baselineDir === undefined ? "" : `; baseline's: ${describeV8Flags(baselineFlags)}`),
   );
   if (baselineDir !== undefined) {
     const ratio = summary("memory").rate / summary("baseline").rate;

@@ -19,3 +19,26 @@ export function trackerV8Flags(): string[] {
   const config = JSON.parse(Deno.readTextFileSync(`${projectRoot}deno.json`));
   return v8FlagsOf(config.tasks.tracker as string);
 }
+
+/**
+ * The V8 flags a bench runs a tracker with, space-separated as `DENO_V8_FLAGS` takes them:
+ * `given` (a bench's `--v8-flags`), none for `"default"` (V8's own), else those of `deno task
+ * tracker`, so the figures are the ones an operator gets. `undefined` means none.
+ */
+export function benchV8Flags(given: string | undefined): string | undefined {
+  if (given === "default") return undefined;
+  return given ?? (trackerV8Flags().join(" ") || undefined);
+}
+
+/**
+ * The environment that runs a child Deno with `flags` (from {@linkcode benchV8Flags}): none for
+ * none, since an empty `DENO_V8_FLAGS` stops Deno from starting.
+ */
+export function v8FlagsEnv(flags: string | undefined): Record<string, string> | undefined {
+  return flags === undefined ? undefined : { DENO_V8_FLAGS: flags };
+}
+
+/** How a bench names the flags it ran with. */
+export function describeV8Flags(flags: string | undefined): string {
+  return flags ?? "V8's defaults";
+}
