@@ -89,24 +89,25 @@ function peakRssMiB(pid: number): number {
 }
 
 /** User and system CPU time of a live process, from /proc (clock ticks of 10 ms). */
-function cpuTime(pid: number, since: readonly [number, number] = [0, 0]): string {
-  const [user, sys] = cpuTicks(pid);
+function cpuTime(pid: number): string {
+  return cpuText(cpuTicks(pid));
+}
+
+/** User and system ticks as the report says them. */
+function cpuText([user, sys]: readonly [number, number]): string {
   if (Number.isNaN(user)) return "unknown";
   const seconds = (ticks: number) => (ticks / 100).toFixed(2);
-  return `${seconds(user - since[0])} s user + ${seconds(sys - since[1])} s sys`;
+  return `${seconds(user)} s user + ${seconds(sys)} s sys`;
 }
 
-/** User and system CPU seconds together, since `since` (NaN when unknown). */
-function cpuSecondsOf(pid: number, since: readonly [number, number] = [0, 0]): number {
-  const [user, sys] = cpuTicks(pid);
-  return (user - since[0] + sys - since[1]) / 100;
-}
-
-/** A process's user and system CPU time so far, in clock ticks (NaN when unknown). */
-function cpuTicks(pid: number): [number, number] {
+/**
+ * A process's user and system CPU time since `since` (by default its start), in clock ticks
+ * (NaN when unknown).
+ */
+function cpuTicks(pid: number, since: readonly [number, number] = [0, 0]): [number, number] {
   try {
     const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
-    return [Number(fields[11]), Number(fields[12])];
+    return [Number(fields[11]) - since[0], Number(fields[12]) - since[1]];
   } catch {
     return [NaN, NaN];
   }
@@ -332,15 +333,17 @@ async function transferPair(
     try {
       const done = await client.stdout.waitFor(/(done (\d+)|failed .*)/, 1_800_000);
       if (done[2] === undefined) throw new Error(`v2 transfer ${done[1]}`);
+      const downloaderTicks = cpuTicks(client.pid);
+      const uploaderTicks = cpuTicks(server.pid, uploaderBefore);
       return {
         ms: Number(done[2]),
         hashMs: Number(hashMs),
         uploaderMiB: peakRssMiB(server.pid),
         downloaderMiB: peakRssMiB(client.pid),
-        downloaderCpu: cpuTime(client.pid),
-        uploaderCpu: cpuTime(server.pid, uploaderBefore),
-        downloaderCpuSeconds: cpuSecondsOf(client.pid),
-        uploaderCpuSeconds: cpuSecondsOf(server.pid, uploaderBefore),
+        downloaderCpu: cpuText(downloaderTicks),
+        uploaderCpu: cpuText(uploaderTicks),
+        downloaderCpuSeconds: (downloaderTicks[0] + downloaderTicks[1]) / 100,
+        uploaderCpuSeconds: (uploaderTicks[0] + uploaderTicks[1]) / 100,
       };
     } finally {
       await client.exit();
