@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { Program } from "../tests/support/programs.ts";
 import type { V1Client } from "./v1_client.ts";
+import { BeatSchedule } from "./beat_schedule.ts";
 
 /** The options of a mixed-load bench (`--seconds`, `--rounds`, `--names`, `--sessions`, `--window`). */
 export interface LoadOptions {
@@ -131,27 +132,32 @@ const HBT = new TextEncoder().encode("HBT");
 /**
  * Sends a heartbeat from each of `clients()` once a second, spread over the second as peers' own
  * timers spread them (a burst of thousands at once would only measure the kernel's receive
- * buffer, about 256 datagrams by default). Each tick sends what is due by the clock, not a fixed
- * slice, so a busy client whose timer fires late still beats every session once a second.
+ * buffer, about 256 datagrams by default). `clients()` may grow (sessions logging in): each
+ * client keeps its own phase from when it first appears ({@linkcode BeatSchedule}), so a busy
+ * client whose timer fires late, or a list that grows, still beats every session once a second.
  */
-export function heartbeat(clients: () => readonly V1Client[]): () => void {
-  let beat = 0;
-  let sentThisSecond = 0;
-  let secondStarted = performance.now();
+export function heartbeat(clients: () => readonly V1Client[]): () => number {
+  const schedule = new BeatSchedule<V1Client>(performance.now());
+  let known = 0;
+  let lastTick = performance.now();
+  let longestTickGap = 0;
   const timer = setInterval(() => {
-    const all = clients();
     const now = performance.now();
-    if (now - secondStarted >= 1000) {
-      secondStarted += 1000 * Math.floor((now - secondStarted) / 1000);
-      sentThisSecond = 0;
+    longestTickGap = Math.max(longestTickGap, now - lastTick);
+    lastTick = now;
+    const all = clients();
+    if (all.length > known) {
+      schedule.add(all.slice(known), now);
+      known = all.length;
     }
-    const due = Math.floor(((now - secondStarted) / 1000) * all.length) - sentThisSecond;
-    for (let i = 0; i < due && all.length > 0; i++) {
-      all[beat++ % all.length].send(HBT).catch(() => {});
-      sentThisSecond++;
-    }
+    for (const client of schedule.due(now)) client.send(HBT).catch(() => {});
   }, 5);
-  return () => clearInterval(timer);
+  // What stopping returns says whether the sender kept its beats a second apart: the longest
+  // wait between two ticks, which a session's beat waited on top of its second.
+  return () => {
+    clearInterval(timer);
+    return longestTickGap;
+  };
 }
 
 /** What one round of `drive` saw. */

@@ -35,6 +35,8 @@ interface ClientReport {
   readonly loginSeconds: number;
   readonly expired: number;
   readonly unanswered: number;
+  /** The client's longest wait between heartbeat ticks: beats late on its side, not the tracker's. */
+  readonly longestTickGapMs: number;
 }
 
 /** CPU seconds and RSS in MiB of process `pid`. */
@@ -102,7 +104,10 @@ try {
       `${Math.max(...done.map((line) => line.loginSeconds)).toFixed(1)} s`,
   );
   console.log(
-    `  false expiries: ${sum("expired")}; final lpf unanswered: ${sum("unanswered")}`,
+    `  false expiries: ${sum("expired")}; final lpf unanswered: ${sum("unanswered")}; ` +
+      `the clients' longest wait between heartbeat ticks ${
+        Math.max(...done.map((line) => line.longestTickGapMs)).toFixed(0)
+      } ms`,
   );
   console.log(
     `  tracker CPU ${
@@ -113,9 +118,14 @@ try {
       `(${(((peakRss - idle.rssMiB) * 1024) / SESSIONS).toFixed(1)} KiB per session)`,
   );
   const logged = tracker.program.stdout.text.split("\n");
+  Deno.writeTextFileSync("/tmp/soak_tracker.log", logged.join("\n"));
   console.log(
     `  the tracker's log: ${logged.filter((line) => line.includes(" expired")).length} ` +
-      `expiries, ${logged.filter((line) => line.includes(" Limit: ")).length} limit lines`,
+      `expiries, ${logged.filter((line) => line.includes(" Limit: ")).length} limit lines, ` +
+      `${logged.filter((line) => line.includes("Receive buffer full")).length} episodes of ` +
+      `receive-buffer drops, ${
+        logged.filter((line) => line.includes("loop stalled")).length
+      } stalls`,
   );
 } finally {
   for (const client of clients) {

@@ -55,7 +55,7 @@ await inWindows(loggedIn, async (session) => {
   if (answer === undefined) unanswered++;
   else if (answer === "ERR") expired++;
 });
-stopHeartbeats();
+const longestTickGapMs = stopHeartbeats();
 for (const session of sessions) session.close();
 console.log(JSON.stringify({
   event: "done",
@@ -65,4 +65,5 @@ console.log(JSON.stringify({
   loginSeconds,
   expired,
   unanswered,
+  longestTickGapMs,
 }));
