@@ -45,6 +45,7 @@ import { type HttpAddress, parseHttpAddress } from "./lib/tracker/status/http_ad
 import type { StoreKind } from "./lib/tracker/publication_store.ts";
 import { checkRedisUrl, RedisUrlError } from "./lib/tracker/fleet/mod.ts";
 import { openStorage, StorageStartError } from "./lib/tracker/open_storage.ts";
+import { SilenceClock } from "./lib/tracker/silence_clock.ts";
 
 const spec: CommandSpec = {
   name: "peersync-tracker",
@@ -279,6 +280,8 @@ async function main(): Promise<void> {
   globalThis.addEventListener("unload", flushOnExit);
   const logger = createLogger({ format, level, write: (line) => lines.push(line) });
   const now = () => performance.now();
+  // Session silence is not counted at full speed while the tracker itself could not hear.
+  const silenceClock = new SilenceClock({ now });
   let socket;
   try {
     // Bound first, so a busy port fails at once; datagrams wait in its queue while loading.
@@ -297,6 +300,7 @@ async function main(): Promise<void> {
       listenName: `${local.hostname}:${local.port}`,
       logger,
       now,
+      silenceNow: silenceClock.now,
       isKnown: (user) => credentials.has(user),
       maxSessions: limits.maxSessions,
       maxPublicationsPerUser: limits.maxPublicationsPerUser,
@@ -326,6 +330,7 @@ async function main(): Promise<void> {
       maxSearchSteps: limits.maxSearchSteps,
       allowForeignTcpAddress,
       now,
+      silenceClock,
       state: storage.state,
       ...(http === undefined ? {} : {
         http: {

@@ -37,6 +37,8 @@ export interface StorageOptions {
   readonly listenName: string;
   readonly logger: Logger;
   readonly now: () => number;
+  /** What session silence is measured on (`silence_clock.ts`); `now` by default. */
+  readonly silenceNow?: () => number;
   readonly isKnown: (user: string) => boolean;
   readonly maxSessions: number;
   readonly maxPublicationsPerUser: number;
@@ -91,7 +93,11 @@ export async function openStorage(options: StorageOptions): Promise<OpenedStorag
   let opened: OpenedStore;
   try {
     opened = openPublicationStore({ kind: options.storeKind, file: options.dbFile, logger, now });
-    const state = new TrackerState({ now, journal: opened.store, ...caps });
+    const state = new TrackerState({
+      now: options.silenceNow ?? now,
+      journal: opened.store,
+      ...caps,
+    });
     const loaded = await loadPublications(opened.store, state, { isKnown: options.isKnown, now });
     logLoaded(logger, opened, loaded, options.maxPublicationsPerUser);
     const store = opened.store;

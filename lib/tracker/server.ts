@@ -21,6 +21,8 @@ import type { StoreStats } from "./store/mod.ts";
 import { startStatusServer, type StatusServer } from "./status/http_edge.ts";
 import type { TrafficCounters } from "./status/traffic.ts";
 import { readUdpSocketStats } from "./status/udp_socket_stats.ts";
+import type { SilenceClock } from "./silence_clock.ts";
+import { startSilenceWatch } from "./silence_watch.ts";
 
 /** The tracker could not bind its socket. */
 export class ListenError extends Error {
@@ -55,6 +57,11 @@ export interface TrackerOptions extends Omit<DatagramRouterOptions, "now"> {
   readonly socket?: Deno.DatagramConn;
   /** Serve `/metrics` and the status page here (`--http`); no HTTP by default. */
   readonly http?: HttpOptions;
+  /**
+   * The clock the state measures session silence on (`silence_clock.ts`), kept told here of
+   * stalls and of the kernel's drops on this socket; without it, silence is real time.
+   */
+  readonly silenceClock?: SilenceClock;
 }
 
 /** Where and with what the HTTP edge (`status/http_edge.ts`) serves. */
@@ -129,6 +136,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
     socket: givenSocket,
     now = () => performance.now(),
     http,
+    silenceClock,
     ...routerOptions
   } = options;
   const startedAtMs = Date.now();
@@ -172,6 +180,8 @@ export function startTracker(options: TrackerOptions): RunningTracker {
     }
   };
   const sweeper = setInterval(() => logExpired(router.expire()), sweepIntervalMs);
+  const stopSilenceWatch = silenceClock &&
+    startSilenceWatch({ clock: silenceClock, port: local.port, logger, now });
   const stop = () => socket.close();
   signal?.addEventListener("abort", stop, { once: true });
 
@@ -266,6 +276,7 @@ export function startTracker(options: TrackerOptions): RunningTracker {
       }
     } finally {
       clearInterval(sweeper);
+      await stopSilenceWatch?.();
       // Answers still being worked out are dropped with the socket, but waited for.
       await Promise.allSettled([...inFlight]);
       signal?.removeEventListener("abort", stop);

@@ -35,7 +35,12 @@ export function parseProcNetUdp(text: string, port: number): UdpSocketStats | un
   let found = false;
   let drops = 0;
   let queuedBytes = 0;
+  // A quick look first: with tens of thousands of sockets on the host (the soak's clients), the
+  // tracker reads this once a second, and splitting every line into fields would cost ~10 ms
+  // (the kernel prints the ports in upper-case hex).
+  const needle = `:${wanted} `;
   for (const line of text.split("\n")) {
+    if (!line.includes(needle)) continue;
     const fields = line.trim().split(/\s+/);
     // sl, local, remote, st, tx:rx, tr:when, retrnsmt, uid, timeout, inode, ref, pointer, drops
     if (fields.length < 13 || !fields[0].endsWith(":")) continue;
