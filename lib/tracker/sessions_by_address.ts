@@ -1,11 +1,10 @@
 /**
  * The live sessions by the address they logged in from, found without building a key string and
- * with one probe of one array: an open-addressing table (linear probing) whose slots hold a tag of
- * the address's hash and the address as small integers beside the session. A lookup hashes the
- * hostname's characters and the port and compares the slots of its run, so it reads no session
- * and no string to tell whether it found the one: a dotted IPv4 address (the hostname the socket
- * gives, in its one canonical spelling) and the port are two small integers; any other hostname is
- * kept as a string and compared as one.
+ * with one probe of one array: an open-addressing table (linear probing) whose slots hold the
+ * address beside the session. A lookup hashes the hostname's characters and the port and compares
+ * the slots of its run, so it reads no session and no string to tell whether it found the one: a
+ * dotted IPv4 address (the hostname the socket gives, in its one canonical spelling) and the port
+ * are kept as two small integers; any other hostname as a string, compared as one.
  *
  * Keyed by `addressKey` strings, each session kept a ~66-byte string of its own and every lookup
  * built one (issue 11: memory); by hostname and then by port (a `Map` a host, for a NAT), a
