@@ -8,7 +8,10 @@
  * handler, reply encoding), each from its own session's address:
  * - `lap` (v1: the active users but the asker, as far as 1024 bytes hold, with `…and N more`);
  * - `lap core`: `TrackerState.activeUsersFrom` plus fitting, the part issue 11 timed alone;
- * - `HBT`; `get` of a published name (10,000 names, one holder each).
+ * - `HBT`; `get` of a published name (10,000 names, one holder each);
+ * - `HBT new`, `get new`: the same from a new address object with a new hostname string each, as
+ *   `socket.receive` gives them (the cases above pass the very objects the sessions logged in
+ *   with, read back from a table of 100,000: misses of the bench's own, which a server never has).
  *
  *   deno run -A bench/flatness.ts [--rounds 7] [--batch 20000] [--baseline DIR]
  *
@@ -47,10 +50,11 @@ async function table(label: string, root: string, sessions: number): Promise<Tab
   const now = () => 0;
   const state = new TrackerState({ now, maxSessions: sessions });
   const users: string[] = [];
-  const addresses = Array.from({ length: sessions }, (_, i) => ({
+  const addressOf = (i: number) => ({
     hostname: `127.0.${1 + (i % 64)}.${2 + (Math.floor(i / 64) % 250)}`,
     port: 10_000 + Math.floor(i / 16_000),
-  }));
+  });
+  const addresses = Array.from({ length: sessions }, (_, i) => addressOf(i));
   for (let i = 0; i < sessions; i++) {
     // Users in random order of name, as logins come.
     const user = `user-${((i * 2_654_435_761) >>> 0).toString(36)}`;
@@ -74,6 +78,7 @@ async function table(label: string, root: string, sessions: number): Promise<Tab
   const gets = names.map((name) => encoder.encode(`get ${name}`));
   // A fixed pseudo-random walk over the sessions, the same for both tables' share.
   const who = (i: number) => addresses[(i * 7_919) % sessions];
+  const whoNew = (i: number) => addressOf((i * 7_919) % sessions);
   const asker = (i: number) => users[(i * 7_919) % sessions];
   let sink = 0;
   return {
@@ -87,6 +92,8 @@ async function table(label: string, root: string, sessions: number): Promise<Tab
       },
       "HBT": (i) => handle(HBT, who(i)),
       "get": (i) => handle(gets[i % NAMES], who(i)),
+      "HBT new": (i) => handle(HBT, whoNew(i)),
+      "get new": (i) => handle(gets[i % NAMES], whoNew(i)),
       "sink": () => sink,
     },
   };

@@ -184,7 +184,9 @@ export class DatagramRouter {
     const session = this.state.sessionAt(from);
     const hosts = this.#hostLimiter;
     const hostBucket = hosts.bucketFor(from.hostname, session?.hostFlood);
-    if (session !== undefined) session.hostFlood = hostBucket;
+    // Written only when it changed (once a second at most): a store of an object is a write
+    // barrier, and the session's line would be dirtied for nothing.
+    if (session !== undefined && session.hostFlood !== hostBucket) session.hostFlood = hostBucket;
     if (!hosts.take(hostBucket)) {
       traffic.dropped("hostRate");
       const capHit = `flood from host ${from.hostname} dropped`;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { fitNameList, replyText } from "../protocol/mod.ts";
 import { Authenticator } from "./authenticator.ts";
 import { LoginGuard } from "./guard.ts";
-import { type Address, TrackerState } from "./state.ts";
+import { type Address, type Session, TrackerState } from "./state.ts";
 import { SeededRandom } from "./test_random.ts";
 import { V1Handler } from "./v1_handler.ts";
 
@@ -75,6 +75,8 @@ for (const seed of [1, 2, 3, 4]) {
       assert.equal(state.restore(user, file), fresh);
       if (fresh) model.files.set(user, (model.files.get(user) ?? new Set()).add(file));
     }
+    // Every session opened, ended ones too: a `lap` asked with one must answer as by its name.
+    const sessions: Session[] = [];
     for (let step = 0; step < 1500; step++) {
       const user = random.pick(USERS);
       const roll = random.below(100);
@@ -82,6 +84,7 @@ for (const seed of [1, 2, 3, 4]) {
         const opened = state.openSession(at(user), user, { version: 1 });
         assert.equal(opened.ok, !model.live(user), `login ${user}`);
         if (opened.ok) {
+          sessions.push(opened.session);
           opened.session.downloadAddress = { hostname: "127.0.0.1", port: 7000 };
           model.lastSeen.set(user, clock.now);
         }
@@ -125,6 +128,12 @@ for (const seed of [1, 2, 3, 4]) {
         const page = state.activeUsersFrom(user, offset);
         assert.equal(page.total, model.lap(user).length);
         assert.equal(page.next(), model.lap(user)[offset]);
+        const mine = sessions.filter((session) => session.user === user);
+        if (mine.length > 0) {
+          const asked = state.activeUsersFor(random.pick(mine), offset);
+          assert.equal(asked.total, model.lap(user).length);
+          assert.equal(asked.next(), model.lap(user)[offset]);
+        }
         if (model.live(user)) {
           assert.equal(
             v1(handler, model, user, "lap"),

@@ -270,7 +270,7 @@ function answer(
       session.downloadAddress = { hostname: request.host, port: request.port };
       return {};
     case "lap": {
-      const users = state.activeUsersFrom(user);
+      const users = state.activeUsersFor(session);
       return { reply: { kind: "peers", list: fitNames(users.total, users.next) } };
     }
     case "lpf": {

@@ -291,7 +291,9 @@ export class V2Handler {
         this.#ended.remember(session);
         return OK;
       case "LAP":
-        return { body: pageFrom(state.activeUsersFrom(user, body.offset), body.offset, budget) };
+        return {
+          body: pageFrom(state.activeUsersFor(session, body.offset), body.offset, budget),
+        };
       case "LPF":
         return { body: pageFrom(state.publishedFrom(user, body.offset), body.offset, budget) };
       case "OWN":
