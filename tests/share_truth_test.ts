@@ -246,3 +246,31 @@ Deno.test("against a v1 tracker the withdrawal at login and the seeding use v1's
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a file withdrawn while the login's look at the folder hashes is not published again behind the user's back", async () => {
+  await withFolders(["alice", "bob"], async (tracker, dirs) => {
+    const port = tracker.port;
+    // Published by an earlier run: the first look of a new session publishes both again, after
+    // hashing them, which for the big one takes a while.
+    await Deno.writeTextFile(join(dirs.alice, "a.txt"), "to be withdrawn\n");
+    const big = await Deno.open(join(dirs.alice, "big.bin"), { write: true, create: true });
+    await big.truncate(256 * 1024 * 1024);
+    big.close();
+    for (const file of ["a.txt", "big.bin"]) {
+      assert.equal((await oneShot(port, dirs.alice, "alice", ["pub", file])).code, 0);
+    }
+    await Deno.remove(join(dirs.alice, ".peersync-digests.json"));
+    const log = tracker.program.stdout;
+    const from = log.text.length;
+    const alice = await online(port, dirs.alice, "alice", ["unp a.txt"]);
+    try {
+      const unp = await log.waitFor(/Received UNP from alice; sent OK\n/, 10_000, from);
+      // The look's publication of big.bin comes after the withdrawal; a.txt's would beside it.
+      await log.waitFor("Received PUB from alice", 15_000, from + unp.index + unp[0].length);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.deepEqual(await search(port, dirs.bob, "bob", "."), ["big.bin"]);
+    } finally {
+      await stopped(alice);
+    }
+  });
+});

@@ -57,12 +57,22 @@ export async function publish(parts: LoggedIn, file: string): Promise<Outcome> {
 }
 
 export async function unpublish(parts: LoggedIn, file: string): Promise<Outcome> {
+  // Out of the set before asking: a look at the share folder under way (`share_truth.ts`) then
+  // sees the user's choice and does not publish the file again behind the withdrawal.
+  const wasPublished = parts.published.delete(file);
   const reply = await ask(parts, (link) => link.unpublish(file));
-  if (isNoAnswer(reply)) return failed("unp", reply.noAnswer, reply.message);
+  if (isNoAnswer(reply)) {
+    // Perhaps withdrawn, perhaps not: served as before, as the tracker may still list it.
+    if (wasPublished) parts.published.add(file);
+    return failed("unp", reply.noAnswer, reply.message);
+  }
   // Either way the tracker no longer lists it, so it must no longer be served.
   if (reply.kind === "unpublished" || reply.kind === "unpublishFailed") {
     parts.published.delete(file);
     parts.versions?.delete(file);
+  } else if (wasPublished) {
+    // Refused: the tracker still lists it, so it is still served.
+    parts.published.add(file);
   }
   if (reply.kind === "error" && hasSpace(file)) {
     return failed("unp", "needsV2", needsV2(file, "name", true));

@@ -112,6 +112,8 @@ async function keepInStep(
   for (const file of [...plan.republish, ...plan.refresh]) {
     // Logging out: a publication now would go to a closed session, or log in again.
     if (signal.aborted) return;
+    // Withdrawn by the user since the plan was made (hashing takes a while): it stays withdrawn.
+    if (!parts.published.has(file)) continue;
     const changed = plan.republish.includes(file);
     const outcome = await runCommand(parts, { kind: "pub", file }, { notice: parts.notify });
     if (!outcome.ok) {
