@@ -5,7 +5,8 @@
  * `--max-steps` when given) and the checkout at DIR's — each request of both in turn, alternating
  * which goes first; `--top N` lists each one's N slowest requests. Prints p50/p99 per index (wall clock and the
  * process's CPU time per request), the too-broad counts, and every reply that differs (a refusal
- * on one side only is listed apart: the cap's cost model may differ between the trees).
+ * on one side only is listed apart: the cap's cost model may differ between the trees); and the
+ * same for the planted requests alone (the requests whose replies are the same at every size).
  *
  * Both indexes live in the process, so each request's data is evicted by the other index's
  * request as well: slower than `tracker_index_bench.ts` alone, but the same for both.
@@ -46,6 +47,8 @@ interface Side {
   readonly wall: number[];
   readonly cpu: number[];
   readonly slowest: [number, string][];
+  /** Wall clock of the planted requests. */
+  readonly planted: number[];
   tooBroad: number;
 }
 
@@ -62,6 +65,7 @@ const sides: Side[] = [
     wall: [],
     cpu: [],
     slowest: [],
+    planted: [],
     tooBroad: 0,
   },
   {
@@ -70,6 +74,7 @@ const sides: Side[] = [
     wall: [],
     cpu: [],
     slowest: [],
+    planted: [],
     tooBroad: 0,
   },
 ];
@@ -80,7 +85,13 @@ for (const side of sides) {
 }
 data = undefined;
 
-function ask(side: Side, query: string, asker: string, measured: boolean): string {
+function ask(
+  side: Side,
+  query: string,
+  asker: string,
+  measured: boolean,
+  planted: boolean,
+): string {
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const found = side.index.count(query, asker);
@@ -91,7 +102,8 @@ function ask(side: Side, query: string, asker: string, measured: boolean): strin
   } else reply = "tooBroad";
   const wall = performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
-  if (measured) {
+  if (measured && planted) side.planted.push(wall);
+  else if (measured) {
     side.wall.push(wall);
     side.cpu.push((cpu.user + cpu.system) / 1000);
     side.slowest.push([
@@ -111,13 +123,13 @@ for (let i = 0; i < mix.length; i++) {
   const requests: [string, string, boolean][] = [];
   if (i % 3 === 0) {
     const query = PLANTED_QUERIES[(i / 3) % PLANTED_QUERIES.length];
-    requests.push([query, `user${plantedRandom.below(USERS)}`, false]);
+    requests.push([query, `user${plantedRandom.below(USERS)}`, true]);
   }
-  requests.push([mix[i], `user${random.below(USERS)}`, i >= 300]);
-  for (const [query, asker, measured] of requests) {
+  requests.push([mix[i], `user${random.below(USERS)}`, false]);
+  for (const [query, asker, planted] of requests) {
     const order = i % 2 === 0 ? [0, 1] : [1, 0];
     const replies: string[] = [];
-    for (const k of order) replies[k] = ask(sides[k], query, asker, measured);
+    for (const k of order) replies[k] = ask(sides[k], query, asker, i >= 300, planted);
     if (replies[0] === replies[1]) continue;
     if (replies[0] === "tooBroad" || replies[1] === "tooBroad") {
       const k = replies[0] === "tooBroad" ? 0 : 1;
@@ -133,6 +145,7 @@ for (let i = 0; i < mix.length; i++) {
 const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 const us = (ms: number) => `${(ms * 1000).toFixed(0).padStart(5)} µs`;
+const us1 = (ms: number) => `${(ms * 1000).toFixed(1).padStart(5)} µs`;
 console.log(`${size} names, ${count} sch requests (count + fit) asked of both indexes in turn`);
 for (const [k, side] of sides.entries()) {
   console.log(
@@ -141,6 +154,14 @@ for (const [k, side] of sides.entries()) {
     }  CPU p50 ${us(percentile(side.cpu, 0.5))} p99 ${
       us(percentile(side.cpu, 0.99))
     }  too broad ${side.tooBroad}, refused where the other answered ${refusedOnly[k]}`,
+  );
+}
+console.log(`  planted requests (the same replies at every size), wall clock:`);
+for (const side of sides) {
+  console.log(
+    `  ${side.name.padEnd(30)} p50 ${us1(percentile(side.planted, 0.5))} p99 ${
+      us1(percentile(side.planted, 0.99))
+    }`,
   );
 }
 console.log(`  replies that differ where both answered: ${differ}`);

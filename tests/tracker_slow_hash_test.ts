@@ -40,3 +40,27 @@ Deno.test("eight wrong auths against a 1,000,000-round verifier do not delay ano
     await tracker.stop();
   }
 });
+
+Deno.test("a slow auth is answered from its own datagram though longer ones arrived while it was checked", async () => {
+  // The tracker receives every datagram into one buffer: what a pending check reads must have
+  // been copied out of it before the next datagram arrived.
+  const slow = formatVerifier(await deriveVerifier("slow-pw", newSalt(), 1_000_000));
+  const tracker = await TrackerProcess.start(`slow ${slow}\nbob bob-pw\n`);
+  const bob = new UdpProbe(tracker.port);
+  const asker = new UdpProbe(tracker.port);
+  try {
+    assert.equal(await bob.ask("auth bob bob-pw"), "OK");
+    await bob.send(`TCP 127.0.0.1 ${bob.port}`);
+    const long = `${"x".repeat(200)}.bin`;
+    assert.equal(await bob.ask(`pub ${long}`), "File published successfully");
+    await asker.send("auth slow slow-pw");
+    // Longer datagrams than the auth, over the bytes it came in, while its check runs.
+    assert.equal(await bob.ask(`sch ${"y".repeat(400)}`), "No files found");
+    assert.equal(await bob.ask("lpf"), long);
+    assert.equal(new TextDecoder().decode(await asker.receive(10_000)), "OK");
+    assert.equal(await asker.ask("sch xxx"), long, "the slow user's session is open");
+  } finally {
+    await Promise.all([bob, asker].map((probe) => probe.close()));
+    await tracker.stop();
+  }
+});
