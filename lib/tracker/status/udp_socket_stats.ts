@@ -79,3 +79,46 @@ export async function readUdpSocketStats(port: number): Promise<UdpSocketStats |
   }
   return found ? { drops, queuedBytes } : undefined;
 }
+
+/**
+ * The host's count of UDP datagrams it could not deliver (`InErrors`: full receive buffers among
+ * them), IPv4 and IPv6 summed, from the text of `/proc/net/snmp` and `/proc/net/snmp6`;
+ * `undefined` when neither has it. Never throws.
+ *
+ * @example
+ * ```ts
+ * import { parseUdpInErrors } from "./udp_socket_stats.ts";
+ * const snmp = "Udp: InDatagrams NoPorts InErrors OutDatagrams\nUdp: 10 0 7 10\n";
+ * console.assert(parseUdpInErrors(snmp, "Udp6InErrors   \t2\n") === 9);
+ * ```
+ */
+export function parseUdpInErrors(snmp: string, snmp6: string): number | undefined {
+  let total: number | undefined;
+  const add = (value: number) => {
+    if (Number.isSafeInteger(value) && value >= 0) total = (total ?? 0) + value;
+  };
+  const lines = snmp.split("\n").filter((line) => line.startsWith("Udp: "));
+  if (lines.length >= 2) {
+    const column = lines[0].trim().split(/\s+/).indexOf("InErrors");
+    if (column > 0) add(Number(lines[1].trim().split(/\s+/)[column]));
+  }
+  const six = /^Udp6InErrors\s+(\d+)\s*$/m.exec(snmp6);
+  if (six) add(Number(six[1]));
+  return total;
+}
+
+/**
+ * Reads the host's UDP `InErrors` (see {@linkcode parseUdpInErrors}): two small files, where
+ * `/proc/net/udp` lists every UDP socket of the host and took ~60 ms of the kernel's time to read
+ * with 9,000 of them here.
+ */
+export async function readUdpInErrors(): Promise<number | undefined> {
+  const read = async (file: string) => {
+    try {
+      return await Deno.readTextFile(file);
+    } catch {
+      return "";
+    }
+  };
+  return parseUdpInErrors(await read("/proc/net/snmp"), await read("/proc/net/snmp6"));
+}

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { parseProcNetUdp, readUdpSocketStats } from "./udp_socket_stats.ts";
+import {
+  parseProcNetUdp,
+  parseUdpInErrors,
+  readUdpInErrors,
+  readUdpSocketStats,
+} from "./udp_socket_stats.ts";
 
 const HEADER =
   "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  " +
@@ -34,4 +39,15 @@ Deno.test({
       socket.close();
     }
   },
+});
+
+Deno.test("the host's UDP InErrors are summed over IPv4 and IPv6, found by column name", async () => {
+  const snmp = "Ip: Forwarding DefaultTTL\nIp: 1 64\n" +
+    "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors\nUdp: 53 1 13 54 12\n" +
+    "UdpLite: InDatagrams NoPorts InErrors\nUdpLite: 0 0 99\n";
+  assert.equal(parseUdpInErrors(snmp, "Udp6InDatagrams  \t5\nUdp6InErrors   \t4\n"), 17);
+  assert.equal(parseUdpInErrors(snmp, ""), 13);
+  assert.equal(parseUdpInErrors("", "Udp6InErrors 4\n"), 4);
+  assert.equal(parseUdpInErrors("Udp: a b\nUdp: x y\n", "garbage"), undefined);
+  if (Deno.build.os === "linux") assert.equal(typeof (await readUdpInErrors()), "number");
 });
