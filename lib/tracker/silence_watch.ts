@@ -35,12 +35,12 @@ export interface SilenceWatchOptions {
 export function startSilenceWatch(options: SilenceWatchOptions): () => Promise<void> {
   const { clock, port, logger, now } = options;
   const readStats = options.readStats ?? readUdpSocketStats;
+  const readHostErrors = options.readHostErrors ?? readUdpInErrors;
   let ticks = 0;
   let counting: Promise<void> | undefined;
   let stopped = false;
   // While drops go on: when they started and how many so far.
   let episode: { startedAt: number; dropped: number } | undefined;
-  const readHostErrors = options.readHostErrors ?? readUdpInErrors;
   // The socket's own count is read only when the host's grew: listing every UDP socket of the
   // host costs the kernel ~60 ms with 9,000 of them, once a second (the soak's clients share it).
   let hostErrors: number | undefined;
