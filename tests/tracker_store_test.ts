@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import { runProgram, TrackerProcess } from "./support/programs.ts";
 import { UdpProbe } from "./support/udp_probe.ts";
 
@@ -49,6 +50,26 @@ async function withProbes(
   }
 }
 
+/**
+ * Waits until the database holds `rows` publications: the write is behind by ~50 ms, and on a
+ * loaded machine by more, so a fixed pause before a SIGKILL would test the machine's load.
+ */
+async function untilWritten(dir: string, rows: number): Promise<void> {
+  const started = Date.now();
+  while (true) {
+    const db = new DatabaseSync(`${dir}/peersync-tracker.db`, { readOnly: true });
+    let count: number;
+    try {
+      count = Number(db.prepare("SELECT count(*) AS n FROM publication").get()?.n);
+    } finally {
+      db.close();
+    }
+    if (count === rows) return;
+    assert.ok(Date.now() - started < 10_000, `${count} of ${rows} publications written in 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Alice publishes two files and leaves; bob publishes one and stays. */
 async function publishBeforeStop(tracker: TrackerProcess): Promise<void> {
   await withProbes(tracker, async (login) => {
@@ -59,8 +80,7 @@ async function publishBeforeStop(tracker: TrackerProcess): Promise<void> {
     assert.equal(await alice.ask("unp gone.txt"), "File unpublished successfully");
     const bob = await login("bob");
     assert.equal(await bob.ask("pub song.mp3"), "File published successfully");
-    // More than the store's write interval (50 ms) and one write.
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await untilWritten(tracker.dir, 3);
   });
 }
 
