@@ -4,10 +4,10 @@
  * no sockets, no real clock (time comes from the injected `now`), so every rule is tested without
  * waiting.
  *
- * One piece, though long: every query joins the sessions and the publications (a holder is a
- * publication whose user has a live session; `lap` is the live users), and every session that
- * opens or ends changes what the publications count as active, so splitting it would pass both
- * tables around. The tables themselves are modules of their own (`sessions_by_address.ts`,
+ * It stays one piece, though long: every query joins the sessions and the publications (a
+ * holder is a publication whose user has a live session; `lap` is the live users), and every
+ * session that opens or ends changes what the publications count as active, so splitting it would
+ * pass both tables around. The tables are modules of their own (`sessions_by_address.ts`,
  * `expiry_wheel.ts`, `sorted_view.ts`, `publications.ts`); this holds only how they go together.
  *
  * @module
