@@ -65,13 +65,7 @@ export async function readUdpSocketStats(port: number): Promise<UdpSocketStats |
   let queuedBytes = 0;
   let found = false;
   for (const file of ["/proc/net/udp", "/proc/net/udp6"]) {
-    let text: string;
-    try {
-      text = await Deno.readTextFile(file);
-    } catch {
-      continue;
-    }
-    const stats = parseProcNetUdp(text, port);
+    const stats = parseProcNetUdp(await readProcText(file), port);
     if (stats === undefined) continue;
     found = true;
     drops += stats.drops;
@@ -113,12 +107,17 @@ export function parseUdpInErrors(snmp: string, snmp6: string): number | undefine
  * with 9,000 of them here.
  */
 export async function readUdpInErrors(): Promise<number | undefined> {
-  const read = async (file: string) => {
-    try {
-      return await Deno.readTextFile(file);
-    } catch {
-      return "";
-    }
-  };
-  return parseUdpInErrors(await read("/proc/net/snmp"), await read("/proc/net/snmp6"));
+  return parseUdpInErrors(
+    await readProcText("/proc/net/snmp"),
+    await readProcText("/proc/net/snmp6"),
+  );
+}
+
+/** A `/proc` file's text; empty where there is no such file or it may not be read. */
+async function readProcText(file: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(file);
+  } catch {
+    return "";
+  }
 }
