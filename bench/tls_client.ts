@@ -1,15 +1,20 @@
 /**
  * TLS clients side by side, in memory (no disk, no hashing): a `Deno.listenTls` server in a child
  * process sends N MiB per connection; this process reads them with a Deno TLS client
- * (`Deno.connectTls`, pinned by CA) and with the OpenSSL-through-FFI client
- * (`lib/peer/download/openssl_tls.ts`), alternating, and prints each round and the medians.
+ * (`Deno.startTls`, pinned by CA, as the peer does), with the OpenSSL client over memory BIOs
+ * (`openssl_tls_client.ts`) and with the socket-owning OpenSSL client on a worker
+ * (`socket_tls_client.ts`: OpenSSL's read buffer size, SO_RCVLOWAT, and reading copies or the
+ * ring's slots themselves), alternating, and prints each round's speed and client CPU (user +
+ * system, every thread of this process) and the medians. Neither OpenSSL client is used by the
+ * peer (docs/performance.md, issue 14).
  *
- *   deno run -A bench/tls_client.ts [--mib 1024] [--rounds 3]
+ *   deno run -A bench/tls_client.ts [--mib 1024] [--rounds 3] [--only "Deno.startTls|views, …"]
  */
 
 import { parseArgs } from "node:util";
 import { CERTIFICATE_NAME, loadIdentity } from "../lib/peer/identity/mod.ts";
 import { loadOpensslTls } from "./openssl_tls_client.ts";
+import { SocketTlsConn, type SocketTlsOptions } from "./socket_tls_client.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -17,6 +22,7 @@ const { values } = parseArgs({
     serve: { type: "string" },
     mib: { type: "string", default: "1024" },
     rounds: { type: "string", default: "3" },
+    only: { type: "string" },
   },
 });
 const MIB = 1024 * 1024;
@@ -62,9 +68,6 @@ const certPem = atob(certB64);
 const load = loadOpensslTls();
 if (!load.ok) throw new Error(`OpenSSL TLS unavailable: ${JSON.stringify(load.why)}`);
 const client = load.client;
-const load128 = loadOpensslTls(undefined, undefined, "TLS_AES_128_GCM_SHA256");
-if (!load128.ok) throw new Error("OpenSSL TLS unavailable");
-const client128 = load128.client;
 
 async function drain(conn: { read(p: Uint8Array): Promise<number | null> }): Promise<number> {
   const buffer = new Uint8Array(MIB);
@@ -82,6 +85,40 @@ function cpuSeconds(): number {
 }
 
 type Contender = { name: string; run: () => Promise<number> };
+
+/** The socket-owning OpenSSL client on a worker, pinned, with the request written once. */
+function socketWorker(
+  name: string,
+  options: Partial<SocketTlsOptions>,
+  views = false,
+): Contender {
+  return {
+    name,
+    run: async () => {
+      const conn = await SocketTlsConn.connect({
+        host: "127.0.0.1",
+        port,
+        serverName: CERTIFICATE_NAME,
+        timeoutMs: 10_000,
+        ...options,
+      });
+      try {
+        if (conn.fingerprint !== fingerprint) throw new Error("fingerprint mismatch");
+        await conn.write(new Uint8Array([1]));
+        if (!views) return await drain(conn);
+        let total = 0;
+        for (;;) {
+          const view = await conn.readView();
+          if (view === null) return total;
+          total += view.length;
+        }
+      } finally {
+        conn.close();
+        await conn.closed;
+      }
+    },
+  };
+}
 const contenders: Contender[] = [
   {
     name: "Deno.startTls",
@@ -109,21 +146,19 @@ const contenders: Contender[] = [
       }
     },
   },
-  {
-    name: "FFI client, AES-128",
-    run: async () => {
-      const tcp = await Deno.connect({ hostname: "127.0.0.1", port });
-      const conn = await client128.connect(tcp, CERTIFICATE_NAME);
-      if (conn.fingerprint !== fingerprint) throw new Error("fingerprint mismatch");
-      try {
-        return await drain(conn);
-      } finally {
-        conn.close();
-      }
-    },
-  },
-];
+  socketWorker("worker, rbuf 1 MiB", { readBufferBytes: 1024 * 1024 }),
+  socketWorker("worker, 256 KiB, lowat 128 KiB", {
+    readBufferBytes: 256 * 1024,
+    rcvLowatBytes: 128 * 1024,
+  }),
+  socketWorker("views, 256 KiB, lowat 128 KiB", {
+    readBufferBytes: 256 * 1024,
+    rcvLowatBytes: 128 * 1024,
+  }, true),
+  socketWorker("views, no read-ahead", { readAhead: false }, true),
+].filter((c) => values.only === undefined || values.only.split("|").includes(c.name));
 const speeds = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+const cpus = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? contenders : [...contenders].reverse();
   for (const contender of order) {
@@ -134,24 +169,30 @@ for (let round = 0; round < rounds; round++) {
     if (bytes !== mib * MIB) throw new Error(`${contender.name}: ${bytes} bytes`);
     const speed = bytes / 1e6 / (ms / 1000);
     speeds.get(contender.name)!.push(speed);
+    cpus.get(contender.name)!.push(cpuSeconds() - cpu);
     console.log(
-      `round ${round + 1}: ${contender.name.padEnd(20)} ${speed.toFixed(0)} MB/s, client CPU ${
+      `round ${round + 1}: ${contender.name.padEnd(24)} ${speed.toFixed(0)} MB/s, client CPU ${
         (cpuSeconds() - cpu).toFixed(2)
       } s`,
     );
   }
 }
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-const deno = median(speeds.get("Deno.startTls")!);
-const ffi = median(speeds.get("OpenSSL FFI client")!);
-console.log(`median FFI AES-128: ${median(speeds.get("FFI client, AES-128")!).toFixed(0)} MB/s`);
+const deno = median(speeds.get("Deno.startTls") ?? [0]);
+const ffi = median(speeds.get("OpenSSL FFI client") ?? [0]);
+for (const [name, list] of cpus) {
+  console.log(
+    `${name.padEnd(24)} median ${median(speeds.get(name)!).toFixed(0)} MB/s, CPU ${
+      median(list).toFixed(2)
+    } s a run`,
+  );
+}
 console.log(
   `medians: Deno ${deno.toFixed(0)} MB/s, FFI ${ffi.toFixed(0)} MB/s, FFI/Deno ${
     (ffi / deno).toFixed(2)
   }x`,
 );
 client.close();
-client128.close();
 await child.stdin.close();
 child.kill();
 await child.status;
