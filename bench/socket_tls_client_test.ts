@@ -5,17 +5,12 @@
  */
 
 import assert from "node:assert/strict";
-import { CERTIFICATE_NAME, loadIdentity } from "../lib/peer/identity/mod.ts";
+import { CERTIFICATE_NAME } from "../lib/peer/identity/mod.ts";
+import { listenTlsAsNewPeer } from "./tls_listener.ts";
 import { SocketTlsConn, SocketTlsError } from "./socket_tls_client.ts";
 
 async function serve(bytes: number) {
-  const identity = await loadIdentity(undefined, () => {});
-  const listener = Deno.listenTls({
-    hostname: "127.0.0.1",
-    port: 0,
-    cert: identity.certPem,
-    key: identity.keyPem,
-  });
+  const { listener, identity } = await listenTlsAsNewPeer();
   const served = (async () => {
     const conn = await listener.accept();
     try {

@@ -12,7 +12,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { CERTIFICATE_NAME, loadIdentity } from "../lib/peer/identity/mod.ts";
+import { CERTIFICATE_NAME } from "../lib/peer/identity/mod.ts";
+import { listenTlsAsNewPeer } from "./tls_listener.ts";
 import { loadOpensslTls } from "./openssl_tls_client.ts";
 import { SocketTlsConn, type SocketTlsOptions } from "./socket_tls_client.ts";
 
@@ -30,13 +31,7 @@ const MIB = 1024 * 1024;
 if (values.serve !== undefined) {
   // Child: serve `--serve` MiB per TLS connection, then close_notify.
   const total = Number(values.serve) * MIB;
-  const identity = await loadIdentity(undefined, () => {});
-  const listener = Deno.listenTls({
-    hostname: "127.0.0.1",
-    port: 0,
-    cert: identity.certPem,
-    key: identity.keyPem,
-  });
+  const { listener, identity } = await listenTlsAsNewPeer();
   console.log(`${listener.addr.port} ${btoa(identity.certPem)} ${identity.fingerprint}`);
   const chunk = new Uint8Array(MIB).fill(7);
   for await (const conn of listener) {
