@@ -8,6 +8,8 @@ import { encodeV2Request } from "../lib/protocol/mod.ts";
 import { TrackerProcess } from "./support/programs.ts";
 import { UdpProbe } from "./support/udp_probe.ts";
 import { SealedClient, type SealedLoginError } from "./support/sealed_client.ts";
+import { DatagramRouter } from "../lib/tracker/datagram_router.ts";
+import type { Credential } from "../lib/tracker/credentials.ts";
 
 const text = (bytes: Uint8Array | undefined) => bytes && new TextDecoder().decode(bytes);
 
@@ -185,4 +187,45 @@ Deno.test("the right password from a clean host gets in at once while a stranger
     await v1Alice.close();
     await tracker.stop();
   }
+});
+
+// The kernel lets an unprivileged test speak only from ::1, so the next two give the tracker's
+// router (the whole tracker minus its socket) the source addresses an IPv6 attacker would use.
+const ipv6Credentials = new Map<string, Credential>(
+  ["alice", "bob"].map((user) => [user, { kind: "plain", password: `${user}-pw` }]),
+);
+/** The `index`-th address of the attacker's /64, 2001:db8:1:2::/64. */
+const inAttackersPrefix = (index: number) => `2001:db8:1:2:${(index + 1).toString(16)}::7`;
+
+Deno.test("a password guesser rotating through the addresses of one IPv6 /64 is throttled as one host", () => {
+  const router = new DatagramRouter({ credentials: ipv6Credentials, now: () => 0 });
+  const ask = (text: string, hostname: string) =>
+    new TextDecoder().decode(
+      router.handle(new TextEncoder().encode(text), { hostname, port: 4000 }).reply,
+    );
+  // One guess from each of 40 fresh addresses: every one would get 3 free failures if an
+  // address were a host, so guessing would never slow down.
+  for (let i = 0; i < 40; i++) {
+    assert.equal(ask(`auth alice guess${i}`, inAttackersPrefix(i)), "ERR");
+  }
+  // The prefix is locked out for alice, as one host would be (other users there are not)...
+  assert.equal(ask("auth alice alice-pw", inAttackersPrefix(100)), "ERR", "alice in the /64");
+  assert.equal(ask("auth bob bob-pw", inAttackersPrefix(101)), "OK", "bob in the /64");
+  // ...and alice is not locked out anywhere else: from another prefix she gets in at once.
+  assert.equal(ask("auth alice alice-pw", "2001:db8:1:3::7"), "OK");
+});
+
+Deno.test("a flood from many addresses of one IPv6 /64 is cut at one host's rate", () => {
+  let clock = 0;
+  const router = new DatagramRouter({ credentials: ipv6Credentials, now: () => clock });
+  const lap = new TextEncoder().encode("lap");
+  let answered = 0;
+  for (let i = 0; i < 20_000; i++) {
+    clock += 0.05; // 20,000 datagrams in one second, each from a new address
+    if (router.handle(lap, { hostname: inAttackersPrefix(i), port: 4000 }).reply) answered++;
+  }
+  // The host limit: a burst of 4,000 and 2,000 per second.
+  assert.ok(answered <= 4000 + 2000 + 1, `${answered} answered`);
+  const elsewhere = router.handle(lap, { hostname: "2001:db8:1:3::7", port: 4000 });
+  assert.equal(new TextDecoder().decode(elsewhere.reply), "ERR");
 });

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { isSealedDatagram, isV2Datagram } from "../protocol/mod.ts";
+import { hostGroup, isSealedDatagram, isV2Datagram } from "../protocol/mod.ts";
 import { Authenticator } from "./authenticator.ts";
 import type { Credential } from "./credentials.ts";
 import {
@@ -183,13 +183,19 @@ export class DatagramRouter {
     // still holds.)
     const session = this.state.sessionAt(from);
     const hosts = this.#hostLimiter;
-    const hostBucket = hosts.bucketFor(from.hostname, session?.hostFlood);
+    const known = session?.hostFlood;
+    // A host is an address as `hostGroup` groups it (an IPv6 address by its /64, or one machine
+    // would have 2^64 fresh buckets); grouped only when the table is asked, not for a session's
+    // kept bucket.
+    const hostBucket = known !== undefined && hosts.isKept(known)
+      ? known
+      : hosts.bucketFor(hostGroup(from.hostname), known);
     // Written only when it changed (once a second at most): a store of an object is a write
     // barrier, and the session's line would be dirtied for nothing.
     if (session !== undefined && session.hostFlood !== hostBucket) session.hostFlood = hostBucket;
     if (!hosts.take(hostBucket)) {
       traffic.dropped("hostRate");
-      const capHit = `flood from host ${from.hostname} dropped`;
+      const capHit = `flood from host ${hostGroup(from.hostname)} dropped`;
       return { peer: addressKey(from), expired, capHit };
     }
     const limiter = this.#sourceLimiter;
