@@ -229,3 +229,52 @@ Deno.test("a flood from many addresses of one IPv6 /64 is cut at one host's rate
   const elsewhere = router.handle(lap, { hostname: "2001:db8:1:3::7", port: 4000 });
   assert.equal(new TextDecoder().decode(elsewhere.reply), "ERR");
 });
+
+/**
+ * Sends `count` UDP datagrams to 127.0.0.1:`port` with the source port set to 0, through a raw
+ * socket (python3; needs CAP_NET_RAW): what a spoofing attacker sends, and a reply to it cannot be
+ * sent. True when sent; false where raw sockets are not allowed.
+ */
+async function sendFromPortZero(port: number, count: number, payload: string): Promise<boolean> {
+  const script = "import socket,struct,sys\n" +
+    "port,n,p=int(sys.argv[1]),int(sys.argv[2]),sys.argv[3].encode()\n" +
+    "s=socket.socket(socket.AF_INET,socket.SOCK_RAW,socket.IPPROTO_UDP)\n" +
+    "for _ in range(n): s.sendto(struct.pack('!HHHH',0,port,8+len(p),0)+p,('127.0.0.1',0))\n";
+  try {
+    const { success } = await new Deno.Command("python3", {
+      args: ["-c", script, String(port), String(count), payload],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name:
+    "replies that cannot be sent to spoofed sources are logged once per interval, not per datagram",
+  ignore: Deno.uid() !== 0,
+  fn: async () => {
+    const tracker = await TrackerProcess.start(undefined, ["--quiet"]);
+    try {
+      assert.ok(await sendFromPortZero(tracker.port, 200, "lap"), "raw socket refused");
+      await tracker.program.stdout.waitFor("Send error");
+      // The tracker is still serving, and said it once for the 200.
+      const probe = new UdpProbe(tracker.port);
+      try {
+        assert.equal(await probe.ask("lap"), "ERR");
+      } finally {
+        await probe.close();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const lines = tracker.program.stdout.text.split("\n").filter((line) =>
+        line.includes("Send error")
+      );
+      assert.equal(lines.length, 1, lines.join("\n"));
+    } finally {
+      await tracker.stop();
+    }
+  },
+});
