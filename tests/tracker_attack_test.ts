@@ -231,18 +231,29 @@ Deno.test("a flood from many addresses of one IPv6 /64 is cut at one host's rate
 });
 
 /**
- * Sends `count` UDP datagrams to 127.0.0.1:`port` with the source port set to 0, through a raw
- * socket (python3; needs CAP_NET_RAW): what a spoofing attacker sends, and a reply to it cannot be
- * sent. True when sent; false where raw sockets are not allowed.
+ * Sends each of `payloads` in a UDP datagram to 127.0.0.1:`port` from a forged source,
+ * `from.hostname`:`from.port` (port 0 too), through a raw socket (python3; needs CAP_NET_RAW):
+ * what a spoofing attacker sends. True when sent; false where raw sockets are not allowed.
  */
-async function sendFromPortZero(port: number, count: number, payload: string): Promise<boolean> {
+async function sendSpoofed(
+  from: { readonly hostname: string; readonly port: number },
+  port: number,
+  payloads: readonly string[],
+): Promise<boolean> {
   const script = "import socket,struct,sys\n" +
-    "port,n,p=int(sys.argv[1]),int(sys.argv[2]),sys.argv[3].encode()\n" +
-    "s=socket.socket(socket.AF_INET,socket.SOCK_RAW,socket.IPPROTO_UDP)\n" +
-    "for _ in range(n): s.sendto(struct.pack('!HHHH',0,port,8+len(p),0)+p,('127.0.0.1',0))\n";
+    "src,sport,port=sys.argv[1],int(sys.argv[2]),int(sys.argv[3])\n" +
+    "s=socket.socket(socket.AF_INET,socket.SOCK_RAW,socket.IPPROTO_RAW)\n" +
+    "def csum(b):\n" +
+    " t=sum(struct.unpack('!10H',b)); t=(t>>16)+(t&0xffff); t+=t>>16; return ~t&0xffff\n" +
+    "for p in sys.argv[4:]:\n" +
+    " p=p.encode(); u=struct.pack('!HHHH',sport,port,8+len(p),0)+p\n" +
+    " h=struct.pack('!BBHHHBBH4s4s',0x45,0,20+len(u),0,0,64,17,0," +
+    "socket.inet_aton(src),socket.inet_aton('127.0.0.1'))\n" +
+    " h=h[:10]+struct.pack('!H',csum(h))+h[12:]\n" +
+    " s.sendto(h+u,('127.0.0.1',0))\n";
   try {
     const { success } = await new Deno.Command("python3", {
-      args: ["-c", script, String(port), String(count), payload],
+      args: ["-c", script, from.hostname, String(from.port), String(port), ...payloads],
       stdout: "null",
       stderr: "null",
     }).output();
@@ -252,14 +263,18 @@ async function sendFromPortZero(port: number, count: number, payload: string): P
   }
 }
 
+/** Raw sockets (forged sources) need root here; elsewhere the tests that use them are skipped. */
+const canSpoof = Deno.uid() === 0;
+
 Deno.test({
   name:
     "replies that cannot be sent to spoofed sources are logged once per interval, not per datagram",
-  ignore: Deno.uid() !== 0,
+  ignore: !canSpoof,
   fn: async () => {
     const tracker = await TrackerProcess.start(undefined, ["--quiet"]);
     try {
-      assert.ok(await sendFromPortZero(tracker.port, 200, "lap"), "raw socket refused");
+      const lap = Array.from({ length: 200 }, () => "lap");
+      assert.ok(await sendSpoofed({ hostname: "127.0.0.1", port: 0 }, tracker.port, lap));
       await tracker.program.stdout.waitFor("Send error");
       // The tracker is still serving, and said it once for the 200.
       const probe = new UdpProbe(tracker.port);
@@ -274,6 +289,35 @@ Deno.test({
       );
       assert.equal(lines.length, 1, lines.join("\n"));
     } finally {
+      await tracker.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "v1 auth failures forged from a user's own host never lock that user's v2 login out",
+  ignore: !canSpoof,
+  fn: async () => {
+    const tracker = await TrackerProcess.start();
+    const alice = new SealedClient({ trackerPort: tracker.port, hostname: "127.0.0.5" });
+    const bob = new SealedClient({ trackerPort: tracker.port, hostname: "127.0.0.5" });
+    const v1 = new UdpProbe(tracker.port, "127.0.0.5", { trackerHost: "127.0.0.1" });
+    try {
+      // v1's auth needs no round trip, so anyone can send it from alice's address: four
+      // failures for alice, and twenty for other names (the host's own threshold).
+      const forged = [
+        ...Array.from({ length: 4 }, () => "auth alice x"),
+        ...Array.from({ length: 20 }, (_, i) => `auth user${i} x`),
+      ];
+      assert.ok(await sendSpoofed({ hostname: "127.0.0.5", port: 40_000 }, tracker.port, forged));
+      await tracker.program.stdout.waitFor("from user19");
+      // v1 from that host is slowed: it cannot tell these failures from real ones...
+      assert.equal(await v1.ask("auth alice alice-pw"), "ERR");
+      // ...but a v2 login proves its address with the challenge's round trip, and gets in.
+      await alice.login("alice", "alice-pw");
+      await bob.login("bob", "bob-pw");
+    } finally {
+      await Promise.all([alice.close(), bob.close(), v1.close()]);
       await tracker.stop();
     }
   },

@@ -131,7 +131,12 @@ export class DatagramRouter {
       secret: options.secret,
       iterations: options.iterations,
     });
+    // v2 failures (a PROOF answering a CHALLENGE that reached the source) prove their source
+    // address; a v1 `auth` proves nothing, and anyone can send one from a victim's address. So
+    // v1 failures are counted apart and slow only v1, never the victim's v2 logins; v1 still
+    // honours the lockouts v2 failures earned.
     const guard = new LoginGuard({ now });
+    const plaintextGuard = new LoginGuard({ now });
     this.#sourceLimiter = new RateLimiter({
       now,
       rate: options.rate?.perSecond,
@@ -147,7 +152,8 @@ export class DatagramRouter {
     this.#v1 = new V1Handler({
       state: this.state,
       authenticator,
-      guard,
+      guard: plaintextGuard,
+      verifiedGuard: guard,
       allowPlaintext: options.allowPlaintext,
       allowForeignTcpAddress: options.allowForeignTcpAddress,
     });
