@@ -265,10 +265,14 @@ async function sendSpoofed(
 
 /** Raw sockets (forged sources) need root here; elsewhere the tests that use them are skipped. */
 const canSpoof = Deno.uid() === 0;
+/** A test name, saying so when the test is skipped for want of raw sockets. */
+const spoofing = (name: string) =>
+  canSpoof ? name : `${name} (skipped: forging a source address needs a raw socket, so root)`;
 
 Deno.test({
-  name:
+  name: spoofing(
     "replies that cannot be sent to spoofed sources are logged once per interval, not per datagram",
+  ),
   ignore: !canSpoof,
   fn: async () => {
     const tracker = await TrackerProcess.start(undefined, ["--quiet"]);
@@ -295,7 +299,9 @@ Deno.test({
 });
 
 Deno.test({
-  name: "v1 auth failures forged from a user's own host never lock that user's v2 login out",
+  name: spoofing(
+    "v1 auth failures forged from a user's own host never lock that user's v2 login out",
+  ),
   ignore: !canSpoof,
   fn: async () => {
     const tracker = await TrackerProcess.start();
