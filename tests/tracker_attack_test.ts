@@ -8,6 +8,8 @@ import { encodeV2Request } from "../lib/protocol/mod.ts";
 import { TrackerProcess } from "./support/programs.ts";
 import { UdpProbe } from "./support/udp_probe.ts";
 import { SealedClient, type SealedLoginError } from "./support/sealed_client.ts";
+import { DatagramRouter } from "../lib/tracker/datagram_router.ts";
+import type { Credential } from "../lib/tracker/credentials.ts";
 
 const text = (bytes: Uint8Array | undefined) => bytes && new TextDecoder().decode(bytes);
 
@@ -185,4 +187,144 @@ Deno.test("the right password from a clean host gets in at once while a stranger
     await v1Alice.close();
     await tracker.stop();
   }
+});
+
+// The kernel lets an unprivileged test speak only from ::1, so the next two give the tracker's
+// router (the whole tracker minus its socket) the source addresses an IPv6 attacker would use.
+const ipv6Credentials = new Map<string, Credential>(
+  ["alice", "bob"].map((user) => [user, { kind: "plain", password: `${user}-pw` }]),
+);
+/** The `index`-th address of the attacker's /64, 2001:db8:1:2::/64. */
+const inAttackersPrefix = (index: number) => `2001:db8:1:2:${(index + 1).toString(16)}::7`;
+
+Deno.test("a password guesser rotating through the addresses of one IPv6 /64 is throttled as one host", () => {
+  const router = new DatagramRouter({ credentials: ipv6Credentials, now: () => 0 });
+  const ask = (text: string, hostname: string) =>
+    new TextDecoder().decode(
+      router.handle(new TextEncoder().encode(text), { hostname, port: 4000 }).reply,
+    );
+  // One guess from each of 40 fresh addresses: every one would get 3 free failures if an
+  // address were a host, so guessing would never slow down.
+  for (let i = 0; i < 40; i++) {
+    assert.equal(ask(`auth alice guess${i}`, inAttackersPrefix(i)), "ERR");
+  }
+  // The prefix is locked out for alice, as one host would be (other users there are not)...
+  assert.equal(ask("auth alice alice-pw", inAttackersPrefix(100)), "ERR", "alice in the /64");
+  assert.equal(ask("auth bob bob-pw", inAttackersPrefix(101)), "OK", "bob in the /64");
+  // ...and alice is not locked out anywhere else: from another prefix she gets in at once.
+  assert.equal(ask("auth alice alice-pw", "2001:db8:1:3::7"), "OK");
+});
+
+Deno.test("a flood from many addresses of one IPv6 /64 is cut at one host's rate", () => {
+  let clock = 0;
+  const router = new DatagramRouter({ credentials: ipv6Credentials, now: () => clock });
+  const lap = new TextEncoder().encode("lap");
+  let answered = 0;
+  for (let i = 0; i < 20_000; i++) {
+    clock += 0.05; // 20,000 datagrams in one second, each from a new address
+    if (router.handle(lap, { hostname: inAttackersPrefix(i), port: 4000 }).reply) answered++;
+  }
+  // The host limit: a burst of 4,000 and 2,000 per second.
+  assert.ok(answered <= 4000 + 2000 + 1, `${answered} answered`);
+  const elsewhere = router.handle(lap, { hostname: "2001:db8:1:3::7", port: 4000 });
+  assert.equal(new TextDecoder().decode(elsewhere.reply), "ERR");
+});
+
+/**
+ * Sends each of `payloads` in a UDP datagram to 127.0.0.1:`port` from a forged source,
+ * `from.hostname`:`from.port` (port 0 too), through a raw socket (python3; needs CAP_NET_RAW):
+ * what a spoofing attacker sends. True when sent; false where raw sockets are not allowed.
+ */
+async function sendSpoofed(
+  from: { readonly hostname: string; readonly port: number },
+  port: number,
+  payloads: readonly string[],
+): Promise<boolean> {
+  const script = "import socket,struct,sys\n" +
+    "src,sport,port=sys.argv[1],int(sys.argv[2]),int(sys.argv[3])\n" +
+    "s=socket.socket(socket.AF_INET,socket.SOCK_RAW,socket.IPPROTO_RAW)\n" +
+    "def csum(b):\n" +
+    " t=sum(struct.unpack('!10H',b)); t=(t>>16)+(t&0xffff); t+=t>>16; return ~t&0xffff\n" +
+    "for p in sys.argv[4:]:\n" +
+    " p=p.encode(); u=struct.pack('!HHHH',sport,port,8+len(p),0)+p\n" +
+    " h=struct.pack('!BBHHHBBH4s4s',0x45,0,20+len(u),0,0,64,17,0," +
+    "socket.inet_aton(src),socket.inet_aton('127.0.0.1'))\n" +
+    " h=h[:10]+struct.pack('!H',csum(h))+h[12:]\n" +
+    " s.sendto(h+u,('127.0.0.1',0))\n";
+  try {
+    const { success } = await new Deno.Command("python3", {
+      args: ["-c", script, from.hostname, String(from.port), String(port), ...payloads],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return success;
+  } catch {
+    return false;
+  }
+}
+
+/** Raw sockets (forged sources) need root here; elsewhere the tests that use them are skipped. */
+const canSpoof = Deno.uid() === 0;
+/** A test name, saying so when the test is skipped for want of raw sockets. */
+const spoofing = (name: string) =>
+  canSpoof ? name : `${name} (skipped: forging a source address needs a raw socket, so root)`;
+
+Deno.test({
+  name: spoofing(
+    "replies that cannot be sent to spoofed sources are logged once per interval, not per datagram",
+  ),
+  ignore: !canSpoof,
+  fn: async () => {
+    const tracker = await TrackerProcess.start(undefined, ["--quiet"]);
+    try {
+      const lap = Array.from({ length: 200 }, () => "lap");
+      assert.ok(await sendSpoofed({ hostname: "127.0.0.1", port: 0 }, tracker.port, lap));
+      await tracker.program.stdout.waitFor("Send error");
+      // The tracker is still serving, and said it once for the 200.
+      const probe = new UdpProbe(tracker.port);
+      try {
+        assert.equal(await probe.ask("lap"), "ERR");
+      } finally {
+        await probe.close();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const lines = tracker.program.stdout.text.split("\n").filter((line) =>
+        line.includes("Send error")
+      );
+      assert.equal(lines.length, 1, lines.join("\n"));
+    } finally {
+      await tracker.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: spoofing(
+    "v1 auth failures forged from a user's own host never lock that user's v2 login out",
+  ),
+  ignore: !canSpoof,
+  fn: async () => {
+    const tracker = await TrackerProcess.start();
+    const alice = new SealedClient({ trackerPort: tracker.port, hostname: "127.0.0.5" });
+    const bob = new SealedClient({ trackerPort: tracker.port, hostname: "127.0.0.5" });
+    const v1 = new UdpProbe(tracker.port, "127.0.0.5", { trackerHost: "127.0.0.1" });
+    try {
+      // v1's auth needs no round trip, so anyone can send it from alice's address: four
+      // failures for alice, and twenty for other names (the host's own threshold).
+      const forged = [
+        ...Array.from({ length: 4 }, () => "auth alice x"),
+        ...Array.from({ length: 20 }, (_, i) => `auth user${i} x`),
+      ];
+      assert.ok(await sendSpoofed({ hostname: "127.0.0.5", port: 40_000 }, tracker.port, forged));
+      await tracker.program.stdout.waitFor("from user19");
+      // v1 from that host is slowed: it cannot tell these failures from real ones...
+      assert.equal(await v1.ask("auth alice alice-pw"), "ERR");
+      // ...but a v2 login proves its address with the challenge's round trip, and gets in.
+      await alice.login("alice", "alice-pw");
+      await bob.login("bob", "bob-pw");
+    } finally {
+      await Promise.all([alice.close(), bob.close(), v1.close()]);
+      await tracker.stop();
+    }
+  },
 });

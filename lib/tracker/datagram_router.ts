@@ -7,7 +7,7 @@
  * @module
  */
 
-import { isSealedDatagram, isV2Datagram } from "../protocol/mod.ts";
+import { hostGroup, isSealedDatagram, isV2Datagram } from "../protocol/mod.ts";
 import { Authenticator } from "./authenticator.ts";
 import type { Credential } from "./credentials.ts";
 import {
@@ -131,7 +131,12 @@ export class DatagramRouter {
       secret: options.secret,
       iterations: options.iterations,
     });
+    // v2 failures (a PROOF answering a CHALLENGE that reached the source) prove their source
+    // address; a v1 `auth` proves nothing, and anyone can send one from a victim's address. So
+    // v1 failures are counted apart and slow only v1, never the victim's v2 logins; v1 still
+    // honours the lockouts v2 failures earned.
     const guard = new LoginGuard({ now });
+    const plaintextGuard = new LoginGuard({ now });
     this.#sourceLimiter = new RateLimiter({
       now,
       rate: options.rate?.perSecond,
@@ -147,7 +152,8 @@ export class DatagramRouter {
     this.#v1 = new V1Handler({
       state: this.state,
       authenticator,
-      guard,
+      guard: plaintextGuard,
+      verifiedGuard: guard,
       allowPlaintext: options.allowPlaintext,
       allowForeignTcpAddress: options.allowForeignTcpAddress,
     });
@@ -183,13 +189,19 @@ export class DatagramRouter {
     // still holds.)
     const session = this.state.sessionAt(from);
     const hosts = this.#hostLimiter;
-    const hostBucket = hosts.bucketFor(from.hostname, session?.hostFlood);
+    const known = session?.hostFlood;
+    // A host is an address as `hostGroup` groups it (an IPv6 address by its /64, or one machine
+    // would have 2^64 fresh buckets); grouped only when the table is asked, not for a session's
+    // kept bucket.
+    const hostBucket = known !== undefined && hosts.isKept(known)
+      ? known
+      : hosts.bucketFor(hostGroup(from.hostname), known);
     // Written only when it changed (once a second at most): a store of an object is a write
     // barrier, and the session's line would be dirtied for nothing.
     if (session !== undefined && session.hostFlood !== hostBucket) session.hostFlood = hostBucket;
     if (!hosts.take(hostBucket)) {
       traffic.dropped("hostRate");
-      const capHit = `flood from host ${from.hostname} dropped`;
+      const capHit = `flood from host ${hostGroup(from.hostname)} dropped`;
       return { peer: addressKey(from), expired, capHit };
     }
     const limiter = this.#sourceLimiter;

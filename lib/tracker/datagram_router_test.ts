@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { encodeV2Request } from "../protocol/mod.ts";
 import { DatagramRouter } from "./datagram_router.ts";
 import { v2InClear } from "./test_v2_in_clear.ts";
 import type { Credential } from "./credentials.ts";
@@ -160,4 +161,33 @@ Deno.test("a v2 PUB refused at the publication cap is a limit event, and so is i
   const again = pub(id);
   assert.equal(again.note, "retransmission");
   assert.equal(again.capHit, "a user reached the publication limit");
+});
+
+Deno.test("v1 auth failures, which anyone can send from a victim's address, never lock v2 logins there", () => {
+  const router = new DatagramRouter({ credentials, now: () => 0 });
+  const encoder = new TextEncoder();
+  const ask = (datagram: Uint8Array | string, hostname: string, port = 4000) =>
+    new TextDecoder().decode(
+      router.handle(
+        typeof datagram === "string" ? encoder.encode(datagram) : datagram,
+        { hostname, port },
+      ).reply,
+    );
+  const login = (id: number, clientNonce: string) =>
+    encodeV2Request({ id, body: { verb: "LOGIN", user: "alice", clientNonce } });
+  for (let i = 0; i < 4; i++) assert.equal(ask("auth alice x", "10.0.0.5"), "ERR");
+  for (let i = 0; i < 20; i++) assert.equal(ask(`auth user${i} x`, "10.0.0.5"), "ERR");
+  assert.equal(ask("auth bob bob-pw", "10.0.0.5"), "ERR", "v1 is slowed on that host");
+  assert.match(ask(login(1, "abcdef"), "10.0.0.5"), /^PS2 1 CHALLENGE /, "v2 is not");
+  // Failures a v2 login proved the address of lock v1 out there too.
+  for (let id = 1; id <= 4; id++) {
+    const nonce = ask(login(id, `n${id}`), "10.0.0.6").split(" ")[3];
+    const proof = encodeV2Request({
+      id: 100 + id,
+      body: { verb: "PROOF", nonce, proof: "A".repeat(43) + "=" },
+    });
+    assert.match(ask(proof, "10.0.0.6"), / ERR (auth|locked)/);
+  }
+  assert.equal(ask("auth alice alice-pw", "10.0.0.6"), "ERR");
+  assert.equal(ask("auth alice alice-pw", "10.0.0.7"), "OK");
 });

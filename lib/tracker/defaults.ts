@@ -89,6 +89,13 @@ export const V2_CHALLENGE_TTL_MS = 30_000;
 /** Login challenges waiting for their proof at most; the oldest are dropped past it. */
 export const MAX_PENDING_CHALLENGES = 4096;
 
+/**
+ * Login challenges one source host (an IPv4 address, an IPv6 /64) may have waiting; past it the
+ * host's own oldest is dropped. A host's logins wait a round trip and a PBKDF2 each, so 64 at once
+ * is hundreds of logins a second from one NAT; and a storm needs 64 hosts to fill the table.
+ */
+export const MAX_PENDING_CHALLENGES_PER_HOST = 64;
+
 /** Replies to handshake requests remembered for retransmissions, across all sources. */
 export const MAX_HANDSHAKE_REPLIES = 4096;
 

@@ -20,6 +20,7 @@ import {
   USER_PRESSURE_FAILURES,
   USER_PRESSURE_WINDOW_MS,
 } from "./defaults.ts";
+import { hostGroup } from "../protocol/mod.ts";
 
 /** A map that forgets its least recently used entry when full. */
 export class BoundedMap<K, V> {
@@ -131,9 +132,16 @@ export class RateLimiter {
    * than the table holds).
    */
   bucketFor(source: string, known: RateBucket | undefined): RateBucket {
-    const now = this.#now();
-    if (known !== undefined && now - known.marked < BUCKET_MARK_INTERVAL_MS) return known;
-    return this.#lookUp(source, now);
+    if (known !== undefined && this.isKept(known)) return known;
+    return this.#lookUp(source, this.#now());
+  }
+
+  /**
+   * Whether `known` may still be used without a look-up ({@linkcode RateLimiter.bucketFor}
+   * would return it), so a caller can skip building the source's key.
+   */
+  isKept(known: RateBucket): boolean {
+    return this.#now() - known.marked < BUCKET_MARK_INTERVAL_MS;
   }
 
   #lookUp(source: string, now: number): RateBucket {
@@ -204,8 +212,10 @@ export interface LoginGuardOptions {
  *   and a first lockout of {@linkcode PRESSURED_LOCKOUT_INITIAL_MS}; a host with no failures for
  *   that user is never refused, so the right password from a clean host always gets in at once.
  *
- * A success forgives the (user, host); failures older than {@linkcode FAILURE_MEMORY_MS} are
- * forgotten. Pure: time is injected; every table is bounded.
+ * A host is an address as {@linkcode hostGroup} groups it: an IPv6 address counts as its /64,
+ * or one machine could guess from 2⁶⁴ clean hosts. A success forgives the (user, host); failures
+ * older than {@linkcode FAILURE_MEMORY_MS} are forgotten. Pure: time is injected; every table is
+ * bounded.
  *
  * @example
  * ```ts
@@ -237,8 +247,9 @@ export class LoginGuard {
     this.#userPressure = new BoundedMap(capacity);
   }
 
-  /** Milliseconds until `user` may try again from `host`; 0 when not locked. */
-  lockedFor(user: string, host: string): number {
+  /** Milliseconds until `user` may try again from the host of `address`; 0 when not locked. */
+  lockedFor(user: string, address: string): number {
+    const host = hostGroup(address);
     const now = this.#now();
     const until = Math.max(
       this.#byUserHost.get(userHostKey(user, host))?.lockedUntil ?? 0,
@@ -247,8 +258,9 @@ export class LoginGuard {
     return Math.max(0, until - now);
   }
 
-  /** Records a failed login of `user` from `host`. */
-  failed(user: string, host: string): void {
+  /** Records a failed login of `user` from the host of `address`. */
+  failed(user: string, address: string): void {
+    const host = hostGroup(address);
     const now = this.#now();
     const pressured = this.#pressure(user, now) > USER_PRESSURE_FAILURES;
     this.#count(this.#byUserHost, userHostKey(user, host), now, {
@@ -261,9 +273,9 @@ export class LoginGuard {
     });
   }
 
-  /** Records a successful login: this user's failures from this host are forgiven. */
-  succeeded(user: string, host: string): void {
-    this.#byUserHost.delete(userHostKey(user, host));
+  /** Records a successful login: this user's failures from the host of `address` are forgiven. */
+  succeeded(user: string, address: string): void {
+    this.#byUserHost.delete(userHostKey(user, hostGroup(address)));
   }
 
   #pressure(user: string, now: number): number {

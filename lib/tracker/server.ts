@@ -210,13 +210,20 @@ export function startTracker(options: TrackerOptions): RunningTracker {
       if (logs(logger, level)) logOutcome(logger, level, address, size, outcome);
     }
   };
+  // A reply to a spoofed source (port 0, an unroutable address) fails at every datagram: said
+  // once per reason and interval, with a count, as limits are, so a flood cannot flood the log.
   const sendFailed = (error: unknown, address: Address) => {
     if (signal?.aborted) return;
+    const reason = listenReason(error);
+    const suppressed = throttle.record(`send error: ${reason}`);
+    if (suppressed === undefined) return;
     logger.log({
       level: "warn",
       peer: addressKey(address),
-      message: `Send error: ${listenReason(error)}`,
-      fields: { event: "sendError" },
+      message: `Send error: ${reason}${
+        suppressed ? ` (${suppressed} more since the last report)` : ""
+      }`,
+      fields: { event: "sendError", suppressed },
     });
   };
   /** Logs an outcome that was pending and sends its reply (unless the tracker is stopping). */
@@ -246,12 +253,19 @@ export function startTracker(options: TrackerOptions): RunningTracker {
           from = addr as Deno.NetAddr;
         } catch (error) {
           if (signal?.aborted || error instanceof Deno.errors.BadResource) return;
-          // A transient receive error (e.g. ICMP feedback) must not stop the tracker.
-          logger.log({
-            level: "warn",
-            message: `Receive error: ${listenReason(error)}`,
-            fields: { event: "receiveError" },
-          });
+          // A transient receive error (e.g. ICMP feedback) must not stop the tracker, nor write a
+          // line each time.
+          const reason = listenReason(error);
+          const suppressed = throttle.record(`receive error: ${reason}`);
+          if (suppressed !== undefined) {
+            logger.log({
+              level: "warn",
+              message: `Receive error: ${reason}${
+                suppressed ? ` (${suppressed} more since the last report)` : ""
+              }`,
+              fields: { event: "receiveError", suppressed },
+            });
+          }
           continue;
         }
         const address = { hostname: from.hostname, port: from.port };

@@ -74,7 +74,10 @@ export function plaintextLogin(
 
 /** What a {@linkcode V1Handler} needs. */
 export interface V1HandlerOptions extends LoginParts {
+  /** Counts `auth` failures (whose source address nothing proves) and checks their lockouts. */
   readonly guard: LoginGuard;
+  /** Lockouts earned where the source was proven (v2 logins), honoured by `auth` too. */
+  readonly verifiedGuard?: LoginGuard;
   /** False refuses every plaintext `auth` (the password would cross the network in clear). */
   readonly allowPlaintext?: boolean;
   /** True lets `TCP` name a host other than the one the session speaks from (see docs). */
@@ -108,6 +111,7 @@ export class V1Handler {
   readonly #state: TrackerState;
   readonly #parts: LoginParts;
   readonly #guard: LoginGuard;
+  readonly #verifiedGuard: LoginGuard | undefined;
   readonly #allowPlaintext: boolean;
   readonly #allowForeignTcp: boolean;
   readonly #replyBytes = new ReplyBytes();
@@ -116,6 +120,7 @@ export class V1Handler {
     this.#state = options.state;
     this.#parts = { state: options.state, authenticator: options.authenticator };
     this.#guard = options.guard;
+    this.#verifiedGuard = options.verifiedGuard;
     this.#allowPlaintext = options.allowPlaintext ?? true;
     this.#allowForeignTcp = options.allowForeignTcpAddress ?? false;
   }
@@ -206,7 +211,10 @@ export class V1Handler {
       ...(limit ? { limit } : {}),
     });
     if (!this.#allowPlaintext) return refuse("plaintext logins are disabled");
-    if (this.#guard.lockedFor(peer, from.hostname) > 0) {
+    if (
+      this.#guard.lockedFor(peer, from.hostname) > 0 ||
+      (this.#verifiedGuard?.lockedFor(peer, from.hostname) ?? 0) > 0
+    ) {
       return refuse("locked out after failures");
     }
     const check = this.#parts.authenticator.verifyPassword(request.user, request.password);

@@ -11,6 +11,7 @@
 import {
   deriveSessionKeys,
   encodeHex,
+  hostGroup,
   SCRAM_NONCE_BYTES,
   V2_TOKEN_BYTES,
   type V2ErrorCode,
@@ -28,10 +29,12 @@ import {
   verifyClientProof,
 } from "../protocol/scram.ts";
 import type { Authenticator } from "./authenticator.ts";
+import { ChallengeTable } from "./challenge_table.ts";
 import {
   HANDSHAKE_REPLY_TTL_MS,
   MAX_HANDSHAKE_REPLIES,
   MAX_PENDING_CHALLENGES,
+  MAX_PENDING_CHALLENGES_PER_HOST,
   V2_CHALLENGE_TTL_MS,
 } from "./defaults.ts";
 import { BoundedMap, type LoginGuard } from "./guard.ts";
@@ -96,7 +99,10 @@ export class V2Login {
   readonly #randomBytes: (length: number) => Uint8Array;
   readonly #timeoutMs: number;
   readonly #heartbeatMs: number;
-  readonly #challenges = new BoundedMap<string, Challenge>(MAX_PENDING_CHALLENGES);
+  readonly #challenges = new ChallengeTable<Challenge>({
+    capacity: MAX_PENDING_CHALLENGES,
+    perHost: MAX_PENDING_CHALLENGES_PER_HOST,
+  });
   readonly #replies = new BoundedMap<string, RememberedReply>(MAX_HANDSHAKE_REPLIES);
 
   constructor(options: V2LoginOptions) {
@@ -173,7 +179,7 @@ export class V2Login {
       verifier,
       expiresAt: this.#now() + V2_CHALLENGE_TTL_MS,
     };
-    const evicted = this.#challenges.set(nonce, challenge);
+    const evicted = this.#challenges.add(hostGroup(from.hostname), nonce, challenge);
     return {
       peer,
       body: { status: "CHALLENGE", nonce, salt: encodeBase64(salt), iterations },
@@ -186,7 +192,7 @@ export class V2Login {
     from: Address,
     sourceKey: string,
   ): Decision {
-    const challenge = this.#challenges.get(body.nonce);
+    const challenge = this.#challenges.peek(body.nonce);
     if (
       challenge === undefined || challenge.sourceKey !== sourceKey ||
       challenge.expiresAt < this.#now()
@@ -198,7 +204,7 @@ export class V2Login {
       };
     }
     // Single use: a replayed proof finds nothing.
-    this.#challenges.delete(body.nonce);
+    this.#challenges.take(body.nonce);
     const peer = challenge.user;
     const lockedMs = this.#guard.lockedFor(peer, from.hostname);
     if (lockedMs > 0) return lockedOut(peer, lockedMs);

@@ -66,3 +66,36 @@ Deno.test("a login whose user is removed from the credentials between challenge 
     assert.match(reply ?? "", removed ? /^PS2 2 ERR auth/ : /^PS2 2 WELCOME /);
   }
 });
+
+Deno.test("a login storm from a few hosts does not forget another host's pending challenge", () => {
+  const router = new DatagramRouter({ credentials, now: () => 0 });
+  const from: Address = { hostname: "10.0.0.9", port: 6000 };
+  const clientNonce = "legitimate";
+  const challenge = text(
+    router.handle(
+      encodeV2Request({ id: 1, body: { verb: "LOGIN", user: "alice", clientNonce } }),
+      from,
+    ).reply,
+  )?.split(" ");
+  assert.equal(challenge?.[2], "CHALLENGE");
+  // While alice computes her proof, three hosts send LOGINs as fast as their flood limit lets
+  // them (a burst of 4,000 each): three times the table, were it shared first come first served.
+  for (let i = 0; i < 12_000; i++) {
+    const host = { hostname: `10.0.1.${1 + (i % 3)}`, port: 1000 + (i % 50) };
+    const storm = encodeV2Request({
+      id: i + 1,
+      body: { verb: "LOGIN", user: "alice", clientNonce: `storm${i}` },
+    });
+    router.handle(storm, host);
+  }
+  const [nonce, saltText, iterationsText] = challenge!.slice(3);
+  const salt = decodeBase64(saltText)!;
+  const iterations = Number(iterationsText);
+  const keys = deriveClientKeysSync("alice-pw", salt, iterations);
+  const message = authMessage({ user: "alice", clientNonce, nonce, salt, iterations });
+  const proof = encodeBase64(clientProof(keys.clientKey, keys.storedKey, message));
+  const reply = text(
+    router.handle(encodeV2Request({ id: 2, body: { verb: "PROOF", nonce, proof } }), from).reply,
+  );
+  assert.match(reply ?? "", /^PS2 2 WELCOME /);
+});

@@ -6,12 +6,11 @@
  * @module
  */
 
-import { canonicalIp } from "../../protocol/mod.ts";
+import { hostGroup } from "../../protocol/mod.ts";
 
 /**
- * The key a remote address is counted under: an IPv4 address as itself (an IPv4-mapped IPv6
- * address as its IPv4 form), an IPv6 address by its /64 prefix — one host is usually handed a
- * whole /64, so counting single IPv6 addresses would let it take every slot.
+ * The key a remote address is counted under: the host it belongs to as
+ * {@linkcode hostGroup} says (an IPv6 address by its /64 prefix), as the tracker counts hosts.
  *
  * @example
  * ```ts
@@ -22,15 +21,7 @@ import { canonicalIp } from "../../protocol/mod.ts";
  * ```
  */
 export function peerKey(hostname: string): string {
-  const ip = canonicalIp(hostname);
-  if (!ip.includes(":")) return ip;
-  const [head, tail = ""] = ip.split("::");
-  const left = head === "" ? [] : head.split(":");
-  const right = tail === "" ? [] : tail.split(":");
-  const groups = ip.includes("::")
-    ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right]
-    : left;
-  return `${groups.slice(0, 4).join(":")}::/64`;
+  return hostGroup(hostname);
 }
 
 /** Caps of a {@linkcode PerPeerLimit}. */
