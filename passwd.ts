@@ -251,8 +251,8 @@ async function main(): Promise<void> {
     user = positionals[0];
     if (!isStorableUserName(user)) {
       throw new UsageError(
-        `invalid user name ${JSON.stringify(user)}: expected 1–255 bytes with no spaces or ` +
-          "control characters, not starting with #",
+        `invalid user name ${JSON.stringify(user)}: expected 1–255 bytes with no spaces, ` +
+          "commas or control characters, not starting with #",
       );
     }
     const iterationsText = values.iterations as string;

@@ -93,6 +93,13 @@ export function parseCredentials(text: string, file: string): Map<string, Creden
     if (!isValidField(user, MAX_USER_NAME_BYTES)) {
       throw new CredentialsError(file, lineNumber, "invalid user name");
     }
+    if (user.includes(",")) {
+      throw new CredentialsError(
+        file,
+        lineNumber,
+        "invalid user name: a comma would split it in v2 holder lists",
+      );
+    }
     let credential: Credential;
     if (secret.startsWith(SCRAM_VERIFIER_PREFIX)) {
       const verifier = parseVerifier(secret);
@@ -219,17 +226,19 @@ export function verifierFor(options: VerifierForOptions): ScramVerifier {
 
 /**
  * Whether `user` can have a line in a credentials file: a valid field that does not start with
- * `#` (such a line would be a comment).
+ * `#` (such a line would be a comment) and holds no `,` (v2 `HOLDERS` pages separate a holder's
+ * fields, its user first, with commas).
  *
  * @example
  * ```ts
  * import { isStorableUserName } from "./credentials.ts";
  * console.assert(isStorableUserName("alice"));
  * console.assert(!isStorableUserName("#alice") && !isStorableUserName("al ice"));
+ * console.assert(!isStorableUserName("al,ice"));
  * ```
  */
 export function isStorableUserName(user: string): boolean {
-  return isValidField(user, MAX_USER_NAME_BYTES) && !user.startsWith("#");
+  return isValidField(user, MAX_USER_NAME_BYTES) && !user.startsWith("#") && !user.includes(",");
 }
 
 /** What {@linkcode setCredentialLine} changes. */

@@ -37,6 +37,16 @@ Deno.test("a bad credentials line is reported with file name and line number", (
   });
 });
 
+Deno.test("a user name with a comma is refused: v2 holder lists separate fields with commas", () => {
+  assert.throws(
+    () => parseCredentials("alice pw\nmal,lory pw\n", "users.txt"),
+    (error: unknown) =>
+      error instanceof CredentialsError && error.line === 2 && /comma/.test(error.message),
+  );
+  assert.equal(isStorableUserName("mal,lory"), false);
+  assert.equal(isStorableUserName("mallory"), true);
+});
+
 Deno.test("a missing or non-UTF-8 credentials file is a CredentialsError", async () => {
   const dir = await Deno.makeTempDir();
   try {
