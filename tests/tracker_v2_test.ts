@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import {
-  fetchAllNames,
+  fetchNames,
   loginV2,
   TrackerNotAuthenticError,
   TrackerRefusedError,
@@ -147,7 +147,9 @@ Deno.test("a request with a wrong token, or the right token from another address
       offset: 0,
       names: [],
     });
-    assert.deepEqual(await fetchAllNames(bob, (offset) => ({ verb: "LAP", offset })), ["alice"]);
+    assert.deepEqual((await fetchNames(bob, (offset) => ({ verb: "LAP", offset }))).names, [
+      "alice",
+    ]);
   });
 });
 
@@ -221,14 +223,14 @@ Deno.test("v1 and v2 peers on one tracker see each other in lap, sch and get", a
       assert.equal(await v1.ask("lap"), "alice, bob");
       assert.equal(await v1.ask("sch new"), "new.bin");
       assert.equal(await v1.ask("get new.bin"), `alice 127.0.0.1 ${alice.localAddr.port}`);
-      assert.deepEqual(await fetchAllNames(alice, (offset) => ({ verb: "LAP", offset })), [
-        "bob",
-        "carol",
-      ]);
-      assert.deepEqual(await fetchAllNames(bob, (offset) => ({ verb: "SCH", text: ".", offset })), [
-        "new.bin",
-        "old.txt",
-      ]);
+      assert.deepEqual(await fetchNames(alice, (offset) => ({ verb: "LAP", offset })), {
+        names: ["bob", "carol"],
+        omitted: 0,
+      });
+      assert.deepEqual(await fetchNames(bob, (offset) => ({ verb: "SCH", text: ".", offset })), {
+        names: ["new.bin", "old.txt"],
+        omitted: 0,
+      });
       assert.deepEqual(await alice.request({ verb: "GET", file: "old.txt", offset: 0 }), {
         status: "HOLDERS",
         total: 1,
@@ -288,7 +290,10 @@ Deno.test("long v2 lists are paged so every name can be read", async () => {
     }
     const first = await alice.request({ verb: "LPF", offset: 0 });
     assert.ok(first.status === "LIST" && first.names.length < files.length && first.total === 150);
-    assert.deepEqual(await fetchAllNames(alice, (offset) => ({ verb: "LPF", offset })), files);
+    assert.deepEqual(await fetchNames(alice, (offset) => ({ verb: "LPF", offset })), {
+      names: files,
+      omitted: 0,
+    });
   });
 });
 

@@ -34,7 +34,7 @@ export {
   type V1ClientOptions,
 } from "./v1_client.ts";
 export {
-  fetchAllNames,
+  fetchNames,
   loginV2,
   TrackerNotAuthenticError,
   TrackerNotRespondingError,

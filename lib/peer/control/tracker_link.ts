@@ -9,15 +9,17 @@
 import {
   HEARTBEAT_INTERVAL_MS,
   type Holder,
+  type NameList,
   type Reply,
   type TlsEndpoint,
   type V2ErrorCode,
 } from "../../protocol/mod.ts";
 import { HEARTBEAT_RETRY_INITIAL_MS, V2_REQUEST_DEADLINE_MS } from "../defaults.ts";
 import { type KnownTrackers, trackerKey } from "./known_trackers.ts";
+import { collectPages, type PagingLimits } from "./paging.ts";
 import { TrackerTimeoutError, V1Client, V1ClientClosedError } from "./v1_client.ts";
 import {
-  fetchAllNames,
+  fetchNames,
   loginV2,
   TrackerNotRespondingError,
   TrackerRefusedError,
@@ -25,6 +27,12 @@ import {
   V2Client,
   V2ClientClosedError,
 } from "./v2_client.ts";
+
+/**
+ * How many holders of one file a download collects at most (pages of ~5 holders each): more
+ * sources than a download uses, so a tracker that claims endless holders is not asked forever.
+ */
+const HOLDER_LIMITS: PagingLimits = { maxItems: 256, maxPages: 64 };
 
 /** A file's size and digest, sent with a v2 publication. */
 export interface PublishedMeta {
@@ -178,9 +186,9 @@ export class V2Link implements TrackerLink {
     return "answered";
   }
 
-  async #names(page: (offset: number) => Parameters<V2Client["request"]>[0]): Promise<string[]> {
+  async #names(page: (offset: number) => Parameters<V2Client["request"]>[0]): Promise<NameList> {
     try {
-      return await fetchAllNames(this.client, page);
+      return await fetchNames(this.client, page);
     } catch (error) {
       if (error instanceof TrackerRefusedError) throw refusal(error.code);
       throw error;
@@ -188,18 +196,18 @@ export class V2Link implements TrackerLink {
   }
 
   async activePeers(): Promise<Reply> {
-    const names = await this.#names((offset) => ({ verb: "LAP", offset }));
-    return { kind: "peers", list: { names, omitted: 0 } };
+    return { kind: "peers", list: await this.#names((offset) => ({ verb: "LAP", offset })) };
   }
 
   async publishedFiles(): Promise<Reply> {
-    const names = await this.#names((offset) => ({ verb: "LPF", offset }));
-    return { kind: "publishedFiles", list: { names, omitted: 0 } };
+    return {
+      kind: "publishedFiles",
+      list: await this.#names((offset) => ({ verb: "LPF", offset })),
+    };
   }
 
   async search(text: string): Promise<Reply> {
-    const names = await this.#names((offset) => ({ verb: "SCH", text, offset }));
-    return { kind: "found", list: { names, omitted: 0 } };
+    return { kind: "found", list: await this.#names((offset) => ({ verb: "SCH", text, offset })) };
   }
 
   async publish(file: string, meta: PublishedMeta): Promise<Reply> {
@@ -218,20 +226,20 @@ export class V2Link implements TrackerLink {
   }
 
   async locate(file: string): Promise<Located> {
-    const holders: Holder[] = [];
-    for (;;) {
-      const reply = await this.client.request({ verb: "GET", file, offset: holders.length });
+    let ended: Located | undefined;
+    const { items } = await collectPages<Holder>(async (offset) => {
+      const reply = await this.client.request({ verb: "GET", file, offset });
       if (reply.status === "ERR") {
-        if (reply.code === "notfound") return { kind: "fileNotFound" };
-        if (reply.code === "inactive") return { kind: "noActiveHolder" };
-        throw refusal(reply.code);
+        if (reply.code === "notfound") ended = { kind: "fileNotFound" };
+        else if (reply.code === "inactive") ended = { kind: "noActiveHolder" };
+        else throw refusal(reply.code);
+        return { items: [], total: 0 };
       }
       if (reply.status !== "HOLDERS") throw refusal("malformed");
-      holders.push(...reply.holders);
-      if (reply.holders.length === 0 || holders.length >= reply.total) {
-        return holders.length > 0 ? { kind: "holders", holders } : { kind: "noActiveHolder" };
-      }
-    }
+      return { items: reply.holders, total: reply.total };
+    }, HOLDER_LIMITS);
+    if (ended !== undefined) return ended;
+    return items.length > 0 ? { kind: "holders", holders: items } : { kind: "noActiveHolder" };
   }
 
   async logout(): Promise<void> {

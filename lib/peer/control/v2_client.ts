@@ -11,6 +11,7 @@
 
 import {
   encodeV2Request,
+  type NameList,
   V2_MAX_REQUEST_ID,
   type V2ErrorCode,
   type V2RequestBody,
@@ -32,6 +33,7 @@ import {
   verifyServerSignature,
 } from "../../protocol/scram.ts";
 import { answerChallenge } from "../../protocol/scram_answer.ts";
+import { collectPages, LISTING_LIMITS, type PagingLimits } from "./paging.ts";
 
 /** The tracker did not answer a request within the deadline, despite retransmissions. */
 export class TrackerNotRespondingError extends Error {
@@ -378,17 +380,17 @@ export async function loginV2(
   return { token: welcome.token, heartbeatMs: welcome.heartbeatMs, timeoutMs: welcome.timeoutMs };
 }
 
-/** Reads every page of a `LIST` reply. */
-export async function fetchAllNames(
-  client: V2Client,
+/** Reads the pages of a `LIST` reply, up to `limits`. */
+export async function fetchNames(
+  client: Pick<V2Client, "request">,
   page: (offset: number) => V2RequestBody,
-): Promise<string[]> {
-  const names: string[] = [];
-  for (;;) {
-    const reply = await client.request(page(names.length));
+  limits: PagingLimits = LISTING_LIMITS,
+): Promise<NameList> {
+  const { items, omitted } = await collectPages(async (offset) => {
+    const reply = await client.request(page(offset));
     if (reply.status === "ERR") throw new TrackerRefusedError(page(0).verb, reply.code);
     if (reply.status !== "LIST") throw new TrackerRefusedError(page(0).verb, "malformed");
-    names.push(...reply.names);
-    if (reply.names.length === 0 || names.length >= reply.total) return names;
-  }
+    return { items: reply.names, total: reply.total };
+  }, limits);
+  return { names: items, omitted };
 }

@@ -10,7 +10,21 @@
 
 import { decodeWireName, type FoundName, type SearchMode } from "../../protocol/mod.ts";
 import { SessionLostError, type TrackerLink } from "./tracker_link.ts";
-import { fetchAllNames, TrackerRefusedError, type V2Client } from "./v2_client.ts";
+import { fetchNames, TrackerRefusedError, type V2Client } from "./v2_client.ts";
+import { collectPages, LISTING_LIMITS, type PagingLimits } from "./paging.ts";
+
+/**
+ * How many of the user's own names `OWN` collects at most: far past any publication cap an
+ * operator sets, yet an end. A list cut short only leaves some publications of missing files
+ * standing: nothing is withdrawn for being left out of it.
+ */
+const OWN_LIMITS: PagingLimits = { maxItems: 1_000_000, maxPages: 250_000 };
+
+/** The names a `FIND` found (at most `LISTING_LIMITS`), and how many more the tracker had. */
+export interface FoundNames {
+  readonly found: FoundName[];
+  readonly omitted: number;
+}
 
 /** The tracker is older than `FIND` and `OWN`. */
 export type Unsupported = "unsupported";
@@ -35,24 +49,28 @@ export async function findNames(
   link: TrackerLink,
   text: string,
   mode: SearchMode,
-): Promise<FoundName[] | Unsupported> {
+): Promise<FoundNames | Unsupported> {
   const client = clientOf(link);
   if (client === undefined || older.has(client)) return "unsupported";
-  const found: FoundName[] = [];
-  for (;;) {
-    const reply = await client.request({ verb: "FIND", mode, text, offset: found.length });
+  let unsupported = false;
+  const { items, omitted } = await collectPages<FoundName>(async (offset) => {
+    const reply = await client.request({ verb: "FIND", mode, text, offset });
     if (reply.status === "ERR") {
-      if (reply.code === "malformed" && found.length === 0) {
-        older.add(client);
-        return "unsupported";
+      if (reply.code === "malformed" && offset === 0) {
+        unsupported = true;
+        return { items: [], total: 0 };
       }
       if (reply.code === "token") throw new SessionLostError();
       throw new TrackerRefusedError("FIND", reply.code);
     }
     if (reply.status !== "FOUND") throw new TrackerRefusedError("FIND", "malformed");
-    found.push(...reply.found);
-    if (reply.found.length === 0 || found.length >= reply.total) return found;
+    return { items: reply.found, total: reply.total };
+  }, LISTING_LIMITS);
+  if (unsupported) {
+    older.add(client);
+    return "unsupported";
   }
+  return { found: items, omitted };
 }
 
 /**
@@ -65,7 +83,11 @@ export async function ownFiles(link: TrackerLink): Promise<string[] | Unsupporte
   const client = clientOf(link);
   if (client === undefined || older.has(client)) return "unsupported";
   try {
-    const names = await fetchAllNames(client, (offset) => ({ verb: "OWN", offset }));
+    const { names } = await fetchNames(
+      client,
+      (offset) => ({ verb: "OWN", offset }),
+      OWN_LIMITS,
+    );
     return names.map(decodeWireName);
   } catch (error) {
     if (!(error instanceof TrackerRefusedError)) throw error;

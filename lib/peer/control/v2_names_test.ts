@@ -4,6 +4,7 @@ import { startFakeV2Tracker } from "./testing/fake_v2_tracker.ts";
 import { V2Link } from "./tracker_link.ts";
 import { loginV2, V2Client } from "./v2_client.ts";
 import { allPublishedFiles, findNames, ownFiles } from "./v2_names.ts";
+import { LISTING_LIMITS } from "./paging.ts";
 
 async function withLink(
   answer: (body: V2RequestBody) => V2ReplyBody | undefined,
@@ -48,7 +49,8 @@ Deno.test("FIND pages are read to the end, and OWN names come back with their sp
   }, async (link, requests) => {
     const found = await findNames(link, "A B", "fold");
     assert.ok(found !== "unsupported");
-    assert.deepEqual(found.map((entry) => entry.name), ["a b.txt", "c.txt"]);
+    assert.deepEqual(found.found.map((entry) => entry.name), ["a b.txt", "c.txt"]);
+    assert.equal(found.omitted, 0);
     assert.match(requests[0], /FIND i A\\B 0$/);
     assert.match(requests[1], /FIND i A\\B 1$/);
     assert.deepEqual(await ownFiles(link), ["my notes.txt", "x.txt"]);
@@ -67,5 +69,40 @@ Deno.test("a tracker older than FIND and OWN is asked once, then SCH and LPF are
     assert.deepEqual(await allPublishedFiles(link), ["a.txt"]);
     assert.equal(await ownFiles(link), "unsupported");
     assert.equal(requests.filter((request) => / OWN /.test(request)).length, 0);
+  });
+});
+
+Deno.test("a tracker claiming endless results one a page is asked a bounded number of pages", async () => {
+  const endless = Number.MAX_SAFE_INTEGER;
+  await withLink((body) => {
+    if (body.verb === "FIND") {
+      return {
+        status: "FOUND",
+        total: endless,
+        offset: body.offset,
+        found: [{ name: `f${body.offset}.txt`, versions: [{ holders: 1 }] }],
+      };
+    }
+    if (body.verb === "GET") {
+      return {
+        status: "HOLDERS",
+        total: endless,
+        offset: body.offset,
+        holders: [{ user: `u${body.offset}`, host: "127.0.0.1", port: 9 }],
+      };
+    }
+    return undefined;
+  }, async (link, requests) => {
+    const found = await findNames(link, "f", "fold");
+    assert.ok(found !== "unsupported");
+    assert.equal(found.found.length, LISTING_LIMITS.maxPages);
+    assert.equal(found.omitted, endless - LISTING_LIMITS.maxPages);
+    const finds = requests.filter((request) => / FIND /.test(request)).length;
+    assert.equal(finds, LISTING_LIMITS.maxPages);
+    const located = await link.locate("f0.txt");
+    assert.ok(located.kind === "holders");
+    assert.ok(located.holders.length <= 256, `${located.holders.length} holders`);
+    const gets = requests.filter((request) => / GET /.test(request)).length;
+    assert.ok(gets <= 64, `${gets} GET pages`);
   });
 });

@@ -82,17 +82,18 @@ async function search(
       omitted: list.omitted,
     }));
   }
-  const names = found.map((entry) => entry.name);
+  const { omitted } = found;
+  const names = found.found.map((entry) => entry.name);
   // A person at a terminal gets the details; a script reading standard output keeps the
   // contract's one name per line unless it asks with -l (or reads --json).
   const long = command.long === true || Deno.stdout.isTerminal();
-  const lines = long && found.length > 0
-    ? [formatReply("sch", { kind: "found", list: { names, omitted: 0 } })[0]]
-      .concat(found.flatMap(foundLines))
-    : formatReply("sch", { kind: "found", list: { names, omitted: 0 } });
+  const short = formatReply("sch", { kind: "found", list: { names, omitted } });
+  const lines = long && names.length > 0
+    ? [short[0], ...found.found.flatMap(foundLines), ...(omitted > 0 ? [short.at(-1)!] : [])]
+    : short;
   // `--json` keeps its fields; `sch -l` adds each name's versions.
   const versions: { readonly [key: string]: JsonValue } = command.long !== true ? {} : {
-    found: found.map((entry) => ({
+    found: found.found.map((entry) => ({
       name: entry.name,
       versions: entry.versions.map((version) => ({
         size: version.size ?? null,
@@ -101,7 +102,7 @@ async function search(
       })),
     })),
   };
-  return succeeded("sch", lines, { text, files: names, omitted: 0, ...versions });
+  return succeeded("sch", lines, { text, files: names, omitted, ...versions });
 }
 
 /** A command that only asks the tracker for a list, and prints it. */
