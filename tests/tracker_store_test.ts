@@ -51,21 +51,27 @@ async function withProbes(
 }
 
 /**
- * Waits until the database holds `rows` publications: the write is behind by ~50 ms, and on a
- * loaded machine by more, so a fixed pause before a SIGKILL would test the machine's load.
+ * Waits until the database holds exactly `rows` (`user/name`, in order): the write is behind by
+ * ~50 ms, and on a loaded machine by more, so a fixed pause before a SIGKILL would test the
+ * machine's load. The rows themselves, not their count: a count of 3 was also reached before a
+ * later `unp` and `pub` were written.
  */
-async function untilWritten(dir: string, rows: number): Promise<void> {
+async function untilWritten(dir: string, rows: readonly string[]): Promise<void> {
   const started = Date.now();
   while (true) {
     const db = new DatabaseSync(`${dir}/peersync-tracker.db`, { readOnly: true });
-    let count: number;
+    let written: string[];
     try {
-      count = Number(db.prepare("SELECT count(*) AS n FROM publication").get()?.n);
+      written = db.prepare("SELECT user, name FROM publication ORDER BY user, name").all()
+        .map((row) => `${row.user}/${row.name}`);
     } finally {
       db.close();
     }
-    if (count === rows) return;
-    assert.ok(Date.now() - started < 10_000, `${count} of ${rows} publications written in 10 s`);
+    if (written.join("\n") === rows.join("\n")) return;
+    assert.ok(
+      Date.now() - started < 10_000,
+      `written in 10 s: ${written.join(", ")}; expected ${rows.join(", ")}`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -80,7 +86,7 @@ async function publishBeforeStop(tracker: TrackerProcess): Promise<void> {
     assert.equal(await alice.ask("unp gone.txt"), "File unpublished successfully");
     const bob = await login("bob");
     assert.equal(await bob.ask("pub song.mp3"), "File published successfully");
-    await untilWritten(tracker.dir, 3);
+    await untilWritten(tracker.dir, ["alice/notes.txt", "alice/photo.jpg", "bob/song.mp3"]);
   });
 }
 
