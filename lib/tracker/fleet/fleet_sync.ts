@@ -323,9 +323,18 @@ export class FleetSync implements SessionObserver {
     this.#serially(() => this.#beat(snapshot));
   }
 
-  #beat(snapshot: boolean): Promise<void> {
+  async #beat(snapshot: boolean): Promise<void> {
     if (snapshot) this.#lastSnapshot = performance.now();
-    return this.#view.beat(snapshot);
+    if (!(await this.#view.beat(snapshot))) return;
+    // The link stalled past the TTL without breaking (a partition, a stalled Redis): the others
+    // dropped this tracker's sessions, though its peers never left it.
+    this.#logger.log({
+      level: "warn",
+      message: `This tracker's key in Redis expired (the link to Redis stalled for over ` +
+        `${this.#ttlMs / 1000} s): the fleet dropped this tracker's sessions; writing them again`,
+      fields: { event: "fleetRejoin" },
+    });
+    this.rejoin();
   }
 }
 

@@ -37,6 +37,7 @@ export class FleetView {
   readonly #id: string;
   readonly #logger: Logger;
   readonly #ttlMs: number;
+  #joined = false;
 
   constructor(options: FleetViewOptions) {
     this.#link = options.link;
@@ -48,15 +49,20 @@ export class FleetView {
 
   /**
    * Renews this tracker's key, learns who is alive, and (with `snapshot`) re-reads all
-   * sessions.
+   * sessions. Resolves with whether another tracker had declared this one dead (its key expired
+   * while the link stalled) and so cleared its sessions from Redis: the owner must write them
+   * again.
    */
-  async beat(snapshot: boolean): Promise<void> {
+  async beat(snapshot: boolean): Promise<boolean> {
     const commands = this.#link.commands;
-    const [, , members] = await commands.multi()
+    const [, added, members] = await commands.multi()
       .set(KEYS.alive(this.#id), String(Date.now()), { PX: this.#ttlMs })
       .sAdd(KEYS.trackers, this.#id)
       .sMembers(KEYS.trackers)
-      .execAsPipeline() as unknown as [unknown, unknown, string[]];
+      .execAsPipeline() as unknown as [unknown, number, string[]];
+    // Only a tracker that saw this one's key gone takes it out of the set (with its sessions).
+    const dropped = this.#joined && added === 1;
+    this.#joined = true;
     const others = members.filter((id) => id !== this.#id);
     const check = commands.multi();
     for (const id of others) check.exists(KEYS.alive(id));
@@ -79,7 +85,7 @@ export class FleetView {
     }
     if (!snapshot) {
       this.#state.confirmRemote(alive);
-      return;
+      return dropped;
     }
     const ids = [...alive];
     const read = commands.multi();
@@ -97,6 +103,7 @@ export class FleetView {
       }
     });
     this.#state.confirmRemote(alive, seen);
+    return dropped;
   }
 
   /** Applies a message of the session feed. */
