@@ -11,6 +11,7 @@ import { readSessionFeed, readSessionRecord } from "./feed.ts";
 import type { FleetState } from "./fleet_state.ts";
 import { KEYS } from "./keys.ts";
 import type { RedisLink } from "./redis_link.ts";
+import { pipelineReplies } from "./replies.ts";
 
 /** What a {@linkcode FleetView} needs. */
 export interface FleetViewOptions {
@@ -90,12 +91,14 @@ export class FleetView {
     const ids = [...alive];
     const read = commands.multi();
     for (const id of ids) read.hGetAll(KEYS.sessions(id));
-    const tables = ids.length === 0
-      ? []
-      : await read.execAsPipeline() as unknown as Record<string, string>[];
+    const tables = ids.length === 0 ? [] : await pipelineReplies(read.exec());
     const seen = new Set<string>();
     ids.forEach((id, i) => {
-      for (const text of Object.values(tables[i] ?? {})) {
+      const table = tables[i];
+      // Not a hash (another program's key): nothing of that tracker is believed.
+      if (typeof table !== "object" || table === null || table instanceof Error) return;
+      for (const text of Object.values(table)) {
+        if (typeof text !== "string") continue;
         const record = readSessionRecord(text);
         if (record === undefined) continue;
         seen.add(`${id}\n${record.user}`);

@@ -6,6 +6,7 @@
  */
 
 import type { PublicationMeta } from "../store/store.ts";
+import { isValidField, MAX_USER_NAME_BYTES, v2FileNameProblem } from "../../protocol/mod.ts";
 
 /** Every key and channel of a fleet starts with this. */
 export const PREFIX = "peersync:";
@@ -44,4 +45,17 @@ export function parsePubMeta(text: string): PublicationMeta | undefined {
   const sha256 = text.slice(space + 1);
   if (!Number.isSafeInteger(size) || size < 0 || !/^[0-9a-f]{64}$/.test(sha256)) return undefined;
   return { size, sha256 };
+}
+
+/**
+ * Whether `user` read from Redis may be a user of this fleet: what a credentials file accepts
+ * (one field, no comma). Anything else in Redis was not written by a tracker and is skipped.
+ */
+export function isFleetUser(user: string): boolean {
+  return isValidField(user, MAX_USER_NAME_BYTES) && !user.includes(",");
+}
+
+/** Whether `name` read from Redis is a file name a peer could have published (v1 or v2). */
+export function isFleetName(name: string): boolean {
+  return v2FileNameProblem(name) === undefined;
 }

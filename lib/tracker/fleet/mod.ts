@@ -16,7 +16,7 @@ import { StoreOverflowError } from "../store/errors.ts";
 import { FleetState } from "./fleet_state.ts";
 import { FLEET_DEFAULTS, FleetSync } from "./fleet_sync.ts";
 import { RedisLink } from "./redis_link.ts";
-import { pubMetaText } from "./keys.ts";
+import { KEYS, pubMetaText } from "./keys.ts";
 
 export { FLEET_DEFAULTS } from "./fleet_sync.ts";
 export { FleetState } from "./fleet_state.ts";
@@ -129,7 +129,15 @@ export async function joinFleet(options: JoinFleetOptions): Promise<Fleet> {
       isKnown: options.isKnown,
       now: options.now,
     });
-    sync = new FleetSync({ link, state, trackerId: id, logger, ttlMs });
+    if (store.unreadable > 0) {
+      logger.log({
+        level: "warn",
+        message: `Ignored ${store.unreadable} entries under ${KEYS.publications("*")} in Redis ` +
+          "that no tracker wrote (a key of another type, an invalid user or file name)",
+        fields: { event: "fleetUnreadable", unreadable: store.unreadable },
+      });
+    }
+    sync = new FleetSync({ link, state, trackerId: id, logger, ttlMs, isKnown: options.isKnown });
     await sync.start();
     const joined = sync;
     return {
