@@ -247,6 +247,10 @@ Deno.test({
         (answer) => answer === ":1",
         10_000,
       );
+      // A Redis restarted empty no longer lists this tracker: expected after a reconnection,
+      // not mistaken for the others having declared it dead.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.doesNotMatch(tracker.program.stdout.text, /key in Redis expired/);
     } finally {
       await Promise.all(probes.map((probe) => probe.close()));
       await tracker.stop("SIGKILL");

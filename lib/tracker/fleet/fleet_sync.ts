@@ -143,6 +143,7 @@ export class FleetSync implements SessionObserver {
 
   /** After a reconnection: writes and claims every local session again, then re-reads all. */
   rejoin(): void {
+    this.#view.rejoining();
     for (const session of this.#state.localSessions()) {
       this.#toClaim.add(session);
       this.#up.set(session.user, session);

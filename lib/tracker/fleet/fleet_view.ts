@@ -49,6 +49,14 @@ export class FleetView {
   }
 
   /**
+   * After a reconnection, when the owner writes everything again anyway: the next beat finding
+   * this tracker gone from Redis (a Redis restarted empty) is not news.
+   */
+  rejoining(): void {
+    this.#joined = false;
+  }
+
+  /**
    * Renews this tracker's key, learns who is alive, and (with `snapshot`) re-reads all
    * sessions. Resolves with whether another tracker had declared this one dead (its key expired
    * while the link stalled) and so cleared its sessions from Redis: the owner must write them
