@@ -330,6 +330,15 @@ export class TrackerState {
     return result !== "overCap";
   }
 
+  /** Calls `visit` once per publication held (every user's, online or not), in no order. */
+  forEachPublication(
+    visit: (user: string, file: string, meta: FileMeta | undefined) => void,
+  ): void {
+    for (const [file, users] of this.#publications.holdersByName()) {
+      for (const user of users) visit(user, file, this.#publications.metaOf(user, file));
+    }
+  }
+
   /**
    * Puts back a publication kept from an earlier run (the journal is not told: it came from
    * there). False when the user is at the cap or already publishes `file`.

@@ -92,6 +92,11 @@ export class FleetState extends TrackerState {
     return this.#local.get(session.user) === session;
   }
 
+  /** Whether another tracker of the fleet holds a session of `user`. */
+  hasRemote(user: string): boolean {
+    return this.#remote.has(user);
+  }
+
   /** Number of sessions other trackers hold. */
   get remoteCount(): number {
     return this.#remote.size;

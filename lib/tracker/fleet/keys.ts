@@ -15,6 +15,11 @@ export const PREFIX = "peersync:";
 export const KEYS = {
   /** Set: users with at least one stored publication. */
   publishers: `${PREFIX}publishers`,
+  /**
+   * String: a random id the first tracker sets and no one changes, so a tracker that finds it
+   * gone (or another) after a reconnection knows Redis lost its data (restarted empty).
+   */
+  epoch: `${PREFIX}epoch`,
   /** Hash per user: name → meta text (`pubMetaText`). */
   publications: (user: string) => `${PREFIX}pub:${user}`,
   /** Channel: publication changes, as `PublicationFeed` JSON. */

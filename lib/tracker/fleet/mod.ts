@@ -85,7 +85,7 @@ export async function joinFleet(options: JoinFleetOptions): Promise<Fleet> {
       });
       sync?.rejoin();
       // Publications other trackers changed meanwhile were announced while this one was away.
-      void relearn().catch((error) =>
+      void restoreIfEmptied().then(relearn).catch((error) =>
         logger.log({
           level: "warn",
           message: `Could not re-read publications from Redis: ${errorText(error)}`,
@@ -94,6 +94,33 @@ export async function joinFleet(options: JoinFleetOptions): Promise<Fleet> {
       );
     },
   });
+  let epoch: string | undefined;
+  const learnEpoch = async () => {
+    await link.commands.set(KEYS.epoch, crypto.randomUUID(), { NX: true });
+    return await link.commands.get(KEYS.epoch) ?? undefined;
+  };
+  // A Redis restarted without persistence comes back empty, while every tracker still holds
+  // all publications in memory: write them back, or they are lost at the next tracker start.
+  const restoreIfEmptied = async () => {
+    const now = await link.commands.get(KEYS.epoch);
+    if (now !== null && now === epoch) return;
+    let count = 0;
+    // A user logged in on another tracker is that tracker's to write back: its copy holds
+    // what the user changed during the outage, which this one may not have heard of.
+    state.forEachPublication((user, name, meta) => {
+      if (!options.isKnown(user) || state.hasRemote(user)) return;
+      store.publish(user, name, meta);
+      count++;
+    });
+    logger.log({
+      level: "warn",
+      message: `Redis at ${url} came back without the fleet's data (restarted without ` +
+        `persistence?): writing back the ${count} publications this tracker holds`,
+      fields: { event: "fleetRestore", publications: count },
+    });
+    await store.flush();
+    epoch = await learnEpoch();
+  };
   const relearn = async () => {
     const byUser = new Map<string, [string, string | null][]>();
     await store.loadAll((user, name, meta) => {
@@ -129,6 +156,7 @@ export async function joinFleet(options: JoinFleetOptions): Promise<Fleet> {
       isKnown: options.isKnown,
       now: options.now,
     });
+    epoch = await learnEpoch();
     if (store.unreadable > 0) {
       logger.log({
         level: "warn",
