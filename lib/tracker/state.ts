@@ -270,6 +270,11 @@ export class TrackerState {
     return this.#publications.publishedFrom(user, offset);
   }
 
+  /** Every file `user` has published, names with spaces too, sorted. */
+  allPublishedBy(user: string): string[] {
+    return drain(this.allPublishedFrom(user));
+  }
+
   /** Every file `user` has published, names with spaces too, from the `offset`-th (v2 `OWN`). */
   allPublishedFrom(user: string, offset = 0): ListFrom<string> {
     return this.#publications.allPublishedFrom(user, offset);

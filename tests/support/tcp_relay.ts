@@ -1,7 +1,8 @@
 /**
  * A TCP relay between a program and a server on loopback that a test can freeze: while frozen it
  * moves no bytes either way but keeps both connections open, as a network partition does (no
- * reset, no close: the program cannot tell it from a slow server).
+ * reset, no close: the program cannot tell it from a slow server). It can also cut: close every
+ * connection and refuse new ones until mended, as a server lost to this program alone.
  *
  * @module
  */
@@ -13,6 +14,7 @@ export class FreezableRelay {
   readonly #pumps: Promise<void>[] = [];
   readonly #accepting: Promise<void>;
   #frozen = false;
+  #cut = false;
   #thaw: (() => void)[] = [];
 
   constructor(readonly targetPort: number) {
@@ -21,6 +23,10 @@ export class FreezableRelay {
     this.#accepting = (async () => {
       try {
         for await (const inbound of listener) {
+          if (this.#cut) {
+            inbound.close();
+            continue;
+          }
           this.#conns.add(inbound);
           let outbound: Deno.TcpConn;
           try {
@@ -55,10 +61,27 @@ export class FreezableRelay {
     for (const wake of this.#thaw.splice(0)) wake();
   }
 
+  /** Closes every relayed connection and refuses new ones until {@linkcode mend}. */
+  cut(): void {
+    this.#cut = true;
+    this.#closeAll();
+  }
+
+  /** Relays new connections again. */
+  mend(): void {
+    this.#cut = false;
+  }
+
   /** Closes the listener and every relayed connection. */
   async close(): Promise<void> {
     this.#listener.close();
     this.thaw();
+    this.#closeAll();
+    await this.#accepting;
+    await Promise.all(this.#pumps);
+  }
+
+  #closeAll(): void {
     for (const conn of this.#conns) {
       try {
         conn.close();
@@ -66,8 +89,7 @@ export class FreezableRelay {
         // Already closed by its pump.
       }
     }
-    await this.#accepting;
-    await Promise.all(this.#pumps);
+    this.#conns.clear();
   }
 
   async #pump(from: Deno.TcpConn, to: Deno.TcpConn): Promise<void> {

@@ -85,7 +85,7 @@ export async function joinFleet(options: JoinFleetOptions): Promise<Fleet> {
       });
       sync?.rejoin();
       // Publications other trackers changed meanwhile were announced while this one was away.
-      void restoreIfEmptied().then(relearn).catch((error) =>
+      void restoreIfEmptied().then((emptied) => relearn(!emptied)).catch((error) =>
         logger.log({
           level: "warn",
           message: `Could not re-read publications from Redis: ${errorText(error)}`,
@@ -103,7 +103,7 @@ export async function joinFleet(options: JoinFleetOptions): Promise<Fleet> {
   // all publications in memory: write them back, or they are lost at the next tracker start.
   const restoreIfEmptied = async () => {
     const now = await link.commands.get(KEYS.epoch);
-    if (now !== null && now === epoch) return;
+    if (now !== null && now === epoch) return false;
     let count = 0;
     // A user logged in on another tracker is that tracker's to write back: its copy holds
     // what the user changed during the outage, which this one may not have heard of.
@@ -120,16 +120,26 @@ export async function joinFleet(options: JoinFleetOptions): Promise<Fleet> {
     });
     await store.flush();
     epoch = await learnEpoch();
+    return true;
   };
-  const relearn = async () => {
-    const byUser = new Map<string, [string, string | null][]>();
-    await store.loadAll((user, name, meta) => {
-      if (!options.isKnown(user)) return;
-      let changes = byUser.get(user);
-      if (changes === undefined) byUser.set(user, changes = []);
-      changes.push([name, pubMetaText(meta)]);
-    });
-    state.applyPublications([...byUser].map(([user, changes]) => [user, false, changes]));
+  // `withdraw`: also drop what Redis no longer holds. Not after Redis came back empty: the
+  // other trackers may not have written theirs back yet.
+  const relearn = async (withdraw: boolean) => {
+    const byUser = new Map<string, Map<string, string>>();
+    let fed: ReadonlySet<string>;
+    state.startNotingFed();
+    try {
+      await store.loadAll((user, name, meta) => {
+        if (!options.isKnown(user)) return;
+        let names = byUser.get(user);
+        if (names === undefined) byUser.set(user, names = new Map());
+        names.set(name, pubMetaText(meta));
+      });
+    } finally {
+      // Applied by the feed while Redis was read: newer than what was read.
+      fed = state.stopNotingFed();
+    }
+    state.syncPublications(byUser, fed, withdraw);
   };
   const health = new StoreHealthLog({ logger, now: options.now });
   const store = new RedisStore({
