@@ -247,6 +247,18 @@ Deno.test({
         (answer) => answer === ":1",
         10_000,
       );
+      // Redis came back empty (no persistence): what the tracker held from before is written
+      // back too, so a later tracker start still finds it.
+      await tracker.program.stdout.waitFor(/came back without the fleet's data/, 2_000);
+      await eventually(
+        () => redisCommand(redis.port, "HEXISTS peersync:pub:alice notes.txt"),
+        (answer) => answer === ":1",
+        2_000,
+      );
+      // A Redis restarted empty no longer lists this tracker: expected after a reconnection,
+      // not mistaken for the others having declared it dead.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.doesNotMatch(tracker.program.stdout.text, /key in Redis expired/);
     } finally {
       await Promise.all(probes.map((probe) => probe.close()));
       await tracker.stop("SIGKILL");

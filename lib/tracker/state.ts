@@ -270,6 +270,11 @@ export class TrackerState {
     return this.#publications.publishedFrom(user, offset);
   }
 
+  /** Every file `user` has published, names with spaces too, sorted. */
+  allPublishedBy(user: string): string[] {
+    return drain(this.allPublishedFrom(user));
+  }
+
   /** Every file `user` has published, names with spaces too, from the `offset`-th (v2 `OWN`). */
   allPublishedFrom(user: string, offset = 0): ListFrom<string> {
     return this.#publications.allPublishedFrom(user, offset);
@@ -328,6 +333,15 @@ export class TrackerState {
     // A peer publishes all its files again at every re-login: only news reach the journal.
     if (result === "added" || result === "metaChanged") this.#journal?.publish(user, file, meta);
     return result !== "overCap";
+  }
+
+  /** Calls `visit` once per publication held (every user's, online or not), in no order. */
+  forEachPublication(
+    visit: (user: string, file: string, meta: FileMeta | undefined) => void,
+  ): void {
+    for (const [file, users] of this.#publications.holdersByName()) {
+      for (const user of users) visit(user, file, this.#publications.metaOf(user, file));
+    }
   }
 
   /**

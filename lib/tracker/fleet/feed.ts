@@ -6,7 +6,8 @@
  */
 
 import type { Address } from "../state.ts";
-import type { TlsEndpoint } from "../../protocol/mod.ts";
+import { isIpLiteral, isSha256Hex, type TlsEndpoint } from "../../protocol/mod.ts";
+import { isFleetName, isFleetUser } from "./keys.ts";
 
 /** One user's publication changes: a removal of all first, then per name a meta text or null (withdrawn). */
 export type FeedUser = readonly [
@@ -43,16 +44,21 @@ type Json = unknown;
 
 const isString = (value: Json): value is string => typeof value === "string";
 
+// Whatever is read from Redis is untrusted: a record is served to peers only when it could have
+// come from a peer's own datagrams (an IP literal, a real port, a SHA-256 fingerprint).
+const isPort = (value: Json): value is number =>
+  Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535;
+
 function isAddress(value: Json): value is Address {
   if (typeof value !== "object" || value === null) return false;
   const { hostname, port } = value as Record<string, Json>;
-  return isString(hostname) && Number.isInteger(port);
+  return isString(hostname) && isIpLiteral(hostname) && isPort(port);
 }
 
 function isTls(value: Json): value is TlsEndpoint {
   if (typeof value !== "object" || value === null) return false;
   const { port, fingerprint } = value as Record<string, Json>;
-  return Number.isInteger(port) && isString(fingerprint);
+  return isPort(port) && isString(fingerprint) && isSha256Hex(fingerprint);
 }
 
 function parse(text: string): Json {
@@ -68,7 +74,8 @@ export function readSessionRecord(value: Json): SessionRecord | undefined {
   if (typeof value === "string") value = parse(value);
   if (typeof value !== "object" || value === null) return undefined;
   const { user, address, version, download, tls } = value as Record<string, Json>;
-  if (!isString(user) || !isAddress(address) || (version !== 1 && version !== 2)) return undefined;
+  if (!isString(user) || !isFleetUser(user) || !isAddress(address)) return undefined;
+  if (version !== 1 && version !== 2) return undefined;
   if (download !== undefined && !isAddress(download)) return undefined;
   if (tls !== undefined && !isTls(tls)) return undefined;
   return {
@@ -102,6 +109,7 @@ export function readPublicationFeed(text: string): PublicationFeed | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const { from, users } = value as Record<string, Json>;
   if (!isString(from) || !Array.isArray(users)) return undefined;
+  const read: FeedUser[] = [];
   for (const entry of users) {
     if (!Array.isArray(entry) || entry.length !== 3) return undefined;
     const [user, removeAll, changes] = entry;
@@ -112,6 +120,10 @@ export function readPublicationFeed(text: string): PublicationFeed | undefined {
       if (!Array.isArray(change) || change.length !== 2 || !isString(change[0])) return undefined;
       if (change[1] !== null && !isString(change[1])) return undefined;
     }
+    // Well-formed but not a tracker's: a user or a name no peer could have, left out.
+    if (!isFleetUser(user)) continue;
+    const kept = (changes as [string, string | null][]).filter(([name]) => isFleetName(name));
+    read.push([user, removeAll, kept]);
   }
-  return { from, users: users as FeedUser[] };
+  return { from, users: read };
 }

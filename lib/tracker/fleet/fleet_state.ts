@@ -61,6 +61,7 @@ export class FleetState extends TrackerState {
   readonly #local = new Map<string, Session>();
   readonly #remote = new Map<string, Remote>();
   #observer: SessionObserver | undefined;
+  #fed: Set<string> | undefined;
   #openingRemote = false;
 
   constructor(options: FleetStateOptions) {
@@ -90,6 +91,11 @@ export class FleetState extends TrackerState {
   /** Whether `session` is this tracker's own and still open. */
   isLocal(session: Session): boolean {
     return this.#local.get(session.user) === session;
+  }
+
+  /** Whether another tracker of the fleet holds a session of `user`. */
+  hasRemote(user: string): boolean {
+    return this.#remote.has(user);
   }
 
   /** Number of sessions other trackers hold. */
@@ -174,11 +180,56 @@ export class FleetState extends TrackerState {
     }
   }
 
+  /**
+   * Starts noting which users' publications the feed changes, until
+   * {@linkcode FleetState.stopNotingFed} returns them.
+   */
+  startNotingFed(): void {
+    this.#fed = new Set();
+  }
+
+  /** The users whose publications the feed changed since {@linkcode FleetState.startNotingFed}. */
+  stopNotingFed(): ReadonlySet<string> {
+    const fed = this.#fed ?? new Set<string>();
+    this.#fed = undefined;
+    return fed;
+  }
+
+  /**
+   * Makes what this tracker holds match `stored` (what Redis holds, user → name → meta text)
+   * after an outage, in which feed messages may have been missed: a withdrawal missed then would
+   * be served until a restart. Users logged in here are this tracker's own to write and only
+   * gain names, as does everyone unless `withdraw`; users in `skip` (changed by the feed while
+   * `stored` was read) are left alone.
+   */
+  syncPublications(
+    stored: ReadonlyMap<string, ReadonlyMap<string, string>>,
+    skip: ReadonlySet<string>,
+    withdraw = true,
+  ): void {
+    const users = new Set(stored.keys());
+    this.forEachPublication((user) => users.add(user));
+    const changes: FeedUser[] = [];
+    for (const user of users) {
+      if (skip.has(user)) continue;
+      const names = stored.get(user) ?? new Map<string, string>();
+      const gone = !withdraw || this.#local.has(user)
+        ? []
+        : this.allPublishedBy(user).filter((name) => !names.has(name));
+      changes.push([user, false, [
+        ...gone.map((name) => [name, null] as const),
+        ...names,
+      ]]);
+    }
+    this.applyPublications(changes);
+  }
+
   /** Applies publication changes another tracker wrote, without writing them again. */
   applyPublications(users: readonly FeedUser[]): void {
     this.#gate.muted = true;
     try {
       for (const [user, removeAll, changes] of users) {
+        this.#fed?.add(user);
         if (removeAll) this.withdrawAll(user);
         for (const [name, meta] of changes) {
           if (meta === null) this.unpublish(user, name);
@@ -192,7 +243,8 @@ export class FleetState extends TrackerState {
 
   /** Withdraws every publication of `user`, leaving the session alone. */
   withdrawAll(user: string): void {
-    for (const name of this.publishedBy(user)) this.unpublish(user, name);
+    // Every name, those with spaces (v2 only) too.
+    for (const name of this.allPublishedBy(user)) this.unpublish(user, name);
   }
 }
 

@@ -73,3 +73,36 @@ Deno.test("publication changes heard from another tracker apply without reaching
   assert.deepEqual(state.publishedBy("bob"), []);
   await store.close();
 });
+
+Deno.test("a removal heard from another tracker withdraws names with spaces too", () => {
+  const state = new FleetState({ now: () => 0, remoteTimeoutMs: 5_000 });
+  state.publish("bob", "my song.mp3", { size: 3, sha256: "ab".repeat(32) });
+  state.publish("bob", "song.mp3");
+  state.applyPublications([["bob", true, []]]);
+  assert.deepEqual(state.allPublishedBy("bob"), []);
+});
+
+Deno.test("catching up with Redis withdraws what others dropped, but not a local user's or a fed one's", () => {
+  const state = new FleetState({ now: () => 0, remoteTimeoutMs: 5_000 });
+  const opened = state.openSession({ hostname: "10.0.0.1", port: 4000 }, "alice", { version: 1 });
+  assert.ok(opened.ok);
+  for (const user of ["alice", "bob", "carol", "dave"]) state.publish(user, "old.txt");
+  state.startNotingFed();
+  state.applyPublications([["carol", false, [["fed.txt", ""]]]]);
+  const fed = state.stopNotingFed();
+  assert.deepEqual([...fed], ["carol"]);
+  const stored = new Map([["bob", new Map([["new.txt", ""]])]]);
+  state.syncPublications(stored, fed);
+  assert.deepEqual(
+    state.allPublishedBy("alice"),
+    ["old.txt"],
+    "logged in here: this tracker's own",
+  );
+  assert.deepEqual(state.allPublishedBy("bob"), ["new.txt"]);
+  assert.deepEqual(state.allPublishedBy("carol"), ["fed.txt", "old.txt"], "changed meanwhile");
+  assert.deepEqual(state.allPublishedBy("dave"), [], "gone from Redis");
+  // After Redis came back empty, nothing is withdrawn: others may not have written theirs back.
+  state.publish("dave", "kept.txt");
+  state.syncPublications(new Map(), new Set(), false);
+  assert.deepEqual(state.allPublishedBy("dave"), ["kept.txt"]);
+});

@@ -24,6 +24,7 @@ import { readPublicationFeed } from "./feed.ts";
 import { FleetView } from "./fleet_view.ts";
 import type { SessionFeed, SessionRecord } from "./feed.ts";
 import { KEYS } from "./keys.ts";
+import { EventThrottle } from "../guard.ts";
 import type { RedisLink } from "./redis_link.ts";
 
 /** Timing of a fleet; the operations guide quotes the defaults. */
@@ -45,6 +46,8 @@ export interface FleetSyncOptions {
   readonly heartbeatMs?: number;
   readonly snapshotMs?: number;
   readonly flushMs?: number;
+  /** Whether `user` is in this tracker's credentials: publications of others are not applied. */
+  readonly isKnown?: (user: string) => boolean;
 }
 
 // KEYS[1] owners, KEYS[2] this tracker's sessions; ARGV user, tracker id, alive prefix,
@@ -104,8 +107,12 @@ export class FleetSync implements SessionObserver {
   #lastSnapshot = 0;
   #busy: Promise<void> = Promise.resolve();
   #closed = false;
+  readonly #isKnown: (user: string) => boolean;
+  // A fault that lasts (a foreign key in the way) fails every heartbeat: one line per 10 s.
+  readonly #failures = new EventThrottle({ now: () => performance.now() });
 
   constructor(options: FleetSyncOptions) {
+    this.#isKnown = options.isKnown ?? (() => true);
     this.#link = options.link;
     this.#state = options.state;
     this.#id = options.trackerId;
@@ -124,9 +131,11 @@ export class FleetSync implements SessionObserver {
   async start(): Promise<void> {
     this.#state.observe(this);
     await this.#link.subscriber.subscribe(KEYS.sessionFeed, (text) => this.#view.heard(text));
+    const isKnown = this.#isKnown;
     await this.#link.subscriber.subscribe(KEYS.publicationFeed, (text) => {
       const feed = readPublicationFeed(text);
-      if (feed !== undefined && feed.from !== this.#id) this.#state.applyPublications(feed.users);
+      if (feed === undefined || feed.from === this.#id) return;
+      this.#state.applyPublications(feed.users.filter(([user]) => isKnown(user)));
     });
     await this.#beat(true);
     this.#heartbeat = setInterval(() => this.#tick(), this.#heartbeatMs);
@@ -134,6 +143,7 @@ export class FleetSync implements SessionObserver {
 
   /** After a reconnection: writes and claims every local session again, then re-reads all. */
   rejoin(): void {
+    this.#view.rejoining();
     for (const session of this.#state.localSessions()) {
       this.#toClaim.add(session);
       this.#up.set(session.user, session);
@@ -200,10 +210,13 @@ export class FleetSync implements SessionObserver {
   #failed(error: unknown): void {
     // While Redis is down the link has said so once; the work is redone at `rejoin`.
     if (!this.#link.up || this.#closed) return;
+    const suppressed = this.#failures.record("sync");
+    if (suppressed === undefined) return;
+    const more = suppressed > 0 ? ` (${suppressed} more failures since the last report)` : "";
     this.#logger.log({
       level: "warn",
-      message: `Fleet sync with Redis failed: ${errorText(error)}; retrying`,
-      fields: { event: "fleetSyncFailed" },
+      message: `Fleet sync with Redis failed: ${errorText(error)}; retrying${more}`,
+      fields: { event: "fleetSyncFailed", suppressed },
     });
   }
 
@@ -323,9 +336,18 @@ export class FleetSync implements SessionObserver {
     this.#serially(() => this.#beat(snapshot));
   }
 
-  #beat(snapshot: boolean): Promise<void> {
+  async #beat(snapshot: boolean): Promise<void> {
     if (snapshot) this.#lastSnapshot = performance.now();
-    return this.#view.beat(snapshot);
+    if (!(await this.#view.beat(snapshot))) return;
+    // The link stalled past the TTL without breaking (a partition, a stalled Redis): the others
+    // dropped this tracker's sessions, though its peers never left it.
+    this.#logger.log({
+      level: "warn",
+      message: `This tracker's key in Redis expired (the link to Redis stalled for over ` +
+        `${this.#ttlMs / 1000} s): the fleet dropped this tracker's sessions; writing them again`,
+      fields: { event: "fleetRejoin" },
+    });
+    this.rejoin();
   }
 }
 

@@ -11,6 +11,7 @@ import { readSessionFeed, readSessionRecord } from "./feed.ts";
 import type { FleetState } from "./fleet_state.ts";
 import { KEYS } from "./keys.ts";
 import type { RedisLink } from "./redis_link.ts";
+import { pipelineReplies } from "./replies.ts";
 
 /** What a {@linkcode FleetView} needs. */
 export interface FleetViewOptions {
@@ -37,6 +38,7 @@ export class FleetView {
   readonly #id: string;
   readonly #logger: Logger;
   readonly #ttlMs: number;
+  #joined = false;
 
   constructor(options: FleetViewOptions) {
     this.#link = options.link;
@@ -47,16 +49,29 @@ export class FleetView {
   }
 
   /**
-   * Renews this tracker's key, learns who is alive, and (with `snapshot`) re-reads all
-   * sessions.
+   * After a reconnection, when the owner writes everything again anyway: the next beat finding
+   * this tracker gone from Redis (a Redis restarted empty) is not news.
    */
-  async beat(snapshot: boolean): Promise<void> {
+  rejoining(): void {
+    this.#joined = false;
+  }
+
+  /**
+   * Renews this tracker's key, learns who is alive, and (with `snapshot`) re-reads all
+   * sessions. Resolves with whether another tracker had declared this one dead (its key expired
+   * while the link stalled) and so cleared its sessions from Redis: the owner must write them
+   * again.
+   */
+  async beat(snapshot: boolean): Promise<boolean> {
     const commands = this.#link.commands;
-    const [, , members] = await commands.multi()
+    const [, added, members] = await commands.multi()
       .set(KEYS.alive(this.#id), String(Date.now()), { PX: this.#ttlMs })
       .sAdd(KEYS.trackers, this.#id)
       .sMembers(KEYS.trackers)
-      .execAsPipeline() as unknown as [unknown, unknown, string[]];
+      .execAsPipeline() as unknown as [unknown, number, string[]];
+    // Only a tracker that saw this one's key gone takes it out of the set (with its sessions).
+    const dropped = this.#joined && added === 1;
+    this.#joined = true;
     const others = members.filter((id) => id !== this.#id);
     const check = commands.multi();
     for (const id of others) check.exists(KEYS.alive(id));
@@ -79,17 +94,19 @@ export class FleetView {
     }
     if (!snapshot) {
       this.#state.confirmRemote(alive);
-      return;
+      return dropped;
     }
     const ids = [...alive];
     const read = commands.multi();
     for (const id of ids) read.hGetAll(KEYS.sessions(id));
-    const tables = ids.length === 0
-      ? []
-      : await read.execAsPipeline() as unknown as Record<string, string>[];
+    const tables = ids.length === 0 ? [] : await pipelineReplies(read.exec());
     const seen = new Set<string>();
     ids.forEach((id, i) => {
-      for (const text of Object.values(tables[i] ?? {})) {
+      const table = tables[i];
+      // Not a hash (another program's key): nothing of that tracker is believed.
+      if (typeof table !== "object" || table === null || table instanceof Error) return;
+      for (const text of Object.values(table)) {
+        if (typeof text !== "string") continue;
         const record = readSessionRecord(text);
         if (record === undefined) continue;
         seen.add(`${id}\n${record.user}`);
@@ -97,6 +114,7 @@ export class FleetView {
       }
     });
     this.#state.confirmRemote(alive, seen);
+    return dropped;
   }
 
   /** Applies a message of the session feed. */

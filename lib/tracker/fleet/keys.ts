@@ -6,6 +6,7 @@
  */
 
 import type { PublicationMeta } from "../store/store.ts";
+import { isValidField, MAX_USER_NAME_BYTES, v2FileNameProblem } from "../../protocol/mod.ts";
 
 /** Every key and channel of a fleet starts with this. */
 export const PREFIX = "peersync:";
@@ -14,6 +15,11 @@ export const PREFIX = "peersync:";
 export const KEYS = {
   /** Set: users with at least one stored publication. */
   publishers: `${PREFIX}publishers`,
+  /**
+   * String: a random id the first tracker sets and no one changes, so a tracker that finds it
+   * gone (or another) after a reconnection knows Redis lost its data (restarted empty).
+   */
+  epoch: `${PREFIX}epoch`,
   /** Hash per user: name → meta text (`pubMetaText`). */
   publications: (user: string) => `${PREFIX}pub:${user}`,
   /** Channel: publication changes, as `PublicationFeed` JSON. */
@@ -44,4 +50,17 @@ export function parsePubMeta(text: string): PublicationMeta | undefined {
   const sha256 = text.slice(space + 1);
   if (!Number.isSafeInteger(size) || size < 0 || !/^[0-9a-f]{64}$/.test(sha256)) return undefined;
   return { size, sha256 };
+}
+
+/**
+ * Whether `user` read from Redis may be a user of this fleet: what a credentials file accepts
+ * (one field, no comma). Anything else in Redis was not written by a tracker and is skipped.
+ */
+export function isFleetUser(user: string): boolean {
+  return isValidField(user, MAX_USER_NAME_BYTES) && !user.includes(",");
+}
+
+/** Whether `name` read from Redis is a file name a peer could have published (v1 or v2). */
+export function isFleetName(name: string): boolean {
+  return v2FileNameProblem(name) === undefined;
 }

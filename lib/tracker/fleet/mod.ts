@@ -16,7 +16,7 @@ import { StoreOverflowError } from "../store/errors.ts";
 import { FleetState } from "./fleet_state.ts";
 import { FLEET_DEFAULTS, FleetSync } from "./fleet_sync.ts";
 import { RedisLink } from "./redis_link.ts";
-import { pubMetaText } from "./keys.ts";
+import { KEYS, pubMetaText } from "./keys.ts";
 
 export { FLEET_DEFAULTS } from "./fleet_sync.ts";
 export { FleetState } from "./fleet_state.ts";
@@ -85,7 +85,7 @@ export async function joinFleet(options: JoinFleetOptions): Promise<Fleet> {
       });
       sync?.rejoin();
       // Publications other trackers changed meanwhile were announced while this one was away.
-      void relearn().catch((error) =>
+      void restoreIfEmptied().then((emptied) => relearn(!emptied)).catch((error) =>
         logger.log({
           level: "warn",
           message: `Could not re-read publications from Redis: ${errorText(error)}`,
@@ -94,15 +94,52 @@ export async function joinFleet(options: JoinFleetOptions): Promise<Fleet> {
       );
     },
   });
-  const relearn = async () => {
-    const byUser = new Map<string, [string, string | null][]>();
-    await store.loadAll((user, name, meta) => {
-      if (!options.isKnown(user)) return;
-      let changes = byUser.get(user);
-      if (changes === undefined) byUser.set(user, changes = []);
-      changes.push([name, pubMetaText(meta)]);
+  let epoch: string | undefined;
+  const learnEpoch = async () => {
+    await link.commands.set(KEYS.epoch, crypto.randomUUID(), { NX: true });
+    return await link.commands.get(KEYS.epoch) ?? undefined;
+  };
+  // A Redis restarted without persistence comes back empty, while every tracker still holds
+  // all publications in memory: write them back, or they are lost at the next tracker start.
+  const restoreIfEmptied = async () => {
+    const now = await link.commands.get(KEYS.epoch);
+    if (now !== null && now === epoch) return false;
+    let count = 0;
+    // A user logged in on another tracker is that tracker's to write back: its copy holds
+    // what the user changed during the outage, which this one may not have heard of.
+    state.forEachPublication((user, name, meta) => {
+      if (!options.isKnown(user) || state.hasRemote(user)) return;
+      store.publish(user, name, meta);
+      count++;
     });
-    state.applyPublications([...byUser].map(([user, changes]) => [user, false, changes]));
+    logger.log({
+      level: "warn",
+      message: `Redis at ${url} came back without the fleet's data (restarted without ` +
+        `persistence?): writing back the ${count} publications this tracker holds`,
+      fields: { event: "fleetRestore", publications: count },
+    });
+    await store.flush();
+    epoch = await learnEpoch();
+    return true;
+  };
+  // `withdraw`: also drop what Redis no longer holds. Not after Redis came back empty: the
+  // other trackers may not have written theirs back yet.
+  const relearn = async (withdraw: boolean) => {
+    const byUser = new Map<string, Map<string, string>>();
+    let fed: ReadonlySet<string>;
+    state.startNotingFed();
+    try {
+      await store.loadAll((user, name, meta) => {
+        if (!options.isKnown(user)) return;
+        let names = byUser.get(user);
+        if (names === undefined) byUser.set(user, names = new Map());
+        names.set(name, pubMetaText(meta));
+      });
+    } finally {
+      // Applied by the feed while Redis was read: newer than what was read.
+      fed = state.stopNotingFed();
+    }
+    state.syncPublications(byUser, fed, withdraw);
   };
   const health = new StoreHealthLog({ logger, now: options.now });
   const store = new RedisStore({
@@ -129,7 +166,16 @@ export async function joinFleet(options: JoinFleetOptions): Promise<Fleet> {
       isKnown: options.isKnown,
       now: options.now,
     });
-    sync = new FleetSync({ link, state, trackerId: id, logger, ttlMs });
+    epoch = await learnEpoch();
+    if (store.unreadable > 0) {
+      logger.log({
+        level: "warn",
+        message: `Ignored ${store.unreadable} entries under ${KEYS.publications("*")} in Redis ` +
+          "that no tracker wrote (a key of another type, an invalid user or file name)",
+        fields: { event: "fleetUnreadable", unreadable: store.unreadable },
+      });
+    }
+    sync = new FleetSync({ link, state, trackerId: id, logger, ttlMs, isKnown: options.isKnown });
     await sync.start();
     const joined = sync;
     return {

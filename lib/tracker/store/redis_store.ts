@@ -10,7 +10,8 @@
  */
 
 import type { RedisClient } from "../fleet/redis_link.ts";
-import { KEYS, parsePubMeta, pubMetaText } from "../fleet/keys.ts";
+import { isFleetName, isFleetUser, KEYS, parsePubMeta, pubMetaText } from "../fleet/keys.ts";
+import { pipelineReplies } from "../fleet/replies.ts";
 import type { FeedUser, PublicationFeed } from "../fleet/feed.ts";
 import {
   checkMeta,
@@ -69,23 +70,44 @@ export class RedisStore implements PublicationStore {
     return this.#behind.stats;
   }
 
+  /**
+   * Entries the last {@linkcode loadAll} left out because no tracker could have written them: a
+   * key of the wrong type, a user or a name that is not valid.
+   */
+  get unreadable(): number {
+    return this.#unreadable;
+  }
+
+  #unreadable = 0;
+
   async loadAll(visit: PublicationVisitor): Promise<number> {
     await this.#behind.flush();
-    const users = (await this.#client.sMembers(KEYS.publishers)).sort(byCodeUnit);
+    const members = (await this.#client.sMembers(KEYS.publishers)).sort(byCodeUnit);
+    const users = members.filter(isFleetUser);
+    let unreadable = members.length - users.length;
     let count = 0;
     for (let start = 0; start < users.length; start += LOAD_PAGE) {
       const page = users.slice(start, start + LOAD_PAGE);
       const pipeline = this.#client.multi();
       for (const user of page) pipeline.hGetAll(KEYS.publications(user));
-      const hashes = await pipeline.execAsPipeline() as unknown as Record<string, string>[];
+      const hashes = await pipelineReplies(pipeline.exec());
       page.forEach((user, i) => {
-        const hash = hashes[i] ?? {};
+        const hash = hashes[i];
+        if (!isHash(hash)) {
+          unreadable++;
+          return;
+        }
         for (const name of Object.keys(hash).sort(byCodeUnit)) {
+          if (!isFleetName(name)) {
+            unreadable++;
+            continue;
+          }
           visit(user, name, parsePubMeta(hash[name]));
           count++;
         }
       });
     }
+    this.#unreadable = unreadable;
     return count;
   }
 
@@ -138,4 +160,8 @@ export class RedisStore implements PublicationStore {
     multi.publish(KEYS.publicationFeed, JSON.stringify(feed));
     await multi.exec();
   }
+}
+
+function isHash(reply: unknown): reply is Record<string, string> {
+  return typeof reply === "object" && reply !== null && !(reply instanceof Error);
 }

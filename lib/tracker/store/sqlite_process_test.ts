@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { SqliteStore } from "./sqlite_store.ts";
-import { onlyTheFile, openInChild, startKillChild } from "./testdata/run_child.ts";
+import { fillInChild, onlyTheFile, openInChild, startKillChild } from "./testdata/run_child.ts";
 
 async function tempDb(): Promise<{ file: string } & AsyncDisposable> {
   const dir = await Deno.makeTempDir();
@@ -95,4 +95,29 @@ Deno.test("sqlite process: SIGKILL keeps everything flushed, and what the 50 ms 
   assert.ok(digestsRight, "sizes and digests as published");
   // The last batch is written whole or not at all.
   assert.ok([undefined, 500].includes(byUser.get("late")), `late: ${byUser.get("late")}`);
+});
+
+Deno.test({
+  name:
+    "sqlite process: a file-size limit (ulimit -f) fails a write like a full disk, not the process" +
+    (Deno.build.os === "windows" ? " (skipped: no ulimit on Windows)" : ""),
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    await using db = await tempDb();
+    const denoDir = await Deno.makeTempDir();
+    try {
+      // SIGXFSZ's default action ends the process at the limit, as SIGKILL would.
+      const { status, stdout } = await fillInChild(db.file, 2048, denoDir);
+      assert.equal(status.signal, null, `killed: ${JSON.stringify(status)}`);
+      assert.equal(status.code, 0);
+      const { written, reason } = JSON.parse(stdout) as { written: number; reason?: string };
+      // SQLite reports EFBIG as a disk I/O error, with a code the worker does not carry: "other".
+      assert.ok(reason !== undefined, "the write failed with a StoreWriteError");
+      assert.ok(written > 0, "batches before the limit were written");
+      await using store = SqliteStore.open(db.file);
+      assert.equal(await store.loadAll(() => {}), written, "what was written is intact");
+    } finally {
+      await Deno.remove(denoDir, { recursive: true });
+    }
+  },
 });

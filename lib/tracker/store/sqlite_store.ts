@@ -33,6 +33,7 @@ import type { WriteQueue } from "./write_queue.ts";
 import { batchFrom } from "./sqlite_batch.ts";
 import { SqliteWriter } from "./sqlite_writer.ts";
 import { errorText } from "../../util/mod.ts";
+import { holdFileSizeSignal } from "./file_size_signal.ts";
 
 /** How a {@linkcode SqliteStore} is opened. */
 export interface SqliteStoreOptions extends WriteBehindTuning {
@@ -105,6 +106,7 @@ export class SqliteStore implements PublicationStore, AsyncDisposable {
   readonly #statements: Statements;
   readonly #behind: WriteBehind;
   readonly #writer: SqliteWriter;
+  readonly #releaseSignal = holdFileSizeSignal();
   #closed = false;
 
   /**
@@ -248,6 +250,7 @@ export class SqliteStore implements PublicationStore, AsyncDisposable {
       } finally {
         this.#lock.close();
         openHere.delete(this.#key);
+        this.#releaseSignal();
       }
     }
   }

@@ -57,3 +57,35 @@ export function startKillChild(file: string): Deno.ChildProcess {
     stderr: "inherit",
   }).spawn();
 }
+
+/**
+ * Runs `store_child.ts fill <file>` under a file-size limit of `limitKiB` (`ulimit -f`), with a
+ * Deno cache folder of its own (`denoDir`): Deno's shared caches are larger than such a limit,
+ * and Deno writing to one would meet the limit before the store does.
+ */
+export async function fillInChild(
+  file: string,
+  limitKiB: number,
+  denoDir: string,
+): Promise<{ readonly status: Deno.CommandStatus; readonly stdout: string }> {
+  const output = await new Deno.Command("sh", {
+    args: [
+      "-c",
+      `ulimit -f ${limitKiB}; exec "$0" "$@"`,
+      Deno.execPath(),
+      "run",
+      ...onlyTheFile(file),
+      childScript,
+      "fill",
+      file,
+    ],
+    env: { DENO_DIR: denoDir },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const { success, code, signal } = output;
+  return {
+    status: { success, code, signal },
+    stdout: new TextDecoder().decode(output.stdout).trim(),
+  };
+}

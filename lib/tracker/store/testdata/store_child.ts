@@ -1,7 +1,7 @@
 /**
  * A separate process using a store, for tests that need one: `open <db>` tries to open the
  * database and prints the outcome as one JSON line; `kill <db>` writes in three phases and then
- * waits to be killed (see `sqlite_process_test.ts`).
+ * waits to be killed; `fill <db>` writes until a write fails (see `sqlite_process_test.ts`).
  *
  * @module
  */
@@ -39,7 +39,26 @@ if (mode === "open") {
   for (let index = 0; index < 500; index++) store.publish("late", `file-${index}`);
   console.log("queued");
   setInterval(() => {}, 1_000);
+} else if (mode === "fill") {
+  // Writes batches of long names until one fails (run under a file-size limit), then prints
+  // how many were written and why the next failed.
+  const store = SqliteStore.open(file, { intervalMs: 60_000 });
+  let written = 0;
+  let reason: string | undefined;
+  try {
+    for (let round = 0; round < 100; round++) {
+      for (let index = 0; index < 1000; index++) {
+        store.publish("alice", `${round}-${index}-${"n".repeat(200)}`);
+      }
+      await store.flush();
+      written += 1000;
+    }
+  } catch (error) {
+    reason = (error as { reason?: string }).reason;
+  }
+  await store.close().catch(() => {});
+  console.log(JSON.stringify({ written, reason }));
 } else {
-  console.error(`usage: store_child.ts open|kill <db>`);
+  console.error(`usage: store_child.ts open|kill|fill <db>`);
   Deno.exit(2);
 }
