@@ -33,7 +33,7 @@ import {
   V2_REQUEST_DEADLINE_MS,
 } from "./lib/peer/defaults.ts";
 import { displayText } from "./lib/protocol/display_text.ts";
-import { errorText } from "./lib/util/mod.ts";
+import { errorText, fileErrorText } from "./lib/util/mod.ts";
 import {
   type Credentials,
   ExitCode,
@@ -393,13 +393,28 @@ async function passwordFor(
       text = await Deno.readTextFile(settings.passwordFile);
     } catch (error) {
       return {
-        problem: `cannot read password file ${settings.passwordFile}: ${errorText(error)}`,
+        problem: `cannot read password file ${settings.passwordFile}: ${fileErrorText(error)}`,
         exitCode: CliExit.failure,
       };
     }
-    return text.split("\n")[0].replace(/\r$/, "");
+    const password = text.split("\n")[0].replace(/\r$/, "");
+    // No credentials line can hold an empty password: sending one would only count as a failed
+    // login towards the user's lockout.
+    if (password === "") {
+      return {
+        problem: `password file ${settings.passwordFile} has an empty first line`,
+        exitCode: CliExit.failure,
+      };
+    }
+    return password;
   }
   const fromEnvironment = environment(PASSWORD_VARIABLE);
+  if (fromEnvironment === "") {
+    return {
+      problem: usageLine(spec.name, `${PASSWORD_VARIABLE} is empty`).slice(spec.name.length + 2),
+      exitCode: CliExit.usage,
+    };
+  }
   if (fromEnvironment !== undefined) return fromEnvironment;
   return {
     problem: usageLine(spec.name, `--user needs ${PASSWORD_VARIABLE} or --password-file`)

@@ -282,6 +282,48 @@ Deno.test("--stay keeps a seeding peer online after end of input until SIGINT, t
   });
 });
 
+Deno.test("an empty password is refused before the tracker hears of it", async () => {
+  // An empty password can never log in; sent, it would count towards the user's lockout.
+  const socket = Deno.listenDatagram({ port: 0, hostname: "127.0.0.1", transport: "udp" });
+  const { port } = socket.addr as Deno.NetAddr;
+  const dir = await Deno.makeTempDir({ prefix: "peersync-scripting-" });
+  let heard = false;
+  const listening = (async () => {
+    try {
+      await socket.receive();
+      heard = true;
+    } catch {
+      // Closed at the end of the test.
+    }
+  })();
+  try {
+    const file = join(dir, "password.txt");
+    await Deno.writeTextFile(file, "\nsecond line\n");
+    const fromFile = await oneShot(port, dir, "alice", ["lap"], {
+      extra: ["--password-file", file],
+    });
+    assert.equal(fromFile.code, 1);
+    assert.equal(fromFile.stdout, "");
+    assert.equal(
+      fromFile.stderr,
+      `peersync-peer: password file ${file} has an empty first line\n`,
+    );
+    const fromEnvironment = await oneShot(port, dir, "alice", ["lap"], {
+      env: { PEERSYNC_PASSWORD: "" },
+    });
+    assert.equal(fromEnvironment.code, 2);
+    assert.equal(
+      fromEnvironment.stderr,
+      "peersync-peer: PEERSYNC_PASSWORD is empty (see --help)\n",
+    );
+    assert.equal(heard, false);
+  } finally {
+    socket.close();
+    await listening;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("one-shot usage errors exit 2 with one line on stderr and nothing on stdout", async () => {
   const dir = await Deno.makeTempDir({ prefix: "peersync-scripting-" });
   try {
