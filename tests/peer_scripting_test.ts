@@ -380,6 +380,39 @@ Deno.test("a tracker that does not answer makes a one-shot command exit 1 with t
   }
 });
 
+Deno.test("a silent IPv6 tracker is named as it is typed, [::1]:PORT", async () => {
+  const socket = Deno.listenDatagram({ port: 0, hostname: "::1", transport: "udp" });
+  const { port } = socket.addr as Deno.NetAddr;
+  const other = Deno.listenDatagram({ port: 0, hostname: "::1", transport: "udp" });
+  const otherPort = (other.addr as Deno.NetAddr).port;
+  const dir = await Deno.makeTempDir({ prefix: "peersync-scripting-" });
+  try {
+    const run = await runProgram("peer.ts", [
+      "-d",
+      dir,
+      "-u",
+      "alice",
+      "--timeout",
+      "300",
+      "-t",
+      `[::1]:${port}`,
+      "-t",
+      `[::1]:${otherPort}`,
+      "lap",
+    ], { env: { PEERSYNC_PASSWORD: "alice-pw" } });
+    assert.equal(run.code, 1);
+    assert.equal(
+      run.stderr,
+      `Tracker at [::1]:${port} is not responding; trying [::1]:${otherPort}\n` +
+        `Tracker at [::1]:${otherPort} is not responding\n`,
+    );
+  } finally {
+    socket.close();
+    other.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("every program answers --version and -V with the one version, and -h with help", async () => {
   const { VERSION } = await import("../lib/version.ts");
   for (
