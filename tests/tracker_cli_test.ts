@@ -51,6 +51,26 @@ Deno.test("tracker refuses an invalid port as a usage error: one line and exit 2
   }
 });
 
+Deno.test("a negative number is said to be invalid as the value it is, not taken for an option", async () => {
+  const cases: [string[], string][] = [
+    [["-1"], 'invalid port "-1"'],
+    [["--max-sessions", "-1", "5000"], 'invalid --max-sessions "-1"'],
+    [["-c", "-5", "--store", "memory", "70000"], 'invalid port "70000"'],
+  ];
+  for (const [args, said] of cases) {
+    const result = await runProgram("tracker.ts", args);
+    assert.equal(result.code, 2, args.join(" "));
+    assert.match(result.stderr, /^peersync-tracker: [^\n]* \(see --help\)\n$/);
+    assert.ok(result.stderr.includes(said), result.stderr);
+  }
+  const peer = await runProgram("peer.ts", ["--timeout", "-5", "5000"]);
+  assert.equal(peer.code, 2);
+  assert.equal(
+    peer.stderr,
+    "peersync-peer: invalid --timeout -5 (expected 1-600000 ms) (see --help)\n",
+  );
+});
+
 Deno.test("tracker refuses a missing credentials file, naming it", async () => {
   await inTempDir(async (dir) => {
     const result = await runProgram("tracker.ts", ["--credentials", `${dir}/nope.txt`, "0"]);
