@@ -33,7 +33,7 @@ import {
   resolveLimits,
   type TrackerLimits,
 } from "./lib/tracker/limit_options.ts";
-import { errorText } from "./lib/util/mod.ts";
+import { errorText, fileErrorText } from "./lib/util/mod.ts";
 import { type GcmPreference, installGcm } from "./lib/protocol/gcm_backend.ts";
 import { bindTrackerSocket, ListenError, startTracker } from "./lib/tracker/server.ts";
 import {
@@ -215,7 +215,7 @@ async function main(): Promise<void> {
         config = parseLimitConfig(await Deno.readTextFile(file), file);
       } catch (error) {
         if (error instanceof LimitError) fail(error.message, 1);
-        fail(`${file}: cannot read the config file: ${errorText(error)}`, 1);
+        fail(`${file}: cannot read the config file: ${fileErrorText(error)}`, 1);
       }
     }
     try {

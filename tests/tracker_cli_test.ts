@@ -193,6 +193,20 @@ Deno.test("limits come from --config FILE, and a flag beats the file", async () 
   });
 });
 
+Deno.test("a config file saved with a byte-order mark is read; a missing one is said in plain words", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/limits.json`, '\uFEFF{"max-sessions": 1}');
+    const tracker = await TrackerProcess.start(undefined, ["--config", `${dir}/limits.json`]);
+    await tracker.stop();
+    const missing = await runProgram("tracker.ts", ["--config", `${dir}/nope.json`, "0"]);
+    assert.equal(missing.code, 1);
+    assert.equal(
+      missing.stderr,
+      `peersync-tracker: ${dir}/nope.json: cannot read the config file: file not found\n`,
+    );
+  });
+});
+
 Deno.test("a config file with an unknown setting or a bad value stops the start, naming it", async () => {
   await inTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/credentials.txt`, "alice pw\n");
