@@ -397,7 +397,8 @@ async function passwordFor(
         exitCode: CliExit.failure,
       };
     }
-    const password = text.split("\n")[0].replace(/\r$/, "");
+    // A byte-order mark (Notepad's UTF-8) is no part of the password.
+    const password = text.replace(/^\uFEFF/, "").split("\n")[0].replace(/\r$/, "");
     // No credentials line can hold an empty password: sending one would only count as a failed
     // login towards the user's lockout.
     if (password === "") {

@@ -188,6 +188,12 @@ Deno.test("the password comes from --password-file, else PEERSYNC_PASSWORD; a wr
     });
     assert.equal(fromFile.code, 0, fromFile.stderr);
     assert.equal(fromFile.stdout, "No active peers\n");
+    // Saved by an editor that starts UTF-8 with a byte-order mark, with Windows line ends.
+    await Deno.writeTextFile(file, "\uFEFFalice-pw\r\n");
+    const withMark = await oneShot(tracker.port, alice, "alice", ["lap"], {
+      extra: ["--password-file", file],
+    });
+    assert.equal(withMark.code, 0, withMark.stderr);
 
     const wrong = await oneShot(tracker.port, alice, "alice", ["lap"], {
       env: { PEERSYNC_PASSWORD: "wrong" },
