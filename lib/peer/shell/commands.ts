@@ -152,6 +152,9 @@ export function parseCommand(line: string): ParsedCommand {
           version = parseVersionChoice(args[1]);
           if (version === undefined) return problem({ kind: "invalidVersion", text: args[1] });
           args = args.slice(2);
+        } else if (command === "get" && args[0] === "-v" && args.length === 2) {
+          // `get -v 2`: a version and no name, not a name too many.
+          return problem({ kind: "missingArgument", command });
         } else break;
       }
       if (args.length === 0) return problem({ kind: "missingArgument", command });
