@@ -142,6 +142,11 @@ const spec: CommandSpec = {
   ],
 };
 
+/** `host:port` as it is typed, with an IPv6 address in brackets (`[::1]:5000`). */
+function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 function fail(message: string, code: number): never {
   console.error(`${spec.name}: ${message}`);
   Deno.exit(code);
@@ -360,7 +365,7 @@ async function main(): Promise<void> {
     onChange: () => void reloader.reload("file changed"),
   });
   logger.log({
-    message: `Tracker listening on ${tracker.address.hostname}:${tracker.address.port} ` +
+    message: `Tracker listening on ${hostPort(tracker.address.hostname, tracker.address.port)} ` +
       `with ${credentials.size} users from ${credentialsFile}`,
     fields: {
       event: "listening",

@@ -71,6 +71,18 @@ Deno.test("a negative number is said to be invalid as the value it is, not taken
   );
 });
 
+Deno.test("a tracker on IPv6 says where it listens as the address is typed, [::1]:PORT", async () => {
+  const tracker = await TrackerProcess.start(undefined, ["--host", "::1", "--store", "memory"]);
+  try {
+    assert.match(
+      tracker.program.stdout.text,
+      new RegExp(`listening on \\[::1\\]:${tracker.port} `),
+    );
+  } finally {
+    await tracker.stop();
+  }
+});
+
 Deno.test("tracker refuses a missing credentials file, naming it", async () => {
   await inTempDir(async (dir) => {
     const result = await runProgram("tracker.ts", ["--credentials", `${dir}/nope.txt`, "0"]);
