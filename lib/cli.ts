@@ -120,7 +120,7 @@ export function parseCommandLine(args: readonly string[], spec: CommandSpec): Pa
       strict: true,
     });
     const positionals = marked.map((word) =>
-      word.startsWith(NEGATIVE_MARK) ? word.slice(NEGATIVE_MARK.length) : word
+      word.startsWith(POSITIONAL_MARK) ? word.slice(POSITIONAL_MARK.length) : word
     );
     const single: Record<string, string | boolean | undefined> = {};
     const lists: Record<string, readonly string[]> = {};
@@ -139,8 +139,17 @@ export function parseCommandLine(args: readonly string[], spec: CommandSpec): Pa
 }
 
 const NEGATIVE_NUMBER = /^-\d/;
-// Marks a negative number given where a positional goes; no real argument starts with NUL.
-const NEGATIVE_MARK = "\0";
+// Marks a word that is a positional even though it starts with `-`; no real argument starts with
+// NUL.
+const POSITIONAL_MARK = "\0";
+
+/**
+ * `word` marked so that {@linkcode parseCommandLine} returns it as a positional as it stands, even
+ * when it looks like an option: a program's own command takes options of its own (`sch -l TEXT`).
+ */
+export function asPositional(word: string): string {
+  return `${POSITIONAL_MARK}${word}`;
+}
 
 /**
  * `args` with each negative number (`-1`, `-0.5`) kept as the word it is, not a short option: as
@@ -172,7 +181,7 @@ function withNegativeNumbers(
       );
       index++;
     } else if (NEGATIVE_NUMBER.test(word)) {
-      result.push(`${NEGATIVE_MARK}${word}`);
+      result.push(asPositional(word));
     } else {
       result.push(word);
     }

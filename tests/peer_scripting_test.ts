@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Program, runProgram, TrackerProcess } from "./support/programs.ts";
+import { startSeeder } from "./support/seeder.ts";
 
 interface Run {
   readonly code: number;
@@ -159,6 +160,41 @@ Deno.test("one-shot commands print one parsable JSON object each and exit 0 or 1
 
     const empty = json(await oneShot(port, bob, "bob", ["sch", "zzz"], { json: true }));
     assert.deepEqual(empty, { ok: true, command: "sch", text: "zzz", files: [], omitted: 0 });
+  });
+});
+
+Deno.test("a one-shot command takes its own options: sch -e and -l, get -v", async () => {
+  await withTracker(async (tracker, root) => {
+    const [alice, bob] = [join(root, "alice"), join(root, "bob")];
+    await Deno.writeTextFile(join(alice, "Report.txt"), "the report\n");
+    const seeder = await startSeeder({
+      dir: alice,
+      trackerPort: tracker.port,
+      uploadLimit: "1M",
+      publish: ["Report.txt"],
+    });
+    try {
+      const ask = (command: string[]) => oneShot(tracker.port, bob, "bob", command, { json: true });
+      // -e is also the peer's --exit-on-error: after sch it is the exact search's.
+      const exact = await ask(["sch", "-e", "report"]);
+      assert.equal(exact.code, 0, exact.stderr);
+      assert.deepEqual(json(exact).files, []);
+      const long = await ask(["sch", "-l", "report"]);
+      assert.equal(long.code, 0, long.stderr);
+      const [found] = json(long).found as {
+        name: string;
+        versions: { size: number; holders: number }[];
+      }[];
+      assert.equal(found.name, "Report.txt");
+      assert.deepEqual(found.versions.map(({ size, holders }) => ({ size, holders })), [
+        { size: 11, holders: 1 },
+      ]);
+      const version = await ask(["get", "-v", "9", "Report.txt"]);
+      assert.equal(version.code, 1, version.stderr);
+      assert.equal(json(version).error, "noSuchVersion");
+    } finally {
+      await seeder.stop();
+    }
   });
 });
 
