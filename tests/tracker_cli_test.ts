@@ -101,6 +101,35 @@ Deno.test("tracker refuses a credentials file with a bad line, naming file and l
   });
 });
 
+Deno.test("tracker refuses to start on a credentials file with no users, keeping the database", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/credentials.txt`, "alice alice-pw\n");
+    const tracker = await TrackerProcess.startIn(dir);
+    const alice = new UdpProbe(tracker.port);
+    try {
+      assert.equal(await alice.ask("auth alice alice-pw"), "OK");
+      assert.equal(await alice.ask("pub notes.txt"), "File published successfully");
+    } finally {
+      await alice.close();
+      await tracker.stop();
+    }
+    await Deno.writeTextFile(`${dir}/credentials.txt`, "# nobody yet\n");
+    const refused = await runProgram("tracker.ts", ["-c", `${dir}/credentials.txt`, "0"]);
+    assert.equal(refused.code, 1);
+    assert.equal(
+      refused.stderr,
+      `peersync-tracker: ${dir}/credentials.txt: no users in it (only blank lines and comments)\n`,
+    );
+    await Deno.writeTextFile(`${dir}/credentials.txt`, "alice alice-pw\n");
+    const again = await TrackerProcess.startIn(dir);
+    try {
+      assert.match(again.program.stdout.text, /Loaded 1 publications? of 1 users? /);
+    } finally {
+      await again.stop();
+    }
+  });
+});
+
 Deno.test("tracker reads credentials.txt from the directory it was started in", async () => {
   await inTempDir(async (dir) => {
     const result = await runProgram("tracker.ts", ["0"], { cwd: dir });
