@@ -10,6 +10,7 @@
 import { installGcm } from "./lib/protocol/gcm_backend.ts";
 import { resolve } from "node:path";
 import {
+  asPositional,
   booleanOption,
   CliExit,
   type CommandSpec,
@@ -33,7 +34,7 @@ import {
   V2_REQUEST_DEADLINE_MS,
 } from "./lib/peer/defaults.ts";
 import { displayText } from "./lib/protocol/display_text.ts";
-import { errorText } from "./lib/util/mod.ts";
+import { errorText, fileErrorText } from "./lib/util/mod.ts";
 import {
   type Credentials,
   ExitCode,
@@ -226,8 +227,46 @@ type Settings =
     readonly passwordFile?: string;
   };
 
+/**
+ * `args` with the options of a one-shot command's own (`sch -e|-l TEXT`, `get -v N FILE`) marked
+ * as the command's words: the peer's `-e` (--exit-on-error) must not swallow `sch -e`, nor
+ * `sch -l` and `get -v` be refused as unknown options of the peer.
+ */
+function withCommandOptions(args: readonly string[]): string[] {
+  const result = [...args];
+  for (let index = 0; index < result.length; index++) {
+    const word = result[index];
+    if (word === "--") break;
+    if (word.startsWith("-") && word.length > 1) {
+      // An option; skip its value when it takes one and was not given with `=`.
+      if (!word.includes("=") && takesValue(word)) index++;
+      continue;
+    }
+    let next = index + 1;
+    if (word === "sch") {
+      while (result[next] === "-e" || result[next] === "-l") {
+        result[next] = asPositional(result[next++]);
+      }
+    } else if (word === "get" && result[next] === "-v") {
+      result[next] = asPositional(result[next]);
+      if (next + 1 < result.length) result[next + 1] = asPositional(result[next + 1]);
+    }
+    if (COMMAND_WORDS.has(word)) break;
+  }
+  return result;
+}
+
+const COMMAND_WORDS = new Set(["get", "lap", "lpf", "pub", "unp", "sch", "seed", "xit"]);
+
+function takesValue(flag: string): boolean {
+  const option = flag.startsWith("--")
+    ? spec.options[flag.slice(2)]
+    : Object.values(spec.options).find((candidate) => candidate.short === flag.slice(1));
+  return option?.type === "string";
+}
+
 function settingsFrom(args: string[]): Settings {
-  const parsed = parseCommandLine(args, spec);
+  const parsed = parseCommandLine(withCommandOptions(args), spec);
   if (booleanOption(parsed, "help")) {
     return { show: "help", trackerHost: "", trackerPort: 0, dir: "" };
   }
@@ -393,13 +432,29 @@ async function passwordFor(
       text = await Deno.readTextFile(settings.passwordFile);
     } catch (error) {
       return {
-        problem: `cannot read password file ${settings.passwordFile}: ${errorText(error)}`,
+        problem: `cannot read password file ${settings.passwordFile}: ${fileErrorText(error)}`,
         exitCode: CliExit.failure,
       };
     }
-    return text.split("\n")[0].replace(/\r$/, "");
+    // A byte-order mark (Notepad's UTF-8) is no part of the password.
+    const password = text.replace(/^\uFEFF/, "").split("\n")[0].replace(/\r$/, "");
+    // No credentials line can hold an empty password: sending one would only count as a failed
+    // login towards the user's lockout.
+    if (password === "") {
+      return {
+        problem: `password file ${settings.passwordFile} has an empty first line`,
+        exitCode: CliExit.failure,
+      };
+    }
+    return password;
   }
   const fromEnvironment = environment(PASSWORD_VARIABLE);
+  if (fromEnvironment === "") {
+    return {
+      problem: usageLine(spec.name, `${PASSWORD_VARIABLE} is empty`).slice(spec.name.length + 2),
+      exitCode: CliExit.usage,
+    };
+  }
   if (fromEnvironment !== undefined) return fromEnvironment;
   return {
     problem: usageLine(spec.name, `--user needs ${PASSWORD_VARIABLE} or --password-file`)

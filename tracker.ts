@@ -33,7 +33,7 @@ import {
   resolveLimits,
   type TrackerLimits,
 } from "./lib/tracker/limit_options.ts";
-import { errorText } from "./lib/util/mod.ts";
+import { errorText, fileErrorText } from "./lib/util/mod.ts";
 import { type GcmPreference, installGcm } from "./lib/protocol/gcm_backend.ts";
 import { bindTrackerSocket, ListenError, startTracker } from "./lib/tracker/server.ts";
 import {
@@ -142,6 +142,11 @@ const spec: CommandSpec = {
   ],
 };
 
+/** `host:port` as it is typed, with an IPv6 address in brackets (`[::1]:5000`). */
+function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 function fail(message: string, code: number): never {
   console.error(`${spec.name}: ${message}`);
   Deno.exit(code);
@@ -215,7 +220,7 @@ async function main(): Promise<void> {
         config = parseLimitConfig(await Deno.readTextFile(file), file);
       } catch (error) {
         if (error instanceof LimitError) fail(error.message, 1);
-        fail(`${file}: cannot read the config file: ${errorText(error)}`, 1);
+        fail(`${file}: cannot read the config file: ${fileErrorText(error)}`, 1);
       }
     }
     try {
@@ -360,7 +365,7 @@ async function main(): Promise<void> {
     onChange: () => void reloader.reload("file changed"),
   });
   logger.log({
-    message: `Tracker listening on ${tracker.address.hostname}:${tracker.address.port} ` +
+    message: `Tracker listening on ${hostPort(tracker.address.hostname, tracker.address.port)} ` +
       `with ${credentials.size} users from ${credentialsFile}`,
     fields: {
       event: "listening",

@@ -113,12 +113,15 @@ export function parseCommandLine(args: readonly string[], spec: CommandSpec): Pa
     if (option.default !== undefined) options[name].default = option.default;
   }
   try {
-    const { values, positionals } = parseArgs({
-      args: [...args],
+    const { values, positionals: marked } = parseArgs({
+      args: withNegativeNumbers(args, spec.options),
       options,
       allowPositionals: true,
       strict: true,
     });
+    const positionals = marked.map((word) =>
+      word.startsWith(POSITIONAL_MARK) ? word.slice(POSITIONAL_MARK.length) : word
+    );
     const single: Record<string, string | boolean | undefined> = {};
     const lists: Record<string, readonly string[]> = {};
     for (const [name, value] of Object.entries(values)) {
@@ -133,6 +136,62 @@ export function parseCommandLine(args: readonly string[], spec: CommandSpec): Pa
   } catch (error) {
     throw new UsageError(describeParseError(error));
   }
+}
+
+const NEGATIVE_NUMBER = /^-\d/;
+// Marks a word that is a positional even though it starts with `-`; no real argument starts with
+// NUL.
+const POSITIONAL_MARK = "\0";
+
+/**
+ * `word` marked so that {@linkcode parseCommandLine} returns it as a positional as it stands, even
+ * when it looks like an option: a program's own command takes options of its own (`sch -l TEXT`).
+ */
+export function asPositional(word: string): string {
+  return `${POSITIONAL_MARK}${word}`;
+}
+
+/**
+ * `args` with each negative number (`-1`, `-0.5`) kept as the word it is, not a short option: as
+ * an option's value it is joined to the option (`--max-sessions=-1`), elsewhere marked as a
+ * positional. No program has a digit for a short option, so the user meant a value, and the
+ * message should say what is wrong with it, not "needs a value" or "unknown option -1".
+ */
+function withNegativeNumbers(
+  args: readonly string[],
+  specOptions: Readonly<Record<string, OptionSpec>>,
+): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, option] of Object.entries(specOptions)) {
+    if (option.type !== "string") continue;
+    takesValue.add(`--${name}`);
+    if (option.short) takesValue.add(`-${option.short}`);
+  }
+  const result: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const word = args[index];
+    if (word === "--") {
+      result.push(...args.slice(index));
+      break;
+    }
+    const next = args[index + 1];
+    if (takesValue.has(word) && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      result.push(
+        `${word.startsWith("--") ? word : `--${shortToLong(word, specOptions)}`}=${next}`,
+      );
+      index++;
+    } else if (NEGATIVE_NUMBER.test(word)) {
+      result.push(asPositional(word));
+    } else {
+      result.push(word);
+    }
+  }
+  return result;
+}
+
+function shortToLong(flag: string, specOptions: Readonly<Record<string, OptionSpec>>): string {
+  const short = flag.slice(1);
+  return Object.entries(specOptions).find(([, option]) => option.short === short)?.[0] ?? short;
 }
 
 /** node:util's parse errors, said the way the rest of our messages are. */

@@ -177,6 +177,27 @@ Deno.test("an unknown command or a missing argument prints one short line pointi
   });
 });
 
+Deno.test("a line of megabytes (a file pasted by mistake) is refused in one short line, at once", async () => {
+  const tracker = scriptedTracker({ lap: "alice" });
+  await withShare(tracker, async (dir) => {
+    const long = `pub ${"x".repeat(4 * 1024 * 1024)}`;
+    const started = Date.now();
+    const outcome = await runPeer(
+      ["--dir", dir, String(tracker.port)],
+      `alice\npw\n${long}\nhelp ${long}\nlap\n`,
+    );
+    const refusal = `> Line too long (${long.length} characters): a command is at most 8192; ` +
+      "nothing done\n";
+    assert.equal(
+      outcome.stdout,
+      LOGIN + WELCOME + refusal + refusal.replace(`(${long.length}`, `(${long.length + 5}`) +
+        "> 1 active peer:\nalice\n> Goodbye!\n",
+    );
+    assert.equal(outcome.code, 0);
+    assert.ok(Date.now() - started < 8000, `${Date.now() - started} ms`);
+  });
+});
+
 Deno.test("pub of a file missing from the share folder sends nothing to the tracker", async () => {
   const tracker = scriptedTracker({ "pub here.txt": "File published successfully" });
   await withShare(tracker, async (dir) => {

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Program, runProgram, TrackerProcess } from "./support/programs.ts";
+import { startSeeder } from "./support/seeder.ts";
 
 interface Run {
   readonly code: number;
@@ -162,6 +163,41 @@ Deno.test("one-shot commands print one parsable JSON object each and exit 0 or 1
   });
 });
 
+Deno.test("a one-shot command takes its own options: sch -e and -l, get -v", async () => {
+  await withTracker(async (tracker, root) => {
+    const [alice, bob] = [join(root, "alice"), join(root, "bob")];
+    await Deno.writeTextFile(join(alice, "Report.txt"), "the report\n");
+    const seeder = await startSeeder({
+      dir: alice,
+      trackerPort: tracker.port,
+      uploadLimit: "1M",
+      publish: ["Report.txt"],
+    });
+    try {
+      const ask = (command: string[]) => oneShot(tracker.port, bob, "bob", command, { json: true });
+      // -e is also the peer's --exit-on-error: after sch it is the exact search's.
+      const exact = await ask(["sch", "-e", "report"]);
+      assert.equal(exact.code, 0, exact.stderr);
+      assert.deepEqual(json(exact).files, []);
+      const long = await ask(["sch", "-l", "report"]);
+      assert.equal(long.code, 0, long.stderr);
+      const [found] = json(long).found as {
+        name: string;
+        versions: { size: number; holders: number }[];
+      }[];
+      assert.equal(found.name, "Report.txt");
+      assert.deepEqual(found.versions.map(({ size, holders }) => ({ size, holders })), [
+        { size: 11, holders: 1 },
+      ]);
+      const version = await ask(["get", "-v", "9", "Report.txt"]);
+      assert.equal(version.code, 1, version.stderr);
+      assert.equal(json(version).error, "noSuchVersion");
+    } finally {
+      await seeder.stop();
+    }
+  });
+});
+
 Deno.test("a one-shot command prints the terminal's lines on stdout and a failure's reason on stderr only", async () => {
   await withTracker(async (tracker, root) => {
     const alice = join(root, "alice");
@@ -188,6 +224,12 @@ Deno.test("the password comes from --password-file, else PEERSYNC_PASSWORD; a wr
     });
     assert.equal(fromFile.code, 0, fromFile.stderr);
     assert.equal(fromFile.stdout, "No active peers\n");
+    // Saved by an editor that starts UTF-8 with a byte-order mark, with Windows line ends.
+    await Deno.writeTextFile(file, "\uFEFFalice-pw\r\n");
+    const withMark = await oneShot(tracker.port, alice, "alice", ["lap"], {
+      extra: ["--password-file", file],
+    });
+    assert.equal(withMark.code, 0, withMark.stderr);
 
     const wrong = await oneShot(tracker.port, alice, "alice", ["lap"], {
       env: { PEERSYNC_PASSWORD: "wrong" },
@@ -282,6 +324,48 @@ Deno.test("--stay keeps a seeding peer online after end of input until SIGINT, t
   });
 });
 
+Deno.test("an empty password is refused before the tracker hears of it", async () => {
+  // An empty password can never log in; sent, it would count towards the user's lockout.
+  const socket = Deno.listenDatagram({ port: 0, hostname: "127.0.0.1", transport: "udp" });
+  const { port } = socket.addr as Deno.NetAddr;
+  const dir = await Deno.makeTempDir({ prefix: "peersync-scripting-" });
+  let heard = false;
+  const listening = (async () => {
+    try {
+      await socket.receive();
+      heard = true;
+    } catch {
+      // Closed at the end of the test.
+    }
+  })();
+  try {
+    const file = join(dir, "password.txt");
+    await Deno.writeTextFile(file, "\nsecond line\n");
+    const fromFile = await oneShot(port, dir, "alice", ["lap"], {
+      extra: ["--password-file", file],
+    });
+    assert.equal(fromFile.code, 1);
+    assert.equal(fromFile.stdout, "");
+    assert.equal(
+      fromFile.stderr,
+      `peersync-peer: password file ${file} has an empty first line\n`,
+    );
+    const fromEnvironment = await oneShot(port, dir, "alice", ["lap"], {
+      env: { PEERSYNC_PASSWORD: "" },
+    });
+    assert.equal(fromEnvironment.code, 2);
+    assert.equal(
+      fromEnvironment.stderr,
+      "peersync-peer: PEERSYNC_PASSWORD is empty (see --help)\n",
+    );
+    assert.equal(heard, false);
+  } finally {
+    socket.close();
+    await listening;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("one-shot usage errors exit 2 with one line on stderr and nothing on stdout", async () => {
   const dir = await Deno.makeTempDir({ prefix: "peersync-scripting-" });
   try {
@@ -334,6 +418,39 @@ Deno.test("a tracker that does not answer makes a one-shot command exit 1 with t
     assert.match(String(result.message), /is not responding$/);
   } finally {
     socket.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a silent IPv6 tracker is named as it is typed, [::1]:PORT", async () => {
+  const socket = Deno.listenDatagram({ port: 0, hostname: "::1", transport: "udp" });
+  const { port } = socket.addr as Deno.NetAddr;
+  const other = Deno.listenDatagram({ port: 0, hostname: "::1", transport: "udp" });
+  const otherPort = (other.addr as Deno.NetAddr).port;
+  const dir = await Deno.makeTempDir({ prefix: "peersync-scripting-" });
+  try {
+    const run = await runProgram("peer.ts", [
+      "-d",
+      dir,
+      "-u",
+      "alice",
+      "--timeout",
+      "300",
+      "-t",
+      `[::1]:${port}`,
+      "-t",
+      `[::1]:${otherPort}`,
+      "lap",
+    ], { env: { PEERSYNC_PASSWORD: "alice-pw" } });
+    assert.equal(run.code, 1);
+    assert.equal(
+      run.stderr,
+      `Tracker at [::1]:${port} is not responding; trying [::1]:${otherPort}\n` +
+        `Tracker at [::1]:${otherPort} is not responding\n`,
+    );
+  } finally {
+    socket.close();
+    other.close();
     await Deno.remove(dir, { recursive: true });
   }
 });

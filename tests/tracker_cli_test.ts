@@ -51,6 +51,38 @@ Deno.test("tracker refuses an invalid port as a usage error: one line and exit 2
   }
 });
 
+Deno.test("a negative number is said to be invalid as the value it is, not taken for an option", async () => {
+  const cases: [string[], string][] = [
+    [["-1"], 'invalid port "-1"'],
+    [["--max-sessions", "-1", "5000"], 'invalid --max-sessions "-1"'],
+    [["-c", "-5", "--store", "memory", "70000"], 'invalid port "70000"'],
+  ];
+  for (const [args, said] of cases) {
+    const result = await runProgram("tracker.ts", args);
+    assert.equal(result.code, 2, args.join(" "));
+    assert.match(result.stderr, /^peersync-tracker: [^\n]* \(see --help\)\n$/);
+    assert.ok(result.stderr.includes(said), result.stderr);
+  }
+  const peer = await runProgram("peer.ts", ["--timeout", "-5", "5000"]);
+  assert.equal(peer.code, 2);
+  assert.equal(
+    peer.stderr,
+    "peersync-peer: invalid --timeout -5 (expected 1-600000 ms) (see --help)\n",
+  );
+});
+
+Deno.test("a tracker on IPv6 says where it listens as the address is typed, [::1]:PORT", async () => {
+  const tracker = await TrackerProcess.start(undefined, ["--host", "::1", "--store", "memory"]);
+  try {
+    assert.match(
+      tracker.program.stdout.text,
+      new RegExp(`listening on \\[::1\\]:${tracker.port} `),
+    );
+  } finally {
+    await tracker.stop();
+  }
+});
+
 Deno.test("tracker refuses a missing credentials file, naming it", async () => {
   await inTempDir(async (dir) => {
     const result = await runProgram("tracker.ts", ["--credentials", `${dir}/nope.txt`, "0"]);
@@ -66,6 +98,35 @@ Deno.test("tracker refuses a credentials file with a bad line, naming file and l
     const result = await runProgram("tracker.ts", ["--credentials", `${dir}/users.txt`, "0"]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /users\.txt:3: expected `user password`/);
+  });
+});
+
+Deno.test("tracker refuses to start on a credentials file with no users, keeping the database", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/credentials.txt`, "alice alice-pw\n");
+    const tracker = await TrackerProcess.startIn(dir);
+    const alice = new UdpProbe(tracker.port);
+    try {
+      assert.equal(await alice.ask("auth alice alice-pw"), "OK");
+      assert.equal(await alice.ask("pub notes.txt"), "File published successfully");
+    } finally {
+      await alice.close();
+      await tracker.stop();
+    }
+    await Deno.writeTextFile(`${dir}/credentials.txt`, "# nobody yet\n");
+    const refused = await runProgram("tracker.ts", ["-c", `${dir}/credentials.txt`, "0"]);
+    assert.equal(refused.code, 1);
+    assert.equal(
+      refused.stderr,
+      `peersync-tracker: ${dir}/credentials.txt: no users in it (only blank lines and comments)\n`,
+    );
+    await Deno.writeTextFile(`${dir}/credentials.txt`, "alice alice-pw\n");
+    const again = await TrackerProcess.startIn(dir);
+    try {
+      assert.match(again.program.stdout.text, /Loaded 1 publications? of 1 users? /);
+    } finally {
+      await again.stop();
+    }
   });
 });
 
@@ -170,6 +231,20 @@ Deno.test("limits come from --config FILE, and a flag beats the file", async () 
         await tracker.stop();
       }
     }
+  });
+});
+
+Deno.test("a config file saved with a byte-order mark is read; a missing one is said in plain words", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/limits.json`, '\uFEFF{"max-sessions": 1}');
+    const tracker = await TrackerProcess.start(undefined, ["--config", `${dir}/limits.json`]);
+    await tracker.stop();
+    const missing = await runProgram("tracker.ts", ["--config", `${dir}/nope.json`, "0"]);
+    assert.equal(missing.code, 1);
+    assert.equal(
+      missing.stderr,
+      `peersync-tracker: ${dir}/nope.json: cannot read the config file: file not found\n`,
+    );
   });
 });
 

@@ -21,7 +21,11 @@
 export class LineReader {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   readonly #decoder = new TextDecoder();
-  #buffered = "";
+  // The line being read, in the pieces it came in: joined once when its end comes, so a long line
+  // costs time and memory in proportion to its length, not to its length times its pieces.
+  #pieces: string[] = [];
+  // Decoded text not yet looked at for a line ending.
+  #rest = "";
   #done = false;
 
   constructor(stream: ReadableStream<Uint8Array>) {
@@ -31,26 +35,32 @@ export class LineReader {
   /** The next line without its ending, or `null` at the end of the stream. */
   async next(): Promise<string | null> {
     for (;;) {
-      const newline = this.#buffered.indexOf("\n");
+      const newline = this.#rest.indexOf("\n");
       if (newline >= 0) {
-        const line = this.#buffered.slice(0, newline);
-        this.#buffered = this.#buffered.slice(newline + 1);
+        const line = this.#take(this.#rest.slice(0, newline));
+        this.#rest = this.#rest.slice(newline + 1);
         return line.endsWith("\r") ? line.slice(0, -1) : line;
       }
-      if (this.#done) {
-        if (this.#buffered === "") return null;
-        const last = this.#buffered;
-        this.#buffered = "";
-        return last;
-      }
+      if (this.#rest !== "") this.#pieces.push(this.#rest);
+      this.#rest = "";
+      if (this.#done) return this.#pieces.length === 0 ? null : this.#take("");
       const { value, done } = await this.#reader.read();
       if (done) {
         this.#done = true;
-        this.#buffered += this.#decoder.decode();
+        this.#rest = this.#decoder.decode();
       } else {
-        this.#buffered += this.#decoder.decode(value, { stream: true });
+        this.#rest = this.#decoder.decode(value, { stream: true });
       }
     }
+  }
+
+  /** The pieces read so far and `last`, as one line; the next line starts empty. */
+  #take(last: string): string {
+    if (this.#pieces.length === 0) return last;
+    this.#pieces.push(last);
+    const line = this.#pieces.join("");
+    this.#pieces = [];
+    return line;
   }
 
   /** Stops reading and releases the stream. */

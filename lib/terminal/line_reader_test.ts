@@ -37,3 +37,18 @@ Deno.test("line reader returns a last line without an ending, then null", async 
   assert.equal(await reader.next(), null);
   assert.equal(await reader.next(), null);
 });
+
+Deno.test("a very long line arriving in small pieces costs time in proportion to its length", async () => {
+  // 2 MiB in 256-byte pieces: looking for the line's end in everything buffered at each piece
+  // took seconds (and a scripted peer's heartbeats with it); a line is now joined once.
+  const piece = encoder.encode("x".repeat(256));
+  const pieces = Array.from({ length: 8192 }, () => piece);
+  const started = performance.now();
+  const lines = await allLines(
+    new LineReader(ReadableStream.from([...pieces, encoder.encode("\r\nlap\n")])),
+  );
+  const elapsed = performance.now() - started;
+  assert.deepEqual(lines.map((line) => line.length), [2 * 1024 * 1024, 3]);
+  assert.equal(lines[1], "lap");
+  assert.ok(elapsed < 2000, `${Math.round(elapsed)} ms`);
+});

@@ -133,7 +133,13 @@ export async function loadCredentials(file: string): Promise<Map<string, Credent
   }
   const text = decodeUtf8(bytes);
   if (text === undefined) throw new CredentialsError(file, undefined, "not valid UTF-8");
-  return parseCredentials(text, file);
+  const users = parseCredentials(text, file);
+  // Taken as it stands, a file with nobody in it (emptied by mistake, caught half-written, the
+  // wrong file) would withdraw every user's publications from the database.
+  if (users.size === 0) {
+    throw new CredentialsError(file, undefined, "no users in it (only blank lines and comments)");
+  }
+  return users;
 }
 
 /**

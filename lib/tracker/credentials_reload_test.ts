@@ -100,6 +100,26 @@ Deno.test("a broken or missing file keeps the users loaded before, in one line",
   }
 });
 
+Deno.test("a file emptied (truncated by a save, the wrong file) keeps the users and their publications", async () => {
+  const { file, store, reloader, lines, ask, cleanup } = await setup("alice a\nbob b\n");
+  try {
+    assert.equal(ask(1, "auth alice a"), "OK");
+    assert.equal(ask(1, "pub notes.txt"), "File published successfully");
+    await Deno.writeTextFile(file, "# users\n\n");
+    await reloader.reload("file changed");
+    assert.deepEqual(lines, [
+      `Credentials not reloaded (file changed): ${file}: no users in it (only blank lines and ` +
+      "comments); keeping the 2 users loaded before",
+    ]);
+    assert.equal(ask(1, "lpf"), "notes.txt");
+    const kept: string[] = [];
+    await store.loadAll((user, name) => kept.push(`${user}/${name}`));
+    assert.deepEqual(kept, ["alice/notes.txt"]);
+  } finally {
+    await cleanup();
+  }
+});
+
 Deno.test("reloads asked for during a reload run once more after it, not once each", async () => {
   const { reloader, lines, cleanup } = await setup("alice a\n");
   try {

@@ -165,7 +165,8 @@ function checked(option: LimitOption, value: unknown, where: string): number {
 export function parseLimitConfig(text: string, file: string): Partial<TrackerLimits> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // Editors on Windows start a UTF-8 file with a byte-order mark, which JSON.parse refuses.
+    parsed = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text);
   } catch (error) {
     throw new LimitError(`${file}: not JSON (${(error as Error).message})`);
   }

@@ -137,5 +137,5 @@ export function noFailoverNotice(from: string, why: FailoverReason = "silent"): 
 
 /** Said at login for a tracker that did not answer, before the next one is tried. */
 export function tryingNextNotice(from: TrackerAddress, next: TrackerAddress): string {
-  return `Tracker at ${from.host}:${from.port} is not responding; trying ${trackerLabel(next)}`;
+  return `Tracker at ${trackerLabel(from)} is not responding; trying ${trackerLabel(next)}`;
 }

@@ -88,7 +88,8 @@ export type CommandProblem =
   }
   | { readonly kind: "invalidSearchText"; readonly text: string }
   | { readonly kind: "badQuoting"; readonly problem: WordsProblem }
-  | { readonly kind: "invalidVersion"; readonly text: string };
+  | { readonly kind: "invalidVersion"; readonly text: string }
+  | { readonly kind: "lineTooLong"; readonly length: number };
 
 /** The result of {@linkcode parseCommand}. */
 export type ParsedCommand =
@@ -98,6 +99,13 @@ export type ParsedCommand =
 const COMMAND_SET: ReadonlySet<string> = new Set(COMMAND_NAMES);
 const DIGEST_PREFIX = /^[0-9a-f]{4,64}$/;
 const VERSION_NUMBER = /^[1-9][0-9]{0,3}$/;
+/**
+ * The longest line read as a command, in UTF-16 units: the longest that can be valid (a search
+ * text filling a datagram, every character escaped) is well under it. A longer one (a file pasted
+ * by mistake) is refused before it is split into words, which would cost seconds and memory by
+ * the megabyte, and is never repeated back whole.
+ */
+export const MAX_COMMAND_LINE = 8192;
 // The request is `sch <text>` in one datagram.
 const MAX_SEARCH_TEXT_BYTES = MAX_DATAGRAM_BYTES - utf8Length("sch ");
 
@@ -120,6 +128,7 @@ function problem(problem: CommandProblem): ParsedCommand {
  * ```
  */
 export function parseCommand(line: string): ParsedCommand {
+  if (line.length > MAX_COMMAND_LINE) return problem({ kind: "lineTooLong", length: line.length });
   // Only ASCII blanks separate words (`words.ts`), so that an exotic space (U+00A0, U+2028 …)
   // stays inside the argument and is reported as an invalid character, not silently split on.
   const split = splitWords(line.replace(/\r$/, ""));
@@ -152,6 +161,9 @@ export function parseCommand(line: string): ParsedCommand {
           version = parseVersionChoice(args[1]);
           if (version === undefined) return problem({ kind: "invalidVersion", text: args[1] });
           args = args.slice(2);
+        } else if (command === "get" && args[0] === "-v" && args.length === 2) {
+          // `get -v 2`: a version and no name, not a name too many.
+          return problem({ kind: "missingArgument", command });
         } else break;
       }
       if (args.length === 0) return problem({ kind: "missingArgument", command });
@@ -242,6 +254,9 @@ export function describeCommandProblem(problem: CommandProblem): string {
     case "invalidVersion":
       return `Invalid version "${problem.text}": give its number in the list (get -v 2 NAME) ` +
         "or the first 4 or more hex digits of its SHA-256";
+    case "lineTooLong":
+      return `Line too long (${problem.length} characters): a command is at most ` +
+        `${MAX_COMMAND_LINE}; nothing done`;
     case "invalidSearchText":
       return `Invalid search text "${problem.text}": it must be at most ${MAX_SEARCH_TEXT_BYTES} ` +
         "bytes without control characters";

@@ -71,6 +71,13 @@ Deno.test("a missing argument is named", () => {
     formatCommandProblem({ kind: "missingArgument", command: "sch" }),
     "sch needs a search text. Type help sch for its usage.",
   );
+  // A version without a name lacks the name; it does not have one too many.
+  for (const line of ["get -v 2", "get -v abcd"]) {
+    assert.deepEqual(parseCommand(line), {
+      ok: false,
+      problem: { kind: "missingArgument", command: "get" },
+    }, line);
+  }
 });
 
 Deno.test("an extra argument is refused", () => {

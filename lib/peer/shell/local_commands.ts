@@ -91,7 +91,11 @@ const HELP: Readonly<Record<string, readonly [string, string]>> = {
     "FILE resumes from them",
   ],
   help: ["help [COMMAND]", "list the commands, or say what COMMAND does"],
-  xit: ["xit", "log out and leave (asks again while downloads run)"],
+  xit: [
+    "xit",
+    "log out and leave; while downloads run, leave when they end (xit again cancels them, " +
+    "keeping their part files)",
+  ],
 };
 
 /** Every command word, tracker commands first (as the welcome lists them), then the session's. */

@@ -54,4 +54,6 @@ Deno.test("help names the options each command takes, and what lpf and sch reall
   assert.match(helpLines("sch").lines[0], /^sch \[-e\] \[-l\] TEXT: .*ignoring case \(-e: exact\)/);
   assert.match(helpLines("lpf").lines[0], /^lpf: list the files you have published$/);
   assert.match(helpLines("pub").lines[0], /"my file\.txt"/);
+  // What xit really does while downloads run: it waits, and a second one cancels them.
+  assert.match(helpLines("xit").lines[0], /leave when they end \(xit again cancels them/);
 });

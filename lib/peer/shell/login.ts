@@ -19,7 +19,7 @@ import {
   tryingNextNotice,
   UnexpectedReplyError,
 } from "../control/mod.ts";
-import { loginOrder } from "../control/tracker_rotation.ts";
+import { loginOrder, trackerLabel } from "../control/tracker_rotation.ts";
 import { TerminalText } from "./commands.ts";
 import { ExitCode, type LoginOutcome, type Parts } from "./session_parts.ts";
 
@@ -164,7 +164,7 @@ export async function login(parts: Parts): Promise<LoginOutcome> {
           }
           throw abandon(
             parts,
-            `Tracker at ${address.host}:${address.port} is not responding`,
+            `Tracker at ${trackerLabel(address)} is not responding`,
             "trackerNotResponding",
           );
         }

@@ -92,6 +92,8 @@ export class ShellJobs {
   async handle(line: string): Promise<Handled | undefined> {
     const { terminal } = this.#options;
     const parsed = parseCommand(line);
+    // Said by the session, like any line that is not a command.
+    if (!parsed.ok && parsed.problem.kind === "lineTooLong") return undefined;
     const local = parseLocalCommand(line);
     if (local !== undefined) {
       if (!local.ok) {
