@@ -35,6 +35,7 @@ import {
 } from "./lib/tracker/limit_options.ts";
 import { errorText, fileErrorText } from "./lib/util/mod.ts";
 import { type GcmPreference, installGcm } from "./lib/protocol/gcm_backend.ts";
+import { hostPort } from "./lib/protocol/address.ts";
 import { bindTrackerSocket, ListenError, startTracker } from "./lib/tracker/server.ts";
 import {
   describeReceiveBuffer,
@@ -141,11 +142,6 @@ const spec: CommandSpec = {
     "deno task tracker --host 0.0.0.0 --credentials users.txt 5000",
   ],
 };
-
-/** `host:port` as it is typed, with an IPv6 address in brackets (`[::1]:5000`). */
-function hostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 function fail(message: string, code: number): never {
   console.error(`${spec.name}: ${message}`);
@@ -375,7 +371,7 @@ async function main(): Promise<void> {
   });
   if (tracker.http !== undefined) {
     const { hostname: httpHost, port: httpPort } = tracker.http;
-    const base = `http://${httpHost.includes(":") ? `[${httpHost}]` : httpHost}:${httpPort}`;
+    const base = `http://${hostPort(httpHost, httpPort)}`;
     logger.log({
       message: `Status page on ${base}/ and Prometheus metrics on ${base}/metrics`,
       fields: { event: "httpListening", httpHost, httpPort },

@@ -143,7 +143,7 @@ Deno.test("a seeding peer given two trackers publishes its folder on the second 
     { env: { PEERSYNC_PASSWORD: "alice-pw" } },
   );
   try {
-    await seeder.stderr.waitFor("serving 1 file(s)");
+    await seeder.stderr.waitFor("serving 1 file from");
     await first.stop("SIGKILL");
     await seeder.stderr.waitFor(
       `Tracker ${at(first.port)} stopped answering; now using ${at(second.port)}`,

@@ -153,6 +153,32 @@ Deno.test("tracker on a port already in use says so and exits 1", async () => {
   }
 });
 
+Deno.test("an IPv6 port already in use is named as it is typed, [::1]:PORT", async () => {
+  const taken = Deno.listenDatagram({ transport: "udp", hostname: "::1", port: 0 });
+  const port = (taken.addr as Deno.NetAddr).port;
+  try {
+    const dir = await Deno.makeTempDir({ prefix: "peersync-v6-" });
+    try {
+      await Deno.writeTextFile(`${dir}/credentials.txt`, "alice pw\n");
+      const result = await runProgram("tracker.ts", [
+        "--credentials",
+        `${dir}/credentials.txt`,
+        "--store",
+        "memory",
+        "--host",
+        "::1",
+        String(port),
+      ]);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, new RegExp(`cannot listen on \\[::1\\]:${port}: `));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  } finally {
+    taken.close();
+  }
+});
+
 Deno.test("tracker logs JSON lines when asked, each field with one meaning", async () => {
   const tracker = await TrackerProcess.start(undefined, ["--log-format", "json"]);
   const probe = new UdpProbe(tracker.port);

@@ -113,3 +113,18 @@ export function hostGroup(hostname: string): string {
 // Colon-separated groups of 1–4 lowercase hex digits, as a socket's address is written.
 const PLAIN_IPV6 = /^[0-9a-f:]{2,39}$/;
 const LEADING_ZEROS = /^0+(?=.)/;
+
+/**
+ * `host:port` as a person types it, an IPv6 address in brackets, so the port cannot be read as
+ * part of the address.
+ *
+ * @example
+ * ```ts
+ * import { hostPort } from "./address.ts";
+ * console.assert(hostPort("::1", 7000) === "[::1]:7000");
+ * console.assert(hostPort("127.0.0.1", 7000) === "127.0.0.1:7000");
+ * ```
+ */
+export function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -30,7 +30,7 @@ const MAX_UDP_PAYLOAD_BYTES = 65_507;
 /** The tracker could not bind its socket. */
 export class ListenError extends Error {
   constructor(readonly address: Address, reason: string) {
-    super(`cannot listen on ${address.hostname}:${address.port}: ${reason}`);
+    super(`cannot listen on ${addressKey(address)}: ${reason}`);
     this.name = "ListenError";
   }
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { canonicalIp, type TlsEndpoint } from "../protocol/mod.ts";
+import { canonicalIp, hostPort, type TlsEndpoint } from "../protocol/mod.ts";
 import type { RateBucket } from "./guard.ts";
 import type { FileMeta } from "./publications.ts";
 
@@ -18,9 +18,7 @@ export interface Address {
 
 /** The key a session is found by: the UDP source address that logged in. */
 export function addressKey(address: Address): string {
-  return address.hostname.includes(":")
-    ? `[${address.hostname}]:${address.port}`
-    : `${address.hostname}:${address.port}`;
+  return hostPort(address.hostname, address.port);
 }
 
 /**

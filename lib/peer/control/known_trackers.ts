@@ -15,7 +15,7 @@
  */
 
 import { join } from "node:path";
-import { encodeHex } from "../../protocol/mod.ts";
+import { encodeHex, hostPort } from "../../protocol/mod.ts";
 import { errorText, removeQuietly } from "../../util/mod.ts";
 
 /** The file's name in the state folder. */
@@ -27,7 +27,7 @@ const MAX_FILE_BYTES = 256 * 1024;
 
 /** The key of a tracker: `ip:port`, `[ipv6]:port`. */
 export function trackerKey(ip: string, port: number): string {
-  return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
+  return hostPort(ip, port);
 }
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Holder } from "../../protocol/mod.ts";
+import { type Holder, hostPort } from "../../protocol/mod.ts";
 import { formatBytes } from "../../util/mod.ts";
 
 /** The size and digest a download must end with. */
@@ -22,18 +22,7 @@ export interface Address {
   readonly port: number;
 }
 
-/**
- * `host:port`, with an IPv6 host in brackets so the port stays readable.
- *
- * @example
- * ```ts
- * import { hostPort } from "./holders.ts";
- * console.assert(hostPort("::1", 7000) === "[::1]:7000");
- * ```
- */
-export function hostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
+export { hostPort };
 
 /**
  * A holder as messages name it: `alice (127.0.0.1:4000)`.

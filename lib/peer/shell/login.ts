@@ -6,7 +6,12 @@
  * @module
  */
 
-import { isValidField, MAX_PASSWORD_BYTES, MAX_USER_NAME_BYTES } from "../../protocol/mod.ts";
+import {
+  hostPort,
+  isValidField,
+  MAX_PASSWORD_BYTES,
+  MAX_USER_NAME_BYTES,
+} from "../../protocol/mod.ts";
 import { abortable } from "../../util/mod.ts";
 import {
   type ConnectOptions,
@@ -58,8 +63,9 @@ const REQUIRE_V2_REFUSAL = "peersync-peer: the tracker speaks only PeerSync v1, 
 /** The refusal of a v1 fall-back for a tracker that spoke v2 before (it may be an impostor). */
 function downgradeRefusal(connect: ConnectOptions): string {
   const { trackerIp, trackerPort, knownTrackers } = connect;
-  const host = trackerIp.includes(":") ? `[${trackerIp}]` : trackerIp;
-  return `peersync-peer: the tracker at ${host}:${trackerPort} spoke PeerSync v2 before; ` +
+  return `peersync-peer: the tracker at ${
+    hostPort(trackerIp, trackerPort)
+  } spoke PeerSync v2 before; ` +
     `refusing to fall back to v1 (password would cross in clear). If the tracker was really ` +
     `downgraded, remove ${knownTrackers?.path ?? "the peer's record of it (restart the peer)"}.`;
 }

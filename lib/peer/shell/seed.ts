@@ -42,8 +42,10 @@ export async function runSeed(parts: LoggedIn): Promise<number> {
 
   try {
     await reconcile();
+    const count = parts.published.size;
     log(
-      `serving ${parts.published.size} file(s) from ${dir}; following it until SIGTERM or SIGINT`,
+      `serving ${count} ${count === 1 ? "file" : "files"} from ${dir}; ` +
+        "following it until SIGTERM or SIGINT",
     );
     await followFolder({ dir, signal, onChange: reconcile });
   } catch (error) {
