@@ -79,6 +79,13 @@ export function openFailure(
   if (error instanceof Deno.errors.NotFound) {
     return new StoreUnavailableError(file, "notFound", "its directory does not exist");
   }
+  if (error instanceof Deno.errors.IsADirectory) {
+    return new StoreUnavailableError(
+      file,
+      "cannotOpen",
+      "is a directory: --db names the database file itself (e.g. DIR/peersync-tracker.db)",
+    );
+  }
   if ((error as { code?: unknown }).code === "EROFS") {
     return new StoreUnavailableError(file, "readOnly", `cannot write (${detail})`);
   }

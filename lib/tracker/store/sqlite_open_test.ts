@@ -146,7 +146,12 @@ Deno.test("sqlite open: a directory that does not exist, or a directory as the f
     /: its directory does not exist$/,
   );
   await Deno.mkdir(`${dir.path}/a-dir.db`);
-  await assertRefused(`${dir.path}/a-dir.db`, StoreUnavailableError, "cannotOpen", /: cannot open/);
+  await assertRefused(
+    `${dir.path}/a-dir.db`,
+    StoreUnavailableError,
+    "cannotOpen",
+    /: is a directory: --db names the database file itself/,
+  );
 });
 
 // Root ignores file modes; drop the capability that lets it, where setpriv can.
