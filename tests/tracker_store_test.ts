@@ -127,6 +127,47 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
   });
 }
 
+Deno.test("a start with the wrong credentials file keeps the missing users' publications for later", async () => {
+  await inTrackerDir(async (dir) => {
+    const first = await TrackerProcess.startIn(dir);
+    try {
+      await withProbes(first, async (login) => {
+        const bob = await login("bob");
+        assert.equal(await bob.ask("pub song.mp3"), "File published successfully");
+      });
+    } finally {
+      await first.stop();
+    }
+    // An operator's slip: a file with alice alone.
+    await Deno.writeTextFile(`${dir}/credentials.txt`, "alice alice-pw\n");
+    const wrong = await TrackerProcess.startIn(dir);
+    try {
+      await wrong.program.stdout.waitFor(
+        /1 stored publication of 1 user not in the credentials file \(bob\) kept/,
+      );
+      await withProbes(wrong, async (login) => {
+        const alice = await login("alice");
+        assert.equal(await alice.ask("get song.mp3"), "File not found");
+      });
+    } finally {
+      await wrong.stop();
+    }
+    await Deno.writeTextFile(`${dir}/credentials.txt`, USERS);
+    const right = await TrackerProcess.startIn(dir);
+    try {
+      await right.program.stdout.waitFor("Loaded 1 publication of 1 user");
+      await withProbes(right, async (login) => {
+        const bob = await login("bob");
+        assert.equal(await bob.ask("lpf"), "song.mp3");
+        const alice = await login("alice");
+        assert.equal(await alice.ask("sch song"), "song.mp3");
+      });
+    } finally {
+      await right.stop();
+    }
+  });
+});
+
 Deno.test("the database is created beside the credentials file, and only it after a clean stop", async () => {
   await inTrackerDir(async (dir) => {
     const tracker = await TrackerProcess.startIn(dir);

@@ -2,8 +2,10 @@
  * Restoring publications at start: everything a store kept goes into the tracker's state before
  * the socket answers, offline users' publications included (hidden from `sch` and `get` until
  * their user logs in again). The per-user cap holds here too, so a file written under a larger
- * cap cannot grow the tables past it. Users no longer in the credentials file lose their
- * publications, as they would had they been removed while the tracker ran.
+ * cap cannot grow the tables past it. Publications of users not in the credentials file stay in
+ * the store, not served: a tracker started with the wrong file (a typo in `--credentials`, a test
+ * file) must not delete everyone else's; they are served again once those users are back in the
+ * file and the tracker restarts. Removing a user while the tracker runs withdraws them for good.
  *
  * @module
  */
@@ -18,10 +20,10 @@ export interface OverCap {
   readonly skipped: number;
 }
 
-/** A stored user not in the credentials file, whose publications were removed from the store. */
+/** A stored user not in the credentials file, whose publications stay in the store, unserved. */
 export interface UnknownUser {
   readonly user: string;
-  readonly removed: number;
+  readonly kept: number;
 }
 
 /** What {@linkcode loadPublications} found. */
@@ -90,7 +92,6 @@ export async function loadPublications(
       overCap.set(user, (overCap.get(user) ?? 0) + 1);
     }
   });
-  for (const user of unknown.keys()) store.removeUser(user);
   // Index what came, in one pass in name order, before the socket answers.
   state.flushRestored();
   return {
@@ -98,7 +99,7 @@ export async function loadPublications(
     loaded,
     users,
     overCap: [...overCap].map(([user, skipped]) => ({ user, skipped })),
-    unknown: [...unknown].map(([user, removed]) => ({ user, removed })),
+    unknown: [...unknown].map(([user, kept]) => ({ user, kept })),
     elapsedMs: now() - started,
   };
 }

@@ -55,7 +55,7 @@ Deno.test("loading stops each user at the publication cap and says who was cut",
   await store.close();
 });
 
-Deno.test("users no longer in the credentials lose their stored publications at load", async () => {
+Deno.test("users not in the credentials keep their stored publications, unserved, at load", async () => {
   const store = new MemoryStore();
   store.publish("alice", "a.txt");
   store.publish("mallory", "m1");
@@ -64,11 +64,11 @@ Deno.test("users no longer in the credentials lose their stored publications at 
   const summary = await loadPublications(store, state, { isKnown: (user) => user === "alice" });
   assert.equal(summary.loaded, 1);
   assert.equal(summary.users, 1);
-  assert.deepEqual(summary.unknown, [{ user: "mallory", removed: 2 }]);
+  assert.deepEqual(summary.unknown, [{ user: "mallory", kept: 2 }]);
   assert.deepEqual(state.publishedBy("mallory"), []);
   assert.ok(!state.isPublished("m1"));
   const kept: string[] = [];
   await store.loadAll((user, name) => kept.push(`${user}/${name}`));
-  assert.deepEqual(kept, ["alice/a.txt"]);
+  assert.deepEqual(kept, ["alice/a.txt", "mallory/m1", "mallory/m2"]);
   await store.close();
 });

@@ -102,12 +102,17 @@ export function logLoaded(
       ms: Math.round(summary.elapsedMs),
     },
   });
-  for (const { user, removed } of summary.unknown) {
+  if (summary.unknown.length > 0) {
+    const kept = summary.unknown.reduce((sum, { kept }) => sum + kept, 0);
+    const named = summary.unknown.slice(0, 5).map(({ user }) => user).join(", ");
+    const more = summary.unknown.length > 5 ? ` and ${summary.unknown.length - 5} more` : "";
     logger.log({
-      user,
-      message: `User ${user} is not in the credentials file: ` +
-        `${plural(removed, "stored publication")} removed`,
-      fields: { event: "userRemoved", withdrawn: removed },
+      level: "warn",
+      message: `${plural(kept, "stored publication")} of ` +
+        `${plural(summary.unknown.length, "user")} not in the credentials file (${named}${more}) ` +
+        "kept in the database, not served: they are served again once those users are back " +
+        "in the file and the tracker restarts",
+      fields: { event: "unknownUsersKept", users: summary.unknown.length, publications: kept },
     });
   }
   for (const { user, skipped } of summary.overCap) {
