@@ -74,7 +74,9 @@ export async function fillPartFile(
   let mismatch: DownloadError | undefined;
   const labelOf = (user: string) =>
     sources.find((holder) => holder.user === user)?.source.label ?? user;
-  for (;;) {
+  // Each holder is asked alone at most twice (onto a part another left, then into an empty one);
+  // past that a part file that cannot be deleted is being checked over and over.
+  for (let attempts = 1;; attempts++) {
     let attempt: Attempt;
     try {
       attempt = await fillOnce(settings, oneAtATime ? left.slice(0, 1) : left, expected, partPath);
@@ -89,6 +91,7 @@ export async function fillPartFile(
     }
     if (attempt.ok) return attempt.fetched;
     mismatch ??= attempt.failure;
+    if (attempts > 2 * sources.length) throw attempt.failure;
     const senders = attempt.shares.filter((share) => share.bytes > 0).map((share) => share.user);
     if (senders.length === 1 && attempt.resumedFrom === 0) {
       // The whole came from this holder alone: its bytes are wrong.
