@@ -15,7 +15,15 @@ import {
   resumeNoteName,
 } from "../lib/peer/download/mod.ts";
 import { sameBytes } from "./support/peers.ts";
-import { MiB, randomBytes, sha256, withSeeders, withTarget } from "./support/transfer_fixtures.ts";
+import {
+  downloadWithCut,
+  listDir,
+  MiB,
+  randomBytes,
+  sha256,
+  withSeeders,
+  withTarget,
+} from "./support/transfer_fixtures.ts";
 
 /** Runs `run` with a folder outside the share folder holding `victim.txt`, then checks it. */
 async function withVictim(run: (victim: string) => Promise<void>): Promise<void> {
@@ -143,5 +151,24 @@ Deno.test("a part file another download is writing (its lock held) is left to it
     });
     assert.equal(result.resumedFrom, theirs.length);
     assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), content));
+  });
+});
+
+Deno.test("a file the user puts under the download's name while it runs is never overwritten", async () => {
+  const content = randomBytes(2 * MiB);
+  const seeders = { alice: { rateLimitBytesPerSecond: 4 * MiB } };
+  await withSeeders({ seeders, publish: { file: "a.bin", content } }, async ({ alice }, target) => {
+    const mine = new TextEncoder().encode("the user's own a.bin\n");
+    const failure = await failureOf(downloadWithCut(
+      { file: "a.bin", dir: target, holders: [alice.holder("a.bin")] },
+      {
+        when: ({ received }) => received >= MiB / 2,
+        by: () => Deno.writeFile(join(target, "a.bin"), mine),
+      },
+    ));
+    assert.equal(failure.kind, "exists");
+    assert.match(failure.message, /^a\.bin appeared in .* meanwhile; not overwriting$/);
+    assert.ok(sameBytes(await Deno.readFile(join(target, "a.bin")), mine));
+    assert.deepEqual(listDir(target), ["a.bin"]);
   });
 });

@@ -120,6 +120,37 @@ Deno.test("a holder presenting another certificate is refused with a warning, an
   );
 });
 
+Deno.test("a lone holder whose certificate changed since it registered fails the download in one line, promising no other holder", async () => {
+  const rotated = await identity();
+  const registered = await identity();
+  const publish = { file: "a.bin", content: randomBytes(10_000) };
+  await withSeeders(
+    { seeders: { alice: { tls: rotated } }, publish },
+    async ({ alice }, target) => {
+      const holder = alice.holder("a.bin");
+      const stale: Holder = {
+        ...holder,
+        tls: { ...holder.tls!, fingerprint: registered.fingerprint },
+      };
+      const notices: string[] = [];
+      await assert.rejects(
+        downloadFromHolders({
+          file: "a.bin",
+          dir: target,
+          holders: [stale],
+          onNotice: (line) => notices.push(line),
+        }),
+        (error: unknown) =>
+          error instanceof DownloadError && error.kind === "holders" &&
+          /presented certificate [0-9a-f]{16}…, not [0-9a-f]{16}… registered/.test(error.message),
+      );
+      assert.deepEqual(notices, []);
+      assert.equal(alice.server.stats.bytesSent, 0);
+      assert.deepEqual(listDir(target), []);
+    },
+  );
+});
+
 Deno.test("a relay in the middle sees no plaintext of the file and cannot alter it unnoticed", async () => {
   const content = randomBytes(MiB);
   const publish = { file: "a.bin", content };

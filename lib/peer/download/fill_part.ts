@@ -4,7 +4,8 @@
  * resumable {@linkcode PartFile}: what an interrupted run left is reopened, the holes are planned
  * into ranges (several at once for a large file), a resume note is kept while they leave holes,
  * and at the end the whole is checked against the digest — or, after a failure, what is complete
- * is kept and said. A file with nothing to check against (v1 holders only) is one holder's whole
+ * is kept and said. A whole that does not match is thrown away and fetched again from holders not
+ * proven wrong (see {@linkcode fillPartFile}). A file with nothing to check against (v1 holders only) is one holder's whole
  * stream in a {@linkcode StreamPartFile}, removed after a failure.
  *
  * @module
@@ -51,6 +52,15 @@ export interface Fetched {
 /**
  * Fetches what is missing of a file of known size and digest into its resumable part file, and
  * checks the whole of it. On failure, what is complete stays for the next run.
+ *
+ * A whole that does not match the digest says only that some bytes were wrong, not whose: a
+ * holder serving a file changed in place (size and mtime kept), or a corrupt part file from an
+ * earlier run. Without piece digests the one way to tell is a whole file from a single holder
+ * into an empty part file: when that is what failed, the holder is proven wrong and left out;
+ * otherwise each holder left is asked alone, in turn, until one whole verifies.
+ *
+ * @throws {DownloadError} `mismatch` when no holder left sent the right bytes; else as the
+ * scheduler does.
  */
 export async function fillPartFile(
   settings: DownloadSettings,
@@ -58,6 +68,87 @@ export async function fillPartFile(
   expected: ExpectedFile,
   partPath: string,
 ): Promise<Fetched> {
+  let left = [...sources];
+  let oneAtATime = false;
+  const failures: string[] = [];
+  let mismatch: DownloadError | undefined;
+  const labelOf = (user: string) =>
+    sources.find((holder) => holder.user === user)?.source.label ?? user;
+  // Each holder is asked alone at most twice (onto a part another left, then into an empty one);
+  // past that a part file that cannot be deleted is being checked over and over.
+  for (let attempts = 1;; attempts++) {
+    let attempt: Attempt;
+    try {
+      attempt = await fillOnce(settings, oneAtATime ? left.slice(0, 1) : left, expected, partPath);
+    } catch (error) {
+      const failure = asDownloadError(error);
+      // Asked alone, a holder that cannot deliver is skipped like any failed holder.
+      if (!oneAtATime || failure.kind !== "holders") throw failure;
+      failures.push(failure.message);
+      left = left.slice(1);
+      if (left.length === 0) throw new DownloadError("mismatch", failuresLine(mismatch, failures));
+      continue;
+    }
+    if (attempt.ok) return attempt.fetched;
+    mismatch ??= attempt.failure;
+    if (attempts > 2 * sources.length) throw attempt.failure;
+    const senders = attempt.shares.filter((share) => share.bytes > 0).map((share) => share.user);
+    if (senders.length === 1 && attempt.resumedFrom === 0) {
+      // The whole came from this holder alone: its bytes are wrong.
+      const [liar] = senders;
+      left = left.filter((holder) => holder.user !== liar);
+      failures.push(`${labelOf(liar)}: ${attempt.failure.message}`);
+      if (left.length === 0) {
+        if (failures.length === 1) throw attempt.failure;
+        throw new DownloadError("mismatch", failuresLine(mismatch, failures));
+      }
+      settings.onNotice?.(
+        `${
+          labelOf(liar)
+        }: what it sent does not match the published SHA-256; trying another holder`,
+      );
+    } else if (senders.length === 0 && attempt.resumedFrom === 0) {
+      // Nothing was fetched, so no one to blame (an empty file whose published digest is wrong).
+      throw attempt.failure;
+    } else if (!oneAtATime) {
+      oneAtATime = true;
+      const from = [
+        ...senders.map(labelOf),
+        ...(attempt.resumedFrom > 0 ? ["the part file of an earlier run"] : []),
+      ];
+      settings.onNotice?.(
+        `what arrived (from ${
+          from.join(", ")
+        }) does not match the published SHA-256; fetching it again from one holder at a time`,
+      );
+    }
+    // The part file was deleted with the mismatch: the next attempt starts from an empty one.
+  }
+}
+
+/** The failure once every holder was wrong or failed. */
+function failuresLine(mismatch: DownloadError | undefined, failures: readonly string[]): string {
+  const first = mismatch?.message ?? "what arrived does not match the published SHA-256";
+  return `${first} — no holder sent the right bytes: ${failures.join("; ")}`;
+}
+
+/** One fill and check: the file, or the mismatch with who sent what. */
+type Attempt =
+  | { readonly ok: true; readonly fetched: Fetched }
+  | {
+    readonly ok: false;
+    readonly failure: DownloadError;
+    readonly shares: readonly HolderShare[];
+    readonly resumedFrom: number;
+  };
+
+/** Fills the part file once and checks the whole against the digest. */
+async function fillOnce(
+  settings: DownloadSettings,
+  sources: readonly HolderSource[],
+  expected: ExpectedFile,
+  partPath: string,
+): Promise<Attempt> {
   const { dir } = settings;
   const { size } = expected;
   const notePath = resumeNoteName(partPath);
@@ -129,8 +220,13 @@ export async function fillPartFile(
     );
   }
   progress.finish();
-  await checkWhole(part, expected, notePath);
-  return { bytes: size, resumedFrom, shares };
+  try {
+    await checkWhole(part, expected, notePath);
+  } catch (error) {
+    if (!(error instanceof DownloadError && error.kind === "mismatch")) throw error;
+    return { ok: false, failure: error, shares, resumedFrom };
+  }
+  return { ok: true, fetched: { bytes: size, resumedFrom, shares } };
 }
 
 /**

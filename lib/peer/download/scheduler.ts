@@ -277,7 +277,11 @@ export async function fetchFromHolders(options: ScheduleOptions): Promise<Holder
         options.onNotice?.(`${state.source.label} did not answer in v2; trying it in v1`);
         continue;
       }
-      if (error instanceof FetchError && error.kind === "identity") {
+      // A lone holder's failure is the download's own, said once; a warning would repeat it.
+      if (
+        error instanceof FetchError && error.kind === "identity" &&
+        states.some((other) => other !== state && !other.dead)
+      ) {
         options.onNotice?.(`warning: ${message}; trying another holder`);
       }
       state.dead = true;
