@@ -33,7 +33,7 @@ import {
   resolveLimits,
   type TrackerLimits,
 } from "./lib/tracker/limit_options.ts";
-import { errorText, fileErrorText } from "./lib/util/mod.ts";
+import { fileErrorText } from "./lib/util/mod.ts";
 import { type GcmPreference, installGcm } from "./lib/protocol/gcm_backend.ts";
 import { hostPort } from "./lib/protocol/address.ts";
 import { bindTrackerSocket, ListenError, startTracker } from "./lib/tracker/server.ts";
