@@ -154,3 +154,26 @@ Deno.test("against a v1 tracker a quoted name with spaces is refused with the re
     await tracker.close();
   }
 });
+
+Deno.test("names a v1 tracker lists that the file-name rule refuses are dropped, never shown cleaned", async () => {
+  const hostile = ["../x", ".", "a\u00a0b", "a\u202eb.txt", "a\u2028b", "c:\\d"];
+  const tracker = startFakeTracker((request) => {
+    if (request.startsWith("auth ")) return "OK";
+    if (request === "HBT" || request.startsWith("TCP ")) return undefined;
+    if (request === "lpf") return ["ok.txt", ...hostile].join(", ");
+    return request === "sch x" ? ["ok.txt", ...hostile, "\u2026and 2 more"].join(", ") : "ERR";
+  });
+  const alice = await PeerProcess.start(tracker.port);
+  try {
+    await alice.login("alice", "pw");
+    // The bidi name shown without its override would read as the valid "ab.txt", another file.
+    assert.match(
+      await alice.run("sch x", "more\n"),
+      /^(> )?3 files found:\nok\.txt\n\u2026and 2 more\n/,
+    );
+    assert.match(await alice.run("lpf", "ok.txt\n"), /^(> )?1 file published:\nok\.txt\n/);
+  } finally {
+    await alice.stop();
+    await tracker.close();
+  }
+});

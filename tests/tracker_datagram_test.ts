@@ -101,6 +101,45 @@ Deno.test("unknown, malformed, binary, non-UTF-8 and oversized datagrams get ERR
   });
 });
 
+Deno.test("pub, unp and get refuse every name the file-name rule refuses, never normalised", async () => {
+  await withTracker(async (_tracker, probe) => {
+    const alice = await probe("alice");
+    const refused = [
+      ".",
+      "..",
+      "./a",
+      "/a",
+      "a/",
+      "a\\b",
+      "a\u0085b",
+      "a\u00a0b",
+      "a\u2028b",
+      "a\u3000b",
+      "a\u0007b",
+      "a\u007fb",
+      "a\u202ab",
+      "a\u202eb",
+      "a\u2066b",
+      "a\u2069b",
+      "x".repeat(256),
+      "\u00e9".repeat(127) + "xy",
+    ];
+    for (const name of refused) {
+      for (const verb of ["pub", "unp", "get"]) {
+        assert.equal(await alice.ask(`${verb} ${name}`), "ERR", `${verb} ${JSON.stringify(name)}`);
+      }
+    }
+    const longest = "\u00e9".repeat(127) + "x";
+    for (const name of ["...", ".a", "a..", longest, "x".repeat(255), "a\u200bb"]) {
+      assert.equal(await alice.ask(`pub ${name}`), "File published successfully", name);
+    }
+    assert.equal(
+      await alice.ask("lpf"),
+      ["...", ".a", "a..", "a\u200bb", "x".repeat(255), longest].join(", "),
+    );
+  });
+});
+
 Deno.test("lap lists the other active users, never the asker", async () => {
   await withTracker(async (_tracker, probe) => {
     const alice = await probe("alice");
@@ -179,6 +218,23 @@ Deno.test("a silent session expires after 3 s; its files leave sch and get and c
     } finally {
       clearInterval(heartbeat);
     }
+  });
+});
+
+Deno.test("any valid request is a sign of life, an invalid datagram is not", async () => {
+  await withTracker(async (_tracker, probe) => {
+    const alice = await probe("alice");
+    const bob = await probe("bob");
+    const carol = await probe("carol");
+    // bob lives on answered requests alone, carol sends only what gets ERR; neither sends HBT.
+    for (let second = 0; second < 4; second++) {
+      assert.equal(await bob.ask("lpf"), "No published files");
+      assert.equal(await carol.ask("lap now"), "ERR");
+      await alice.send("HBT");
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    assert.equal(await alice.ask("lap"), "bob");
+    assert.equal(await carol.ask("lpf"), "ERR", "carol's session expired");
   });
 });
 

@@ -305,7 +305,11 @@ function interpretReply(to: RequestKind, text: string): Reply | undefined {
   const list = (kind: "peers" | "publishedFiles" | "found", empty: string): Reply | undefined => {
     if (text === empty) return { kind, list: { names: [], omitted: 0 } };
     const parsed = parseList(text);
-    return parsed && { kind, list: parsed };
+    if (parsed === undefined || kind === "peers") return parsed && { kind, list: parsed };
+    // A file name the rule refuses is refused here too: shown cleaned of its bidi override it
+    // could read as another, valid name ("a\u202eb.txt" as "ab.txt"), and it cannot be fetched.
+    const names = parsed.names.filter((name) => fileNameProblem(name) === undefined);
+    return { kind, list: { names, omitted: parsed.omitted } };
   };
   switch (to) {
     case "auth":
