@@ -79,7 +79,7 @@ try {
   );
   console.log(
     `flood from one address: ${(one.sent / SECONDS).toFixed(0)} datagrams/s sent, ` +
-      `${(one.received / SECONDS).toFixed(0)}/s answered (cut at 100/s after a 200 burst)`,
+      `${(one.received / SECONDS).toFixed(0)}/s answered (cut at 100/s after a 1000 burst)`,
   );
   const manySockets = Array.from(
     { length: 64 },

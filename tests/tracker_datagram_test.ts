@@ -52,6 +52,16 @@ Deno.test("auth answers OK, or ERR for unknown user, wrong password, live sessio
   });
 });
 
+Deno.test("a v1 client publishing a folder of 600 files from one socket, one by one, gets every reply", async () => {
+  await withTracker(async (_tracker, probe) => {
+    const alice = await probe("alice");
+    for (let i = 0; i < 600; i++) {
+      assert.equal(await alice.ask(`pub file${i}.bin`), "File published successfully", `pub ${i}`);
+    }
+    assert.match(await alice.ask("lpf") ?? "no reply", /…and \d+ more$/);
+  });
+});
+
 Deno.test("HBT and TCP never get a reply, from a session or a stranger", async () => {
   await withTracker(async (_tracker, probe) => {
     const stranger = await probe();

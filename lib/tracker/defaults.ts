@@ -145,8 +145,12 @@ export const LOGIN_LOCKOUT_MAX_MS = 5 * 60_000;
  */
 export const RATE_LIMIT_PER_SECOND = 100;
 
-/** Burst one source address may send above its rate (a `pub` of a whole folder, paged lists). */
-export const RATE_LIMIT_BURST = 200;
+/**
+ * Burst one source address may send above its rate: a `pub` of a whole folder of up to a thousand
+ * files from one socket, one after another (a v1 client waiting for each reply gets them all),
+ * paged lists. A flood from one socket still gets at most this many answers, then the rate.
+ */
+export const RATE_LIMIT_BURST = 1000;
 
 /**
  * Datagrams per second one host (ip, any port) may send: a flooder rotating source ports is cut
