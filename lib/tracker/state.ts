@@ -302,7 +302,7 @@ export class TrackerState {
     for (const user of this.#publications.holdersOf(file) ?? []) {
       const session = this.#sessionByUser.get(user);
       if (user === asker || session === undefined || !this.#isLive(session)) continue;
-      metas.push(this.#publications.metaOf(user, file));
+      metas.push(servedMeta(session, this.#publications.metaOf(user, file)));
     }
     return foundVersions(metas);
   }
@@ -386,7 +386,7 @@ export class TrackerState {
     for (const user of this.#publications.holdersOf(file) ?? []) {
       const session = this.#sessionByUser.get(user);
       if (user !== asker && session?.downloadAddress && this.#isLive(session)) {
-        holders.push({ session, meta: this.#publications.metaOf(user, file) });
+        holders.push({ session, meta: servedMeta(session, this.#publications.metaOf(user, file)) });
       }
     }
     return holders.sort((a, b) => byCodeUnit(a.session.user, b.session.user));
@@ -420,6 +420,15 @@ export class TrackerState {
   #isLive(session: Session): boolean {
     return this.#now() - session.lastSeen <= session.timeoutMs;
   }
+}
+
+/**
+ * What a holder's session can serve of a publication: a v1 session's program speaks only v1 over
+ * TCP, so its file is offered as a v1 holder's (no size or digest, so no `PS2` request reaches
+ * it), even when the user published it earlier over v2.
+ */
+function servedMeta(session: Session, meta: FileMeta | undefined): FileMeta | undefined {
+  return session.version === 1 ? undefined : meta;
 }
 
 function drain(list: { next(): string | undefined }): string[] {

@@ -310,3 +310,22 @@ Deno.test("a session with a shorter timeout, opened after a sweep, still expires
   now = 3001;
   assert.deepEqual(state.expire().map((session) => session.user), ["alice"]);
 });
+
+Deno.test("a file published over v2 is offered as a v1 holder's while its user's session is v1", () => {
+  const { state, login } = setup();
+  const meta = { size: 5, sha256: "ab".repeat(32) };
+  const v2 = state.openSession(at(7), "bob", { version: 2, token: "t".repeat(32) });
+  assert.ok(v2.ok);
+  v2.session.downloadAddress = at(1007);
+  state.publish("bob", "song.mp3", meta);
+  login("alice", 1);
+  assert.deepEqual(state.holders("song.mp3", "alice").map((holder) => holder.meta), [meta]);
+  assert.deepEqual(state.versions("song.mp3", "alice").map((version) => version.size), [5]);
+  state.end(v2.session);
+  // bob comes back with a v1 program: it speaks only v1 over TCP too.
+  login("bob", 2);
+  assert.deepEqual(state.holders("song.mp3", "alice").map((holder) => holder.meta), [undefined]);
+  assert.deepEqual(state.versions("song.mp3", "alice").map((version) => version.size), [
+    undefined,
+  ]);
+});
