@@ -13,27 +13,12 @@ import { TrackerProcess } from "./support/programs.ts";
 import { haveRedisServer, RedisServer } from "./support/redis_server.ts";
 import { FreezableRelay } from "./support/tcp_relay.ts";
 import { UdpProbe } from "./support/udp_probe.ts";
+import { eventually } from "./support/eventually.ts";
 
 // In CI a missing redis-server is a failure, not a skip.
 const ignore = !haveRedisServer() && Deno.env.get("CI") !== "true";
 
 const USERS = "alice alice-pw\nbob bob-pw\n";
-
-async function eventually(
-  ask: () => Promise<string | undefined>,
-  accept: (answer: string | undefined) => boolean,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let answer = await ask();
-  while (!accept(answer)) {
-    if (Date.now() > deadline) {
-      throw new Error(`still ${JSON.stringify(answer)} after ${timeoutMs} ms`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    answer = await ask();
-  }
-}
 
 Deno.test({
   name: "a fleet tracker declared dead during a partition from Redis puts its sessions back" +

@@ -11,6 +11,7 @@ import { PeerProcess, sameBytes, writeRandomFile } from "./support/peers.ts";
 import { runProgram, TrackerProcess } from "./support/programs.ts";
 import { freeTcpPort, haveRedisServer, RedisServer } from "./support/redis_server.ts";
 import { UdpProbe } from "./support/udp_probe.ts";
+import { eventually } from "./support/eventually.ts";
 
 // In CI a missing redis-server is a failure, not a skip.
 const ignore = !haveRedisServer() && Deno.env.get("CI") !== "true";
@@ -35,24 +36,6 @@ async function withFleet(
     for (const tracker of trackers) await tracker.stop("SIGKILL");
     await redis.stop();
   }
-}
-
-/** Polls `ask` until `accept` holds for its answer, failing after `timeoutMs`. */
-async function eventually(
-  ask: () => Promise<string | undefined>,
-  accept: (answer: string | undefined) => boolean,
-  timeoutMs = 5_000,
-): Promise<string | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  let answer = await ask();
-  while (!accept(answer)) {
-    if (Date.now() > deadline) {
-      throw new Error(`still ${JSON.stringify(answer)} after ${timeoutMs} ms`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    answer = await ask();
-  }
-  return answer;
 }
 
 async function login(port: number, user: string): Promise<UdpProbe> {
