@@ -13,6 +13,35 @@ import type { Address } from "./state.ts";
 const credentials = new Map([["alice", { kind: "plain" as const, password: "alice-pw" }]]);
 const text = (bytes: Uint8Array | undefined) => bytes && new TextDecoder().decode(bytes);
 
+/** Alice's `LOGIN` from `from`: the challenge's nonce, salt and rounds, as the router sent them. */
+function askChallenge(router: DatagramRouter, from: Address, clientNonce: string): string[] {
+  const challenge = text(
+    router.handle(
+      encodeV2Request({ id: 1, body: { verb: "LOGIN", user: "alice", clientNonce } }),
+      from,
+    ).reply,
+  )?.split(" ");
+  assert.equal(challenge?.[2], "CHALLENGE");
+  return challenge!.slice(3);
+}
+
+/** Alice's `PROOF` (with her right password) for a challenge, as the router answers it. */
+function answerChallenge(
+  router: DatagramRouter,
+  from: Address,
+  clientNonce: string,
+  [nonce, saltText, iterationsText]: string[],
+): string | undefined {
+  const salt = decodeBase64(saltText)!;
+  const iterations = Number(iterationsText);
+  const keys = deriveClientKeysSync("alice-pw", salt, iterations);
+  const message = authMessage({ user: "alice", clientNonce, nonce, salt, iterations });
+  const proof = encodeBase64(clientProof(keys.clientKey, keys.storedKey, message));
+  return text(
+    router.handle(encodeV2Request({ id: 2, body: { verb: "PROOF", nonce, proof } }), from).reply,
+  );
+}
+
 Deno.test("a handshake reply answers only a byte-identical retransmission from the same address, for 5 s", () => {
   let clock = 0;
   const router = new DatagramRouter({ credentials, now: () => clock });
@@ -46,23 +75,9 @@ Deno.test("a login whose user is removed from the credentials between challenge 
   for (const removed of [false, true]) {
     const router = new DatagramRouter({ credentials, now: () => 0 });
     const clientNonce = "nonce" + (removed ? "b" : "a");
-    const challenge = text(
-      router.handle(
-        encodeV2Request({ id: 1, body: { verb: "LOGIN", user: "alice", clientNonce } }),
-        from,
-      ).reply,
-    )?.split(" ");
-    assert.equal(challenge?.[2], "CHALLENGE");
-    const [nonce, saltText, iterationsText] = challenge!.slice(3);
-    const salt = decodeBase64(saltText)!;
-    const iterations = Number(iterationsText);
-    const keys = deriveClientKeysSync("alice-pw", salt, iterations);
-    const message = authMessage({ user: "alice", clientNonce, nonce, salt, iterations });
-    const proof = encodeBase64(clientProof(keys.clientKey, keys.storedKey, message));
+    const challenge = askChallenge(router, from, clientNonce);
     if (removed) router.replaceCredentials(new Map());
-    const reply = text(
-      router.handle(encodeV2Request({ id: 2, body: { verb: "PROOF", nonce, proof } }), from).reply,
-    );
+    const reply = answerChallenge(router, from, clientNonce, challenge);
     assert.match(reply ?? "", removed ? /^PS2 2 ERR auth/ : /^PS2 2 WELCOME /);
   }
 });
@@ -71,13 +86,7 @@ Deno.test("a login storm from a few hosts does not forget another host's pending
   const router = new DatagramRouter({ credentials, now: () => 0 });
   const from: Address = { hostname: "10.0.0.9", port: 6000 };
   const clientNonce = "legitimate";
-  const challenge = text(
-    router.handle(
-      encodeV2Request({ id: 1, body: { verb: "LOGIN", user: "alice", clientNonce } }),
-      from,
-    ).reply,
-  )?.split(" ");
-  assert.equal(challenge?.[2], "CHALLENGE");
+  const challenge = askChallenge(router, from, clientNonce);
   // While alice computes her proof, three hosts send LOGINs as fast as their flood limit lets
   // them (a burst of 4,000 each): three times the table, were it shared first come first served.
   for (let i = 0; i < 12_000; i++) {
@@ -88,14 +97,6 @@ Deno.test("a login storm from a few hosts does not forget another host's pending
     });
     router.handle(storm, host);
   }
-  const [nonce, saltText, iterationsText] = challenge!.slice(3);
-  const salt = decodeBase64(saltText)!;
-  const iterations = Number(iterationsText);
-  const keys = deriveClientKeysSync("alice-pw", salt, iterations);
-  const message = authMessage({ user: "alice", clientNonce, nonce, salt, iterations });
-  const proof = encodeBase64(clientProof(keys.clientKey, keys.storedKey, message));
-  const reply = text(
-    router.handle(encodeV2Request({ id: 2, body: { verb: "PROOF", nonce, proof } }), from).reply,
-  );
+  const reply = answerChallenge(router, from, clientNonce, challenge);
   assert.match(reply ?? "", /^PS2 2 WELCOME /);
 });
