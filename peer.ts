@@ -34,7 +34,7 @@ import {
   V2_REQUEST_DEADLINE_MS,
 } from "./lib/peer/defaults.ts";
 import { displayText } from "./lib/protocol/display_text.ts";
-import { errorText, fileErrorText } from "./lib/util/mod.ts";
+import { errorText, fileErrorText, withoutBom } from "./lib/util/mod.ts";
 import {
   type Credentials,
   ExitCode,
@@ -437,7 +437,7 @@ async function passwordFor(
       };
     }
     // A byte-order mark (Notepad's UTF-8) is no part of the password.
-    const password = text.replace(/^\uFEFF/, "").split("\n")[0].replace(/\r$/, "");
+    const password = withoutBom(text).split("\n")[0].replace(/\r$/, "");
     // No credentials line can hold an empty password: sending one would only count as a failed
     // login towards the user's lockout.
     if (password === "") {

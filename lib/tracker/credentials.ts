@@ -26,7 +26,7 @@ import {
   type ScramVerifier,
   secretSalt,
 } from "../protocol/scram.ts";
-import { fileErrorText } from "../util/mod.ts";
+import { fileErrorText, withoutBom } from "../util/mod.ts";
 
 /** A user whose password the tracker knows in clear. */
 export interface PlainCredential {
@@ -181,10 +181,6 @@ export async function checkPasswordAgainstVerifier(
 ): Promise<boolean> {
   const { storedKey } = await deriveClientKeys(password, verifier.salt, verifier.iterations);
   return constantTimeEqual(storedKey, verifier.storedKey);
-}
-
-function withoutBom(text: string): string {
-  return text.startsWith("\uFEFF") ? text.slice(1) : text;
 }
 
 function digest(text: string): Uint8Array {

@@ -18,6 +18,7 @@ import {
   RATE_LIMIT_PER_SECOND,
   V2_SESSION_TIMEOUT_MS,
 } from "./defaults.ts";
+import { withoutBom } from "../util/mod.ts";
 
 /** The limits, as the tracker's parts take them. */
 export interface TrackerLimits {
@@ -166,7 +167,7 @@ export function parseLimitConfig(text: string, file: string): Partial<TrackerLim
   let parsed: unknown;
   try {
     // Editors on Windows start a UTF-8 file with a byte-order mark, which JSON.parse refuses.
-    parsed = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text);
+    parsed = JSON.parse(withoutBom(text));
   } catch (error) {
     throw new LimitError(`${file}: not JSON (${(error as Error).message})`);
   }

@@ -15,5 +15,6 @@ export { concat } from "./bytes.ts";
 export { errorText, fileErrorText } from "./error_text.ts";
 export { exists, removeQuietly } from "./files.ts";
 export { formatBytes, formatDuration, formatSeconds } from "./format.ts";
+export { withoutBom } from "./text_file.ts";
 export { TokenBucket, type TokenBucketOptions } from "./token_bucket.ts";
 export { type SyncWriter, writeAll, writeAllSync, type Writer } from "./write_all.ts";
