@@ -115,6 +115,23 @@ for (const { script, heading } of PROGRAMS) {
   });
 }
 
+Deno.test("docs/operations.md's table of tracker flags names tracker options, with --help's defaults", async () => {
+  const options = await helpOf("tracker.ts");
+  const operations = await Deno.readTextFile(`${projectRoot}/docs/operations.md`);
+  const rows = tableAfter(operations, "## Running one tracker");
+  assert.ok(rows.length >= 5, "the table is there");
+  for (const [flags, fallback] of rows) {
+    for (const flag of flagsIn(flags)) {
+      const option = options.find((candidate) => candidate.long === flag);
+      assert.ok(option, `--${flag} in docs/operations.md is a tracker option`);
+      // A row whose default points at the code (`lib/tracker/defaults.ts`) defers to it.
+      if (option.fallback && !/\.ts`/.test(fallback)) {
+        assert.ok(fallback.includes(option.fallback), `default of --${flag}: ${fallback}`);
+      }
+    }
+  }
+});
+
 Deno.test("every --flag README.md and docs/ name belongs to a program, a benchmark, a script or Deno, Redis or V8", async () => {
   const programFlags = new Set<string>();
   for (const { script } of PROGRAMS) {
