@@ -1,7 +1,7 @@
 /**
  * A tracker's state as one member of a fleet: the same {@linkcode TrackerState}, which also holds
- * the sessions of the other trackers ("remote" sessions, put in and taken out by
- * `session_sync.ts`), so `lap`, `sch` and `get` see every peer of the fleet from memory. Its own
+ * the sessions of the other trackers ("remote" sessions, put in and taken out by `fleet_sync.ts`
+ * and `fleet_view.ts`), so `lap`, `sch` and `get` see every peer of the fleet from memory. Its own
  * ("local") sessions are reported to an observer as they open, end and are touched, and
  * publication changes heard from other trackers are applied without being written back.
  * Pure like the state: no sockets, no clock of its own.
