@@ -132,6 +132,15 @@ Deno.test("docs/operations.md's table of tracker flags names tracker options, wi
   }
 });
 
+Deno.test("docs/operations.md quotes the tracker task of deno.json as it is", async () => {
+  const config = JSON.parse(await Deno.readTextFile(`${projectRoot}/deno.json`));
+  const operations = await Deno.readTextFile(`${projectRoot}/docs/operations.md`);
+  assert.ok(
+    operations.includes(`\`${config.tasks.tracker}\``),
+    `docs/operations.md, "Deno permissions", shows: ${config.tasks.tracker}`,
+  );
+});
+
 Deno.test("every --flag README.md and docs/ name belongs to a program, a benchmark, a script or Deno, Redis or V8", async () => {
   const programFlags = new Set<string>();
   for (const { script } of PROGRAMS) {
