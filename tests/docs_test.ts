@@ -1,9 +1,11 @@
 /**
- * README.md and docs/ against the programs' own `--help`: every option the tracker, the peer and
+ * README.md and docs/ against the programs' own `--help` and against each other: every option the tracker, the peer and
  * passwd accept is in README's option table of that program, with its short form and its default,
  * and no table or page names an option that no program, benchmark or script has. The help text is
  * generated from the parser's own table (`lib/cli.ts`), so this keeps the docs in step with the
  * code: a flag added, renamed, removed or given a new default fails here until the docs follow.
+ * Links between the pages, and sections named in quotes (`docs/operations.md, "Memory"`), must
+ * reach a heading (or a bold lead-in) that exists.
  */
 
 import assert from "node:assert/strict";
@@ -167,4 +169,64 @@ Deno.test("every --flag README.md and docs/ name belongs to a program, a benchma
     }
   }
   assert.deepEqual(unknown, [], "flags in the docs that nothing accepts");
+});
+
+/** The Markdown pages: README.md and docs/*.md, by path from the project root. */
+async function pages(): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  found.set("README.md", await Deno.readTextFile(`${projectRoot}/README.md`));
+  for await (const entry of Deno.readDir(`${projectRoot}/docs`)) {
+    if (!entry.name.endsWith(".md")) continue;
+    found.set(`docs/${entry.name}`, await Deno.readTextFile(`${projectRoot}/docs/${entry.name}`));
+  }
+  return found;
+}
+
+const squeeze = (text: string) => text.replace(/\s+/g, " ").trim().toLowerCase();
+
+/** A page's headings and bold lead-ins (`**Memory.**`), as a section reference names them. */
+function sections(text: string): string[] {
+  return [
+    ...[...text.matchAll(/^#+ (.*)$/gm)].map((m) => squeeze(m[1])),
+    ...[...text.matchAll(/\*\*([^*]+?)\.?\*\*/g)].map((m) => squeeze(m[1])),
+  ];
+}
+
+/** GitHub's anchor for a heading. */
+function anchor(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\- _]/gu, "").replaceAll(" ", "-");
+}
+
+Deno.test("links and section names between README.md and docs/ reach a page and heading that exist", async () => {
+  const all = await pages();
+  const dead: string[] = [];
+  for (const [page, text] of all) {
+    const dir = page.includes("/") ? page.slice(0, page.lastIndexOf("/") + 1) : "";
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue;
+      const [path, hash] = target.split("#");
+      const file = path === "" ? page : new URL(path, `file:///${dir}`).pathname.slice(1);
+      const linked = all.get(file);
+      if (linked === undefined) {
+        if (!path.endsWith(".md")) continue;
+        dead.push(`${page}: (${target}) no such page`);
+      } else if (hash && ![...linked.matchAll(/^#+ (.*)$/gm)].some((m) => anchor(m[1]) === hash)) {
+        dead.push(`${page}: (${target}) no such heading`);
+      }
+    }
+    for (const [, name, title] of text.matchAll(/((?:docs\/)?[a-z_]+\.md)\)?,\s+"([^"]+)"/g)) {
+      const file = all.has(name) ? name : all.has(`docs/${name}`) ? `docs/${name}` : undefined;
+      if (file === undefined) {
+        dead.push(`${page}: ${name} no such page`);
+      } else if (!sections(all.get(file)!).some((heading) => heading.includes(squeeze(title)))) {
+        dead.push(`${page}: ${name}, "${squeeze(title)}" no such section`);
+      }
+    }
+    for (const [, title] of text.matchAll(/"([A-Z][^"]{3,60})"\)?(?: below| above)/g)) {
+      if (!sections(text).some((heading) => heading.includes(squeeze(title)))) {
+        dead.push(`${page}: "${squeeze(title)}" no such section here`);
+      }
+    }
+  }
+  assert.deepEqual(dead, [], "dead links and section names");
 });
