@@ -57,8 +57,11 @@ export function readReceiveBufferSizes(
 export function describeReceiveBuffer(sizes: ReceiveBufferSizes): string {
   const cannot = "Deno cannot set SO_RCVBUF on its socket";
   if (sizes.defaultBytes === undefined) {
-    // Deno 2.9.6 opens /proc/sys only under --allow-all, which the tracker does not ask for.
-    return `Receive buffer: unknown (net.core.rmem_default not readable here; see it with ` +
+    // Deno 2.9.6 opens /proc only under --allow-all, which `deno task tracker` does not grant: the
+    // same grant lets the silence watch and /metrics see the kernel's drops, so the line says so.
+    return `Receive buffer: unknown (net.core.rmem_default not readable here: Deno reads /proc ` +
+      `only under --allow-all, which also lets the tracker see datagrams the kernel drops, ` +
+      `docs/operations.md; see it with ` +
       `\`sysctl net.core.rmem_default\`: Linux's usual 212992 bytes queue about ` +
       `${Math.floor(212992 / SMALL_DATAGRAM_BUFFER_COST_BYTES)} small datagrams); ${cannot}: ` +
       `raise net.core.rmem_default for more (docs/operations.md, "Bursts")`;

@@ -27,5 +27,6 @@ Deno.test("sizes are read from /proc, and an unreadable /proc says unknown", () 
   assert.match(unknown, /^Receive buffer: unknown/);
   assert.match(unknown, /sysctl net\.core\.rmem_default/, "tells the operator how to look");
   assert.match(unknown, /raise net\.core\.rmem_default/);
+  assert.match(unknown, /only under --allow-all/, "says what would let it read /proc");
   assert.deepEqual(readReceiveBufferSizes(() => "garbage"), {});
 });
