@@ -25,6 +25,8 @@ export async function withAliceOnTerminal(
     readonly stateHome?: string;
     readonly colour?: boolean;
     readonly args?: readonly string[];
+    /** The terminal's width (120 by default). */
+    readonly columns?: number;
   },
   run: (alice: Alice) => Promise<void>,
 ): Promise<void> {
@@ -43,6 +45,7 @@ export async function withAliceOnTerminal(
     String(tracker.port),
   ], {
     cwd: dir,
+    ...(options.columns === undefined ? {} : { columns: options.columns }),
     env: {
       XDG_STATE_HOME: stateHome,
       INIT_CWD: dir,

@@ -143,6 +143,14 @@ export class TmuxSession {
     }
   }
 
+  /** Where the cursor stands: column and row of the visible screen, from 0. */
+  async cursor(): Promise<{ readonly x: number; readonly y: number }> {
+    const [x, y] =
+      (await this.#tmux("display-message", "-p", "-t", "main", "#{cursor_x} #{cursor_y}"))
+        .trim().split(" ").map(Number);
+    return { x, y };
+  }
+
   /** Stops the program and the tmux server. */
   async close(): Promise<void> {
     if (this.#closed) return;

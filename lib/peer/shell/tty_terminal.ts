@@ -28,6 +28,7 @@ import { openHistoryFile } from "./history_file.ts";
 import { KeyDecoder } from "./keys.ts";
 import { type EditorEffect, LineEditor } from "./line_editor.ts";
 import { Style, type Tone } from "./style.ts";
+import { clusterColumns, clusters, columns, fitColumns } from "./text_columns.ts";
 import { writeText } from "./write_text.ts";
 
 /** Said after Ctrl-C on an empty prompt. */
@@ -313,22 +314,26 @@ export class TtyTerminal {
     if (waiting === undefined) return;
     if (this.#status !== undefined && !this.#statusShown) {
       const width = Math.max(8, terminalColumns() - 1);
-      writeText(Deno.stdout, `\r${Array.from(this.#status).slice(0, width).join("")}\x1b[K\r\n`);
+      writeText(Deno.stdout, `\r${fitColumns(this.#status, width)}\x1b[K\r\n`);
       this.#statusShown = true;
     }
-    const chars = Array.from(displayText(this.#editor.text));
-    let cursor = chars.length - this.#editor.charsAfterCursor;
+    // The editor's line holds nothing displayText would hide; laid out by columns, as a wide
+    // character takes two and a combining accent none.
+    const shown = clusters(this.#editor.text);
+    const cursor = shown.length - this.#editor.charsAfterCursor;
     // A line wider than the terminal scrolls sideways: the cursor always stays in view.
-    const room = Math.max(8, terminalColumns() - Array.from(waiting.prompt).length - 1);
-    const from = Math.max(0, cursor - room + 1);
-    const visible = chars.slice(from, from + room);
-    cursor -= from;
-    const back = visible.length - cursor;
+    const room = Math.max(8, terminalColumns() - columns(waiting.prompt) - 1);
+    let from = 0;
+    let left = columns(shown.slice(0, cursor).join(""));
+    // The cursor's column must be within `room`, with room for the character under it.
+    while (from < cursor && left + clusterColumns(shown[cursor] ?? " ") > room) {
+      left -= clusterColumns(shown[from++]);
+    }
+    const visible = fitColumns(shown.slice(from).join(""), room);
+    const back = columns(visible) - left;
     writeText(
       Deno.stdout,
-      `\r${this.#style.bold(waiting.prompt)}${visible.join("")}\x1b[K${
-        back > 0 ? `\x1b[${back}D` : ""
-      }`,
+      `\r${this.#style.bold(waiting.prompt)}${visible}\x1b[K${back > 0 ? `\x1b[${back}D` : ""}`,
     );
   }
 
