@@ -73,6 +73,16 @@ export class LineEditor {
     return this.#chars.slice(0, this.#cursor).join("");
   }
 
+  /** The line as characters seen (grapheme clusters), for drawing it. */
+  get chars(): readonly string[] {
+    return this.#chars;
+  }
+
+  /** Where the cursor stands, in {@linkcode LineEditor.chars}. */
+  get cursor(): number {
+    return this.#cursor;
+  }
+
   /** Characters after the cursor. */
   get charsAfterCursor(): number {
     return this.#chars.length - this.#cursor;
@@ -167,19 +177,40 @@ export class LineEditor {
   }
 
   /**
-   * Puts `text` (what displayText keeps of it) at the cursor. The line is cut into characters
-   * again, since what is inserted may join the character before it (a combining accent).
+   * Puts `text` (what displayText keeps of it) at the cursor. Only the characters beside the
+   * cursor are cut again with it, since what is inserted may join them (a combining accent after
+   * its letter): cutting the whole line at each read made a pasted 256 KiB line take seconds.
    */
   #insert(text: string): void {
-    const before = this.beforeCursor + displayText(text);
-    const whole = before + this.#chars.slice(this.#cursor).join("");
-    this.#chars = clusters(whole);
-    let length = 0;
-    let cursor = 0;
-    while (cursor < this.#chars.length && length + this.#chars[cursor].length <= before.length) {
-      length += this.#chars[cursor++].length;
+    const clean = displayText(text);
+    if (clean === "") return;
+    const next = this.#chars[this.#cursor];
+    if (PRINTABLE_ASCII.test(clean) && (next === undefined || PRINTABLE_ASCII.test(next))) {
+      // Nothing to join: each character is one (the common case, and every long paste of ASCII).
+      this.#splice(this.#cursor, this.#cursor, clean.split(""), clean.length);
+      return;
     }
-    this.#cursor = cursor;
+    const from = Math.max(0, this.#cursor - 1);
+    const to = Math.min(this.#chars.length, this.#cursor + 1);
+    const before = this.#chars.slice(from, this.#cursor).join("") + clean;
+    const local = clusters(before + this.#chars.slice(this.#cursor, to).join(""));
+    let length = 0;
+    let taken = 0;
+    while (taken < local.length && length + local[taken].length <= before.length) {
+      length += local[taken++].length;
+    }
+    this.#splice(from, to, local, taken);
+  }
+
+  /** Puts `chars` in place of `from`…`to`; the cursor after the first `taken` of them. */
+  #splice(from: number, to: number, chars: readonly string[], taken: number): void {
+    this.#chars.splice(from, to - from);
+    // In place, as copying the line at each read made a long paste slow; in slices, as
+    // splice(...chars) with a whole paste would overflow the argument list.
+    for (let i = 0; i < chars.length; i += SPLICE_SLICE) {
+      this.#chars.splice(from + i, 0, ...chars.slice(i, i + SPLICE_SLICE));
+    }
+    this.#cursor = from + taken;
   }
 
   // Words for Alt-B/F/D and Alt-Backspace are runs of letters and digits, as in readline.
@@ -228,6 +259,8 @@ export class LineEditor {
 }
 
 const WORD_CHAR = /^[\p{L}\p{N}]/u;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const SPLICE_SLICE = 8192;
 
 function isWordChar(char: string): boolean {
   return WORD_CHAR.test(char);

@@ -28,7 +28,7 @@ import { openHistoryFile } from "./history_file.ts";
 import { KeyDecoder } from "./keys.ts";
 import { type EditorEffect, LineEditor } from "./line_editor.ts";
 import { Style, type Tone } from "./style.ts";
-import { clusterColumns, clusters, columns, fitColumns } from "./text_columns.ts";
+import { clusterColumns, columns, fitColumns } from "./text_columns.ts";
 import { writeText } from "./write_text.ts";
 
 /** Said after Ctrl-C on an empty prompt. */
@@ -318,19 +318,25 @@ export class TtyTerminal {
       this.#statusShown = true;
     }
     // The editor's line holds nothing displayText would hide; laid out by columns, as a wide
-    // character takes two and a combining accent none.
-    const shown = clusters(this.#editor.text);
-    const cursor = shown.length - this.#editor.charsAfterCursor;
-    // A line wider than the terminal scrolls sideways: the cursor always stays in view.
+    // character takes two and a combining accent none. Only what fits is measured: a pasted
+    // line may be long.
+    const { chars, cursor } = this.#editor;
+    // A line wider than the terminal scrolls sideways: the cursor always stays in view, with
+    // room for the character under it.
     const room = Math.max(8, terminalColumns() - columns(waiting.prompt) - 1);
-    let from = 0;
-    let left = columns(shown.slice(0, cursor).join(""));
-    // The cursor's column must be within `room`, with room for the character under it.
-    while (from < cursor && left + clusterColumns(shown[cursor] ?? " ") > room) {
-      left -= clusterColumns(shown[from++]);
+    const under = clusterColumns(chars[cursor] ?? " ");
+    let from = cursor;
+    let left = 0;
+    while (from > 0 && left + clusterColumns(chars[from - 1]) + under <= room) {
+      left += clusterColumns(chars[--from]);
     }
-    const visible = fitColumns(shown.slice(from).join(""), room);
-    const back = columns(visible) - left;
+    let to = from;
+    let used = 0;
+    while (to < chars.length && used + clusterColumns(chars[to]) <= room) {
+      used += clusterColumns(chars[to++]);
+    }
+    const visible = chars.slice(from, to).join("");
+    const back = used - left;
     writeText(
       Deno.stdout,
       `\r${this.#style.bold(waiting.prompt)}${visible}\x1b[K${back > 0 ? `\x1b[${back}D` : ""}`,
