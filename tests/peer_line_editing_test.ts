@@ -71,3 +71,33 @@ async function eventuallyAt(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+Deno.test({
+  name: named(
+    "peer on a terminal with TERM=dumb writes no escape sequence: cooked lines, plain prompt",
+  ),
+  ignore,
+  fn: () =>
+    withTracker((tracker) =>
+      withAliceOnTerminal(
+        tracker,
+        { colour: true, env: { TERM: "dumb" } },
+        async ({ tmux, stateHome }) => {
+          const recording = `${stateHome}/pane.bytes`;
+          await tmux.record(recording);
+          // The terminal echoes and edits the line itself: Backspace is its own.
+          await tmux.type("lapx");
+          await tmux.press("BSpace");
+          await tmux.press("Enter");
+          await tmux.waitFor(/> lap *\nNo active peers\n> $/);
+          await tmux.type("help jobs\r");
+          await tmux.waitFor(/> help jobs\njobs: list the downloads[\s\S]*earlier ones\n> $/);
+          await tmux.press("C-d");
+          await tmux.waitFor("[exit 0]");
+          const written = await Deno.readTextFile(recording);
+          assert.ok(written.includes("No active peers"), written);
+          assert.ok(!written.includes("\x1b"), JSON.stringify(written));
+        },
+      )
+    ),
+});

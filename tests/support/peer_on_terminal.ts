@@ -27,6 +27,8 @@ export async function withAliceOnTerminal(
     readonly args?: readonly string[];
     /** The terminal's width (120 by default). */
     readonly columns?: number;
+    /** More environment for the peer (`null` unsets a variable). */
+    readonly env?: Readonly<Record<string, string | null>>;
   },
   run: (alice: Alice) => Promise<void>,
 ): Promise<void> {
@@ -51,6 +53,7 @@ export async function withAliceOnTerminal(
       INIT_CWD: dir,
       NO_COLOR: options.colour ? null : "1",
       PEERSYNC_PASSWORD: prompts ? null : "alice-pw",
+      ...options.env,
     },
   });
   try {

@@ -143,6 +143,14 @@ export class TmuxSession {
     }
   }
 
+  /**
+   * Appends every byte the program writes to the pane from now on to `path`, as written (escape
+   * sequences included), for tests of what reaches the terminal rather than what it shows.
+   */
+  async record(path: string): Promise<void> {
+    await this.#tmux("pipe-pane", "-o", "-t", "main", `cat >> ${shellQuote(path)}`);
+  }
+
   /** Where the cursor stands: column and row of the visible screen, from 0. */
   async cursor(): Promise<{ readonly x: number; readonly y: number }> {
     const [x, y] =

@@ -9,6 +9,7 @@
 import { displayText } from "../../protocol/display_text.ts";
 import { formatBytes, formatDuration, writeAllSync } from "../../util/mod.ts";
 import type { TransferProgress } from "../download/mod.ts";
+import { terminalColumns } from "./terminal_env.ts";
 
 /**
  * The line printed after `<file> downloaded successfully` (which stays a line of its own, exactly
@@ -155,13 +156,5 @@ export class ProgressDisplay {
     } catch {
       // A closed terminal must not fail the download.
     }
-  }
-}
-
-function terminalColumns(): number {
-  try {
-    return Deno.consoleSize().columns;
-  } catch {
-    return 80;
   }
 }
