@@ -92,5 +92,5 @@ build peersync-tracker tracker.ts --v8-flags=--max-semi-space-size=16 --allow-ne
   --allow-env=INIT_CWD,REDIS_DEBUG_MAINTENANCE,REDIS_EMIT_DIAGNOSTICS \
   --allow-ffi=/usr/lib/x86_64-linux-gnu/libcrypto.so.3
 build peersync-peer peer.ts --allow-net --allow-read --allow-write \
-  --allow-env=INIT_CWD,XDG_STATE_HOME,HOME,PEERSYNC_PASSWORD,NO_COLOR \
+  --allow-env=INIT_CWD,XDG_STATE_HOME,HOME,PEERSYNC_PASSWORD,NO_COLOR,TERM \
   --allow-sys=networkInterfaces --allow-ffi=/usr/lib/x86_64-linux-gnu/libcrypto.so.3

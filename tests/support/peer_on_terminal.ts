@@ -25,6 +25,10 @@ export async function withAliceOnTerminal(
     readonly stateHome?: string;
     readonly colour?: boolean;
     readonly args?: readonly string[];
+    /** The terminal's width (120 by default). */
+    readonly columns?: number;
+    /** More environment for the peer (`null` unsets a variable). */
+    readonly env?: Readonly<Record<string, string | null>>;
   },
   run: (alice: Alice) => Promise<void>,
 ): Promise<void> {
@@ -43,11 +47,13 @@ export async function withAliceOnTerminal(
     String(tracker.port),
   ], {
     cwd: dir,
+    ...(options.columns === undefined ? {} : { columns: options.columns }),
     env: {
       XDG_STATE_HOME: stateHome,
       INIT_CWD: dir,
       NO_COLOR: options.colour ? null : "1",
       PEERSYNC_PASSWORD: prompts ? null : "alice-pw",
+      ...options.env,
     },
   });
   try {

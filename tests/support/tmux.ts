@@ -143,6 +143,22 @@ export class TmuxSession {
     }
   }
 
+  /**
+   * Appends every byte the program writes to the pane from now on to `path`, as written (escape
+   * sequences included), for tests of what reaches the terminal rather than what it shows.
+   */
+  async record(path: string): Promise<void> {
+    await this.#tmux("pipe-pane", "-o", "-t", "main", `cat >> ${shellQuote(path)}`);
+  }
+
+  /** Where the cursor stands: column and row of the visible screen, from 0. */
+  async cursor(): Promise<{ readonly x: number; readonly y: number }> {
+    const [x, y] =
+      (await this.#tmux("display-message", "-p", "-t", "main", "#{cursor_x} #{cursor_y}"))
+        .trim().split(" ").map(Number);
+    return { x, y };
+  }
+
   /** Stops the program and the tmux server. */
   async close(): Promise<void> {
     if (this.#closed) return;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { v2FileNameProblem } from "../../protocol/mod.ts";
 import { RESERVED_NAME_PREFIX } from "../share/mod.ts";
 import { complete, type Completer } from "./completion.ts";
 import { ALL_COMMAND_NAMES } from "./local_commands.ts";
@@ -28,12 +29,19 @@ export class ListedNames {
   }
 }
 
-/** The files `pub` could publish from `dir` (not PeerSync's own working files). */
+/**
+ * The files `pub` could publish from `dir`: not PeerSync's own working files, nor names `pub`
+ * refuses. A name with a control character or a bidi override was listed cleaned for display
+ * (`evil\u202etxt.exe` as `eviltxt.exe`) and Tab inserted that other, missing name.
+ */
 function shareFolderFiles(dir: string): string[] {
   const files: string[] = [];
   try {
     for (const entry of Deno.readDirSync(dir)) {
-      if (entry.isFile && !entry.name.startsWith(RESERVED_NAME_PREFIX)) files.push(entry.name);
+      if (
+        entry.isFile && !entry.name.startsWith(RESERVED_NAME_PREFIX) &&
+        v2FileNameProblem(entry.name) === undefined
+      ) files.push(entry.name);
     }
   } catch {
     // An unreadable folder completes nothing.

@@ -28,3 +28,16 @@ Deno.test("completion sources: get completes what the last successful sch or lpf
   assert.deepEqual(complete("get ", 4).candidates, ["mine.txt"]);
   assert.deepEqual(complete("pub ", 4).candidates, []);
 });
+
+Deno.test("completion sources: pub never offers a file whose name pub refuses", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const name of ["evil\x1b[31mred.txt", "evil\u202etxt.exe", "evil\nx.txt", "evil ok.txt"]) {
+      await Deno.writeTextFile(`${dir}/${name}`, "x");
+    }
+    const complete = sessionCompleter(dir, new Set(), new ListedNames());
+    assert.deepEqual(complete("pub ev", 6).candidates, ["evil\\ ok.txt"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,8 +1,9 @@
 /**
  * The keys a user presses, decoded from the raw bytes a terminal in raw mode sends: printable
- * text (UTF-8, possibly split across reads), control keys, and the escape sequences of arrows,
- * Home, End and Delete. Unknown sequences are dropped whole, so they never land in a command.
- * Pure: bytes in, keys out.
+ * text (UTF-8, possibly split across reads), control keys, the escape sequences of arrows,
+ * Home, End and Delete, and the word keys of readline: Alt-B / Alt-F and Ctrl- or Alt-Left /
+ * Right move by word, Alt-D and Alt-Backspace erase one. Unknown sequences, Alt with any other
+ * key included, are dropped whole, so they never land in a command. Pure: bytes in, keys out.
  *
  * @module
  */
@@ -27,6 +28,10 @@ export type Key =
       | "killToEnd"
       | "killToStart"
       | "killWord"
+      | "wordLeft"
+      | "wordRight"
+      | "killWordBack"
+      | "killWordForward"
       | "redraw";
   };
 
@@ -69,6 +74,18 @@ const TILDE: { readonly [parameter: string]: Named } = {
   "3": "delete",
 };
 
+/** `ESC <byte>`: the Alt (Meta) keys that mean something. */
+const ALT: { readonly [byte: number]: Named } = {
+  0x62: "wordLeft", // Alt-B
+  0x66: "wordRight", // Alt-F
+  0x64: "killWordForward", // Alt-D
+  0x7f: "killWordBack", // Alt-Backspace
+  0x08: "killWordBack", // Alt-Ctrl-H
+};
+
+/** What Left and Right mean with Ctrl or Alt held: a word at a time. */
+const BY_WORD: { readonly [key: string]: Named } = { left: "wordLeft", right: "wordRight" };
+
 const ESCAPE = 0x1b;
 const CR = 0x0d;
 const LF = 0x0a;
@@ -88,6 +105,11 @@ export class KeyDecoder {
   readonly #text = new TextDecoder();
   // Bytes of an escape sequence begun but not finished.
   #sequence: number[] | undefined;
+  // `ESC ESC`: the sequence that follows is a key with Alt held (rxvt, xterm without
+  // modifyCursorKeys), not text.
+  #alt = false;
+  // Continuation bytes still to drop of a UTF-8 character typed with Alt (Alt-é).
+  #altTail = 0;
   #afterCr = false;
 
   /** The keys in `bytes`. */
@@ -103,6 +125,11 @@ export class KeyDecoder {
     for (const byte of bytes) {
       const afterCr = this.#afterCr;
       this.#afterCr = byte === CR;
+      if (this.#altTail > 0 && byte >= 0x80 && byte < 0xc0) {
+        this.#altTail--;
+        continue;
+      }
+      this.#altTail = 0;
       if (this.#sequence !== undefined) {
         const key = this.#continueSequence(byte);
         if (key !== undefined) keys.push({ kind: key });
@@ -111,6 +138,7 @@ export class KeyDecoder {
       if (byte === ESCAPE) {
         flush();
         this.#sequence = [];
+        this.#alt = false;
         continue;
       }
       if (byte === CR || byte === LF) {
@@ -139,9 +167,17 @@ export class KeyDecoder {
         sequence.push(byte);
         return undefined;
       }
-      // Alt-<key> or a lone Escape: dropped.
+      if (byte === ESCAPE && !this.#alt) {
+        this.#alt = true;
+        return undefined;
+      }
+      // Alt-<key>: the word keys, or dropped with a lone Escape.
       this.#sequence = undefined;
-      return undefined;
+      const alt = this.#alt;
+      this.#alt = false;
+      // The rest of a multi-byte character would otherwise come out as U+FFFD text.
+      this.#altTail = byte >= 0xf0 ? 3 : byte >= 0xe0 ? 2 : byte >= 0xc0 ? 1 : 0;
+      return alt ? undefined : ALT[byte];
     }
     // Parameters and intermediates run until a final byte in 0x40–0x7E.
     if (byte < 0x40 || byte > 0x7e) {
@@ -151,11 +187,19 @@ export class KeyDecoder {
       return undefined;
     }
     this.#sequence = undefined;
+    const alt = this.#alt;
+    this.#alt = false;
     const final = String.fromCharCode(byte);
     const parameters = String.fromCharCode(...sequence.slice(1));
-    if (final === "~") return TILDE[parameters];
-    // `ESC [ 1 ; 5 C` (Ctrl-Right) and the like: the key without its modifier.
-    if (parameters === "" || /^1(;\d+)?$/.test(parameters)) return FINAL[final];
-    return undefined;
+    // `ESC [ 3 ; 5 ~` (Ctrl-Delete) and the like: the key without its modifier.
+    if (final === "~") return TILDE[parameters.replace(/;\d+$/, "")];
+    const modifier = /^1;(\d+)$/.exec(parameters);
+    if (parameters !== "" && modifier === null) return undefined;
+    const key = FINAL[final];
+    // `ESC [ 1 ; 5 C` (Ctrl-Right), `ESC [ 1 ; 3 C` (Alt-Right), `ESC ESC [ C`: a word right.
+    // The modifier is 1 + a bit mask: 1 Shift, 2 Alt, 4 Ctrl.
+    const byWord = alt || (modifier !== null && ((Number(modifier[1]) - 1) & 6) !== 0);
+    if (key !== undefined && byWord) return BY_WORD[key] ?? key;
+    return key;
   }
 }

@@ -27,7 +27,7 @@ Deno.test("keys: CR at the end of one read and LF at the start of the next are o
 
 Deno.test("keys: arrows, Home, End and Delete in their common encodings", () => {
   const keys = new KeyDecoder().decode(
-    encoder.encode("\x1b[A\x1b[B\x1b[C\x1b[D\x1bOH\x1b[F\x1b[1~\x1b[4~\x1b[3~\x1b[1;5C"),
+    encoder.encode("\x1b[A\x1b[B\x1b[C\x1b[D\x1bOH\x1b[F\x1b[1~\x1b[4~\x1b[3~\x1b[1;2C"),
   );
   assert.deepEqual(kinds(keys), [
     "up",
@@ -76,4 +76,26 @@ Deno.test("keys: control keys, and unknown control bytes dropped", () => {
     "home",
     "end",
   ]);
+});
+
+Deno.test("keys: Alt-B/F/D, Alt-Backspace and Ctrl- or Alt-arrows are the word keys", () => {
+  const keys = new KeyDecoder().decode(
+    encoder.encode("\x1bb\x1bf\x1bd\x1b\x7f\x1b[1;5D\x1b[1;5C\x1b[1;3D\x1b\x1b[C\x1b[3;5~"),
+  );
+  assert.deepEqual(kinds(keys), [
+    "wordLeft",
+    "wordRight",
+    "killWordForward",
+    "killWordBack",
+    "wordLeft",
+    "wordRight",
+    "wordLeft",
+    "wordRight",
+    "delete",
+  ]);
+});
+
+Deno.test("keys: Alt with another key, Alt-Up as ESC ESC [ A and Alt-é leave nothing in the line", () => {
+  const keys = new KeyDecoder().decode(encoder.encode("a\x1bx\x1b\x1b[Ab\x1bé\x1b\x1bqc"));
+  assert.deepEqual(kinds(keys), ["text:a", "up", "text:b", "text:c"]);
 });

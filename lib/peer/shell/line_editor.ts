@@ -1,10 +1,17 @@
 /**
  * The command line being typed, as a pure state machine over {@linkcode Key}s: insert and erase
- * at the cursor, move by character and to either end, kill to either end or a word back, walk
+ * at the cursor, move by character, by word and to either end, kill to either end or a word
+ * back or forward, walk
  * the {@linkcode History} with Up and Down (the line being typed is kept while walking), and
  * complete with Tab through an injected {@linkcode Completer}. What the terminal must do next —
  * run a line, cancel, end input, list candidates, or redraw — is the returned
  * {@linkcode EditorEffect}; drawing is the terminal's job.
+ *
+ * A character here is what the user sees as one (`text_columns.ts`): Backspace erases an accented
+ * letter typed as `e` and a combining accent whole, as it erases a flag or a skin-toned emoji.
+ * The line never holds what {@linkcode displayText} would hide (control characters, bidi
+ * overrides), whether typed, pasted, completed or recalled: a character the user cannot see
+ * would go out with the command and throw the cursor out of place.
  *
  * @module
  */
@@ -12,6 +19,8 @@
 import { commonPrefix, type Completer } from "./completion.ts";
 import type { History } from "./history.ts";
 import type { Key } from "./keys.ts";
+import { displayText } from "../../protocol/display_text.ts";
+import { clusters } from "./text_columns.ts";
 
 /** What a key press asks of the terminal. */
 export type EditorEffect =
@@ -41,7 +50,7 @@ export type EditorEffect =
  * ```
  */
 export class LineEditor {
-  // Characters (code points), so the cursor never splits one.
+  // Characters as seen (grapheme clusters), so the cursor never splits one.
   #chars: string[] = [];
   #cursor = 0;
   // Where Up/Down stand in the history; `undefined`: on the line being typed (so a line added
@@ -64,6 +73,16 @@ export class LineEditor {
     return this.#chars.slice(0, this.#cursor).join("");
   }
 
+  /** The line as characters seen (grapheme clusters), for drawing it. */
+  get chars(): readonly string[] {
+    return this.#chars;
+  }
+
+  /** Where the cursor stands, in {@linkcode LineEditor.chars}. */
+  get cursor(): number {
+    return this.#cursor;
+  }
+
   /** Characters after the cursor. */
   get charsAfterCursor(): number {
     return this.#chars.length - this.#cursor;
@@ -73,7 +92,7 @@ export class LineEditor {
   press(key: Key): EditorEffect {
     switch (key.kind) {
       case "text":
-        this.#insert(Array.from(key.text).filter((char) => char >= " "));
+        this.#insert(key.text);
         break;
       case "enter": {
         const line = this.text;
@@ -122,6 +141,21 @@ export class LineEditor {
         this.#cursor = start;
         break;
       }
+      case "wordLeft":
+        this.#cursor = this.#wordBack();
+        break;
+      case "wordRight":
+        this.#cursor = this.#wordForward();
+        break;
+      case "killWordBack": {
+        const start = this.#wordBack();
+        this.#chars.splice(start, this.#cursor - start);
+        this.#cursor = start;
+        break;
+      }
+      case "killWordForward":
+        this.#chars.splice(this.#cursor, this.#wordForward() - this.#cursor);
+        break;
       case "up":
       case "down":
         this.#walkHistory(key.kind === "up" ? -1 : 1);
@@ -142,9 +176,56 @@ export class LineEditor {
     this.#walk = undefined;
   }
 
-  #insert(chars: readonly string[]): void {
-    this.#chars.splice(this.#cursor, 0, ...chars);
-    this.#cursor += chars.length;
+  /**
+   * Puts `text` (what displayText keeps of it) at the cursor. Only the characters beside the
+   * cursor are cut again with it, since what is inserted may join them (a combining accent after
+   * its letter): cutting the whole line at each read made a pasted 256 KiB line take seconds.
+   */
+  #insert(text: string): void {
+    const clean = displayText(text);
+    if (clean === "") return;
+    const next = this.#chars[this.#cursor];
+    if (PRINTABLE_ASCII.test(clean) && (next === undefined || PRINTABLE_ASCII.test(next))) {
+      // Nothing to join: each character is one (the common case, and every long paste of ASCII).
+      this.#splice(this.#cursor, this.#cursor, clean.split(""), clean.length);
+      return;
+    }
+    const from = Math.max(0, this.#cursor - 1);
+    const to = Math.min(this.#chars.length, this.#cursor + 1);
+    const before = this.#chars.slice(from, this.#cursor).join("") + clean;
+    const local = clusters(before + this.#chars.slice(this.#cursor, to).join(""));
+    let length = 0;
+    let taken = 0;
+    while (taken < local.length && length + local[taken].length <= before.length) {
+      length += local[taken++].length;
+    }
+    this.#splice(from, to, local, taken);
+  }
+
+  /** Puts `chars` in place of `from`…`to`; the cursor after the first `taken` of them. */
+  #splice(from: number, to: number, chars: readonly string[], taken: number): void {
+    this.#chars.splice(from, to - from);
+    // In place, as copying the line at each read made a long paste slow; in slices, as
+    // splice(...chars) with a whole paste would overflow the argument list.
+    for (let i = 0; i < chars.length; i += SPLICE_SLICE) {
+      this.#chars.splice(from + i, 0, ...chars.slice(i, i + SPLICE_SLICE));
+    }
+    this.#cursor = from + taken;
+  }
+
+  // Words for Alt-B/F/D and Alt-Backspace are runs of letters and digits, as in readline.
+  #wordBack(): number {
+    let at = this.#cursor;
+    while (at > 0 && !isWordChar(this.#chars[at - 1])) at--;
+    while (at > 0 && isWordChar(this.#chars[at - 1])) at--;
+    return at;
+  }
+
+  #wordForward(): number {
+    let at = this.#cursor;
+    while (at < this.#chars.length && !isWordChar(this.#chars[at])) at++;
+    while (at < this.#chars.length && isWordChar(this.#chars[at])) at++;
+    return at;
   }
 
   #walkHistory(step: -1 | 1): void {
@@ -154,7 +235,8 @@ export class LineEditor {
     if (to === at) return;
     if (this.#walk === undefined) this.#draft = this.#chars;
     this.#walk = to === entries.length ? undefined : to;
-    this.#chars = to === entries.length ? this.#draft : Array.from(entries[to]);
+    // A history file is text anyone with the account may edit: cleaned like typed text.
+    this.#chars = to === entries.length ? this.#draft : clusters(displayText(entries[to]));
     this.#cursor = this.#chars.length;
   }
 
@@ -166,10 +248,20 @@ export class LineEditor {
     const typed = before.slice(start);
     const replacement = candidates.length === 1 ? `${candidates[0]} ` : commonPrefix(candidates);
     if (replacement.length <= typed.length) return { kind: "list", candidates };
-    // `start` counts UTF-16 units of the text before the cursor: back to characters.
-    const keep = Array.from(before.slice(0, start)).length;
-    this.#chars.splice(keep, this.#cursor - keep, ...Array.from(replacement));
-    this.#cursor = keep + Array.from(replacement).length;
+    // `start` counts UTF-16 units of the text before the cursor.
+    const after = this.#chars.slice(this.#cursor).join("");
+    this.#chars = clusters(before.slice(0, start));
+    this.#cursor = this.#chars.length;
+    this.#chars.push(...clusters(after));
+    this.#insert(replacement);
     return { kind: "redraw" };
   }
+}
+
+const WORD_CHAR = /^[\p{L}\p{N}]/u;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const SPLICE_SLICE = 8192;
+
+function isWordChar(char: string): boolean {
+  return WORD_CHAR.test(char);
 }

@@ -91,3 +91,57 @@ Deno.test("line editor completes in the middle of a line, keeping what follows",
   type(editor, "killToStart", "'s", "tab");
   assert.equal(editor.text, "sch  a");
 });
+
+Deno.test("line editor moves and erases by word, as readline's Alt-B/F/D and Alt-Backspace", () => {
+  const editor = new LineEditor(new History());
+  type(editor, "'get my-report.pdf", "wordLeft");
+  assert.equal(editor.beforeCursor, "get my-report.");
+  type(editor, "wordLeft", "wordLeft");
+  assert.equal(editor.beforeCursor, "get ");
+  type(editor, "wordRight");
+  assert.equal(editor.beforeCursor, "get my");
+  type(editor, "killWordForward");
+  assert.equal(editor.text, "get my.pdf");
+  type(editor, "killWordBack");
+  assert.equal(editor.text, "get .pdf");
+  assert.equal(editor.beforeCursor, "get ");
+});
+
+Deno.test("line editor: Backspace and arrows take a character as seen, accents and emoji whole", () => {
+  const editor = new LineEditor(new History());
+  // "é" as e + combining acute, a thumbs-up with a skin tone, a flag, a family (ZWJ sequence).
+  type(editor, "'pub e\u0301", "backspace");
+  assert.equal(editor.text, "pub ");
+  type(editor, "'👍🏽🇯🇵👨‍👩‍👧x", "left", "left", "backspace");
+  assert.equal(editor.text, "pub 👍🏽👨‍👩‍👧x");
+  type(editor, "left", "delete");
+  assert.equal(editor.text, "pub 👨‍👩‍👧x");
+  // A combining mark typed after its letter joins it.
+  type(editor, "end", "'e", "'\u0301", "left");
+  assert.equal(editor.beforeCursor, "pub 👨‍👩‍👧x");
+  assert.equal(editor.charsAfterCursor, 1);
+});
+
+Deno.test("line editor keeps out what displayText hides: controls and bidi, typed or recalled", () => {
+  const editor = new LineEditor(new History(["get a\u202eb.txt\x1b[31m"]));
+  type(editor, "'pub x\u0085y\u2066z\x9b", "enter");
+  type(editor, "'pub x\u0085y\u2066z\x9b");
+  assert.equal(editor.text, "pub xyz");
+  type(editor, "killToStart", "up");
+  assert.equal(editor.text, "get ab.txt[31m");
+});
+
+Deno.test("line editor: a completed name with wide characters keeps the cursor after it", () => {
+  const editor = new LineEditor(
+    new History(),
+    (line, cursor) =>
+      complete(line, cursor, {
+        files: () => ["日本語 ファイル.txt"],
+        published: () => [],
+        found: () => [],
+      }),
+  );
+  type(editor, "'pub 日", "'X", "left", "tab");
+  assert.equal(editor.text, "pub 日本語\\ ファイル.txt X");
+  assert.equal(editor.beforeCursor, "pub 日本語\\ ファイル.txt ");
+});

@@ -69,14 +69,16 @@ const HELP: Readonly<Record<string, readonly [string, string]>> = {
     "get [-v N] FILE",
     "download FILE from the peers that publish it into the share folder, verified, resuming a " +
     "part file left by an earlier try; on a terminal it runs in the background (see jobs); " +
-    "-v N picks version N of a name published with different contents (sch lists them)",
+    "-v N picks version N of a name published with different contents (sch lists them), " +
+    "-v DIGEST the version whose SHA-256 starts with DIGEST (4 hex digits or more)",
   ],
-  lap: ["lap", "list the users logged in now"],
+  lap: ["lap", "list the other users logged in now (not you)"],
   lpf: ["lpf", "list the files you have published"],
   pub: ["pub FILE", 'publish FILE from the share folder (a name with spaces: "my file.txt")'],
   sch: [
     "sch [-e] [-l] TEXT",
-    "search the files of active peers whose name contains TEXT, ignoring case (-e: exact); " +
+    "search the files of active peers whose name contains TEXT, ignoring case on a v2 tracker " +
+    "(-e, and always on v1: exact); " +
     "-l shows sizes, holders and versions (always on a terminal)",
   ],
   unp: ["unp FILE", "stop publishing FILE"],

@@ -51,7 +51,13 @@ Deno.test("help lists every command once, and explains each one alone", () => {
 
 Deno.test("help names the options each command takes, and what lpf and sch really list", () => {
   assert.match(helpLines("get").lines[0], /^get \[-v N\] FILE: .*-v N picks version N/);
-  assert.match(helpLines("sch").lines[0], /^sch \[-e\] \[-l\] TEXT: .*ignoring case \(-e: exact\)/);
+  // `get -v` takes a digest prefix too (parseCommand), and lap leaves out the user asking.
+  assert.match(helpLines("get").lines[0], /-v DIGEST the version whose SHA-256 starts with DIGEST/);
+  assert.match(helpLines("lap").lines[0], /^lap: list the other users logged in now \(not you\)$/);
+  assert.match(
+    helpLines("sch").lines[0],
+    /^sch \[-e\] \[-l\] TEXT: .*ignoring case on a v2 tracker \(-e, and always on v1: exact\)/,
+  );
   assert.match(helpLines("lpf").lines[0], /^lpf: list the files you have published$/);
   assert.match(helpLines("pub").lines[0], /"my file\.txt"/);
   // What xit really does while downloads run: it waits, and a second one cancels them.

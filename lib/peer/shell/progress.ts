@@ -9,6 +9,8 @@
 import { displayText } from "../../protocol/display_text.ts";
 import { formatBytes, formatDuration, writeAllSync } from "../../util/mod.ts";
 import type { TransferProgress } from "../download/mod.ts";
+import { terminalColumns } from "./terminal_env.ts";
+import { columns as columnsOf, fitColumns } from "./text_columns.ts";
 
 /**
  * The line printed after `<file> downloaded successfully` (which stays a line of its own, exactly
@@ -141,7 +143,8 @@ export class ProgressDisplay {
       formatBytes(bytesPerSecond)
     }/s  ${left}`;
     const columns = this.#options.columns ?? terminalColumns();
-    return line.length < columns ? line : line.slice(0, Math.max(0, columns - 1));
+    // By column: a wide (CJK) name cut by code units still wrapped, and each redraw left a line.
+    return columnsOf(line) < columns ? line : fitColumns(line, Math.max(0, columns - 1));
   }
 
   #draw(progress: TransferProgress): void {
@@ -155,13 +158,5 @@ export class ProgressDisplay {
     } catch {
       // A closed terminal must not fail the download.
     }
-  }
-}
-
-function terminalColumns(): number {
-  try {
-    return Deno.consoleSize().columns;
-  } catch {
-    return 80;
   }
 }

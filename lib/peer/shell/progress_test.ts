@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { columns } from "./text_columns.ts";
 import { formatBytes, formatDuration } from "../../util/mod.ts";
 import {
   formatSources,
@@ -85,4 +86,15 @@ Deno.test("the download's last words say from whom, with shares when several, an
     formatSources({ sources: [{ user: "bob", bytes: 0 }], fromHolders: ["bob"], resumedFrom: 0 }),
     ", from bob",
   );
+});
+
+Deno.test("the progress bar of a CJK name fits the terminal's columns, not its code units", () => {
+  const display = new ProgressDisplay({
+    file: "日本語のファイル名です.bin",
+    output: new FakeTerminal(true),
+    columns: 60,
+  });
+  const line = display.render({ received: 512, total: 1024, bytesPerSecond: 100 });
+  assert.ok(columns(line) <= 59, `${columns(line)} columns: ${line}`);
+  assert.ok(line.startsWith("日本語のファイル名です.bin ["));
 });

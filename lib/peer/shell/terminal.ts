@@ -12,6 +12,7 @@ import { LineReader } from "../../terminal/mod.ts";
 import { displayText } from "../../protocol/display_text.ts";
 import type { Completer } from "./completion.ts";
 import type { Tone } from "./style.ts";
+import { environmentVariable } from "./terminal_env.ts";
 import { TtyTerminal, type TtyTerminalOptions } from "./tty_terminal.ts";
 import { writeText } from "./write_text.ts";
 
@@ -103,5 +104,7 @@ export type OpenTerminalOptions = TtyTerminalOptions;
  * otherwise.
  */
 export function openTerminal(options: OpenTerminalOptions = {}): Terminal {
-  return Deno.stdin.isTerminal() ? new TtyTerminal(options) : new PipeTerminal();
+  if (!Deno.stdin.isTerminal()) return new PipeTerminal();
+  // A terminal that obeys no escape sequence would show them as text.
+  return new TtyTerminal({ plain: environmentVariable("TERM") === "dumb", ...options });
 }

@@ -16,6 +16,15 @@
  *   line (running downloads) is kept just above the prompt and redrawn in place;
  * - Up/Down walk the history (kept across runs in `historyFile`), Tab completes.
  *
+ * On a terminal that understands no escape sequences (`TERM=dumb`: Emacs' shell buffer, a
+ * serial console) none is ever written: commands are read as cooked lines, edited by the terminal
+ * itself (no history, Tab or Ctrl-C of our own: Ctrl-C is SIGINT), a line printed while the
+ * prompt waits is followed by the prompt again, the status line is printed as a line of its own
+ * every {@linkcode PLAIN_STATUS_EVERY_MS}, and nothing is bold or red.
+ *
+ * One piece, a little over 400 lines: raw input, the type-ahead queue and what is on screen (the
+ * prompt, the status line, a login prompt left open) are one state that every path changes.
+ *
  * @module
  */
 
@@ -28,10 +37,14 @@ import { openHistoryFile } from "./history_file.ts";
 import { KeyDecoder } from "./keys.ts";
 import { type EditorEffect, LineEditor } from "./line_editor.ts";
 import { Style, type Tone } from "./style.ts";
+import { clusterColumns, columns, fitColumns } from "./text_columns.ts";
+import { environmentVariable, terminalColumns } from "./terminal_env.ts";
 import { writeText } from "./write_text.ts";
 
 /** Said after Ctrl-C on an empty prompt. */
 export const LEAVE_HINT = "(To leave, type xit or press Ctrl-D)";
+/** How often a terminal without escape sequences prints the status line (as a line). */
+export const PLAIN_STATUS_EVERY_MS = 10_000;
 /** Tab lists at most this many candidates. */
 const MAX_LISTED = 60;
 
@@ -47,6 +60,10 @@ export interface TtyTerminalOptions {
   readonly historyFile?: string;
   /** A second Ctrl-C while a cancelled command still runs: stop the peer. */
   readonly onForceStop?: () => void;
+  /** The terminal understands no escape sequences (`TERM=dumb`): write none. */
+  readonly plain?: boolean;
+  /** The clock for the plain status line, in milliseconds. */
+  readonly now?: () => number;
 }
 
 /** Standard input is a terminal. */
@@ -73,15 +90,25 @@ export class TtyTerminal {
   // The status line, and whether it is on screen just above the prompt.
   #status: string | undefined;
   #statusShown = false;
+  readonly #plain: boolean;
+  readonly #now: () => number;
+  // A plain terminal: the command prompt waiting for its cooked line, and when a status line
+  // was last printed.
+  #plainPrompt: string | undefined;
+  #plainStatusAt = -Infinity;
 
   constructor(options: TtyTerminalOptions = {}) {
     this.#onForceStop = options.onForceStop;
+    this.#plain = options.plain === true;
+    this.#now = options.now ?? (() => performance.now());
     const history = options.historyFile === undefined
       ? new History()
       : openHistoryFile(options.historyFile);
     this.#editor = new LineEditor(history);
-    this.#style = new Style(Style.allowed(Deno.stdout.isTerminal(), colourVariable));
-    this.#errorStyle = new Style(Style.allowed(Deno.stderr.isTerminal(), colourVariable));
+    const colour = (isTerminal: boolean) =>
+      !this.#plain && Style.allowed(isTerminal, environmentVariable);
+    this.#style = new Style(colour(Deno.stdout.isTerminal()));
+    this.#errorStyle = new Style(colour(Deno.stderr.isTerminal()));
   }
 
   async readLine(prompt: string): Promise<string | null> {
@@ -121,6 +148,7 @@ export class TtyTerminal {
   }
 
   readCommand(prompt: string): Promise<string | null> {
+    if (this.#plain) return this.#readPlainCommand(prompt);
     this.#command = new AbortController();
     if (!this.#editing) this.#startEditing();
     const queued = this.#queue.shift();
@@ -151,6 +179,12 @@ export class TtyTerminal {
 
   /** Keeps `line` just above the prompt while the prompt waits (`undefined` removes it). */
   status(line: string | undefined): void {
+    if (this.#plain) {
+      if (line === undefined || this.#now() - this.#plainStatusAt < PLAIN_STATUS_EVERY_MS) return;
+      this.#plainStatusAt = this.#now();
+      this.print(line);
+      return;
+    }
     const shown = line === undefined ? undefined : displayText(line);
     if (shown === this.#status) return;
     this.#status = shown;
@@ -174,8 +208,24 @@ export class TtyTerminal {
     this.#endLoginLine();
   }
 
+  async #readPlainCommand(prompt: string): Promise<string | null> {
+    this.#plainPrompt = prompt;
+    try {
+      return await this.readLine(prompt);
+    } finally {
+      this.#plainPrompt = undefined;
+    }
+  }
+
   /** A line printed while the prompt waits takes the prompt's place; the prompt comes back. */
   #say(writer: SyncWriter, text: string): void {
+    if (this.#plain) {
+      this.#endLoginLine();
+      writeText(writer, `${text}\n`);
+      // What was typed so far is still in the terminal's own line buffer; only the prompt is new.
+      if (this.#plainPrompt !== undefined) this.#loginPrompt(this.#plainPrompt);
+      return;
+    }
     this.#endLoginLine();
     if (this.#waiting !== undefined) this.#clearBlock();
     writeText(writer, `${text}\r\n`);
@@ -190,7 +240,7 @@ export class TtyTerminal {
   #endLoginLine(): void {
     if (!this.#midLine) return;
     this.#midLine = false;
-    writeText(Deno.stdout, "\r\n");
+    writeText(Deno.stdout, this.#plain ? "\n" : "\r\n");
   }
 
   #startEditing(): void {
@@ -313,22 +363,32 @@ export class TtyTerminal {
     if (waiting === undefined) return;
     if (this.#status !== undefined && !this.#statusShown) {
       const width = Math.max(8, terminalColumns() - 1);
-      writeText(Deno.stdout, `\r${Array.from(this.#status).slice(0, width).join("")}\x1b[K\r\n`);
+      writeText(Deno.stdout, `\r${fitColumns(this.#status, width)}\x1b[K\r\n`);
       this.#statusShown = true;
     }
-    const chars = Array.from(displayText(this.#editor.text));
-    let cursor = chars.length - this.#editor.charsAfterCursor;
-    // A line wider than the terminal scrolls sideways: the cursor always stays in view.
-    const room = Math.max(8, terminalColumns() - Array.from(waiting.prompt).length - 1);
-    const from = Math.max(0, cursor - room + 1);
-    const visible = chars.slice(from, from + room);
-    cursor -= from;
-    const back = visible.length - cursor;
+    // The editor's line holds nothing displayText would hide; laid out by columns, as a wide
+    // character takes two and a combining accent none. Only what fits is measured: a pasted
+    // line may be long.
+    const { chars, cursor } = this.#editor;
+    // A line wider than the terminal scrolls sideways: the cursor always stays in view, with
+    // room for the character under it.
+    const room = Math.max(8, terminalColumns() - columns(waiting.prompt) - 1);
+    const under = clusterColumns(chars[cursor] ?? " ");
+    let from = cursor;
+    let left = 0;
+    while (from > 0 && left + clusterColumns(chars[from - 1]) + under <= room) {
+      left += clusterColumns(chars[--from]);
+    }
+    let to = from;
+    let used = 0;
+    while (to < chars.length && used + clusterColumns(chars[to]) <= room) {
+      used += clusterColumns(chars[to++]);
+    }
+    const visible = chars.slice(from, to).join("");
+    const back = used - left;
     writeText(
       Deno.stdout,
-      `\r${this.#style.bold(waiting.prompt)}${visible.join("")}\x1b[K${
-        back > 0 ? `\x1b[${back}D` : ""
-      }`,
+      `\r${this.#style.bold(waiting.prompt)}${visible}\x1b[K${back > 0 ? `\x1b[${back}D` : ""}`,
     );
   }
 
@@ -346,28 +406,5 @@ export class TtyTerminal {
     } catch {
       // Standard input is already gone.
     }
-  }
-}
-
-/**
- * `NO_COLOR`, read only when the process may read it: asking for a permission it lacks would
- * stop the peer at a permission prompt.
- */
-function colourVariable(name: string): string | undefined {
-  try {
-    if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
-      return "";
-    }
-    return Deno.env.get(name);
-  } catch {
-    return "";
-  }
-}
-
-function terminalColumns(): number {
-  try {
-    return Deno.consoleSize().columns;
-  } catch {
-    return 80;
   }
 }
