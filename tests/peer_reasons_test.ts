@@ -81,3 +81,23 @@ Deno.test("--exit-on-error says on stderr which failure stopped the script", asy
     assert.match(mistyped.stderr, /peersync-peer: Unknown command "lsp"\n/);
   });
 });
+
+Deno.test("pub of a name stored on disk in another Unicode form says so, and publishes nothing else", async () => {
+  await withTracker(async (port, dir) => {
+    // Stored decomposed (NFD, as macOS writes names), typed composed (NFC).
+    const decomposed = "cafe\u0301.txt";
+    await Deno.writeTextFile(join(dir, decomposed), "c\n");
+    const args = ["-d", dir, "-u", "alice", "-t", `127.0.0.1:${port}`];
+    const env = { PEERSYNC_PASSWORD: "alice-pw" };
+    const run = await runProgram("peer.ts", [...args, "pub", "caf\u00e9.txt"], { env });
+    assert.equal(run.code, 1);
+    assert.equal(
+      run.stderr,
+      `Cannot publish caf\u00e9.txt: no such file in ${dir} (a file ${decomposed} is there, ` +
+        "its name in another Unicode form, decomposed (NFD); names must match byte for byte: " +
+        "Tab after pub completes it)\n",
+    );
+    const published = await runProgram("peer.ts", [...args, "pub", decomposed], { env });
+    assert.equal(published.code, 0, published.stderr);
+  });
+});
