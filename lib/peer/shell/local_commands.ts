@@ -7,7 +7,7 @@
  * @module
  */
 
-import { COMMAND_NAMES } from "./commands.ts";
+import { COMMAND_NAMES, COMMAND_USAGE } from "./commands.ts";
 
 /** The words of the session's own commands. */
 export const LOCAL_COMMAND_NAMES = ["cancel", "help", "jobs"] as const;
@@ -66,20 +66,23 @@ export function parseLocalCommand(line: string): ParsedLocal | undefined {
 /** Usage and one line of explanation of every command, in the order `help` lists them. */
 const HELP: Readonly<Record<string, readonly [string, string]>> = {
   get: [
-    "get [-v N] FILE",
+    COMMAND_USAGE.get,
     "download FILE from the peers that publish it into the share folder, verified, resuming a " +
     "part file left by an earlier try; on a terminal it runs in the background (see jobs); " +
     "-v N picks version N of a name published with different contents (sch lists them)",
   ],
-  lap: ["lap", "list the users logged in now"],
-  lpf: ["lpf", "list the files you have published"],
-  pub: ["pub FILE", 'publish FILE from the share folder (a name with spaces: "my file.txt")'],
+  lap: [COMMAND_USAGE.lap, "list the users logged in now"],
+  lpf: [COMMAND_USAGE.lpf, "list the files you have published"],
+  pub: [
+    COMMAND_USAGE.pub,
+    'publish FILE from the share folder (a name with spaces: "my file.txt")',
+  ],
   sch: [
-    "sch [-e] [-l] TEXT",
+    COMMAND_USAGE.sch,
     "search the files of active peers whose name contains TEXT, ignoring case (-e: exact); " +
     "-l shows sizes, holders and versions (always on a terminal)",
   ],
-  unp: ["unp FILE", "stop publishing FILE"],
+  unp: [COMMAND_USAGE.unp, "stop publishing FILE"],
   jobs: [
     "jobs",
     "list the downloads of this session (number, state, bytes, speed, time left) and the part " +
@@ -92,7 +95,7 @@ const HELP: Readonly<Record<string, readonly [string, string]>> = {
   ],
   help: ["help [COMMAND]", "list the commands, or say what COMMAND does"],
   xit: [
-    "xit",
+    COMMAND_USAGE.xit,
     "log out and leave; while downloads run, leave when they end (xit again cancels them, " +
     "keeping their part files)",
   ],
