@@ -101,3 +101,24 @@ Deno.test("pub of a name stored on disk in another Unicode form says so, and pub
     assert.equal(published.code, 0, published.stderr);
   });
 });
+
+Deno.test("the right password during a lockout is told how long to wait, not that it is wrong", async () => {
+  await withTracker(async (port, dir) => {
+    // Three failures are free; the fourth locks alice out from this host for 1 s, and the
+    // prompt asks again at once.
+    const tries = await runProgram("peer.ts", ["-d", dir, String(port)], {
+      stdin: "alice\nwrong\n".repeat(4) + "alice\nalice-pw\n",
+    });
+    assert.equal(tries.code, 1);
+    // The prompt's replies (on standard output, as the v1 terminal's): the fifth says why.
+    const replies = tries.stdout.split("Enter username: Enter password: ").slice(1, 6);
+    assert.deepEqual(replies, [
+      ...Array(4).fill("Authentication failed. Please try again.\n"),
+      "Too many failed logins; try again in 1 s\nAuthentication failed. Please try again.\n",
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const args = ["-d", dir, "-u", "alice", "-t", `127.0.0.1:${port}`, "lap"];
+    const after = await runProgram("peer.ts", args, { env: { PEERSYNC_PASSWORD: "alice-pw" } });
+    assert.equal(after.code, 0, after.stderr);
+  });
+});
