@@ -230,7 +230,9 @@ type Settings =
 /**
  * `args` with the options of a one-shot command's own (`sch -e|-l TEXT`, `get -v N FILE`) marked
  * as the command's words: the peer's `-e` (--exit-on-error) must not swallow `sch -e`, nor
- * `sch -l` and `get -v` be refused as unknown options of the peer.
+ * `sch -l` and `get -v` be refused as unknown options of the peer. A dash word right after the
+ * command that is no option of the peer's either (`sch -x foo`) is the command's too, so the
+ * command's parser names it with the command's usage.
  */
 function withCommandOptions(args: readonly string[]): string[] {
   const result = [...args];
@@ -251,12 +253,27 @@ function withCommandOptions(args: readonly string[]): string[] {
       result[next] = asPositional(result[next]);
       if (next + 1 < result.length) result[next + 1] = asPositional(result[next + 1]);
     }
+    if (
+      COMMAND_WORDS.has(word) && next < result.length - 1 && result[next].startsWith("-") &&
+      result[next].length > 1 && !isPeerOption(result[next])
+    ) {
+      result[next] = asPositional(result[next]);
+    }
     if (COMMAND_WORDS.has(word)) break;
   }
   return result;
 }
 
 const COMMAND_WORDS = new Set(["get", "lap", "lpf", "pub", "unp", "sch", "seed", "xit"]);
+
+function isPeerOption(word: string): boolean {
+  if (word === "--") return true;
+  const flag = word.split("=")[0];
+  if (flag.startsWith("--")) return spec.options[flag.slice(2)] !== undefined;
+  // A group of short options (`-eh`) is the peer's when every letter is.
+  const shorts = new Set(Object.values(spec.options).map((candidate) => candidate.short));
+  return [...flag.slice(1)].every((letter) => shorts.has(letter));
+}
 
 function takesValue(flag: string): boolean {
   const option = flag.startsWith("--")

@@ -45,7 +45,7 @@ import {
 import { type HttpAddress, parseHttpAddress } from "./lib/tracker/status/http_address.ts";
 import type { StoreKind } from "./lib/tracker/publication_store.ts";
 import { checkRedisUrl, RedisUrlError } from "./lib/tracker/fleet/mod.ts";
-import { openStorage, StorageStartError } from "./lib/tracker/open_storage.ts";
+import { openStorage, StorageStartError, StorageStartStopped } from "./lib/tracker/open_storage.ts";
 import { SilenceClock } from "./lib/tracker/silence_clock.ts";
 
 const spec: CommandSpec = {
@@ -291,6 +291,37 @@ async function main(): Promise<void> {
     if (error instanceof ListenError) fail(error.message, 1);
     throw error;
   }
+  /**
+   * A stop before the tracker served: one line, every line written, and the exit status of any
+   * stop (0, or 1 when the store could not be closed cleanly).
+   */
+  const stoppedAtStart = async (signal: string | undefined, saved: boolean): Promise<never> => {
+    logger.log({
+      level: saved ? "info" : "error",
+      message: `Tracker stopped by ${signal ?? "a signal"} while loading publications; ` +
+        (saved ? "the store is closed, unchanged" : "the store could not be closed cleanly"),
+      fields: { event: "stopped", during: "load" },
+    });
+    socket.close();
+    await lines.close();
+    globalThis.removeEventListener("unload", flushOnExit);
+    Deno.exit(saved ? 0 : 1);
+  };
+  // Heard from here on, so a stop while a large store loads ends the start cleanly.
+  const controller = new AbortController();
+  let stoppedBy: string | undefined;
+  const stopOn = (name: string) => () => {
+    stoppedBy ??= name;
+    controller.abort();
+  };
+  const stopOnInt = stopOn("SIGINT");
+  const stopOnTerm = stopOn("SIGTERM");
+  Deno.addSignalListener("SIGINT", stopOnInt);
+  Deno.addSignalListener("SIGTERM", stopOnTerm);
+  const stopListening = () => {
+    Deno.removeSignalListener("SIGINT", stopOnInt);
+    Deno.removeSignalListener("SIGTERM", stopOnTerm);
+  };
   let storage;
   try {
     const local = socket.addr as Deno.NetAddr;
@@ -306,14 +337,21 @@ async function main(): Promise<void> {
       maxSessions: limits.maxSessions,
       maxPublicationsPerUser: limits.maxPublicationsPerUser,
       maxSearchSteps: limits.maxSearchSteps,
+      signal: controller.signal,
     });
   } catch (error) {
+    if (error instanceof StorageStartStopped) {
+      await stoppedAtStart(stoppedBy, error.saved);
+    }
     if (error instanceof StorageStartError) fail(error.message, 1);
     throw error;
   }
+  if (controller.signal.aborted) {
+    // Stopped just after the load, or while joining a fleet (not cut short): close it again.
+    await stoppedAtStart(stoppedBy, await storage.close());
+  }
   // Before any session key is made: every key takes the default installed here.
   const gcmChoice = installGcm(sealing);
-  const controller = new AbortController();
   let tracker;
   try {
     tracker = startTracker({
@@ -345,7 +383,6 @@ async function main(): Promise<void> {
     if (error instanceof ListenError) fail(error.message, 1);
     throw error;
   }
-  const stop = () => controller.abort();
   const reloader = new CredentialsReloader({
     file: credentialsFile,
     initial: credentials,
@@ -353,8 +390,6 @@ async function main(): Promise<void> {
     logger,
   });
   const reloadOnHangup = () => void reloader.reload("SIGHUP");
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGHUP", reloadOnHangup);
   const watch = watchCredentialsFile({
     file: credentialsFile,
@@ -398,8 +433,7 @@ async function main(): Promise<void> {
   await watch.close();
   await reloader.settled();
   const saved = await storage.close();
-  Deno.removeSignalListener("SIGINT", stop);
-  Deno.removeSignalListener("SIGTERM", stop);
+  stopListening();
   logger.log({ message: "Tracker stopped", fields: { event: "stopped" } });
   // Every line logged so far is written before the process ends.
   await lines.close();

@@ -158,7 +158,7 @@ Deno.test("an unknown command or a missing argument prints one short line pointi
   await withShare(tracker, async (dir) => {
     const outcome = await runPeer(
       ["--dir", dir, String(tracker.port)],
-      "alice\npw\nfoo\npub\nlap x\nget ../x\n",
+      "alice\npw\nfoo\npub\nlap x\nget ../x\nsch -x foo\n",
     );
     assert.equal(
       outcome.stdout,
@@ -167,6 +167,7 @@ Deno.test("an unknown command or a missing argument prints one short line pointi
         "> pub needs a file name. Type help pub for its usage.\n" +
         "> lap takes no argument. Type help lap for its usage.\n" +
         `> Invalid file name "../x": path separator\n` +
+        "> unknown option -x for sch; usage: sch [-e] [-l] TEXT\n" +
         "> Goodbye!\n",
     );
     assert.equal(outcome.code, 0);
@@ -340,6 +341,24 @@ Deno.test("bad arguments exit 2 with one line pointing to --help", async () => {
     assert.equal(outcome.code, 2, args);
     assert.equal(outcome.stdout, "", args);
     assert.match(outcome.stderr, /^peersync-peer: [^\n]+ \(see --help\)\n$/, args);
+  });
+});
+
+Deno.test("a one-shot command's unknown option is named with the command's usage, exit 2", async () => {
+  const cases = [
+    [["sch", "-x", "foo"], "unknown option -x for sch; usage: sch [-e] [-l] TEXT"],
+    [["sch", "-e", "--exact", "foo"], "unknown option --exact for sch; usage: sch [-e] [-l] TEXT"],
+    [["get", "-z", "a.txt"], "unknown option -z for get; usage: get [-v N] FILE"],
+  ] as const;
+  const outcomes = await Promise.all(
+    cases.map(([command]) => runPeer(["-u", "alice", "-t", "127.0.0.1:9", ...command])),
+  );
+  outcomes.forEach((outcome, index) => {
+    assert.deepEqual(outcome, {
+      code: 2,
+      stdout: "",
+      stderr: `peersync-peer: ${cases[index][1]} (see --help)\n`,
+    });
   });
 });
 

@@ -81,3 +81,44 @@ Deno.test("--exit-on-error says on stderr which failure stopped the script", asy
     assert.match(mistyped.stderr, /peersync-peer: Unknown command "lsp"\n/);
   });
 });
+
+Deno.test("pub of a name stored on disk in another Unicode form says so, and publishes nothing else", async () => {
+  await withTracker(async (port, dir) => {
+    // Stored decomposed (NFD, as macOS writes names), typed composed (NFC).
+    const decomposed = "cafe\u0301.txt";
+    await Deno.writeTextFile(join(dir, decomposed), "c\n");
+    const args = ["-d", dir, "-u", "alice", "-t", `127.0.0.1:${port}`];
+    const env = { PEERSYNC_PASSWORD: "alice-pw" };
+    const run = await runProgram("peer.ts", [...args, "pub", "caf\u00e9.txt"], { env });
+    assert.equal(run.code, 1);
+    assert.equal(
+      run.stderr,
+      `Cannot publish caf\u00e9.txt: no such file in ${dir} (a file ${decomposed} is there, ` +
+        "its name in another Unicode form, decomposed (NFD); names must match byte for byte: " +
+        "Tab after pub completes it)\n",
+    );
+    const published = await runProgram("peer.ts", [...args, "pub", decomposed], { env });
+    assert.equal(published.code, 0, published.stderr);
+  });
+});
+
+Deno.test("the right password during a lockout is told how long to wait, not that it is wrong", async () => {
+  await withTracker(async (port, dir) => {
+    // Three failures are free; the fourth locks alice out from this host for 1 s, and the
+    // prompt asks again at once.
+    const tries = await runProgram("peer.ts", ["-d", dir, String(port)], {
+      stdin: "alice\nwrong\n".repeat(4) + "alice\nalice-pw\n",
+    });
+    assert.equal(tries.code, 1);
+    // The prompt's replies (on standard output, as the v1 terminal's): the fifth says why.
+    const replies = tries.stdout.split("Enter username: Enter password: ").slice(1, 6);
+    assert.deepEqual(replies, [
+      ...Array(4).fill("Authentication failed. Please try again.\n"),
+      "Too many failed logins; try again in 1 s\nAuthentication failed. Please try again.\n",
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const args = ["-d", dir, "-u", "alice", "-t", `127.0.0.1:${port}`, "lap"];
+    const after = await runProgram("peer.ts", args, { env: { PEERSYNC_PASSWORD: "alice-pw" } });
+    assert.equal(after.code, 0, after.stderr);
+  });
+});

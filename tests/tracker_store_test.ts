@@ -6,7 +6,8 @@
 
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { runProgram, TrackerProcess } from "./support/programs.ts";
+import { SqliteStore } from "../lib/tracker/store/mod.ts";
+import { Program, runProgram, TrackerProcess } from "./support/programs.ts";
 import { UdpProbe } from "./support/udp_probe.ts";
 
 const USERS = "alice alice-pw\nbob bob-pw\ncarol carol-pw\n";
@@ -348,3 +349,48 @@ Deno.test("a user added by passwd --file can log in to the running tracker at on
     }
   });
 });
+
+/** A database with `count` publications of alice, bob and carol, written straight to SQLite. */
+async function storeMany(dir: string, count: number): Promise<void> {
+  const store = SqliteStore.open(`${dir}/peersync-tracker.db`);
+  try {
+    const users = ["alice", "bob", "carol"];
+    for (let index = 0; index < count; index++) {
+      store.publish(users[index % users.length], `file-${index}.bin`);
+      if (index % 100_000 === 99_999) await store.flush();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+// Long enough a load (seconds here) that the signal lands in it, well past the listeners.
+const MANY = 300_000;
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.test(`${signal} while publications load stops the tracker in one line, exit 0, database closed`, async () => {
+    await inTrackerDir(async (dir) => {
+      await storeMany(dir, MANY);
+      const tracker = new Program("tracker.ts", ["--credentials", `${dir}/credentials.txt`, "0"]);
+      await tracker.stdout.waitFor("Loading publications from", 30_000);
+      const status = await tracker.stop(signal);
+      assert.equal(tracker.stderr.text, "");
+      assert.doesNotMatch(tracker.stdout.text, /listening/);
+      assert.match(
+        tracker.stdout.text,
+        new RegExp(`Tracker stopped by ${signal} while loading publications; the store is closed`),
+      );
+      assert.equal(status.code, 0);
+      // Closed properly: no write-ahead log left, and every publication is still there.
+      const names = [];
+      for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+      assert.deepEqual(names.sort(), ["credentials.txt", "peersync-tracker.db"]);
+      const again = SqliteStore.open(`${dir}/peersync-tracker.db`);
+      try {
+        assert.equal(await again.loadAll(() => {}), MANY);
+      } finally {
+        await again.close();
+      }
+    });
+  });
+}

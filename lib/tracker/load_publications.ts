@@ -10,7 +10,8 @@
  * @module
  */
 
-import type { PublicationStore } from "./store/mod.ts";
+import { TurnTaker } from "../util/mod.ts";
+import { LOAD_STEPS_PER_TURN, type PublicationStore } from "./store/mod.ts";
 import type { TrackerState } from "./state.ts";
 
 /** A user with more stored publications than the cap allows. */
@@ -45,11 +46,18 @@ export interface LoadOptions {
   readonly isKnown?: (user: string) => boolean;
   /** Monotonic milliseconds, for `elapsedMs`. */
   readonly now?: () => number;
+  /**
+   * Stops the load (it rejects with the signal's reason, leaving `state` only fit to be thrown
+   * away): the tracker's SIGINT and SIGTERM during a long start.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
  * Loads every stored publication into `state`. Rejects with the store's typed error
- * (`StoreCorruptError`, `StoreUnavailableError`) when the store cannot be read.
+ * (`StoreCorruptError`, `StoreUnavailableError`) when the store cannot be read, or with the
+ * signal's reason once `signal` aborts. A million publications take seconds: the event loop gets
+ * a turn every {@linkcode LOAD_STEPS_PER_TURN} of them, so a signal handler can abort.
  *
  * @example
  * ```ts
@@ -78,6 +86,7 @@ export async function loadPublications(
   const overCap = new Map<string, number>();
   const unknown = new Map<string, number>();
   // The store visits each user's publications together, so a user change is a new user.
+  const signal = options.signal;
   const stored = await store.loadAll((user, name, meta) => {
     if (user !== current) {
       current = user;
@@ -91,9 +100,11 @@ export async function loadPublications(
     } else {
       overCap.set(user, (overCap.get(user) ?? 0) + 1);
     }
-  });
+  }, signal === undefined ? {} : { signal });
   // Index what came, in one pass in name order, before the socket answers.
-  state.flushRestored();
+  await state.flushRestoredInTurns(
+    new TurnTaker({ every: LOAD_STEPS_PER_TURN, ...(signal === undefined ? {} : { signal }) }),
+  );
   return {
     stored,
     loaded,

@@ -27,6 +27,15 @@ export class StorageStartError extends Error {
   override name = "StorageStartError";
 }
 
+/** The start was stopped while the publications loaded; the store was closed, unchanged. */
+export class StorageStartStopped extends Error {
+  override name = "StorageStartStopped";
+  /** Whether the store closed cleanly. */
+  constructor(readonly saved: boolean) {
+    super("stopped while loading publications");
+  }
+}
+
 /** What {@linkcode openStorage} needs. */
 export interface StorageOptions {
   /** `--redis`: join the fleet there instead of opening a store. */
@@ -43,6 +52,12 @@ export interface StorageOptions {
   readonly maxSessions: number;
   readonly maxPublicationsPerUser: number;
   readonly maxSearchSteps: number;
+  /**
+   * A stop (SIGINT, SIGTERM) while the publications load: the store is closed and
+   * {@linkcode StorageStartStopped} thrown. A fleet's join is not cut short; the caller checks
+   * the signal after it.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The storage a tracker serves from. */
@@ -93,12 +108,29 @@ export async function openStorage(options: StorageOptions): Promise<OpenedStorag
   let opened: OpenedStore;
   try {
     opened = openPublicationStore({ kind: options.storeKind, file: options.dbFile, logger, now });
+  } catch (error) {
+    if (isStartupStoreError(error)) throw new StorageStartError(error.message);
+    throw error;
+  }
+  const { signal } = options;
+  if (opened.kind === "sqlite") {
+    // A million publications take seconds: say why nothing answers yet, and that a stop works.
+    logger.log({
+      message: `Loading publications from ${opened.file}`,
+      fields: { event: "loading", store: "sqlite", file: opened.file },
+    });
+  }
+  try {
     const state = new TrackerState({
       now: options.silenceNow ?? now,
       journal: opened.store,
       ...caps,
     });
-    const loaded = await loadPublications(opened.store, state, { isKnown: options.isKnown, now });
+    const loaded = await loadPublications(opened.store, state, {
+      isKnown: options.isKnown,
+      now,
+      ...(signal === undefined ? {} : { signal }),
+    });
     logLoaded(logger, opened, loaded, options.maxPublicationsPerUser);
     const store = opened.store;
     return {
@@ -107,6 +139,10 @@ export async function openStorage(options: StorageOptions): Promise<OpenedStorag
       close: () => closePublicationStore(opened, logger),
     };
   } catch (error) {
+    if (signal?.aborted) {
+      // Nothing was queued yet (a load writes nothing): closing only ends the file cleanly.
+      throw new StorageStartStopped(await closePublicationStore(opened, logger));
+    }
     if (isStartupStoreError(error)) throw new StorageStartError(error.message);
     throw error;
   }

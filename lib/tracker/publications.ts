@@ -21,6 +21,7 @@
 import { MAX_PUBLICATIONS_PER_USER } from "./defaults.ts";
 import { hasSpace } from "../protocol/mod.ts";
 import { foldCaseNfc } from "./grams.ts";
+import type { TurnTaker } from "../util/mod.ts";
 import { IndexCore } from "./index_core.ts";
 import { DEFAULT_MAX_SEARCH_STEPS, NameIndex } from "./name_index.ts";
 import type { ListFrom } from "./sorted_view.ts";
@@ -146,7 +147,33 @@ export class Publications implements PublicationFigures {
 
   /** Indexes the restored publications, in name order (every posting then only grows at its end). */
   flushRestored(): void {
-    if (this.#restored.size === 0) return;
+    const restored = this.#takeRestored();
+    if (restored === undefined) return;
+    for (const i of restored.order) this.#core.publish(restored.users[i], restored.files[i]);
+    // A load in name order leaves each posting's last chunk about half empty: pack them.
+    this.#core.compact();
+  }
+
+  /**
+   * {@linkcode flushRestored}, giving the event loop a turn now and then (a million names take
+   * seconds). Once `turns` rejects (a stop at start), the rest are dropped unindexed: the state
+   * is then only fit to be thrown away.
+   */
+  async flushRestoredInTurns(turns: TurnTaker): Promise<void> {
+    const restored = this.#takeRestored();
+    if (restored === undefined) return;
+    for (const i of restored.order) {
+      this.#core.publish(restored.users[i], restored.files[i]);
+      if (turns.due()) await turns.turn();
+    }
+    this.#core.compact();
+  }
+
+  /** The restored publications as two flat arrays and their name order, reserved in the index. */
+  #takeRestored():
+    | { readonly files: string[]; readonly users: string[]; readonly order: Uint32Array }
+    | undefined {
+    if (this.#restored.size === 0) return undefined;
     const restored = this.#restored;
     this.#restored = new Map();
     // Two flat arrays and an order, not an object per publication: a million of those, left
@@ -169,9 +196,7 @@ export class Publications implements PublicationFigures {
     }
     this.#core.reserve(distinct);
     // A user marked active meanwhile is fine: the index counts a publication of an active user.
-    for (const i of order) this.#core.publish(users[i], files[i]);
-    // A load in name order leaves each posting's last chunk about half empty: pack them.
-    this.#core.compact();
+    return { files, users, order };
   }
 
   /** Withdraws a publication; false when `user` had not published `file`. */

@@ -13,6 +13,7 @@
  * @module
  */
 
+import type { TurnTaker } from "../util/mod.ts";
 import { type FoundVersion, type SearchMode, SESSION_TIMEOUT_MS } from "../protocol/mod.ts";
 import { MAX_SESSIONS } from "./defaults.ts";
 import { foundVersions } from "./found_versions.ts";
@@ -322,6 +323,11 @@ export class TrackerState {
    */
   flushRestored(): void {
     this.#publications.flushRestored();
+  }
+
+  /** {@linkcode flushRestored} in turns a stop can cut short (`Publications.flushRestoredInTurns`). */
+  flushRestoredInTurns(turns: TurnTaker): Promise<void> {
+    return this.#publications.flushRestoredInTurns(turns);
   }
 
   /**

@@ -68,3 +68,46 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<
     );
   });
 }
+
+/**
+ * Gives the event loop a turn every `every` steps of a long synchronous job (loading a million
+ * rows), so signal handlers waiting behind it run, and stops the job once `signal` aborts.
+ *
+ * @example
+ * ```ts
+ * import { TurnTaker } from "./async.ts";
+ * const stop = new AbortController();
+ * const turns = new TurnTaker({ every: 2, signal: stop.signal });
+ * let steps = 0;
+ * setTimeout(() => stop.abort(new Error("stopped")), 0);
+ * const outcome = await (async () => {
+ *   for (;;) {
+ *     steps++;
+ *     if (turns.due()) await turns.turn();
+ *   }
+ * })().catch((error) => error.message);
+ * console.assert(outcome === "stopped" && steps === 2);
+ * ```
+ */
+export class TurnTaker {
+  #since = 0;
+  readonly #every: number;
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(options: { readonly every: number; readonly signal?: AbortSignal }) {
+    this.#every = options.every;
+    this.#signal = options.signal;
+  }
+
+  /** Counts one step; true when a turn is due (every `every` steps). */
+  due(): boolean {
+    if (++this.#since < this.#every) return false;
+    this.#since = 0;
+    return true;
+  }
+
+  /** Waits one turn of the event loop; rejects with the signal's reason once it aborted. */
+  turn(): Promise<void> {
+    return delay(0, this.#signal === undefined ? {} : { signal: this.#signal });
+  }
+}

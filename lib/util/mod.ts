@@ -10,7 +10,7 @@
  * @module
  */
 
-export { abortable, delay } from "./async.ts";
+export { abortable, delay, TurnTaker } from "./async.ts";
 export { concat } from "./bytes.ts";
 export { errorText, fileErrorText } from "./error_text.ts";
 export { exists, removeQuietly } from "./files.ts";

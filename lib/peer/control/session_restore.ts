@@ -50,6 +50,11 @@ export interface RestorableSession {
   /** Why the last restore failed, while it stays failed. */
   lastRestoreFailure?: string;
   /**
+   * How long the tracker said to wait after the last failed restore (`ERR live <s>`: the old
+   * session has not expired yet; `ERR locked <s>`), when it said.
+   */
+  lastRestoreWaitSeconds?: number;
+  /**
    * After a failed background restore: when a heartbeat may start the next, and the wait after
    * the next failure. Unset while none has failed since the session was last restored.
    */
@@ -64,7 +69,8 @@ export interface RestorableSession {
 /** {@linkcode restoreSession}, once at a time. */
 export function restoreOnce(parts: RestorableSession): Promise<boolean> {
   parts.restoring ??= restoreSession(parts).then((outcome) => {
-    parts.lastRestoreFailure = outcome === true ? undefined : outcome;
+    parts.lastRestoreFailure = outcome === true ? undefined : outcome.reason;
+    parts.lastRestoreWaitSeconds = outcome === true ? undefined : outcome.waitSeconds;
     // Back, however it came back: a later loss starts the background retries afresh.
     if (outcome === true) parts.backgroundRetry = undefined;
     return outcome === true;
@@ -79,7 +85,9 @@ const BACKGROUND_RESTORE_MAX_DELAY_MS = 60_000;
  * {@linkcode BACKGROUND_RESTORE_JITTER_MS} (a restarted tracker must not get every peer's login in
  * the same second), and after a failed restore wait 2 s doubling up to a minute, each wait
  * jittered by ±50%, so a tracker that no longer takes this login (a changed password, a lockout)
- * is not asked again every second. Commands still try at once. `random` is injectable for tests.
+ * is not asked again every second — and never before the wait the tracker named (the old
+ * session still live, a lockout): it keeps trying, it never gives up. Commands still try at
+ * once. `random` is injectable for tests.
  */
 export function restoreInBackground(
   parts: RestorableSession,
@@ -106,8 +114,9 @@ export function restoreInBackground(
       );
     }
     const delayMs = retry.delayMs || BACKGROUND_RESTORE_FIRST_DELAY_MS;
+    const namedWaitMs = (parts.lastRestoreWaitSeconds ?? 0) * 1000;
     parts.backgroundRetry = {
-      notBefore: Date.now() + delayMs * (0.5 + random()),
+      notBefore: Date.now() + Math.max(delayMs * (0.5 + random()), namedWaitMs),
       delayMs: Math.min(delayMs * 2, BACKGROUND_RESTORE_MAX_DELAY_MS),
     };
   }, () => {
@@ -121,20 +130,55 @@ export function restoreInBackground(
  * this peer publishes, as a BitTorrent client re-announces. True when the session is back, else
  * why not.
  */
-async function restoreSession(parts: RestorableSession): Promise<true | string> {
+async function restoreSession(parts: RestorableSession): Promise<true | RestoreFailure> {
   const { signal } = parts;
   let attempt: LoginAttempt;
   try {
     attempt = await abortable(parts.relogin(), signal);
   } catch (error) {
     if (signal.aborted) throw error;
-    return isNotResponding(error) ? "no answer" : errorText(error);
+    return { reason: isNotResponding(error) ? "no answer" : errorText(error) };
   }
-  if (attempt.kind === "refused") return `refused: ${attempt.code}`;
-  if (attempt.kind !== "ok") return "the tracker now speaks only v1";
+  if (attempt.kind === "refused") {
+    return {
+      reason: refusalReason(attempt),
+      ...(attempt.waitSeconds === undefined ? {} : { waitSeconds: attempt.waitSeconds }),
+    };
+  }
+  if (attempt.kind !== "ok") return { reason: "the tracker now speaks only v1" };
   await adoptLink(parts, attempt.link);
   parts.notify("peersync-peer: the tracker had lost this session (restarted?): logged in again");
   return true;
+}
+
+/** Why a restore failed, and how long the tracker said to wait when it said. */
+interface RestoreFailure {
+  readonly reason: string;
+  readonly waitSeconds?: number;
+}
+
+/**
+ * The words for a refused re-login, with the wait when the tracker named one.
+ *
+ * @example
+ * ```ts
+ * import { refusalReason } from "./session_restore.ts";
+ * console.assert(refusalReason({ kind: "refused", code: "live", waitSeconds: 2 }) ===
+ *   "the old session has not expired yet; it does in 2 s");
+ * ```
+ */
+export function refusalReason(attempt: Extract<LoginAttempt, { kind: "refused" }>): string {
+  const wait = attempt.waitSeconds;
+  switch (attempt.code) {
+    case "live":
+      // Logged in again from a new socket while the tracker still holds the old one's session.
+      return "the old session has not expired yet" +
+        (wait === undefined ? "" : `; it does in ${wait} s`);
+    case "locked":
+      return "too many failed logins" + (wait === undefined ? "" : `; locked for ${wait} s`);
+    default:
+      return `refused: ${attempt.code}`;
+  }
 }
 
 /**

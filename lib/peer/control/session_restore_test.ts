@@ -50,3 +50,56 @@ Deno.test("a failed background restore hands over to onRestoreFailed (failover) 
   assert.equal(handedOver, 1);
   assert.deepEqual(notices, []);
 });
+
+Deno.test("a background restore refused while the old session lives says how long, and tries again after that wait", async () => {
+  const notices: string[] = [];
+  const replies: LoginAttempt[] = [
+    { kind: "refused", code: "live", waitSeconds: 3 },
+    { kind: "ok", link: fakeLink() },
+  ];
+  let logins = 0;
+  const parts: RestorableSession = {
+    signal: new AbortController().signal,
+    notify: (line) => notices.push(line),
+    uploadAddress: { host: "127.0.0.1", port: 1 },
+    published: new Set(),
+    describe: () => Promise.resolve(undefined),
+    link: fakeLink(),
+    relogin: () => {
+      logins++;
+      return Promise.resolve(replies.shift()!);
+    },
+  };
+  const heartbeat = () => restoreInBackground(parts, () => 0);
+  heartbeat(); // the loss noticed
+  heartbeat(); // the restore, refused
+  await eventually(() => notices.length === 1);
+  assert.match(notices[0], /the old session has not expired yet; it does in 3 s\); trying again/);
+  // Not before the tracker's 3 s, though the first back-off (2 s, jittered) would be sooner.
+  assert.ok(parts.backgroundRetry!.notBefore >= Date.now() + 2500);
+  heartbeat();
+  assert.equal(logins, 1);
+  await new Promise((resolve) =>
+    setTimeout(resolve, parts.backgroundRetry!.notBefore - Date.now())
+  );
+  heartbeat();
+  await eventually(() => notices.length === 2);
+  assert.equal(logins, 2);
+  assert.match(notices[1], /logged in again/);
+  assert.equal(parts.backgroundRetry, undefined);
+});
+
+function fakeLink(): TrackerLink {
+  return {
+    register: () => Promise.resolve(),
+    publish: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  } as unknown as TrackerLink;
+}
+
+async function eventually(done: () => boolean): Promise<void> {
+  for (let tries = 0; !done() && tries < 100; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.ok(done());
+}

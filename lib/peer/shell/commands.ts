@@ -80,6 +80,7 @@ export type CommandProblem =
   | { readonly kind: "unknownCommand"; readonly word: string }
   | { readonly kind: "missingArgument"; readonly command: CommandName }
   | { readonly kind: "extraArgument"; readonly command: CommandName }
+  | { readonly kind: "unknownOption"; readonly command: CommandName; readonly option: string }
   | {
     readonly kind: "invalidFileName";
     readonly command: CommandName;
@@ -164,6 +165,9 @@ export function parseCommand(line: string): ParsedCommand {
         } else if (command === "get" && args[0] === "-v" && args.length === 2) {
           // `get -v 2`: a version and no name, not a name too many.
           return problem({ kind: "missingArgument", command });
+        } else if (args[0].length > 1 && args[0].startsWith("-")) {
+          // Before a last word, a dash word can only be a mistyped option, not a second name.
+          return problem({ kind: "unknownOption", command, option: args[0] });
         } else break;
       }
       if (args.length === 0) return problem({ kind: "missingArgument", command });
@@ -201,6 +205,17 @@ function parseVersionChoice(text: string): VersionChoice | undefined {
   if (DIGEST_PREFIX.test(text)) return { kind: "digest", prefix: text };
   return undefined;
 }
+
+/** How each tracker command is typed: `help` and the unknown-option line show it. */
+export const COMMAND_USAGE: Readonly<Record<CommandName, string>> = {
+  get: "get [-v N] FILE",
+  lap: "lap",
+  lpf: "lpf",
+  pub: "pub FILE",
+  sch: "sch [-e] [-l] TEXT",
+  unp: "unp FILE",
+  xit: "xit",
+};
 
 /** What each command expects after its word, for the usage lines. */
 const ARGUMENT: Readonly<
@@ -246,6 +261,9 @@ export function describeCommandProblem(problem: CommandProblem): string {
       return `${problem.command} ${ARGUMENT[problem.command].missing}`;
     case "extraArgument":
       return `${problem.command} ${ARGUMENT[problem.command].extra}`;
+    case "unknownOption":
+      return `unknown option ${problem.option} for ${problem.command}; ` +
+        `usage: ${COMMAND_USAGE[problem.command]}`;
     case "invalidFileName":
       return `Invalid file name "${problem.file}": ${problem.problem}`;
     case "badQuoting":

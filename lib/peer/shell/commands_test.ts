@@ -95,6 +95,34 @@ Deno.test("an extra argument is refused", () => {
   );
 });
 
+Deno.test("an unknown option names itself and the command's usage in one line", () => {
+  assert.deepEqual(parseCommand("sch -x foo"), {
+    ok: false,
+    problem: { kind: "unknownOption", command: "sch", option: "-x" },
+  });
+  assert.deepEqual(parseCommand("sch -e --exact foo"), {
+    ok: false,
+    problem: { kind: "unknownOption", command: "sch", option: "--exact" },
+  });
+  assert.deepEqual(parseCommand("pub -f a.txt"), {
+    ok: false,
+    problem: { kind: "unknownOption", command: "pub", option: "-f" },
+  });
+  assert.equal(
+    formatCommandProblem({ kind: "unknownOption", command: "sch", option: "-x" }),
+    "unknown option -x for sch; usage: sch [-e] [-l] TEXT",
+  );
+  assert.equal(
+    formatCommandProblem({ kind: "unknownOption", command: "get", option: "-z" }),
+    "unknown option -z for get; usage: get [-v N] FILE",
+  );
+  // A dash word alone is what to search for or a name, as before.
+  const alone = parseCommand("sch -x");
+  assert.ok(alone.ok && alone.command.kind === "sch" && alone.command.text === "-x");
+  const name = parseCommand("get -");
+  assert.ok(name.ok && name.command.kind === "get" && name.command.file === "-");
+});
+
 Deno.test("an invalid file name is refused with the reason", () => {
   for (
     const [name, reason] of [

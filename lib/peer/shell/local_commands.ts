@@ -7,7 +7,7 @@
  * @module
  */
 
-import { COMMAND_NAMES } from "./commands.ts";
+import { COMMAND_NAMES, COMMAND_USAGE } from "./commands.ts";
 
 /** The words of the session's own commands. */
 export const LOCAL_COMMAND_NAMES = ["cancel", "help", "jobs"] as const;
@@ -66,22 +66,25 @@ export function parseLocalCommand(line: string): ParsedLocal | undefined {
 /** Usage and one line of explanation of every command, in the order `help` lists them. */
 const HELP: Readonly<Record<string, readonly [string, string]>> = {
   get: [
-    "get [-v N] FILE",
+    COMMAND_USAGE.get,
     "download FILE from the peers that publish it into the share folder, verified, resuming a " +
     "part file left by an earlier try; on a terminal it runs in the background (see jobs); " +
     "-v N picks version N of a name published with different contents (sch lists them), " +
     "-v DIGEST the version whose SHA-256 starts with DIGEST (4 hex digits or more)",
   ],
-  lap: ["lap", "list the other users logged in now (not you)"],
-  lpf: ["lpf", "list the files you have published"],
-  pub: ["pub FILE", 'publish FILE from the share folder (a name with spaces: "my file.txt")'],
+  lap: [COMMAND_USAGE.lap, "list the other users logged in now (not you)"],
+  lpf: [COMMAND_USAGE.lpf, "list the files you have published"],
+  pub: [
+    COMMAND_USAGE.pub,
+    'publish FILE from the share folder (a name with spaces: "my file.txt")',
+  ],
   sch: [
-    "sch [-e] [-l] TEXT",
+    COMMAND_USAGE.sch,
     "search the files of active peers whose name contains TEXT, ignoring case on a v2 tracker " +
     "(-e, and always on v1: exact); " +
     "-l shows sizes, holders and versions (always on a terminal)",
   ],
-  unp: ["unp FILE", "stop publishing FILE"],
+  unp: [COMMAND_USAGE.unp, "stop publishing FILE"],
   jobs: [
     "jobs",
     "list the downloads of this session (number, state, bytes, speed, time left) and the part " +
@@ -94,7 +97,7 @@ const HELP: Readonly<Record<string, readonly [string, string]>> = {
   ],
   help: ["help [COMMAND]", "list the commands, or say what COMMAND does"],
   xit: [
-    "xit",
+    COMMAND_USAGE.xit,
     "log out and leave; while downloads run, leave when they end (xit again cancels them, " +
     "keeping their part files)",
   ],

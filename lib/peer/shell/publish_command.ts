@@ -17,10 +17,11 @@ export async function publish(parts: LoggedIn, file: string): Promise<Outcome> {
   const { dir } = parts.options;
   const shared = await resolveSharedFile(dir, file);
   if (!shared.ok) {
+    const hint = shared.reason === "missing" ? missingFileHint(file, await folderNames(dir)) : "";
     return failed(
       "pub",
       "notShareable",
-      `Cannot publish ${showName(file)}: ${describeNotShareable(shared.reason, dir)}`,
+      `Cannot publish ${showName(file)}: ${describeNotShareable(shared.reason, dir)}${hint}`,
     );
   }
   let meta: { size: number; sha256: string; mtimeMs?: number } = { size: 0, sha256: "" };
@@ -87,6 +88,49 @@ export async function unpublish(parts: LoggedIn, file: string): Promise<Outcome>
     );
   }
   return unexpected("unp", reply);
+}
+
+/** The names in `dir`, for a hint only: nothing when it cannot be read. */
+async function folderNames(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  } catch {
+    // No hint then; the reason itself stands.
+  }
+  return names;
+}
+
+/**
+ * What `pub file` adds to "no such file" when the folder holds the name in another form. Names
+ * are compared byte for byte, on disk as on the wire (docs/protocol.md, "Names"), so `café.txt`
+ * typed composed (NFC) is not a file stored decomposed (NFD, as macOS writes names) although
+ * both look alike: the hint says which form the file has, and that Tab completes its exact name.
+ * A name differing only in case is offered as `unp` does. Empty when nothing is near.
+ *
+ * @example
+ * ```ts
+ * import { missingFileHint } from "./publish_command.ts";
+ * console.assert(missingFileHint("Notes.txt", ["notes.txt"]) === " (did you mean notes.txt?)");
+ * console.assert(missingFileHint("gone.txt", ["notes.txt"]) === "");
+ * ```
+ */
+export function missingFileHint(file: string, names: Iterable<string>): string {
+  const candidates = [...names].filter((name) => name !== file);
+  const sameForm = candidates.find((name) => name.normalize("NFC") === file.normalize("NFC"));
+  if (sameForm !== undefined) {
+    return ` (a file ${showName(sameForm)} is there, its name in another Unicode form, ` +
+      `${unicodeForm(sameForm)}; names must match byte for byte: Tab after pub completes it)`;
+  }
+  const fold = (name: string) => name.normalize("NFC").toLowerCase();
+  const near = candidates.find((name) => fold(name) === fold(file));
+  return near === undefined ? "" : ` (did you mean ${showName(near)}?)`;
+}
+
+function unicodeForm(name: string): string {
+  if (name === name.normalize("NFD")) return "decomposed (NFD)";
+  if (name === name.normalize("NFC")) return "composed (NFC)";
+  return "partly decomposed";
 }
 
 /**

@@ -1,5 +1,22 @@
 import assert from "node:assert/strict";
-import { notPublishedReason } from "./publish_command.ts";
+import { missingFileHint, notPublishedReason } from "./publish_command.ts";
+
+Deno.test("pub's missing file names a file of the same name in another Unicode form, or case", () => {
+  const composed = "caf\u00e9.txt";
+  const decomposed = "cafe\u0301.txt";
+  assert.equal(
+    missingFileHint(composed, ["notes.txt", decomposed]),
+    ` (a file ${decomposed} is there, its name in another Unicode form, decomposed (NFD); ` +
+      "names must match byte for byte: Tab after pub completes it)",
+  );
+  assert.equal(
+    missingFileHint(decomposed, [composed]),
+    ` (a file ${composed} is there, its name in another Unicode form, composed (NFC); ` +
+      "names must match byte for byte: Tab after pub completes it)",
+  );
+  assert.equal(missingFileHint("NOTES.TXT", ["notes.txt"]), " (did you mean notes.txt?)");
+  assert.equal(missingFileHint("gone.txt", ["notes.txt"]), "");
+});
 
 Deno.test("unp's reason names the file, and offers the user's own name that differs in case or form", () => {
   const mine = ["notes.txt", "R\u00e9sum\u00e9.pdf", "my report.pdf"];

@@ -7,6 +7,7 @@
 
 import {
   checkMeta,
+  type LoadAllOptions,
   type PublicationMeta,
   type PublicationStore,
   type PublicationVisitor,
@@ -44,8 +45,10 @@ export class MemoryStore implements PublicationStore {
     };
   }
 
-  loadAll(visit: PublicationVisitor): Promise<number> {
+  loadAll(visit: PublicationVisitor, options: LoadAllOptions = {}): Promise<number> {
     this.#checkOpen();
+    // Nothing here takes long enough to be stopped half-way: only a stop that came before.
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
     let count = 0;
     // Sorted like the SQLite store's order, so callers see one behaviour whichever store runs.
     for (const user of [...this.#files.keys()].sort(byCodeUnit)) {

@@ -15,6 +15,7 @@ import { pipelineReplies } from "../fleet/replies.ts";
 import type { FeedUser, PublicationFeed } from "../fleet/feed.ts";
 import {
   checkMeta,
+  type LoadAllOptions,
   type PublicationMeta,
   type PublicationStore,
   type PublicationVisitor,
@@ -80,13 +81,14 @@ export class RedisStore implements PublicationStore {
 
   #unreadable = 0;
 
-  async loadAll(visit: PublicationVisitor): Promise<number> {
+  async loadAll(visit: PublicationVisitor, options: LoadAllOptions = {}): Promise<number> {
     await this.#behind.flush();
     const members = (await this.#client.sMembers(KEYS.publishers)).sort(byCodeUnit);
     const users = members.filter(isFleetUser);
     let unreadable = members.length - users.length;
     let count = 0;
     for (let start = 0; start < users.length; start += LOAD_PAGE) {
+      options.signal?.throwIfAborted();
       const page = users.slice(start, start + LOAD_PAGE);
       const pipeline = this.#client.multi();
       for (const user of page) pipeline.hGetAll(KEYS.publications(user));

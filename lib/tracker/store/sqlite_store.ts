@@ -23,6 +23,8 @@ import { corruptFailure, openFailure, writeFailure } from "./sqlite_errors.ts";
 import { checkSchema, migrate } from "./sqlite_schema.ts";
 import {
   checkMeta,
+  LOAD_STEPS_PER_TURN,
+  type LoadAllOptions,
   type PublicationMeta,
   type PublicationStore,
   type PublicationVisitor,
@@ -32,7 +34,7 @@ import { WriteBehind, type WriteBehindTuning } from "./write_behind.ts";
 import type { WriteQueue } from "./write_queue.ts";
 import { batchFrom } from "./sqlite_batch.ts";
 import { SqliteWriter } from "./sqlite_writer.ts";
-import { errorText } from "../../util/mod.ts";
+import { errorText, TurnTaker } from "../../util/mod.ts";
 import { holdFileSizeSignal } from "./file_size_signal.ts";
 
 /** How a {@linkcode SqliteStore} is opened. */
@@ -182,8 +184,9 @@ export class SqliteStore implements PublicationStore, AsyncDisposable {
     return this.#behind.stats;
   }
 
-  async loadAll(visit: PublicationVisitor): Promise<number> {
+  async loadAll(visit: PublicationVisitor, options: LoadAllOptions = {}): Promise<number> {
     await this.#behind.flush();
+    const turns = new TurnTaker({ every: LOAD_STEPS_PER_TURN, ...options });
     let count = 0;
     let page = this.#readPage(undefined);
     while (page.length > 0) {
@@ -199,6 +202,7 @@ export class SqliteStore implements PublicationStore, AsyncDisposable {
             names[index],
             size === null || digest === null ? undefined : { size, sha256: digest },
           );
+          if (turns.due()) await turns.turn();
         }
         count += names.length;
       }
