@@ -62,8 +62,7 @@ if ! command -v "$deno_bin" >/dev/null 2>&1; then
 fi
 mkdir -p "$out"
 
-# Same permissions as the deno tasks: the tracker reads its credentials file and serves UDP; the
-# peer also writes downloads into its share folder. INIT_CWD is read when run through deno task.
+# Same permissions as the deno tasks (deno.json; docs/operations.md, "Deno permissions").
 build() {
   local name=$1 entry=$2
   shift 2
@@ -84,13 +83,14 @@ build() {
   rm -f "$log"
   echo "built $out/$name$suffix ($(peersync_version))"
 }
-# --allow-ffi names only Debian's libcrypto: sealing uses OpenSSL through it when present, and
-# node:crypto (same datagrams, slower) on a system where that file is not (docs/security.md).
+# The tracker gets all access: Deno 2.9.6 lets it read /proc (its receive buffer, the kernel's drops
+# on its socket) only under --allow-all, and its FFI grant already runs native code outside the
+# sandbox. The peer reads nothing in /proc and keeps narrow grants; its --allow-ffi names only
+# Debian's libcrypto. Both programs seal with OpenSSL through that file when it is there, and with
+# node:crypto (same datagrams, slower) where it is not (docs/security.md).
 # The tracker's V8 flags are those of `deno task tracker` (deno.json): a young generation of two
 # 16 MiB semi-spaces instead of V8's 2 x 32 MiB (docs/operations.md, "Memory").
-build peersync-tracker tracker.ts --v8-flags=--max-semi-space-size=16 --allow-net --allow-read --allow-write \
-  --allow-env=INIT_CWD,REDIS_DEBUG_MAINTENANCE,REDIS_EMIT_DIAGNOSTICS \
-  --allow-ffi=/usr/lib/x86_64-linux-gnu/libcrypto.so.3
+build peersync-tracker tracker.ts --v8-flags=--max-semi-space-size=16 --allow-all
 build peersync-peer peer.ts --allow-net --allow-read --allow-write \
   --allow-env=INIT_CWD,XDG_STATE_HOME,HOME,PEERSYNC_PASSWORD,NO_COLOR,TERM \
   --allow-sys=networkInterfaces --allow-ffi=/usr/lib/x86_64-linux-gnu/libcrypto.so.3

@@ -57,8 +57,9 @@ export function readReceiveBufferSizes(
 export function describeReceiveBuffer(sizes: ReceiveBufferSizes): string {
   const cannot = "Deno cannot set SO_RCVBUF on its socket";
   if (sizes.defaultBytes === undefined) {
-    // Deno 2.9.6 opens /proc only under --allow-all, which `deno task tracker` does not grant: the
-    // same grant lets the silence watch and /metrics see the kernel's drops, so the line says so.
+    // Deno 2.9.6 opens /proc only under --allow-all, which `deno task tracker` grants but an
+    // operator's own narrower `deno run` may not: the same grant lets the silence watch and
+    // /metrics see the kernel's drops, so the line says so.
     return `Receive buffer: unknown (net.core.rmem_default not readable here: Deno reads /proc ` +
       `only under --allow-all, which also lets the tracker see datagrams the kernel drops, ` +
       `docs/operations.md; see it with ` +
