@@ -69,7 +69,10 @@ export async function loadIdentity(
         `missing): delete ${IDENTITY_KEY_FILE} and ${IDENTITY_CERT_FILE} to make a new one`,
     );
   }
-  return await withFingerprint({ keyPem: key, certPem: cert }, stateDir);
+  const identity = await withFingerprint({ keyPem: key, certPem: cert }, stateDir);
+  // Only a usable key can have leaked anything.
+  await checkPrivate(keyPath);
+  return identity;
 }
 
 /**
@@ -112,11 +115,32 @@ async function withFingerprint(pem: IdentityPem, where: string): Promise<Identit
 
 async function readOptional(path: string): Promise<string | undefined> {
   try {
+    // A FIFO would block the read (and the start) for good; a directory says nothing useful.
+    if (!(await Deno.stat(path)).isFile) {
+      throw new IdentityError(`cannot read ${path}: it is not a regular file`);
+    }
     return await Deno.readTextFile(path);
   } catch (error) {
+    if (error instanceof IdentityError) throw error;
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw new IdentityError(`cannot read ${path}: ${errorText(error)}`);
   }
+}
+
+/**
+ * Refuses a private key that other users can read or change, as ssh does: it may have leaked,
+ * and whoever has it can pass for this peer to every downloader.
+ */
+async function checkPrivate(keyPath: string): Promise<void> {
+  const mode = (await Deno.stat(keyPath)).mode;
+  // No modes to check (Windows).
+  if (mode === null || (mode & 0o077) === 0) return;
+  const shown = `0${(mode & 0o777).toString(8)}`;
+  throw new IdentityError(
+    `${keyPath} is open to other users (mode ${shown}): run chmod 600 ${keyPath} if no one ` +
+      `else can have read it, else delete ${IDENTITY_KEY_FILE} and ${IDENTITY_CERT_FILE} to ` +
+      `make a new identity`,
+  );
 }
 
 async function store(

@@ -107,3 +107,44 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a private key other users can read is refused, as ssh does, with how to fix it",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const root = await Deno.makeTempDir();
+    try {
+      const made = await loadIdentity(root, () => {});
+      const keyPath = join(root, IDENTITY_KEY_FILE);
+      await Deno.chmod(keyPath, 0o644);
+      await assert.rejects(loadIdentity(root, () => {}), (error: Error) => {
+        assert.ok(error instanceof IdentityError);
+        assert.match(error.message, /is open to other users \(mode 0644\): run chmod 600 /);
+        assert.ok(!error.message.includes("\n"));
+        return true;
+      });
+      await Deno.chmod(keyPath, 0o600);
+      assert.equal((await loadIdentity(root, () => {})).fingerprint, made.fingerprint);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "a FIFO under the key's name is refused at once instead of blocking the start",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const root = await Deno.makeTempDir();
+    try {
+      await loadIdentity(root, () => {});
+      const keyPath = join(root, IDENTITY_KEY_FILE);
+      await Deno.remove(keyPath);
+      const made = await new Deno.Command("mkfifo", { args: [keyPath] }).output();
+      assert.ok(made.success);
+      await assert.rejects(loadIdentity(root, () => {}), /is not a regular file/);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
