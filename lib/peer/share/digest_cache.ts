@@ -15,6 +15,7 @@ import {
   MAX_DIGEST_STORE_BYTES,
   MAX_DIGEST_STORE_ENTRIES,
   readDigestStore,
+  removeStaleDigestTemps,
   type StoredDigest,
   writeDigestStore,
 } from "./digest_store.ts";
@@ -135,6 +136,7 @@ export class DigestCache {
       return cache;
     }
     const maxFileBytes = options.maxFileBytes ?? MAX_DIGEST_STORE_BYTES;
+    await removeStaleDigestTemps(dir);
     const stored = await readDigestStore(dir, {
       maxBytes: maxFileBytes,
       maxEntries: cache.#maxEntries,
