@@ -110,19 +110,15 @@ export async function openSharedFile(dir: string, name: string): Promise<OpenedS
   }
   try {
     const opened = await file.stat();
-    // Looked at again after the open: a swap before it shows as another file (or none) now.
-    const again = await resolveSharedFile(dir, name);
-    if (!again.ok) {
-      file.close();
-      return again;
-    }
-    // lstat: the name itself, not what a link swapped in after the real path was taken leads to.
-    const now = await Deno.lstat(again.path);
+    // Looked at again after the open: a swap before it shows as a link or another file there
+    // now. The real path is the folder's real path and the name, one component, so its lstat
+    // is the name itself, not what a link swapped in since leads to.
+    const now = await Deno.lstat(shared.path);
     if (!opened.isFile || !now.isFile || opened.ino !== now.ino || opened.dev !== now.dev) {
       file.close();
       return { ok: false, reason: "missing" };
     }
-    return { ok: true, file, path: again.path };
+    return { ok: true, file, path: shared.path };
   } catch (error) {
     file.close();
     return { ok: false, reason: "unreadable", error };
