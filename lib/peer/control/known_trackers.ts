@@ -75,6 +75,20 @@ export function defaultStateDir(env: (name: string) => string | undefined): stri
     : undefined;
 }
 
+/** The entries of the state folder `dir`'s file; none when it is missing, bad or not a file. */
+async function readRecord(dir: string): Promise<string[]> {
+  try {
+    const path = join(dir, KNOWN_TRACKERS_FILE);
+    const info = await Deno.lstat(path);
+    if (info.isFile && info.size <= MAX_FILE_BYTES) {
+      return parseKnownTrackers(await Deno.readTextFile(path));
+    }
+  } catch {
+    // Missing or unreadable: nothing is known yet.
+  }
+  return [];
+}
+
 /** The record, in memory and (when it can be) in the state folder. */
 export class KnownTrackers {
   readonly #entries: string[];
@@ -99,17 +113,7 @@ export class KnownTrackers {
     warn: (line: string) => void,
   ): Promise<KnownTrackers> {
     if (dir === undefined) return new KnownTrackers(undefined, [], warn);
-    let entries: string[] = [];
-    try {
-      const path = join(dir, KNOWN_TRACKERS_FILE);
-      const info = await Deno.lstat(path);
-      if (info.isFile && info.size <= MAX_FILE_BYTES) {
-        entries = parseKnownTrackers(await Deno.readTextFile(path));
-      }
-    } catch {
-      // Missing or unreadable: nothing is known yet.
-    }
-    return new KnownTrackers(dir, entries, warn);
+    return new KnownTrackers(dir, await readRecord(dir), warn);
   }
 
   /** The file the record lives in, if any. */
@@ -144,6 +148,15 @@ export class KnownTrackers {
 
   async #save(dir: string): Promise<void> {
     await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    // Another peer on this state folder (a seed beside a session) may have remembered trackers
+    // since this one read the file: they are kept, older than ours, or a save here would drop
+    // them and with them their no-downgrade rule.
+    const ours = new Set(this.#entries);
+    const theirs = (await readRecord(dir)).filter((key) => !ours.has(key));
+    this.#entries.unshift(...theirs);
+    if (this.#entries.length > MAX_KNOWN_TRACKERS) {
+      this.#entries.splice(0, this.#entries.length - MAX_KNOWN_TRACKERS);
+    }
     const suffix = encodeHex(crypto.getRandomValues(new Uint8Array(8)));
     const temp = join(dir, `${KNOWN_TRACKERS_FILE}.${suffix}.tmp`);
     try {

@@ -70,3 +70,19 @@ Deno.test("the default state folder follows XDG_STATE_HOME, then HOME", () => {
   assert.equal(defaultStateDir(env({ HOME: "/h" })), "/h/.local/state/peersync");
   assert.equal(defaultStateDir(env({})), undefined);
 });
+
+Deno.test("two peers on one state folder keep each other's trackers when they save", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A seed and a session started from the same folder, each learning another tracker.
+    const seed = await KnownTrackers.open(dir, () => {});
+    const session = await KnownTrackers.open(dir, () => {});
+    await seed.remember("127.0.0.1:9000");
+    await session.remember("127.0.0.1:9001");
+    const next = await KnownTrackers.open(dir, () => {});
+    assert.ok(next.has("127.0.0.1:9000"), "the seed's tracker was dropped");
+    assert.ok(next.has("127.0.0.1:9001"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

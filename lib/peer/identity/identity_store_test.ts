@@ -58,3 +58,93 @@ Deno.test("a corrupt, mismatched or incomplete identity is refused with one line
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("peers started at once on a new state folder make one identity and all use it", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const dir = join(root, "state");
+    const notes: string[] = [];
+    const loaded = await Promise.all(
+      Array.from({ length: 4 }, () => loadIdentity(dir, (line) => notes.push(line))),
+    );
+    assert.equal(new Set(loaded.map((identity) => identity.fingerprint)).size, 1);
+    assert.equal(notes.length, 1);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "an identity that cannot be written whole (a full disk) leaves no half file behind",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const root = await Deno.makeTempDir();
+    try {
+      const dir = join(root, "state");
+      // A file-size limit of 512 bytes fails the certificate's write part-way, as a full disk
+      // would; SIGXFSZ ignored turns the kill into an error.
+      const script = `import { loadIdentity } from "${new URL(
+        "./identity_store.ts",
+        import.meta.url,
+      )}"; await loadIdentity(${
+        JSON.stringify(dir)
+      }, () => {}).catch((e) => console.log(e.message));`;
+      const output = await new Deno.Command("sh", {
+        args: ["-c", `trap '' XFSZ; ulimit -f 1; exec "$0" "$@"`, Deno.execPath(), "eval", script],
+        cwd: new URL("../../../", import.meta.url),
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.match(new TextDecoder().decode(output.stdout), /cannot store a TLS identity/);
+      const left = [...Deno.readDirSync(dir)].map((entry) => entry.name).filter((name) =>
+        name !== "identity.lock"
+      );
+      assert.deepEqual(left, []);
+      // Space again: the next start makes a pair.
+      assert.match((await loadIdentity(dir, () => {})).fingerprint, /^[0-9a-f]{64}$/);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "a private key other users can read is refused, as ssh does, with how to fix it",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const root = await Deno.makeTempDir();
+    try {
+      const made = await loadIdentity(root, () => {});
+      const keyPath = join(root, IDENTITY_KEY_FILE);
+      await Deno.chmod(keyPath, 0o644);
+      await assert.rejects(loadIdentity(root, () => {}), (error: Error) => {
+        assert.ok(error instanceof IdentityError);
+        assert.match(error.message, /is open to other users \(mode 0644\): run chmod 600 /);
+        assert.ok(!error.message.includes("\n"));
+        return true;
+      });
+      await Deno.chmod(keyPath, 0o600);
+      assert.equal((await loadIdentity(root, () => {})).fingerprint, made.fingerprint);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "a FIFO under the key's name is refused at once instead of blocking the start",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const root = await Deno.makeTempDir();
+    try {
+      await loadIdentity(root, () => {});
+      const keyPath = join(root, IDENTITY_KEY_FILE);
+      await Deno.remove(keyPath);
+      const made = await new Deno.Command("mkfifo", { args: [keyPath] }).output();
+      assert.ok(made.success);
+      await assert.rejects(loadIdentity(root, () => {}), /is not a regular file/);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});

@@ -15,11 +15,12 @@ import {
   MAX_DIGEST_STORE_BYTES,
   MAX_DIGEST_STORE_ENTRIES,
   readDigestStore,
+  removeStaleDigestTemps,
   type StoredDigest,
   writeDigestStore,
 } from "./digest_store.ts";
 import { hashFileRange } from "./hash_file.ts";
-import { describeNotShareable, resolveSharedFile } from "./share_folder.ts";
+import { describeNotShareable, openSharedFile } from "./share_folder.ts";
 
 /** A file's size, SHA-256 (64 lowercase hex digits) and the modification time they belong to. */
 export interface FileDigest {
@@ -135,6 +136,7 @@ export class DigestCache {
       return cache;
     }
     const maxFileBytes = options.maxFileBytes ?? MAX_DIGEST_STORE_BYTES;
+    await removeStaleDigestTemps(dir);
     const stored = await readDigestStore(dir, {
       maxBytes: maxFileBytes,
       maxEntries: cache.#maxEntries,
@@ -282,18 +284,14 @@ export async function fileDigest(
   name: string,
   cache: DigestCache = new DigestCache(),
 ): Promise<FileDigest> {
-  const shared = await resolveSharedFile(dir, name);
+  const shared = await openSharedFile(dir, name);
   if (!shared.ok) {
+    if (shared.reason === "unreadable") {
+      throw new DigestError(`cannot read ${name}: ${errorText(shared.error)}`);
+    }
     throw new DigestError(`cannot hash ${name}: ${describeNotShareable(shared.reason, dir)}`);
   }
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(shared.path, { read: true });
-  } catch (error) {
-    throw new DigestError(
-      `cannot read ${name}: ${errorText(error)}`,
-    );
-  }
+  const { file } = shared;
   try {
     return await cache.digestOf(shared.path, file);
   } catch (error) {

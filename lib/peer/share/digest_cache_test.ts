@@ -207,3 +207,21 @@ async function exists(path: string): Promise<boolean> {
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+Deno.test("a temporary cache file a killed peer left is removed at the next open; a recent one stays", async () => {
+  await withDir(async (dir) => {
+    const stale = join(dir, ".peersync-digests-0123456789abcdef.tmp");
+    const recent = join(dir, ".peersync-digests-fedcba9876543210.tmp");
+    const mine = join(dir, "notes.peersync-digests-0123456789abcdef.tmp");
+    for (const path of [stale, recent, mine]) await Deno.writeTextFile(path, '{"version":1,');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const path of [stale, mine]) await Deno.utime(path, hourAgo, hourAgo);
+    const cache = await DigestCache.open(dir);
+    await cache.close();
+    const left = [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
+    assert.deepEqual(left, [
+      ".peersync-digests-fedcba9876543210.tmp",
+      "notes.peersync-digests-0123456789abcdef.tmp",
+    ]);
+  });
+});

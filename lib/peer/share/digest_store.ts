@@ -163,6 +163,32 @@ export async function readDigestStore(
   }
 }
 
+/** A temporary digest file older than this was left by a peer killed while it wrote it. */
+const STALE_TEMP_MS = 10 * 60_000;
+const TEMP_NAME = new RegExp(
+  `^${RESERVED_NAME_PREFIX.replaceAll(".", "\\.")}digests-[0-9a-f]{16}\\.tmp$`,
+);
+
+/**
+ * Removes the temporary digest files that peers killed while writing left in `dir` (each up to
+ * the whole cache's size, hidden in the user's folder for good otherwise). A recent one may be
+ * another peer's write in progress and is left. Never throws.
+ */
+export async function removeStaleDigestTemps(dir: string, now = Date.now()): Promise<void> {
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isFile || !TEMP_NAME.test(entry.name)) continue;
+      const path = join(dir, entry.name);
+      const info = await Deno.lstat(path);
+      if (info.isFile && now - (info.mtime?.getTime() ?? now) > STALE_TEMP_MS) {
+        await removeQuietly(path);
+      }
+    }
+  } catch {
+    // An unreadable folder: nothing to tidy that could be tidied.
+  }
+}
+
 /**
  * Writes `entries` as the digest file of `dir`: into a new temporary file next to it (created
  * exclusively, so nothing planted there is followed), flushed to disk, then renamed over it.

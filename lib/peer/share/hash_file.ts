@@ -13,7 +13,7 @@ import type { HashSink } from "./hash_worker.ts";
 const YIELD_EVERY_BYTES = 16 * 1024 * 1024;
 
 /**
- * Feeds bytes `[start, end)` of `file` into `hash`, 1 MiB at a time, letting the event loop run
+ * Feeds bytes `[start, end)` of `file` into `hash`, up to 1 MiB at a time, letting the event loop run
  * every 16 MiB (and waiting whenever an off-thread hash is congested). Returns the number of
  * bytes hashed (less than asked if the file is shorter).
  *
@@ -31,7 +31,9 @@ export async function hashFileRange(
   start: number,
   end: number,
   hash: HashSink,
-  buffer: Uint8Array = new Uint8Array(TRANSFER_BUFFER_BYTES),
+  // No larger than the range: a new 1 MiB buffer for each small file of a big folder cost 4-8×
+  // the CPU of the hashing itself (docs/performance.md).
+  buffer: Uint8Array = new Uint8Array(Math.max(1, Math.min(TRANSFER_BUFFER_BYTES, end - start))),
 ): Promise<number> {
   file.seekSync(start, Deno.SeekMode.Start);
   let position = start;

@@ -14,6 +14,8 @@ export {
   describeNotShareable,
   isReservedName,
   type NotShareable,
+  type OpenedSharedFile,
+  openSharedFile,
   RESERVED_NAME_PREFIX,
   resolveSharedFile,
   type SharedFile,

@@ -76,6 +76,55 @@ export async function resolveSharedFile(dir: string, name: string): Promise<Shar
   }
 }
 
+/** The result of {@linkcode openSharedFile}: the open file and its real path, or why not. */
+export type OpenedSharedFile =
+  | { readonly ok: true; readonly file: Deno.FsFile; readonly path: string }
+  | { readonly ok: false; readonly reason: NotShareable | "unreadable"; readonly error?: unknown };
+
+/**
+ * Opens the shareable file `name` of `dir` for reading ({@linkcode resolveSharedFile}), and makes
+ * sure what was opened is what the name leads to inside the folder: a name swapped for a symlink
+ * out of the folder between the look and the open (by anyone who can write in the folder) would
+ * otherwise be followed, and its target read, hashed or sent. The caller closes the file.
+ *
+ * @example
+ * ```ts
+ * import { openSharedFile } from "./share_folder.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.txt`, "abc");
+ * const opened = await openSharedFile(dir, "a.txt");
+ * if (opened.ok) opened.file.close();
+ * console.assert(opened.ok);
+ * console.assert(!(await openSharedFile(dir, "../etc/passwd")).ok);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function openSharedFile(dir: string, name: string): Promise<OpenedSharedFile> {
+  const shared = await resolveSharedFile(dir, name);
+  if (!shared.ok) return shared;
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(shared.path, { read: true });
+  } catch (error) {
+    return { ok: false, reason: "unreadable", error };
+  }
+  try {
+    const opened = await file.stat();
+    // Looked at again after the open: a swap before it shows as a link or another file there
+    // now. The real path is the folder's real path and the name, one component, so its lstat
+    // is the name itself, not what a link swapped in since leads to.
+    const now = await Deno.lstat(shared.path);
+    if (!opened.isFile || !now.isFile || opened.ino !== now.ino || opened.dev !== now.dev) {
+      file.close();
+      return { ok: false, reason: "missing" };
+    }
+    return { ok: true, file, path: shared.path };
+  } catch (error) {
+    file.close();
+    return { ok: false, reason: "unreadable", error };
+  }
+}
+
 /** The sentence `Cannot publish <file>: …` ends with for each reason. */
 export function describeNotShareable(reason: NotShareable, dir: string): string {
   switch (reason) {

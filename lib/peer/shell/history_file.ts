@@ -10,7 +10,7 @@
  */
 
 import { join } from "node:path";
-import { writeAllSync } from "../../util/mod.ts";
+import { replaceFileDurablySync, writeAllSync } from "../../util/mod.ts";
 import { History, HISTORY_LIMIT } from "./history.ts";
 
 /** The history file in the state folder `stateDir`. */
@@ -31,7 +31,10 @@ export function historyPath(stateDir: string): string {
 export function openHistoryFile(path: string, limit = HISTORY_LIMIT): History {
   let lines: string[] = [];
   try {
-    lines = Deno.readTextFileSync(path).split("\n").filter((line) => line !== "");
+    // Not a FIFO, which would block this synchronous read, and the start, for good.
+    if (Deno.statSync(path).isFile) {
+      lines = Deno.readTextFileSync(path).split("\n").filter((line) => line !== "");
+    }
   } catch {
     // Missing or unreadable: start empty.
   }
@@ -63,7 +66,10 @@ class FileHistory extends History {
 
 function rewrite(path: string, lines: readonly string[]): void {
   try {
-    Deno.writeTextFileSync(path, lines.map((line) => `${line}\n`).join(""), { mode: 0o600 });
+    // Whole or not at all: a full disk or a kill half-way through must not cost the history.
+    // Through a symlink to where it leads, so the link stays.
+    const text = lines.map((line) => `${line}\n`).join("");
+    replaceFileDurablySync(Deno.realPathSync(path), text, 0o600);
   } catch {
     // Left as it is; read again (and trimmed in memory) next time.
   }

@@ -54,3 +54,47 @@ Deno.test("history file: a missing folder that cannot be made, or an unreadable 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name: "history file: a trim that cannot be written whole (a full disk) keeps the old history",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const path = `${dir}/history`;
+      const text = Array.from({ length: 300 }, (_, i) => `sch ${"x".repeat(40)} ${i}\n`).join("");
+      await Deno.writeTextFile(path, text);
+      // A file-size limit of 2 KiB fails the trimmed file's write part-way, as a full disk would;
+      // SIGXFSZ ignored turns the kill into an error.
+      const script = `import { openHistoryFile } from "${new URL(
+        "./history_file.ts",
+        import.meta.url,
+      )}"; console.log(openHistoryFile(${JSON.stringify(path)}, 100).entries.length);`;
+      const output = await new Deno.Command("sh", {
+        args: ["-c", `trap '' XFSZ; ulimit -f 4; exec "$0" "$@"`, Deno.execPath(), "eval", script],
+        cwd: new URL("../../../", import.meta.url),
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(new TextDecoder().decode(output.stdout).trim(), "100");
+      assert.equal(await Deno.readTextFile(path), text);
+      assert.deepEqual([...Deno.readDirSync(dir)].map((entry) => entry.name), ["history"]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "history file: a FIFO under its name is no history, not a start blocked for good",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      assert.ok((await new Deno.Command("mkfifo", { args: [`${dir}/history`] }).output()).success);
+      assert.deepEqual(openHistoryFile(`${dir}/history`).entries, []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

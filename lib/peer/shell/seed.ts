@@ -7,6 +7,7 @@
  * @module
  */
 
+import { fileErrorText } from "../../util/mod.ts";
 import { followFolder, listShareFolder } from "../share/mod.ts";
 import { outcomeLines } from "./outcome.ts";
 import { runCommand } from "./run_command.ts";
@@ -40,6 +41,7 @@ export async function runSeed(parts: LoggedIn): Promise<number> {
     }
   };
 
+  let exitCode: number = ExitCode.ok;
   try {
     await reconcile();
     const count = parts.published.size;
@@ -50,9 +52,23 @@ export async function runSeed(parts: LoggedIn): Promise<number> {
     await followFolder({ dir, signal, onChange: reconcile });
   } catch (error) {
     // A stop signal in the middle of a publication: still the normal way out.
-    if (!signal.aborted) throw error;
+    if (signal.aborted) {
+      // Stopped.
+    } else if (
+      error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory
+    ) {
+      // The folder was deleted, renamed or unmounted: nothing left to serve. Said, and the
+      // publications withdrawn by the logout, rather than a bare error from the file system.
+      log(`the share folder ${dir} is gone (deleted, renamed or unmounted)`);
+      exitCode = ExitCode.failure;
+    } else if (error instanceof Deno.errors.PermissionDenied) {
+      log(`cannot read the share folder ${dir}: ${fileErrorText(error)}`);
+      exitCode = ExitCode.failure;
+    } else {
+      throw error;
+    }
   }
   log("stopping");
   await parts.link.logout();
-  return ExitCode.ok;
+  return exitCode;
 }

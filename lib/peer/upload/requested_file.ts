@@ -9,7 +9,7 @@
 
 import type { TransferRequestV2, TransferStatus } from "../../protocol/mod.ts";
 import { errorText } from "../../util/mod.ts";
-import { type DigestCache, resolveSharedFile } from "../share/mod.ts";
+import { type DigestCache, openSharedFile } from "../share/mod.ts";
 
 /** What a v2 `pub` recorded about a file: the uploader serves it only while it still matches. */
 export interface PublishedFile {
@@ -65,8 +65,11 @@ export async function openRequestedFile(
   where: RequestedFileOptions,
 ): Promise<RequestedFile> {
   const { dir, published, digests } = where;
-  const shared = await resolveSharedFile(dir, request.file);
+  const shared = await openSharedFile(dir, request.file);
   if (!shared.ok) {
+    if (shared.reason === "unreadable") {
+      return refuse("notfound", `${request.file} cannot be opened`);
+    }
     return refuse(
       "notfound",
       shared.reason === "reserved name"
@@ -74,18 +77,9 @@ export async function openRequestedFile(
         : `${request.file} is no longer a file in the share folder`,
     );
   }
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(shared.path, { read: true });
-  } catch {
-    return refuse("notfound", `${request.file} cannot be opened`);
-  }
+  const { file } = shared;
   try {
     const info = await file.stat();
-    if (!info.isFile) {
-      file.close();
-      return refuse("notfound", `${request.file} is not a regular file`);
-    }
     const publication = published instanceof Map ? published.get(request.file) : undefined;
     let sha256: string;
     if (

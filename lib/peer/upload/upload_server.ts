@@ -35,7 +35,7 @@ import {
   TCP_REQUEST_TIMEOUT_MS,
 } from "../defaults.ts";
 import { delay, TokenBucket } from "../../util/mod.ts";
-import { DigestCache, resolveSharedFile } from "../share/mod.ts";
+import { DigestCache, openSharedFile } from "../share/mod.ts";
 import { Connection } from "./connection.ts";
 import { PerPeerLimit } from "./per_peer_limit.ts";
 import { readRequest } from "./read_request.ts";
@@ -264,18 +264,13 @@ export class UploadServer {
   }
 
   async #serveV1(connection: Connection, name: string): Promise<void> {
-    const shared = await resolveSharedFile(this.#options.dir, name);
+    const shared = await openSharedFile(this.#options.dir, name);
     if (!shared.ok && this.#options.published.has(name)) this.#options.onStale?.(name);
-    if (!shared.ok || connection.closed) return;
-    let file: Deno.FsFile;
+    if (!shared.ok) return;
+    const { file } = shared;
     try {
-      file = await Deno.open(shared.path, { read: true });
-    } catch {
-      return;
-    }
-    try {
+      if (connection.closed) return;
       const info = await file.stat();
-      if (!info.isFile) return;
       this.stats.uploadsStarted++;
       await this.#stream(connection, file, new Uint8Array(0), 0, info.size);
     } finally {

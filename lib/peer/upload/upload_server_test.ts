@@ -87,3 +87,58 @@ Deno.test("the uploader tells the peer when a published file it was asked for is
     assert.deepEqual(stale, ["a.txt", "gone.txt", "gone.txt"]);
   }, (file) => stale.push(file));
 });
+
+Deno.test({
+  name: "a name swapped for a symlink out of the folder while it is opened is never followed",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const root = await Deno.makeTempDir({ prefix: "peersync-swap-" });
+    const dir = join(root, "share");
+    const outside = join(root, "secret.txt");
+    await Deno.mkdir(dir);
+    await Deno.writeTextFile(outside, "SECRET");
+    await Deno.writeTextFile(join(dir, "a.txt"), "SAFE");
+    // Someone who can write in the share folder swaps a.txt between a file and a symlink to a
+    // file outside it, as fast as it can, from another process.
+    const swapper = new Deno.Command(Deno.execPath(), {
+      args: [
+        "eval",
+        `const [dir, outside] = ${JSON.stringify([dir, outside])};
+        const end = Date.now() + 20_000;
+        while (Date.now() < end) {
+          try { Deno.symlinkSync(outside, dir + "/l.tmp"); } catch {}
+          Deno.renameSync(dir + "/l.tmp", dir + "/a.txt");
+          Deno.writeTextFileSync(dir + "/f.tmp", "SAFE");
+          Deno.renameSync(dir + "/f.tmp", dir + "/a.txt");
+        }`,
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const server = startUploadServer({
+      hostname: "127.0.0.1",
+      dir,
+      published: new Set(["a.txt"]),
+      maxUploadsPerPeer: 10,
+    });
+    try {
+      // The swapper is at work once the file has been replaced.
+      const before = (await Deno.lstat(join(dir, "a.txt"))).ino;
+      while ((await Deno.lstat(join(dir, "a.txt")).catch(() => undefined))?.ino === before) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      // Before the open was checked, about 2% of v1 requests were sent the outside file.
+      for (let i = 0; i < 1500; i++) {
+        const answer = new TextDecoder().decode(
+          await ask(server.addr.port, encoder.encode("a.txt\n")),
+        );
+        assert.doesNotMatch(answer, /SECRET/, `request ${i}`);
+      }
+    } finally {
+      swapper.kill("SIGKILL");
+      await swapper.status;
+      await server.close();
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
