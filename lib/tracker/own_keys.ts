@@ -4,10 +4,11 @@
  * the heap. The name index uses it to take the asker's own sole holdings out of its counters.
  *
  * Joining reads every key at random in the table (~0.6 µs a key at a million names), so a user
- * with many names keeps its joined keys up to date instead (`add`, `remove`): a new key is
- * appended (V8 keeps the sum as a rope and copies it flat at the next search, ~10–30 µs for
- * 4,000 keys read in order), a removed one is marked and skipped until a quarter of the keys are
- * marked, then the live ones are joined again from the string itself.
+ * with many names keeps its joined keys up to date instead (`add`, `remove`): new keys wait in a
+ * list (a pointer each; appending them to the string one by one would leave V8 a rope of 32-byte
+ * nodes, two a key, until a search flattened it) and are joined on at the next search; a removed
+ * one is marked and skipped until a quarter of the keys are marked, then the live ones are joined
+ * again from the string itself (read in order).
  *
  * @module
  */
@@ -23,6 +24,8 @@ export class OwnKeys {
   #ids: Int32Array;
   #length = 0;
   #removed = 0;
+  // Keys added since the text was last joined (the last `#pending.length` of `#length`).
+  #pending: string[] = [];
 
   /** Joins the keys of `ids` (in any order); `count` of them. */
   constructor(ids: Iterable<number>, keys: readonly string[], count: number) {
@@ -43,7 +46,7 @@ export class OwnKeys {
 
   /** Appends the key of `id`. */
   add(id: number, key: string): void {
-    this.#text = this.#length === 0 ? key : this.#text + "\n" + key;
+    this.#pending.push(key);
     this.#place(id, key.length);
   }
 
@@ -58,7 +61,7 @@ export class OwnKeys {
 
   /** Number of keys containing `query` whose id passes `counts`; each key counted once. */
   countContaining(query: string, counts: (id: number) => boolean): number {
-    const text = this.#text;
+    const text = this.#joined();
     const starts = this.#starts;
     const ids = this.#ids;
     const keys = this.#length;
@@ -84,6 +87,17 @@ export class OwnKeys {
     }
   }
 
+  // The text with the pending keys joined on.
+  #joined(): string {
+    const pending = this.#pending;
+    if (pending.length > 0) {
+      const added = pending.join("\n");
+      this.#text = this.#length === pending.length ? added : this.#text + "\n" + added;
+      this.#pending = [];
+    }
+    return this.#text;
+  }
+
   // Records key `#length` (of `id`, `units` long) as placed at the end of the text.
   #place(id: number, units: number): void {
     if (this.#length === this.#ids.length) this.#grow(Math.max(16, this.#length * 2));
@@ -103,7 +117,7 @@ export class OwnKeys {
 
   // Joins the live keys again, cut from the text itself (read in order, not from the table).
   #rejoin(): void {
-    const text = this.#text;
+    const text = this.#joined();
     const starts = this.#starts;
     const ids = this.#ids;
     const length = this.#length;
