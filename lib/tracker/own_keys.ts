@@ -1,42 +1,46 @@
 /**
- * One user's searched keys joined into one string, so "how many of my names contain q" is a few
+ * One user's searched keys joined into strings, so "how many of my names contain q" is a few
  * `indexOf` calls over contiguous memory instead of one string compare per name scattered over
  * the heap. The name index uses it to take the asker's own sole holdings out of its counters.
  *
  * Joining reads every key at random in the table (~0.6 µs a key at a million names), so a user
- * with many names keeps its joined keys up to date instead (`add`, `remove`): new keys wait in a
- * list (a pointer each; appending them to the string one by one would leave V8 a rope of 32-byte
- * nodes, two a key, until a search flattened it) and are joined on at the next search; a removed
- * one is marked and skipped until a quarter of the keys are marked, then the live ones are joined
- * again from the string itself (read in order).
+ * with many names keeps its joined keys up to date instead (`add`, `remove`). The keys are joined
+ * in groups of {@linkcode GROUP_KEYS}: a group is joined when its last key is added, while its keys
+ * are recent (a rope or a list of pending keys would leave the reading of all of them to the next
+ * search, which is what this avoids), and the group not yet full is joined at a search, at most
+ * 63 keys. A removed key is marked and skipped until a quarter of the keys are, then the live ones
+ * are grouped again from the joined strings themselves (read in order).
+ *
+ * The offsets of keys (`starts`) count as if the groups were one string with a separator between
+ * groups too, so a hit in a group is placed among the keys the same way in all of them.
  *
  * @module
  */
 
+/** Keys joined into one string. */
+export const GROUP_KEYS = 64;
+
 /** Marks a removed key's id. */
 const REMOVED = -1;
 
-/** A user's keys in one string, with where each starts and the id it belongs to. */
+/** A user's keys in strings of {@linkcode GROUP_KEYS}, with where each starts and its id. */
 export class OwnKeys {
-  #text = "";
+  // Joined groups of GROUP_KEYS keys each; the keys after the last full group wait in `#tail`.
+  #groups: string[] = [];
+  #tail: string[] = [];
+  // The tail joined, once a search needed it (until the next key is added).
+  #tailText: string | undefined;
   // starts[k] is where key k starts; starts[length] is one past the separator after the last.
   #starts: Int32Array;
   #ids: Int32Array;
   #length = 0;
   #removed = 0;
-  // Keys added since the text was last joined (the last `#pending.length` of `#length`).
-  #pending: string[] = [];
 
   /** Joins the keys of `ids` (in any order); `count` of them. */
   constructor(ids: Iterable<number>, keys: readonly string[], count: number) {
     this.#starts = new Int32Array(count + 1);
     this.#ids = new Int32Array(count);
-    const parts: string[] = [];
-    for (const id of ids) {
-      parts.push(keys[id]);
-      this.#place(id, keys[id].length);
-    }
-    this.#text = parts.join("\n");
+    for (const id of ids) this.add(id, keys[id]);
   }
 
   /** Keys held (not counting removed ones). */
@@ -46,8 +50,16 @@ export class OwnKeys {
 
   /** Appends the key of `id`. */
   add(id: number, key: string): void {
-    this.#pending.push(key);
-    this.#place(id, key.length);
+    if (this.#length === this.#ids.length) this.#grow(Math.max(16, this.#length * 2));
+    const n = this.#length++;
+    this.#ids[n] = id;
+    this.#starts[n + 1] = this.#starts[n] + key.length + 1;
+    this.#tail.push(key);
+    this.#tailText = undefined;
+    if (this.#tail.length === GROUP_KEYS) {
+      this.#groups.push(this.#tail.join("\n"));
+      this.#tail = [];
+    }
   }
 
   /** Takes out the key of `id`; false when it is not held. */
@@ -55,55 +67,56 @@ export class OwnKeys {
     const at = this.#ids.subarray(0, this.#length).indexOf(id);
     if (at < 0) return false;
     this.#ids[at] = REMOVED;
-    if (++this.#removed * 4 > this.#length) this.#rejoin();
+    if (++this.#removed * 4 > this.#length) this.#regroup();
     return true;
   }
 
   /** Number of keys containing `query` whose id passes `counts`; each key counted once. */
   countContaining(query: string, counts: (id: number) => boolean): number {
-    const text = this.#joined();
+    const groups = this.#groups;
+    let found = 0;
+    for (let g = 0; g < groups.length; g++) {
+      found += this.#countIn(groups[g], g * GROUP_KEYS, (g + 1) * GROUP_KEYS, query, counts);
+    }
+    if (this.#tail.length > 0) {
+      this.#tailText ??= this.#tail.join("\n");
+      found += this.#countIn(
+        this.#tailText,
+        groups.length * GROUP_KEYS,
+        this.#length,
+        query,
+        counts,
+      );
+    }
+    return found;
+  }
+
+  // Counts the keys first..end-1, joined in `text`, that contain `query`.
+  #countIn(
+    text: string,
+    first: number,
+    end: number,
+    query: string,
+    counts: (id: number) => boolean,
+  ): number {
     const starts = this.#starts;
     const ids = this.#ids;
-    const keys = this.#length;
-    if (keys === 0) return 0;
+    const base = starts[first];
     let found = 0;
-    let key = 0;
+    let key = first;
     let from = 0;
     for (;;) {
-      const hit = text.indexOf(query, from);
-      if (hit < 0) return found;
+      const at = text.indexOf(query, from);
+      if (at < 0) return found;
+      const hit = base + at;
       // The key the hit starts in: hits only move forward, so walk on from the last one.
       while (starts[key + 1] <= hit) key++;
-      const end = starts[key + 1] - 1; // where the separator after this key is
-      if (hit + query.length <= end) {
-        if (ids[key] !== REMOVED && counts(ids[key])) found++;
-        if (++key === keys) return found;
-        from = starts[key];
-      } else {
-        from = starts[key + 1]; // across the separator: no later hit fits in this key either
-        key++;
-        if (key === keys) return found;
-      }
+      const separator = starts[key + 1] - 1; // where the separator after this key is
+      // A hit across the separator: no later hit fits in this key either.
+      if (hit + query.length <= separator && ids[key] !== REMOVED && counts(ids[key])) found++;
+      if (++key === end) return found;
+      from = starts[key] - base;
     }
-  }
-
-  // The text with the pending keys joined on.
-  #joined(): string {
-    const pending = this.#pending;
-    if (pending.length > 0) {
-      const added = pending.join("\n");
-      this.#text = this.#length === pending.length ? added : this.#text + "\n" + added;
-      this.#pending = [];
-    }
-    return this.#text;
-  }
-
-  // Records key `#length` (of `id`, `units` long) as placed at the end of the text.
-  #place(id: number, units: number): void {
-    if (this.#length === this.#ids.length) this.#grow(Math.max(16, this.#length * 2));
-    const n = this.#length++;
-    this.#ids[n] = id;
-    this.#starts[n + 1] = this.#starts[n] + units + 1;
   }
 
   #grow(capacity: number): void {
@@ -115,23 +128,25 @@ export class OwnKeys {
     this.#ids = ids;
   }
 
-  // Joins the live keys again, cut from the text itself (read in order, not from the table).
-  #rejoin(): void {
-    const text = this.#joined();
+  // Groups the live keys again, cut from the joined strings (read in order, not from the table).
+  #regroup(): void {
     const starts = this.#starts;
     const ids = this.#ids;
     const length = this.#length;
+    const texts = [...this.#groups, this.#tail.join("\n")];
+    this.#groups = [];
+    this.#tail = [];
+    this.#tailText = undefined;
     const live = length - this.#removed;
     this.#length = 0;
     this.#removed = 0;
     this.#starts = new Int32Array(live + 1);
     this.#ids = new Int32Array(live);
-    const parts: string[] = [];
     for (let k = 0; k < length; k++) {
       if (ids[k] === REMOVED) continue;
-      parts.push(text.slice(starts[k], starts[k + 1] - 1));
-      this.#place(ids[k], starts[k + 1] - 1 - starts[k]);
+      const group = Math.floor(k / GROUP_KEYS);
+      const base = starts[group * GROUP_KEYS];
+      this.add(ids[k], texts[group].slice(starts[k] - base, starts[k + 1] - 1 - base));
     }
-    this.#text = parts.join("\n");
   }
 }
