@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { GramCounts } from "./gram_counts.ts";
 import type { OwnKeys } from "./own_keys.ts";
 import { ChunkPool } from "./chunk_pool.ts";
 import { SortedIds } from "./sorted_ids.ts";
@@ -28,6 +29,17 @@ export interface UserRecord {
   ownKeys?: (OwnKeys | undefined)[];
   /** How many of the user's publications each view holds. */
   inView?: number[];
+  /**
+   * For a user with many publications, per view: how many of its names it alone actively holds,
+   * in all and by each unigram and bigram of their keys (kept up to date by `index_core.ts`).
+   */
+  soleGrams?: SoleGrams[];
+}
+
+/** The names a user alone actively holds in one view: how many, and by short gram. */
+export interface SoleGrams {
+  total: number;
+  readonly byGram: GramCounts;
 }
 
 /**
@@ -48,8 +60,9 @@ export class IndexUsers {
   // Active users without a record.
   readonly #idle = new Set<string>();
   readonly #freeNumbers: number[] = [];
-  // The user of each number in use.
+  // The user of each number in use, and its record.
   readonly #byNumber: string[] = [];
+  readonly #recordByNumber: (UserRecord | undefined)[] = [];
   #nextNumber = 1;
   readonly #compare: Compare<number>;
   readonly #isActive: ((user: string) => boolean) | undefined;
@@ -85,6 +98,11 @@ export class IndexUsers {
     return this.#byNumber[number];
   }
 
+  /** The record holding `number`, if any. */
+  recordOf(number: number): UserRecord | undefined {
+    return this.#recordByNumber[number];
+  }
+
   /** Whether `user` is marked active. */
   isActive(user: string): boolean {
     return this.#records.get(user)?.active ?? this.#idleIsActive(user);
@@ -108,6 +126,7 @@ export class IndexUsers {
       };
       this.#records.set(user, record);
       this.#byNumber[record.number] = user;
+      this.#recordByNumber[record.number] = record;
     }
     return record;
   }
@@ -119,6 +138,7 @@ export class IndexUsers {
     this.#records.delete(user);
     this.#freeNumbers.push(record.number);
     this.#byNumber[record.number] = "";
+    this.#recordByNumber[record.number] = undefined;
     if (record.active && this.#isActive === undefined) this.#idle.add(user);
   }
 

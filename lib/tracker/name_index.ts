@@ -44,6 +44,11 @@ export interface NameIndexOptions {
   /** Count walks of at most this many steps leave no kept count. */
   readonly minKeptWalkSteps?: number;
   /**
+   * Users with at least this many publications keep counts of the names they alone actively hold
+   * by short gram and their joined keys up to date (`BIG_HOLDER_NAMES` in `index_core.ts`).
+   */
+  readonly bigHolderFrom?: number;
+  /**
    * Whether a user is active, when the owner keeps that already (the tracker's sessions by user):
    * `setActive` is still called at every change and the answer must follow it (`index_users.ts`).
    */

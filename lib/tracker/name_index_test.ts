@@ -85,14 +85,24 @@ interface ModelRun {
   readonly keepEveryCount?: boolean;
   /** Publications made first in name order, as a restart loads them (every one an append). */
   readonly preload?: number;
+  /** Users with this many names keep counts of their sole holdings by short gram. */
+  readonly bigHolderFrom?: number;
 }
 
 function runModel(
-  { seed, steps, fold, maxSteps = Number.MAX_SAFE_INTEGER, keepEveryCount, preload = 0 }: ModelRun,
+  {
+    seed,
+    steps,
+    fold,
+    maxSteps = Number.MAX_SAFE_INTEGER,
+    keepEveryCount,
+    preload = 0,
+    bigHolderFrom,
+  }: ModelRun,
 ) {
   const random = new SeededRandom(seed);
   const kept = keepEveryCount ? { minKeptWalkSteps: 0, loggedChanges: 24 } : {};
-  const index = new NameIndex({ fold, maxSteps, maxBroadCounts: 4, ...kept });
+  const index = new NameIndex({ fold, maxSteps, maxBroadCounts: 4, bigHolderFrom, ...kept });
   const model = new Model(fold);
   const loaded = Array.from({ length: preload }, () => [random.pick(USERS), randomName(random)]);
   loaded.sort(([, a], [, b]) => byCodeUnit(a, b));
@@ -191,6 +201,13 @@ Deno.test("kept counts catch up on the changes since, or walk again once the log
 
 Deno.test("a folding index answers case- and normalisation-insensitive searches like the model", () => {
   runModel({ seed: 3, steps: 5000, fold: foldCaseNfc });
+});
+
+Deno.test("short counts leave out the asker's sole holdings as users pass the sole-count size both ways", () => {
+  // Users cross 6 names (counts made) and fall under 3 (counts dropped) again and again.
+  runModel({ seed: 11, steps: 6000, bigHolderFrom: 6 });
+  runModel({ seed: 12, steps: 4000, bigHolderFrom: 6, fold: foldCaseNfc });
+  runModel({ seed: 13, steps: 2000, preload: 400, bigHolderFrom: 1 });
 });
 
 Deno.test("an index emptied by unpublishing everything holds nothing", () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { OwnKeys } from "./own_keys.ts";
+import { SeededRandom } from "./test_random.ts";
 
 const keys = ["banana", "ab", "cab", "a\nb", "xyz"];
 const all = () => true;
@@ -25,4 +26,35 @@ Deno.test("own keys never count a hit that spans two keys", () => {
 
 Deno.test("no keys, no hits", () => {
   assert.equal(new OwnKeys([], keys, 0).countContaining("a", all), 0);
+});
+
+Deno.test("own keys kept up to date by adds and removes count as keys joined afresh", () => {
+  const random = new SeededRandom(3);
+  const table = Array.from(
+    { length: 400 },
+    () => random.text(["a", "b", "é", "😀", "c"], 1 + random.below(12)),
+  );
+  const held = new Set<number>();
+  const own = new OwnKeys([], table, 0);
+  for (let step = 0; step < 6000; step++) {
+    const id = random.below(table.length);
+    if (held.has(id) && random.below(2) === 0) {
+      assert.ok(own.remove(id));
+      held.delete(id);
+    } else if (!held.has(id)) {
+      own.add(id, table[id]);
+      held.add(id);
+    } else assert.equal(own.remove(table.length + 1), false);
+    if (step % 50 === 0) {
+      const query = random.text(["a", "b", "é", "c"], 1 + random.below(3));
+      const odd = (id: number) => id % 2 === 1;
+      const fresh = new OwnKeys(held, table, held.size);
+      assert.equal(own.size, held.size);
+      assert.equal(own.countContaining(query, odd), fresh.countContaining(query, odd), query);
+      assert.equal(
+        own.countContaining(query, odd),
+        [...held].filter((id) => odd(id) && table[id].includes(query)).length,
+      );
+    }
+  }
 });
