@@ -214,6 +214,8 @@ export class V2Link implements TrackerLink {
     const reply = await this.client.request({ verb: "PUB", file, ...meta });
     if (reply.status === "OK") return { kind: "published" };
     if (reply.status === "ERR" && reply.code === "token") throw new SessionLostError();
+    // The user is at the tracker's per-user limit: said as such (`ask` words it).
+    if (reply.status === "ERR" && reply.code === "limit") throw refusal(reply.code);
     return { kind: "error" };
   }
 

@@ -37,6 +37,8 @@ export const TerminalText = {
   trackerNotResponding: "Tracker not responding",
   trackerRefused: "The tracker refused the request",
   searchTooBroad: "Search too broad; type more of the name",
+  publicationLimit: "The tracker refused the request: this user holds as many publications as it " +
+    "allows (unp some first)",
   published: "File published successfully",
   unpublished: "File unpublished successfully",
   unpublishFailed: "File unpublication failed",

@@ -97,10 +97,13 @@ export async function ask<T>(
     }
     if (error instanceof TrackerRefusedError) {
       // `ERR broad`: the tracker would not count that many names; a longer text narrows it.
-      return noAnswer(
-        "trackerRefused",
-        error.code === "broad" ? TerminalText.searchTooBroad : TerminalText.trackerRefused,
-      );
+      // `ERR limit`: the user's publications are at the tracker's per-user limit.
+      const words = error.code === "broad"
+        ? TerminalText.searchTooBroad
+        : error.code === "limit"
+        ? TerminalText.publicationLimit
+        : TerminalText.trackerRefused;
+      return noAnswer("trackerRefused", words);
     }
     throw error;
   }
