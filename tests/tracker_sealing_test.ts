@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { OutputWatcher, projectRoot } from "./support/programs.ts";
+import { OutputWatcher, projectRoot, stopSpawned } from "./support/programs.ts";
 import { loadOpensslGcm } from "../lib/protocol/openssl_gcm.ts";
 
 // The tracker's start line says which AES-GCM it seals with. It runs here with the permissions and
@@ -55,12 +55,7 @@ async function sealingLine(permissions: string[], args: string[] = []): Promise<
     try {
       return (await stdout.waitFor(/Sealed datagrams: [^\n]*/))[0];
     } finally {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // Already exited.
-      }
-      await Promise.all([child.status, stdout.done, stderr.done]);
+      await stopSpawned(child, stdout, stderr);
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { OutputWatcher, projectRoot } from "./support/programs.ts";
+import { OutputWatcher, projectRoot, stopSpawned } from "./support/programs.ts";
 
 /** The words of `deno task tracker` after `deno`, as deno.json has them. */
 function trackerTask(): string[] {
@@ -74,12 +74,7 @@ Deno.test({
         assert.match(metrics, /^peersync_tracker_receive_buffer_drops_total \d+$/m, metrics);
         assert.match(metrics, /^peersync_tracker_receive_queue_bytes \d+$/m);
       } finally {
-        try {
-          child.kill("SIGTERM");
-        } catch {
-          // Already exited.
-        }
-        await Promise.all([child.status, stdout.done, stderr.done]);
+        await stopSpawned(child, stdout, stderr);
       }
     } finally {
       await Deno.remove(dir, { recursive: true });

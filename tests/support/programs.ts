@@ -59,6 +59,22 @@ export class OutputWatcher {
   }
 }
 
+/**
+ * Stops a spawned child (SIGTERM, unless it already exited) and waits for it and for every
+ * watcher of its streams to end, so a test leaves no process or stream behind.
+ */
+export async function stopSpawned(
+  child: Deno.ChildProcess,
+  ...watchers: readonly OutputWatcher[]
+): Promise<void> {
+  try {
+    child.kill("SIGTERM");
+  } catch {
+    // Already exited.
+  }
+  await Promise.all([child.status, ...watchers.map((watcher) => watcher.done)]);
+}
+
 /** A running program with piped standard streams. */
 export class Program {
   readonly stdout: OutputWatcher;

@@ -6,20 +6,29 @@ import {
 } from "./session_restore.ts";
 import type { LoginAttempt, TrackerLink } from "./tracker_link.ts";
 
-Deno.test("a lost session is restored in the background only after a random pause", () => {
-  let logins = 0;
-  const parts: RestorableSession = {
+/** A session to restore, talking to no tracker: `relogin` and what it notices are the test's. */
+function session(
+  relogin: () => Promise<LoginAttempt>,
+  notify: (line: string) => void = () => {},
+  link: TrackerLink = {} as TrackerLink,
+): RestorableSession {
+  return {
     signal: new AbortController().signal,
-    notify: () => {},
+    notify,
     uploadAddress: { host: "127.0.0.1", port: 1 },
     published: new Set(),
     describe: () => Promise.resolve(undefined),
-    link: {} as TrackerLink,
-    relogin: () => {
-      logins++;
-      return Promise.resolve<LoginAttempt>({ kind: "refused", code: "auth" });
-    },
+    link,
+    relogin,
   };
+}
+
+Deno.test("a lost session is restored in the background only after a random pause", () => {
+  let logins = 0;
+  const parts = session(() => {
+    logins++;
+    return Promise.resolve<LoginAttempt>({ kind: "refused", code: "auth" });
+  });
   const before = Date.now();
   restoreInBackground(parts, () => 0.5);
   restoreInBackground(parts, () => 0.5);
@@ -33,13 +42,10 @@ Deno.test("a failed background restore hands over to onRestoreFailed (failover) 
   const notices: string[] = [];
   let handedOver = 0;
   const parts: RestorableSession = {
-    signal: new AbortController().signal,
-    notify: (line) => notices.push(line),
-    uploadAddress: { host: "127.0.0.1", port: 1 },
-    published: new Set(),
-    describe: () => Promise.resolve(undefined),
-    link: {} as TrackerLink,
-    relogin: () => Promise.resolve<LoginAttempt>({ kind: "refused", code: "auth" }),
+    ...session(
+      () => Promise.resolve<LoginAttempt>({ kind: "refused", code: "auth" }),
+      (line) => notices.push(line),
+    ),
     onRestoreFailed: () => handedOver++,
   };
   restoreInBackground(parts, () => 0);
@@ -58,18 +64,14 @@ Deno.test("a background restore refused while the old session lives says how lon
     { kind: "ok", link: fakeLink() },
   ];
   let logins = 0;
-  const parts: RestorableSession = {
-    signal: new AbortController().signal,
-    notify: (line) => notices.push(line),
-    uploadAddress: { host: "127.0.0.1", port: 1 },
-    published: new Set(),
-    describe: () => Promise.resolve(undefined),
-    link: fakeLink(),
-    relogin: () => {
+  const parts = session(
+    () => {
       logins++;
       return Promise.resolve(replies.shift()!);
     },
-  };
+    (line) => notices.push(line),
+    fakeLink(),
+  );
   const heartbeat = () => restoreInBackground(parts, () => 0);
   heartbeat(); // the loss noticed
   heartbeat(); // the restore, refused
