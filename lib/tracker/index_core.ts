@@ -27,9 +27,8 @@ import { NameOrder } from "./name_order.ts";
 import { View, type ViewSpec } from "./index_view.ts";
 import { lister, type NameLister } from "./name_query.ts";
 import { NameTable } from "./name_table.ts";
-import { GramCounts } from "./gram_counts.ts";
-import { IndexUsers, type SoleGrams, type UserRecord } from "./index_users.ts";
-import { OwnKeys } from "./own_keys.ts";
+import { AskerShares, BIG_HOLDER_NAMES } from "./asker_shares.ts";
+import { IndexUsers, type UserRecord } from "./index_users.ts";
 import { MAX_POSTING_ID, Posting } from "./posting.ts";
 import type { ListFrom } from "./sorted_view.ts";
 import type { IndexStats, ListOptions, NameIndexOptions, SearchCount } from "./name_index.ts";
@@ -41,22 +40,6 @@ import type { IndexStats, ListOptions, NameIndexOptions, SearchCount } from "./n
  * here with cold caches, ~2–5 ms for the whole cap (docs/tracker_index.md).
  */
 export const DEFAULT_MAX_SEARCH_STEPS = 50_000;
-
-/**
- * Users with at least this many publications ("big holders") keep two things up to date as their
- * names and holders change, so that no request has to read their names at random in the table
- * (~0.6 µs a name at a million names: 2.5 ms for a user of 4,000 names, more than a whole capped
- * walk; docs/tracker_index.md):
- * - per view, counts of the names they alone actively hold, in all and by unigram and bigram
- *   (`SoleGrams`): a 1–2-unit query takes the asker's own names out of its counter in a lookup.
- *   ~16 bytes per distinct gram of the user (~800 grams for 4,000 names: 13 KiB); ~50 updates
- *   when a name's only active holder changes.
- * - per view, their joined keys (`own_keys.ts`), for the longer queries' correction: ~1 byte per
- *   unit of their names (2 when one of them is beyond Latin-1) and 8 bytes a name.
- * Below it, the joined keys are built when the user asks and dropped when its names change (a
- * user of 255 names: ~0.15 ms). Both are dropped again below half this many.
- */
-export const BIG_HOLDER_NAMES = 256;
 
 /** Views one table can serve (`table.views` is a byte per name). */
 const MAX_VIEWS = 8;
@@ -71,7 +54,7 @@ export class IndexCore {
   readonly #views: View[];
   readonly #fold: ((text: string) => string) | undefined;
   readonly #maxSteps: number;
-  readonly #bigHolderFrom: number;
+  readonly #shares: AskerShares;
 
   constructor(specs: readonly ViewSpec[], options: NameIndexOptions = {}) {
     const byName = (a: number, b: number) => this.#table.ord[a] - this.#table.ord[b];
@@ -83,9 +66,14 @@ export class IndexCore {
     }
     this.#fold = folds[0]?.fold;
     this.#maxSteps = options.maxSteps ?? DEFAULT_MAX_SEARCH_STEPS;
-    this.#bigHolderFrom = options.bigHolderFrom ?? BIG_HOLDER_NAMES;
     this.#views = specs.map((spec, i) =>
       new View(i, spec, this.#table, this.#order, this.#pool, options)
+    );
+    this.#shares = new AskerShares(
+      this.#table,
+      this.#views,
+      this.#users,
+      options.bigHolderFrom ?? BIG_HOLDER_NAMES,
     );
   }
 
@@ -219,7 +207,7 @@ export class IndexCore {
     else if (key.length < 3) count = view.shortActive.get(shortGramCode(key)) ?? 0;
     else if (key.length === 3) count = view.trigrams.get(trigramCode(key, 0))?.active ?? 0;
     else return this.#countByWalking(view, key, record);
-    return { kind: "exact", count: count - this.#soleHoldings(view, key, record) };
+    return { kind: "exact", count: count - this.#shares.soleHoldings(view, key, record) };
   }
 
   list(query: string, options: ListOptions, v: number): NameLister {
@@ -253,68 +241,13 @@ export class IndexCore {
     };
   }
 
-  // A user's publications changed: its per-view counts move; a big holder's joined keys follow,
-  // a small one's are stale. Called before the name's holders change (the new name is not yet
-  // counted as the user's sole one) and while its key is in the table.
+  // A user's publications changed: its per-view counts move, and its share (`asker_shares.ts`).
+  // Called before the name's holders change and while its key is in the table.
   #changed(record: UserRecord, id: number, delta: 1 | -1): void {
-    const table = this.#table;
     const inView = record.inView ??= new Array<number>(this.#views.length).fill(0);
-    const bits = table.views[id];
+    const bits = this.#table.views[id];
     for (const view of this.#views) if (bits & view.bit) inView[view.number] += delta;
-    const names = record.ids.size;
-    if (record.soleGrams === undefined) {
-      record.ownKeys = undefined;
-      if (names >= this.#bigHolderFrom) this.#becameBig(record);
-    } else if (names < this.#bigHolderFrom / 2) {
-      record.soleGrams = undefined;
-      record.ownKeys = undefined;
-    } else {
-      const own = record.ownKeys as OwnKeys[];
-      for (const view of this.#views) {
-        if ((bits & view.bit) === 0) continue;
-        if (delta > 0) own[view.number].add(id, view.keys(table)[id]);
-        else own[view.number].remove(id);
-      }
-    }
-  }
-
-  // Counts what a user that just reached `#bigHolderFrom` publications alone actively holds, and
-  // joins its keys.
-  #becameBig(record: UserRecord): void {
-    record.soleGrams = this.#views.map(() => ({ total: 0, byGram: new GramCounts() }));
-    record.ownKeys = this.#views.map((view) => this.#joinKeys(record, view));
-    const { active, activeXor } = this.#table;
-    const pull = record.ids.pull(0);
-    for (let id = pull(); id !== undefined; id = pull()) {
-      if (active[id] === 1 && activeXor[id] === record.number) this.#soleHolding(record, id, 1);
-    }
-  }
-
-  #joinKeys(record: UserRecord, view: View): OwnKeys {
-    const count = record.inView?.[view.number] ?? 0;
-    const views = this.#table.views;
-    const ids = count === record.ids.size
-      ? record.ids
-      : [...record.ids].filter((id) => (views[id] & view.bit) !== 0);
-    return new OwnKeys(ids, view.keys(this.#table), count);
-  }
-
-  // The user numbered `number` became (+1) or stopped being (-1) the only active holder of `id`.
-  #soleChanged(number: number, id: number, delta: 1 | -1): void {
-    const record = this.#users.recordOf(number);
-    if (record?.soleGrams !== undefined) this.#soleHolding(record, id, delta);
-  }
-
-  #soleHolding(record: UserRecord, id: number, delta: 1 | -1): void {
-    const table = this.#table;
-    const bits = table.views[id];
-    const sole = record.soleGrams as SoleGrams[];
-    for (const view of this.#views) {
-      if ((bits & view.bit) === 0) continue;
-      const counts = sole[view.number];
-      counts.total += delta;
-      forEachShortGram(view.keys(table)[id], (code) => counts.byGram.add(code, delta));
-    }
+    this.#shares.changed(record, id, delta);
   }
 
   #countByWalking(view: View, key: string, record: UserRecord | undefined): SearchCount {
@@ -342,24 +275,8 @@ export class IndexCore {
     if (count === undefined) return { kind: "tooBroad", atMost };
     const sole = soleOf !== 0 && fromStart?.stopped === "end" && fromStart.soleCount !== undefined
       ? fromStart.soleCount
-      : this.#soleHoldings(view, key, record);
+      : this.#shares.soleHoldings(view, key, record);
     return { kind: "exact", count: count - sole };
-  }
-
-  // Names of the view containing `key` whose only active holder is the asker: in the counters,
-  // but not for the asker. Looked up for a short key of a user with many names, else scans the
-  // asker's own keys (bounded by the per-user publication cap).
-  #soleHoldings(view: View, key: string, record: UserRecord | undefined): number {
-    if (record === undefined || !record.active) return 0;
-    const grams = record.soleGrams?.[view.number];
-    if (grams !== undefined && key.length < 3) {
-      return key.length === 0 ? grams.total : grams.byGram.get(shortGramCode(key));
-    }
-    const table = this.#table;
-    const own = record.ownKeys ??= [];
-    const keys = own[view.number] ??= this.#joinKeys(record, view);
-    const active = table.active;
-    return keys.countContaining(key, (id) => active[id] === 1);
   }
 
   #addName(name: string): number {
@@ -424,12 +341,12 @@ export class IndexCore {
   #holderJoins(id: number, number: number): void {
     const table = this.#table;
     const before = table.active[id];
-    if (before === 1) this.#soleChanged(table.activeXor[id], id, -1);
+    if (before === 1) this.#shares.soleChanged(table.activeXor[id], id, -1);
     table.activeXor[id] ^= number;
     table.active[id] = before + 1;
     if (before === 0) {
       this.#nameCounts(id, 1);
-      this.#soleChanged(number, id, 1);
+      this.#shares.soleChanged(number, id, 1);
     }
   }
 
@@ -439,9 +356,9 @@ export class IndexCore {
     table.activeXor[id] ^= number;
     table.active[id] = before - 1;
     if (before === 1) {
-      this.#soleChanged(number, id, -1);
+      this.#shares.soleChanged(number, id, -1);
       this.#nameCounts(id, -1);
-    } else if (before === 2) this.#soleChanged(table.activeXor[id], id, 1);
+    } else if (before === 2) this.#shares.soleChanged(table.activeXor[id], id, 1);
   }
 
   // A name gained its first active holder (+1) or lost its last (-1): every counter of its grams,

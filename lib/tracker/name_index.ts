@@ -45,7 +45,7 @@ export interface NameIndexOptions {
   readonly minKeptWalkSteps?: number;
   /**
    * Users with at least this many publications keep counts of the names they alone actively hold
-   * by short gram and their joined keys up to date (`BIG_HOLDER_NAMES` in `index_core.ts`).
+   * by short gram and their joined keys up to date (`BIG_HOLDER_NAMES` in `asker_shares.ts`).
    */
   readonly bigHolderFrom?: number;
   /**
