@@ -3,12 +3,14 @@ import {
   AVAILABLE_COMMANDS,
   describeCommandProblem,
   formatCommandProblem,
+  parseCommand,
+} from "./commands.ts";
+import {
   formatDownloadCancelled,
   formatDownloaded,
   formatDownloadFailed,
   formatReply,
-  parseCommand,
-} from "./commands.ts";
+} from "./reply_lines.ts";
 
 Deno.test("welcome line lists the commands word for word", () => {
   assert.equal(AVAILABLE_COMMANDS, "Available commands are: get, lap, lpf, pub, sch, unp, xit.");

@@ -9,13 +9,8 @@
 import { hasSpace } from "../../protocol/mod.ts";
 import { DownloadError, downloadFromHolders, type TransferProgress } from "../download/mod.ts";
 import { resolveSharedFile } from "../share/mod.ts";
-import {
-  type Command,
-  formatDownloadCancelled,
-  formatDownloaded,
-  formatDownloadFailed,
-  TerminalText,
-} from "./commands.ts";
+import { type Command, TerminalText } from "./commands.ts";
+import { formatDownloadCancelled, formatDownloaded, formatDownloadFailed } from "./reply_lines.ts";
 import { failed, type Outcome, outcomeLines, succeeded } from "./outcome.ts";
 import { formatSources, formatTransferStats, ProgressDisplay } from "./progress.ts";
 import { publish } from "./publish_command.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { TrackerCommandName } from "./commands.ts";
+import type { TrackerCommandName } from "./reply_lines.ts";
 
 /** Why a command failed; the `error` field of a failed `--json` result. */
 export type FailureKind =

@@ -7,7 +7,8 @@
 
 import { hasSpace } from "../../protocol/mod.ts";
 import { describeNotShareable, DigestError, fileDigest, resolveSharedFile } from "../share/mod.ts";
-import { formatReply, TerminalText } from "./commands.ts";
+import { TerminalText } from "./commands.ts";
+import { formatReply } from "./reply_lines.ts";
 import { failed, type Outcome, succeeded } from "./outcome.ts";
 import type { LoggedIn } from "./session_parts.ts";
 import { ask, isNoAnswer, needsV2, unexpected } from "./tracker_ask.ts";

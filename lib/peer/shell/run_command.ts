@@ -9,7 +9,8 @@
 
 import { hasSpace, type NameList, type Reply } from "../../protocol/mod.ts";
 import { findNames, ownFiles, type TrackerLink } from "../control/mod.ts";
-import { type Command, formatReply } from "./commands.ts";
+import { type Command } from "./commands.ts";
+import { formatReply } from "./reply_lines.ts";
 import { get, type RunOptions } from "./get_command.ts";
 import { failed, type JsonValue, type Outcome, succeeded } from "./outcome.ts";
 import { publish, unpublish } from "./publish_command.ts";

@@ -20,7 +20,8 @@ import {
   UnexpectedReplyError,
   V2ClientClosedError,
 } from "../control/mod.ts";
-import { formatReply, TerminalText, type TrackerCommandName } from "./commands.ts";
+import { TerminalText } from "./commands.ts";
+import { formatReply, type TrackerCommandName } from "./reply_lines.ts";
 import { failed, type FailureKind, type Outcome } from "./outcome.ts";
 import type { LoggedIn } from "./session_parts.ts";
 import { showName } from "./words.ts";

@@ -1,5 +1,7 @@
 /**
- * The peer's terminal when standard input is one. The login prompts read a cooked line and a
+ * The peer's terminal when standard input is one. Kept as one piece, a little over 400 lines: raw
+ * input, the type-ahead queue and what is on screen (the prompt, the status line, a login prompt
+ * left open) are one state that every path changes. The login prompts read a cooked line and a
  * hidden one; from the first command on, standard input stays in raw mode and is read all the
  * time by {@linkcode TtyTerminal}, through the pure {@linkcode KeyDecoder} and
  * {@linkcode LineEditor}:
@@ -21,9 +23,6 @@
  * itself (no history, Tab or Ctrl-C of our own: Ctrl-C is SIGINT), a line printed while the
  * prompt waits is followed by the prompt again, the status line is printed as a line of its own
  * every {@linkcode PLAIN_STATUS_EVERY_MS}, and nothing is bold or red.
- *
- * One piece, a little over 400 lines: raw input, the type-ahead queue and what is on screen (the
- * prompt, the status line, a login prompt left open) are one state that every path changes.
  *
  * @module
  */

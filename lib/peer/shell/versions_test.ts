@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Holder } from "../../protocol/mod.ts";
-import { formatCommandProblem, formatReply, parseCommand } from "./commands.ts";
+import { formatCommandProblem, parseCommand } from "./commands.ts";
+import { formatReply } from "./reply_lines.ts";
 import { chooseVersion, foundLines, holderVersions } from "./versions.ts";
 
 const holder = (user: string, sha?: string, size = 10): Holder =>
