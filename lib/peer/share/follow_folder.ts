@@ -18,6 +18,11 @@ export interface FollowOptions {
   readonly signal: AbortSignal;
   /** Runs after a change settled, or when the timer fires; never two at once. */
   readonly onChange: () => Promise<void>;
+  /**
+   * Runs once the folder is watched, before any change is handled: a first look that a change
+   * made during it cannot slip past (a look before the watch starts misses what comes between).
+   */
+  readonly initial?: () => Promise<void>;
   /** How long the folder must be quiet before `onChange` (a copy in progress settles); 300 ms. */
   readonly settleMs?: number;
   /** Runs `onChange` this often even without events; off when unset. */
@@ -83,6 +88,7 @@ export async function followFolder(options: FollowOptions): Promise<void> {
     }
   };
   try {
+    await options.initial?.();
     for (;;) {
       const next = await Promise.race([nextEvent(), ticked(), stopped]);
       if (next === "stop") break;

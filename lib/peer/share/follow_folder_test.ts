@@ -67,3 +67,36 @@ Deno.test("followFolder: a burst is looked at once after it settles", async () =
   });
   assert.equal(looks, 1);
 });
+
+Deno.test("followFolder: a file added during the first look (initial) is looked at after it", async () => {
+  const dir = await Deno.makeTempDir();
+  const stop = new AbortController();
+  const events: string[] = [];
+  let changed: (() => void) | undefined;
+  const looked = new Promise<void>((resolve) => changed = resolve);
+  const following = followFolder({
+    dir,
+    signal: stop.signal,
+    settleMs: 50,
+    initial: async () => {
+      events.push("initial");
+      // A file arriving while the first look runs: before the watch, it was missed for good.
+      await Deno.writeTextFile(`${dir}/late.txt`, "x");
+    },
+    onChange: () => {
+      events.push("change");
+      changed?.();
+      return Promise.resolve();
+    },
+  });
+  try {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([looked, new Promise((resolve) => timer = setTimeout(resolve, 5000))]);
+    clearTimeout(timer);
+    assert.deepEqual(events, ["initial", "change"]);
+  } finally {
+    stop.abort();
+    await following;
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -67,15 +67,18 @@ export async function runSeed(parts: LoggedIn): Promise<number> {
 
   let exitCode: number = ExitCode.ok;
   try {
-    await reconcile();
-    const count = parts.published.size;
-    const refused = refusedStamps.size;
-    log(
-      `serving ${count} ${count === 1 ? "file" : "files"} from ${dir}` +
-        (refused > 0 ? ` (${refused} refused by the tracker)` : "") +
-        "; following it until SIGTERM or SIGINT",
-    );
-    await followFolder({ dir, signal, onChange: reconcile });
+    const firstLook = async () => {
+      await reconcile();
+      const count = parts.published.size;
+      const refused = refusedStamps.size;
+      log(
+        `serving ${count} ${count === 1 ? "file" : "files"} from ${dir}` +
+          (refused > 0 ? ` (${refused} refused by the tracker)` : "") +
+          "; following it until SIGTERM or SIGINT",
+      );
+    };
+    // Watched from before the first look, so a file added meanwhile is not missed.
+    await followFolder({ dir, signal, onChange: reconcile, initial: firstLook });
   } catch (error) {
     // A stop signal in the middle of a publication: still the normal way out.
     if (signal.aborted) {
