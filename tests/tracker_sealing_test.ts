@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { OutputWatcher, projectRoot, stopSpawned } from "./support/programs.ts";
+import { projectRoot, spawnDeno, stopSpawned } from "./support/programs.ts";
 import { loadOpensslGcm } from "../lib/protocol/openssl_gcm.ts";
 
 // The tracker's start line says which AES-GCM it seals with. It runs here with the permissions and
@@ -31,27 +31,18 @@ async function sealingLine(permissions: string[], args: string[] = []): Promise<
   const dir = await Deno.makeTempDir({ prefix: "peersync-sealing-" });
   try {
     await Deno.writeTextFile(`${dir}/credentials.txt`, "alice pw\n");
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        ...permissions,
-        `--config=${projectRoot}deno.json`,
-        `${projectRoot}tracker.ts`,
-        "--store",
-        "memory",
-        "--credentials",
-        `${dir}/credentials.txt`,
-        ...args,
-        "0",
-      ],
-      cwd: dir,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1", INIT_CWD: dir },
-    }).spawn();
-    const stdout = new OutputWatcher(child.stdout);
-    const stderr = new OutputWatcher(child.stderr);
+    const { child, stdout, stderr } = spawnDeno([
+      "run",
+      ...permissions,
+      `--config=${projectRoot}deno.json`,
+      `${projectRoot}tracker.ts`,
+      "--store",
+      "memory",
+      "--credentials",
+      `${dir}/credentials.txt`,
+      ...args,
+      "0",
+    ], { cwd: dir, env: { INIT_CWD: dir } });
     try {
       return (await stdout.waitFor(/Sealed datagrams: [^\n]*/))[0];
     } finally {

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { OutputWatcher, projectRoot, stopSpawned } from "./support/programs.ts";
+import { projectRoot, spawnDeno, stopSpawned } from "./support/programs.ts";
 
 /** The words of `deno task tracker` after `deno`, as deno.json has them. */
 function trackerTask(): string[] {
@@ -43,25 +43,16 @@ Deno.test({
       await Deno.writeTextFile(`${dir}/credentials.txt`, "alice alice-pw\n");
       // As `deno task tracker …` runs it: from the project's folder (where deno.json is), with
       // INIT_CWD set to the folder it was typed in.
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          ...trackerTask(),
-          "--store",
-          "memory",
-          "--credentials",
-          `${dir}/credentials.txt`,
-          "--http",
-          "127.0.0.1:0",
-          "0",
-        ],
-        cwd: projectRoot,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-        env: { NO_COLOR: "1", INIT_CWD: dir },
-      }).spawn();
-      const stdout = new OutputWatcher(child.stdout);
-      const stderr = new OutputWatcher(child.stderr);
+      const { child, stdout, stderr } = spawnDeno([
+        ...trackerTask(),
+        "--store",
+        "memory",
+        "--credentials",
+        `${dir}/credentials.txt`,
+        "--http",
+        "127.0.0.1:0",
+        "0",
+      ], { cwd: projectRoot, env: { INIT_CWD: dir } });
       try {
         const line = (await stdout.waitFor(/Receive buffer: [^\n]*/))[0];
         assert.match(

@@ -59,6 +59,36 @@ export class OutputWatcher {
   }
 }
 
+/** A `deno` child of a test, its two output streams watched. */
+export interface WatchedChild {
+  readonly child: Deno.ChildProcess;
+  readonly stdout: OutputWatcher;
+  readonly stderr: OutputWatcher;
+}
+
+/**
+ * Runs this `deno` with `args` exactly as given (a task's flags, narrow grants: what the
+ * {@linkcode Program} wrapper would add is the thing under test), no colour, stdin closed.
+ */
+export function spawnDeno(
+  args: readonly string[],
+  options: { readonly cwd: string; readonly env?: Record<string, string> },
+): WatchedChild {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...args],
+    cwd: options.cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1", ...options.env },
+  }).spawn();
+  return {
+    child,
+    stdout: new OutputWatcher(child.stdout),
+    stderr: new OutputWatcher(child.stderr),
+  };
+}
+
 /**
  * Stops a spawned child (SIGTERM, unless it already exited) and waits for it and for every
  * watcher of its streams to end, so a test leaves no process or stream behind.
