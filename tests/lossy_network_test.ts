@@ -60,7 +60,7 @@ Deno.test("a 32-command session through 20% loss each way completes with exact f
     assert.ok(!tracker.program.stdout.text.includes("Session of alice expired"));
     assert.ok(commands >= 30, `${commands} commands`);
     // The tracker applied each publication once, and alice is gone: at once when one of the
-    // peer's two BYE copies got through, else (both lost: 4 % at this loss) when the silent
+    // peer's BYE copies got through, else (all four lost: 0.16 % at this loss) when the silent
     // session expires, within its 3 s.
     const deadline = Date.now() + 6_000;
     let answer = await bob.ask("get file01");
@@ -77,6 +77,31 @@ Deno.test("a 32-command session through 20% loss each way completes with exact f
     );
   } finally {
     clearInterval(heartbeat);
+    await alice.stop();
+    await bob.close();
+    await proxy.close();
+    await tracker.stop();
+  }
+});
+
+Deno.test("a peer leaving during a short outage on the way to the tracker is gone at once, not after expiry", async () => {
+  const tracker = await TrackerProcess.start();
+  const proxy = new LossyProxy({ trackerPort: tracker.port });
+  const bob = new UdpProbe(tracker.port);
+  const alice = await PeerProcess.start(proxy.port);
+  try {
+    assert.equal(await bob.ask("auth bob bob-pw"), "OK");
+    await Deno.writeTextFile(`${alice.dir}/a.txt`, "a");
+    await alice.login("alice", "alice-pw");
+    assert.ok((await alice.run("pub a.txt", "File published successfully")).length > 0);
+    // The first BYE copies are lost (150 ms); a later one, sent while the peer leaves, is not.
+    proxy.blackoutToTracker(150);
+    await alice.run("xit", "Goodbye!");
+    assert.equal((await alice.program.exit()).code, 0);
+    // Well inside the 3 s a silent session takes to expire.
+    assert.equal(await bob.ask("get a.txt"), "No active peer has this file");
+    assert.ok(proxy.stats.droppedToTracker > 0, "the outage dropped something");
+  } finally {
     await alice.stop();
     await bob.close();
     await proxy.close();

@@ -1,6 +1,7 @@
 /**
  * Sessions that just ended with `BYE`, remembered for a few seconds by token, so that a repeated
- * `BYE` (a peer sends two copies, as one may be lost; or retransmits one whose `OK` was lost) is
+ * `BYE` (our peer sends copies until one is answered, as one may be lost; or retransmits one whose
+ * `OK` was lost) is
  * answered `OK` again and logged as a repeat rather than met with `gone` like a stranger's token.
  * Pure and bounded: time is injected, the oldest entries are forgotten past the cap.
  *

@@ -62,6 +62,7 @@ export class LossyProxy {
     droppedToClient: 0,
   };
   #closed = false;
+  #blackoutUntil = 0;
 
   constructor(options: LossyProxyOptions) {
     this.#options = options;
@@ -69,6 +70,11 @@ export class LossyProxy {
     const front = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
     this.#front = front;
     this.#loop = this.#forward();
+  }
+
+  /** Drops every datagram to the tracker for the next `ms` (a short outage on the way there). */
+  blackoutToTracker(ms: number): void {
+    this.#blackoutUntil = performance.now() + ms;
   }
 
   /** The port clients should use as the tracker's. */
@@ -111,7 +117,8 @@ export class LossyProxy {
     try {
       for await (const [data, from] of this.#front) {
         const route = this.#route(from as Deno.NetAddr);
-        if (this.#random() < (this.#options.lossToTracker ?? 0)) {
+        const lost = this.#random() < (this.#options.lossToTracker ?? 0);
+        if (lost || performance.now() < this.#blackoutUntil) {
           this.stats.droppedToTracker++;
           continue;
         }

@@ -14,7 +14,12 @@ import {
   type TlsEndpoint,
   type V2ErrorCode,
 } from "../../protocol/mod.ts";
-import { HEARTBEAT_RETRY_INITIAL_MS, V2_REQUEST_DEADLINE_MS } from "../defaults.ts";
+import {
+  BYE_COPIES,
+  BYE_GAP_MS,
+  HEARTBEAT_RETRY_INITIAL_MS,
+  V2_REQUEST_DEADLINE_MS,
+} from "../defaults.ts";
 import { type KnownTrackers, trackerKey } from "./known_trackers.ts";
 import { collectPages, type PagingLimits } from "./paging.ts";
 import { TrackerTimeoutError, V1Client, V1ClientClosedError } from "./v1_client.ts";
@@ -245,10 +250,28 @@ export class V2Link implements TrackerLink {
   }
 
   async logout(): Promise<void> {
-    // Best effort and never slow: leaving must not wait on a tracker that is gone. Two copies,
-    // as one may be lost; the second is refused harmlessly once the first has ended the session.
-    await this.client.notify({ verb: "BYE" });
-    await this.client.notify({ verb: "BYE" });
+    // Best effort and never slow (a tracker that is gone holds the exit ~0.3 s at most): copies
+    // BYE_GAP_MS apart until the tracker answers any of them; a later copy is refused harmlessly
+    // once an earlier one ended the session. Two copies sent at once were both lost 4 % of the
+    // time at 20 % loss each way, and the session then stayed listed until it expired.
+    let answered = false;
+    let wake: (() => void) | undefined;
+    const onReply = () => {
+      answered = true;
+      wake?.();
+    };
+    for (let copy = 1; copy <= BYE_COPIES; copy++) {
+      await this.client.notify({ verb: "BYE" }, onReply, BYE_GAP_MS * (BYE_COPIES - copy + 1));
+      if (answered || copy === BYE_COPIES) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, BYE_GAP_MS);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
   }
 
   close(): Promise<void> {
