@@ -6,6 +6,7 @@ import {
   IdentityError,
   loadIdentity,
 } from "./identity_store.ts";
+import { evalWithFileSizeLimit } from "../../../tests/support/file_size_limit.ts";
 
 Deno.test("a first start makes a private identity, and the next start reads the same one", async () => {
   const root = await Deno.makeTempDir();
@@ -89,13 +90,8 @@ Deno.test({
       )}"; await loadIdentity(${
         JSON.stringify(dir)
       }, () => {}).catch((e) => console.log(e.message));`;
-      const output = await new Deno.Command("sh", {
-        args: ["-c", `trap '' XFSZ; ulimit -f 1; exec "$0" "$@"`, Deno.execPath(), "eval", script],
-        cwd: new URL("../../../", import.meta.url),
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.match(new TextDecoder().decode(output.stdout), /cannot store a TLS identity/);
+      const printed = await evalWithFileSizeLimit(script, 1);
+      assert.match(printed, /cannot store a TLS identity/);
       const left = [...Deno.readDirSync(dir)].map((entry) => entry.name).filter((name) =>
         name !== "identity.lock"
       );

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { History } from "./history.ts";
 import { historyPath, openHistoryFile } from "./history_file.ts";
+import { evalWithFileSizeLimit } from "../../../tests/support/file_size_limit.ts";
 
 Deno.test("history keeps the newest lines up to its limit, no blanks, no repeat in a row", () => {
   const history = new History(["", "a", "b", "c"], 3);
@@ -70,13 +71,8 @@ Deno.test({
         "./history_file.ts",
         import.meta.url,
       )}"; console.log(openHistoryFile(${JSON.stringify(path)}, 100).entries.length);`;
-      const output = await new Deno.Command("sh", {
-        args: ["-c", `trap '' XFSZ; ulimit -f 4; exec "$0" "$@"`, Deno.execPath(), "eval", script],
-        cwd: new URL("../../../", import.meta.url),
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.equal(new TextDecoder().decode(output.stdout).trim(), "100");
+      const printed = await evalWithFileSizeLimit(script, 4);
+      assert.equal(printed.trim(), "100");
       assert.equal(await Deno.readTextFile(path), text);
       assert.deepEqual([...Deno.readDirSync(dir)].map((entry) => entry.name), ["history"]);
     } finally {
